@@ -52,8 +52,8 @@ func TestDecoderTolerance(t *testing.T) {
 		`{"type":"header","t":0,"version":1,"source":"sim"}`,
 		`{"type":"msg","t":1,"from":"a","to":"b","future_field":{"x":[1,2]}}`, // unknown field: ignored
 		`{"type":"hologram","t":2,"node":"a"}`,                                // unknown type: skipped, counted
-		``,                                                                     // blank: skipped
-		`{"type":"node","t":3,"node":"a","status":"sleepy"}`,                   // invalid: line error
+		``,                                                                    // blank: skipped
+		`{"type":"node","t":3,"node":"a","status":"sleepy"}`,                  // invalid: line error
 		`{"type":"state","t":4,"node":"b","key":"k","version":2}`,
 		`not json at all`,
 		`{"type":"state","t":"five"}`,
