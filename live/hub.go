@@ -1,0 +1,376 @@
+package live
+
+import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gossipscope/gossipscope/protocol"
+)
+
+// Hub fans one source's events out to websocket clients and a recorder.
+// Create it with NewHub, pass its Emit to the source, then SetSource.
+type Hub struct {
+	cfg Config
+	log *slog.Logger
+
+	// Emit side: held only for an append, never while calling anyone.
+	mu       sync.Mutex
+	pending  []protocol.Event
+	lastT    float64
+	overflow int // events Emit dropped since the last flush
+
+	// Sink side: the set of sinks, the source, and every flush. Lock order:
+	// smu, then mu. The source may be called under smu (Snapshot), so the
+	// source must not wait for anything of the hub's but Emit.
+	smu     sync.Mutex
+	src     Source
+	srcName string
+	sinks   map[*sink]struct{}
+	enc     *encoder
+	spare   []protocol.Event
+	out     []batch
+	nextID  int
+	closed  bool
+
+	firstClient     chan struct{}
+	firstClientOnce sync.Once
+	done            chan struct{}
+	flusherDone     chan struct{}
+	writers         sync.WaitGroup
+
+	events, hubDropped, sinkDropped       atomic.Uint64
+	messages, bytes                       atomic.Uint64
+	commands, commandErrors, disconnected atomic.Uint64
+}
+
+// sink is one consumer of the stream: a websocket client or the recorder.
+type sink struct {
+	id     int
+	kind   string // "client" or "record"
+	remote string
+	q      *queue
+	since  time.Time
+}
+
+// NewHub returns a running hub; Close stops it.
+func NewHub(cfg Config) *Hub {
+	cfg = cfg.withDefaults()
+	h := &Hub{
+		cfg:         cfg,
+		log:         cfg.Logger,
+		sinks:       map[*sink]struct{}{},
+		enc:         newEncoder(cfg.MaxMessageBytes),
+		firstClient: make(chan struct{}),
+		done:        make(chan struct{}),
+		flusherDone: make(chan struct{}),
+	}
+	go h.flusher()
+	return h
+}
+
+// SetSource names the source whose events Emit receives. Clients are
+// refused until it is set.
+func (h *Hub) SetSource(src Source) {
+	h.smu.Lock()
+	defer h.smu.Unlock()
+	h.src = src
+	if src != nil {
+		h.srcName = src.Header().Source
+	}
+}
+
+// Emit queues one event for every sink. It is safe from any goroutine and
+// never waits for a client: past MaxPending events between two flushes it
+// drops (and counts) instead. It keeps T non-decreasing (see the package
+// doc).
+func (h *Hub) Emit(ev protocol.Event) {
+	h.mu.Lock()
+	if !(ev.T >= h.lastT) { // also catches NaN
+		ev.T = h.lastT
+		if ev.Arrive != 0 && ev.Arrive < ev.T {
+			ev.Arrive = ev.T
+		}
+	}
+	h.lastT = ev.T
+	if len(h.pending) >= h.cfg.MaxPending {
+		h.overflow++
+		h.mu.Unlock()
+		h.hubDropped.Add(1)
+		return
+	}
+	h.pending = append(h.pending, ev)
+	h.mu.Unlock()
+	h.events.Add(1)
+}
+
+// Pending returns how many events wait for the next flush.
+func (h *Hub) Pending() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.pending)
+}
+
+// now returns the stream's current T: that of the last event emitted.
+func (h *Hub) now() float64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.lastT
+}
+
+func (h *Hub) flusher() {
+	defer close(h.flusherDone)
+	tick := time.NewTicker(h.cfg.FlushInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-h.done:
+			return
+		case <-tick.C:
+			h.smu.Lock()
+			h.flushLocked()
+			h.smu.Unlock()
+		}
+	}
+}
+
+// flushLocked encodes the pending events once and queues the batches on
+// every sink. The caller holds smu.
+func (h *Hub) flushLocked() {
+	h.mu.Lock()
+	evs, over, t := h.pending, h.overflow, h.lastT
+	h.pending, h.overflow = h.spare[:0], 0
+	h.mu.Unlock()
+	if over > 0 {
+		evs = append(evs, protocol.Event{Type: protocol.TypeNote, T: t,
+			Text:   fmt.Sprintf("dropped %d events: the source emitted faster than the hub could send", over),
+			Params: map[string]any{"dropped": over}})
+	}
+	if len(evs) == 0 {
+		h.spare = evs
+		return
+	}
+	h.out = h.enc.encode(evs, h.out[:0])
+	clear(evs) // drop references to params maps
+	h.spare = evs[:0]
+	for s := range h.sinks {
+		for _, b := range h.out {
+			if !s.q.push(b) {
+				h.sinkDropped.Add(uint64(b.events))
+			}
+		}
+	}
+	clear(h.out)
+}
+
+// addSink registers s after queueing on it the header and a snapshot of the
+// current state, so that it misses nothing between the two and the stream.
+func (h *Hub) addSink(s *sink) error {
+	h.smu.Lock()
+	defer h.smu.Unlock()
+	if h.closed {
+		return fmt.Errorf("hub is closed")
+	}
+	if h.src == nil {
+		return fmt.Errorf("no live source")
+	}
+	if s.kind == "client" && h.clientsLocked() >= h.cfg.MaxClients {
+		return fmt.Errorf("too many clients (%d)", h.cfg.MaxClients)
+	}
+	h.flushLocked() // what is pending now goes to the others, not to s
+	first := []protocol.Event{h.src.Header()}
+	snap := h.src.Snapshot()
+	first = append(first, snap...)
+	// Later events must not go back before the snapshot's t.
+	h.mu.Lock()
+	for _, ev := range snap {
+		if ev.T > h.lastT {
+			h.lastT = ev.T
+		}
+	}
+	h.mu.Unlock()
+	for _, b := range h.enc.encode(first, nil) {
+		s.q.pushAlways(b)
+	}
+	h.nextID++
+	s.id = h.nextID
+	s.since = time.Now()
+	h.sinks[s] = struct{}{}
+	if s.kind == "client" {
+		h.firstClientOnce.Do(func() { close(h.firstClient) })
+	}
+	return nil
+}
+
+func (h *Hub) clientsLocked() int {
+	n := 0
+	for s := range h.sinks {
+		if s.kind == "client" {
+			n++
+		}
+	}
+	return n
+}
+
+func (h *Hub) removeSink(s *sink) {
+	h.smu.Lock()
+	delete(h.sinks, s)
+	h.smu.Unlock()
+	s.q.close()
+}
+
+// reply queues the answer to a command on s, after everything the command
+// emitted while it ran.
+func (h *Hub) reply(s *sink, id string, err error) {
+	ev := protocol.Event{Type: protocol.TypeReply, ID: id}
+	if err != nil {
+		ev.Error = err.Error()
+		h.commandErrors.Add(1)
+	}
+	h.smu.Lock()
+	h.flushLocked()
+	ev.T = h.now()
+	s.q.pushAlways(encodeOne(ev))
+	h.smu.Unlock()
+}
+
+// command parses, validates and carries out one command from s.
+func (h *Hub) command(s *sink, raw []byte) {
+	h.commands.Add(1)
+	var c protocol.Command
+	if err := decodeCommand(raw, &c); err != nil {
+		h.reply(s, c.ID, err)
+		return
+	}
+	if err := c.Validate(); err != nil {
+		h.reply(s, c.ID, err)
+		return
+	}
+	h.smu.Lock()
+	src := h.src
+	h.smu.Unlock()
+	h.reply(s, c.ID, h.run(src, c))
+}
+
+// run calls the source, turning a panic into an error: a bad command must
+// not take the server down.
+func (h *Hub) run(src Source, c protocol.Command) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			h.log.Error("live: command panicked", "cmd", c.Cmd, "panic", p)
+			err = fmt.Errorf("%s: internal error", c.Cmd)
+		}
+	}()
+	return src.Command(c)
+}
+
+func decodeCommand(raw []byte, c *protocol.Command) error {
+	if len(raw) > protocol.MaxCommandBytes {
+		return fmt.Errorf("command longer than %d bytes", protocol.MaxCommandBytes)
+	}
+	if !json.Valid(raw) {
+		return fmt.Errorf("command is not valid JSON")
+	}
+	if err := json.Unmarshal(raw, c); err != nil {
+		return fmt.Errorf("bad command: %v", err)
+	}
+	return nil
+}
+
+// WaitClient returns a channel closed when the first client has joined.
+func (h *Hub) WaitClient() <-chan struct{} { return h.firstClient }
+
+// Close flushes what is pending, lets every sink drain (each bounded by
+// WriteTimeout), and stops the hub. Emit after Close is harmless.
+func (h *Hub) Close() error {
+	h.smu.Lock()
+	if h.closed {
+		h.smu.Unlock()
+		return nil
+	}
+	h.closed = true
+	close(h.done)
+	h.smu.Unlock()
+	<-h.flusherDone
+	h.smu.Lock()
+	h.flushLocked()
+	sinks := make([]*sink, 0, len(h.sinks))
+	for s := range h.sinks {
+		sinks = append(sinks, s)
+	}
+	h.smu.Unlock()
+	for _, s := range sinks {
+		h.removeSink(s)
+	}
+	h.writers.Wait()
+	return nil
+}
+
+// Stats is a summary of the hub's work, served as JSON at /api/live.
+type Stats struct {
+	Source        string      `json:"source"`         // the header's source ("lab", "replay"), "" when none
+	Clients       int         `json:"clients"`        // websocket clients connected now
+	Events        uint64      `json:"events"`         // events emitted into the hub
+	Dropped       uint64      `json:"dropped"`        // events some sink missed, plus those Emit dropped
+	Messages      uint64      `json:"messages"`       // websocket messages written
+	Bytes         uint64      `json:"bytes"`          // bytes written to clients
+	Commands      uint64      `json:"commands"`       // commands received
+	CommandErrors uint64      `json:"command_errors"` // commands answered with an error
+	Disconnected  uint64      `json:"disconnected"`   // clients cut off for being too slow
+	Sinks         []SinkStats `json:"sinks"`
+}
+
+// SinkStats describes one client or the recorder.
+type SinkStats struct {
+	ID      int     `json:"id"`
+	Kind    string  `json:"kind"` // "client" or "record"
+	Remote  string  `json:"remote,omitempty"`
+	Seconds float64 `json:"seconds"` // connected for
+	Queued  int     `json:"queued"`  // bytes waiting
+	Sent    uint64  `json:"sent"`    // events handed to the writer
+	Dropped uint64  `json:"dropped"` // events dropped
+}
+
+// Stats returns the hub's counters now.
+func (h *Hub) Stats() Stats {
+	h.smu.Lock()
+	st := Stats{Source: h.srcName}
+	for s := range h.sinks {
+		q, d, sent := s.q.counts()
+		st.Sinks = append(st.Sinks, SinkStats{ID: s.id, Kind: s.kind, Remote: s.remote,
+			Seconds: time.Since(s.since).Seconds(), Queued: q, Sent: sent, Dropped: d})
+		if s.kind == "client" {
+			st.Clients++
+		}
+	}
+	h.smu.Unlock()
+	sortSinks(st.Sinks)
+	st.Events = h.events.Load()
+	st.Dropped = h.hubDropped.Load() + h.sinkDropped.Load()
+	st.Messages = h.messages.Load()
+	st.Bytes = h.bytes.Load()
+	st.Commands = h.commands.Load()
+	st.CommandErrors = h.commandErrors.Load()
+	st.Disconnected = h.disconnected.Load()
+	return st
+}
+
+// StatsHandler serves Stats as JSON.
+func (h *Hub) StatsHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		enc.Encode(h.Stats())
+	})
+}
