@@ -1,0 +1,222 @@
+// Package node runs real gossip nodes: hashicorp/memberlist speaking
+// Prometheus Alertmanager's cluster wire format (silences and the
+// notification log as clusterpb.Part broadcasts), with an Alertmanager v2 API
+// subset, HA notification dedup, and a transport wrapper that reports every
+// packet and stream as protocol events. A Lab runs N of them on loopback.
+package node
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"time"
+
+	"github.com/gossipscope/gossipscope/protocol"
+)
+
+// Config configures one node. DefaultConfig returns Alertmanager v0.27's
+// cluster settings (cluster.Create) and routing defaults; tests and labs
+// shorten the timings.
+type Config struct {
+	// Name is the memberlist name. Default: a new ULID-like name, as
+	// Alertmanager uses, so the node sorts among real peers the same way.
+	Name string
+	// ClusterAddr is the gossip listen address (UDP and TCP), e.g.
+	// "127.0.0.1:9094"; port 0 picks a free port.
+	ClusterAddr string
+	// APIAddr is the HTTP API listen address ("" = no HTTP server; Handler
+	// is still available).
+	APIAddr string
+	// Peers are the --cluster.peer addresses to join.
+	Peers []string
+	// Webhook is the URL notifications are POSTed to ("" = notifications
+	// are deduplicated and logged but not sent anywhere).
+	Webhook string
+	// Receiver is the receiver name in the notification log, like
+	// Alertmanager's route receiver ("hook" in alertmanager-cluster.md).
+	Receiver string
+	// PeerTimeout is --cluster.peer-timeout: a node waits position x
+	// PeerTimeout before notifying.
+	PeerTimeout time.Duration
+
+	// memberlist timings (Alertmanager's cluster.Create defaults).
+	GossipInterval   time.Duration
+	PushPullInterval time.Duration
+	ProbeInterval    time.Duration
+	ProbeTimeout     time.Duration
+	TCPTimeout       time.Duration
+	// SuspicionMult scales how long a suspect stays suspect before it is
+	// declared dead (memberlist's LAN default 4).
+	SuspicionMult int
+	// RetransmitMult bounds how often a broadcast is sent; Alertmanager uses
+	// max(3, len(peers)/2) and also uses it as GossipNodes. 0 = that rule.
+	RetransmitMult int
+	// Label is memberlist's cluster label (--cluster.label).
+	Label string
+
+	// Routing of alerts, as one Alertmanager route with one receiver.
+	GroupBy        []string
+	GroupWait      time.Duration
+	GroupInterval  time.Duration
+	RepeatInterval time.Duration
+	ResolveTimeout time.Duration
+	// Retention is how long expired silences and nflog entries are kept.
+	Retention time.Duration
+
+	// Emit is called, from any goroutine, for every event; it must not
+	// block long. nil = events are dropped.
+	Emit func(protocol.Event)
+	// Start is t=0 of the event stream: events carry T = ms since Start.
+	Start time.Time
+	// Filter is an optional packet filter (loss, partitions) shared by a lab.
+	Filter *Filter
+	Logger *slog.Logger
+}
+
+// DefaultConfig returns Alertmanager v0.27's settings: gossip on
+// 127.0.0.1:9094, API on 127.0.0.1:9093 (loopback rather than all
+// interfaces, to be safe by default), peer timeout 15 s, GossipInterval
+// 200 ms, PushPullInterval 60 s, ProbeInterval 1 s, ProbeTimeout 500 ms,
+// TCPTimeout 10 s, and the default route's group_wait 30 s,
+// group_interval 5 m, repeat_interval 4 h, resolve_timeout 5 m.
+func DefaultConfig() Config {
+	return Config{
+		ClusterAddr:      "127.0.0.1:9094",
+		APIAddr:          "127.0.0.1:9093",
+		Receiver:         "hook",
+		PeerTimeout:      15 * time.Second,
+		GossipInterval:   200 * time.Millisecond,
+		PushPullInterval: 60 * time.Second,
+		ProbeInterval:    1 * time.Second,
+		ProbeTimeout:     500 * time.Millisecond,
+		TCPTimeout:       10 * time.Second,
+		SuspicionMult:    4,
+		GroupBy:          []string{"alertname"},
+		GroupWait:        30 * time.Second,
+		GroupInterval:    5 * time.Minute,
+		RepeatInterval:   4 * time.Hour,
+		ResolveTimeout:   5 * time.Minute,
+		Retention:        120 * time.Hour,
+	}
+}
+
+// FastConfig returns DefaultConfig with timings shortened for tests and
+// labs on loopback: gossip every 50 ms, probes every 200 ms, push-pull every
+// 2 s, group_wait 200 ms, peer timeout 1 s. Membership and replication then
+// settle within a second or two instead of tens of seconds.
+func FastConfig() Config {
+	c := DefaultConfig()
+	c.ClusterAddr = "127.0.0.1:0"
+	c.APIAddr = "127.0.0.1:0"
+	c.PeerTimeout = time.Second
+	c.GossipInterval = 50 * time.Millisecond
+	c.PushPullInterval = 2 * time.Second
+	c.ProbeInterval = 200 * time.Millisecond
+	c.ProbeTimeout = 100 * time.Millisecond
+	c.TCPTimeout = 2 * time.Second
+	c.SuspicionMult = 2
+	c.GroupWait = 200 * time.Millisecond
+	c.GroupInterval = 5 * time.Second
+	c.RepeatInterval = time.Hour
+	return c
+}
+
+// fill replaces zero fields with defaults and checks the rest.
+func (c *Config) fill() error {
+	d := DefaultConfig()
+	if c.Name == "" {
+		c.Name = newULID(time.Now())
+	}
+	if len(c.Name) > 128 {
+		return fmt.Errorf("name longer than 128 bytes")
+	}
+	if c.ClusterAddr == "" {
+		c.ClusterAddr = d.ClusterAddr
+	}
+	if _, _, err := splitHostPort(c.ClusterAddr); err != nil {
+		return fmt.Errorf("cluster address %q: %w", c.ClusterAddr, err)
+	}
+	if c.APIAddr != "" {
+		if _, err := net.ResolveTCPAddr("tcp", c.APIAddr); err != nil {
+			return fmt.Errorf("API address %q: %w", c.APIAddr, err)
+		}
+	}
+	for _, p := range c.Peers {
+		if _, _, err := net.SplitHostPort(p); err != nil {
+			return fmt.Errorf("peer %q: %w", p, err)
+		}
+	}
+	if c.Webhook != "" {
+		u, err := url.Parse(c.Webhook)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("webhook %q: not an http(s) URL", c.Webhook)
+		}
+	}
+	if c.Receiver == "" {
+		c.Receiver = d.Receiver
+	}
+	durations := []struct {
+		p   *time.Duration
+		def time.Duration
+		nm  string
+	}{
+		{&c.PeerTimeout, d.PeerTimeout, "peer timeout"},
+		{&c.GossipInterval, d.GossipInterval, "gossip interval"},
+		{&c.PushPullInterval, d.PushPullInterval, "push-pull interval"},
+		{&c.ProbeInterval, d.ProbeInterval, "probe interval"},
+		{&c.ProbeTimeout, d.ProbeTimeout, "probe timeout"},
+		{&c.TCPTimeout, d.TCPTimeout, "TCP timeout"},
+		{&c.GroupWait, d.GroupWait, "group wait"},
+		{&c.GroupInterval, d.GroupInterval, "group interval"},
+		{&c.RepeatInterval, d.RepeatInterval, "repeat interval"},
+		{&c.ResolveTimeout, d.ResolveTimeout, "resolve timeout"},
+		{&c.Retention, d.Retention, "retention"},
+	}
+	for _, x := range durations {
+		if *x.p == 0 {
+			*x.p = x.def
+		}
+		if *x.p < 0 {
+			return fmt.Errorf("%s %v is negative", x.nm, *x.p)
+		}
+	}
+	if c.SuspicionMult <= 0 {
+		c.SuspicionMult = d.SuspicionMult
+	}
+	if c.RetransmitMult <= 0 {
+		c.RetransmitMult = max(3, len(c.Peers)/2)
+	}
+	if len(c.GroupBy) == 0 {
+		c.GroupBy = d.GroupBy
+	}
+	if c.Start.IsZero() {
+		c.Start = time.Now()
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return nil
+}
+
+func splitHostPort(addr string) (string, int, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", 0, err
+	}
+	p, err := net.LookupPort("tcp", port)
+	if err != nil {
+		return "", 0, err
+	}
+	if host == "" {
+		host = "0.0.0.0"
+	}
+	if net.ParseIP(host) == nil {
+		ips, err := net.LookupIP(host)
+		if err != nil || len(ips) == 0 {
+			return "", 0, fmt.Errorf("cannot resolve host %q", host)
+		}
+		host = ips[0].String()
+	}
+	return host, p, nil
+}

@@ -1,0 +1,95 @@
+package node
+
+import (
+	"sync"
+
+	"github.com/hashicorp/memberlist"
+	"github.com/gossipscope/gossipscope/protocol"
+)
+
+// memberView is one node's view of the membership, reported as node events
+// when it changes. memberlist's event delegate tells joins and departures
+// but neither suspicion nor its refutation, and reading memberlist's Node
+// structs outside its lock races; so suspicion is taken from what the node
+// gossips: memberlist only broadcasts a suspect (or alive) message about a
+// node after accepting it into its own view (state.go suspectNode,
+// aliveNode), so the first such message this node sends marks the change.
+//
+// Node events carry the observer in From: several nodes report the same
+// change, each when it learns it.
+type memberView struct {
+	self string
+	emit func(protocol.Event)
+	t    func() float64
+	mu   sync.Mutex
+	st   map[string]protocol.Status
+	inc  map[string]int64 // last incarnation seen in a suspect or alive message
+}
+
+func newMemberView(self string, emit func(protocol.Event), t func() float64) *memberView {
+	return &memberView{self: self, emit: emit, t: t, st: map[string]protocol.Status{}, inc: map[string]int64{}}
+}
+
+func statusOf(s memberlist.NodeStateType) protocol.Status {
+	switch s {
+	case memberlist.StateSuspect:
+		return protocol.StatusSuspect
+	case memberlist.StateDead:
+		return protocol.StatusDead
+	case memberlist.StateLeft:
+		return protocol.StatusLeft
+	}
+	return protocol.StatusAlive
+}
+
+func (v *memberView) update(name string, s memberlist.NodeStateType) {
+	st := statusOf(s)
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.st[name] == st {
+		return
+	}
+	v.st[name] = st
+	v.emit(protocol.Event{Type: protocol.TypeNode, T: v.t(), Node: name, Status: st, From: v.self})
+}
+
+// gossiped notes a suspect or alive message this node sends about name.
+func (v *memberView) gossiped(kind, name string, inc int64) {
+	if name == v.self {
+		return
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	cur, known := v.st[name]
+	last := v.inc[name]
+	var to protocol.Status
+	switch {
+	case kind == KindSuspect && known && cur == protocol.StatusAlive && inc >= last:
+		to = protocol.StatusSuspect
+	case kind == KindAlive && known && cur == protocol.StatusSuspect && inc > last:
+		to = protocol.StatusAlive
+	}
+	v.inc[name] = max(last, inc)
+	if to != "" {
+		v.st[name] = to
+		v.emit(protocol.Event{Type: protocol.TypeNode, T: v.t(), Node: name, Status: to, From: v.self})
+	}
+}
+
+func (v *memberView) status(name string) (protocol.Status, bool) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	s, ok := v.st[name]
+	return s, ok
+}
+
+func (v *memberView) snapshot() map[string]protocol.Status {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	out := make(map[string]protocol.Status, len(v.st))
+	for k, s := range v.st {
+		out[k] = s
+	}
+	return out
+}
+

@@ -1,0 +1,367 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"log/slog"
+	"net"
+	"net/http"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/memberlist"
+	"github.com/gossipscope/gossipscope/protocol"
+	nflogpb "github.com/prometheus/alertmanager/nflog/nflogpb"
+	silencepb "github.com/prometheus/alertmanager/silence/silencepb"
+)
+
+// Node is one gossip peer: memberlist, Alertmanager's silences and
+// notification log, alert dispatch with HA dedup, and an HTTP API.
+type Node struct {
+	cfg     Config
+	ml      *memberlist.Memberlist
+	tr      *transport
+	queue   *memberlist.TransmitLimitedQueue
+	book    *addrBook
+	sil     *silences
+	nfl     *nflog
+	disp    *dispatcher
+	view    *memberView
+	addr    string // gossip address, "ip:port"
+	started time.Time
+
+	oversize chan []byte
+	srv      *http.Server
+	apiURL   string
+	handler  http.Handler
+
+	stopOnce sync.Once
+	stop     chan struct{}
+	wg       sync.WaitGroup
+}
+
+// New starts a node: it listens for gossip, joins Peers (retrying in the
+// background, as Alertmanager does, if none answers) and serves the API.
+func New(cfg Config) (*Node, error) {
+	if err := cfg.fill(); err != nil {
+		return nil, err
+	}
+	host, port, err := splitHostPort(cfg.ClusterAddr)
+	if err != nil {
+		return nil, fmt.Errorf("cluster address %q: %w", cfg.ClusterAddr, err)
+	}
+	n := &Node{
+		cfg:      cfg,
+		book:     newAddrBook(),
+		started:  time.Now(),
+		oversize: make(chan []byte, 200),
+		stop:     make(chan struct{}),
+	}
+	n.view = newMemberView(cfg.Name, n.emit, n.t)
+	n.sil = newSilences(cfg.Retention, n.broadcaster(keySilences), n.learnedSilence)
+	n.nfl = newNflog(cfg.Retention, n.broadcaster(keyNflog), n.learnedEntry)
+	n.disp = newDispatcher(n)
+
+	nt, err := memberlist.NewNetTransport(&memberlist.NetTransportConfig{
+		BindAddrs: []string{host},
+		BindPort:  port,
+		Logger:    log.New(slogWriter{cfg.Logger}, "", 0),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("gossip listen on %s: %w", cfg.ClusterAddr, err)
+	}
+	port = nt.GetAutoBindPort()
+	n.addr = net.JoinHostPort(host, strconv.Itoa(port))
+	cfg.Filter.register(n.addr, cfg.Name)
+	n.tr = newTransport(nt, cfg.Name, cfg.Filter, n.book, n.emitFunc(), n.t, n.view.gossiped)
+
+	// memberlist settings as Alertmanager's cluster.Create.
+	mc := memberlist.DefaultLANConfig()
+	mc.Name = cfg.Name
+	mc.BindAddr, mc.BindPort = host, port
+	mc.AdvertisePort = port
+	if host == "0.0.0.0" || host == "::" {
+		mc.AdvertiseAddr = "" // the transport picks a private IP
+	} else {
+		mc.AdvertiseAddr = host
+	}
+	d := &delegate{n}
+	mc.Delegate, mc.Events = d, d
+	mc.Transport = n.tr
+	mc.GossipInterval = cfg.GossipInterval
+	mc.PushPullInterval = cfg.PushPullInterval
+	mc.TCPTimeout = cfg.TCPTimeout
+	mc.ProbeTimeout = cfg.ProbeTimeout
+	mc.ProbeInterval = cfg.ProbeInterval
+	mc.SuspicionMult = cfg.SuspicionMult
+	mc.GossipNodes = cfg.RetransmitMult
+	mc.RetransmitMult = cfg.RetransmitMult
+	mc.UDPBufferSize = maxGossipPacket
+	mc.Label = cfg.Label
+	mc.Logger = log.New(slogWriter{cfg.Logger}, "", 0)
+	n.queue = &memberlist.TransmitLimitedQueue{NumNodes: n.numMembers, RetransmitMult: cfg.RetransmitMult}
+
+	ml, err := memberlist.Create(mc)
+	if err != nil {
+		_ = n.tr.Shutdown()
+		cfg.Filter.unregister(n.addr)
+		return nil, fmt.Errorf("start memberlist: %w", err)
+	}
+	n.ml = ml
+
+	n.handler = newAPI(n)
+	if cfg.APIAddr != "" {
+		ln, err := net.Listen("tcp", cfg.APIAddr)
+		if err != nil {
+			_ = ml.Shutdown()
+			cfg.Filter.unregister(n.addr)
+			return nil, fmt.Errorf("API listen on %s: %w", cfg.APIAddr, err)
+		}
+		n.apiURL = "http://" + ln.Addr().String()
+		n.srv = &http.Server{Handler: n.handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second}
+		n.wg.Add(1)
+		go func() {
+			defer n.wg.Done()
+			if err := n.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				cfg.Logger.Error("API server", "err", err)
+			}
+		}()
+	}
+
+	n.wg.Add(2)
+	go n.sendOversized()
+	go n.rejoin()
+	if len(cfg.Peers) > 0 {
+		if _, err := ml.Join(cfg.Peers); err != nil {
+			cfg.Logger.Warn("failed to join cluster; will retry", "peers", cfg.Peers, "err", err)
+		}
+	}
+	return n, nil
+}
+
+// Name returns the node's memberlist name.
+func (n *Node) Name() string { return n.cfg.Name }
+
+// Addr returns the gossip address ("ip:port") others join.
+func (n *Node) Addr() string { return n.addr }
+
+// APIURL returns the HTTP API's base URL ("" without an HTTP server).
+func (n *Node) APIURL() string { return n.apiURL }
+
+// Handler returns the Alertmanager v2 API subset.
+func (n *Node) Handler() http.Handler { return n.handler }
+
+// Members returns the names of the members this node sees alive or suspect
+// (memberlist's view, which includes the node itself), sorted.
+func (n *Node) Members() []string {
+	var out []string
+	for _, m := range n.ml.Members() {
+		out = append(out, m.Name)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// MemberStatus returns the status this node sees for name.
+func (n *Node) MemberStatus(name string) (protocol.Status, bool) { return n.view.status(name) }
+
+// Position is Alertmanager's Peer.Position: this node's index among the
+// members sorted by name. It decides how long the node waits to notify.
+func (n *Node) Position() int {
+	names := n.Members()
+	for i, nm := range names {
+		if nm == n.cfg.Name {
+			return i
+		}
+	}
+	return 0
+}
+
+// Silences returns the silences this node holds.
+func (n *Node) Silences() []*silencepb.Silence { return n.sil.List() }
+
+// NotificationLog returns the notification log entries this node holds.
+func (n *Node) NotificationLog() []*nflogpb.Entry { return n.nfl.Entries() }
+
+// Crash stops the node abruptly: no leave message, sockets closed, so the
+// others must detect the failure (suspect, then dead).
+func (n *Node) Crash() {
+	n.halt()
+	if n.srv != nil {
+		_ = n.srv.Close()
+	}
+	_ = n.ml.Shutdown()
+	n.wg.Wait()
+}
+
+// Shutdown leaves the cluster gracefully and stops the node.
+func (n *Node) Shutdown(ctx context.Context) error {
+	timeout := 5 * time.Second
+	if dl, ok := ctx.Deadline(); ok {
+		timeout = time.Until(dl)
+	}
+	lerr := n.ml.Leave(timeout)
+	n.halt()
+	var serr error
+	if n.srv != nil {
+		serr = n.srv.Shutdown(ctx)
+	}
+	if err := n.ml.Shutdown(); err != nil && lerr == nil {
+		lerr = err
+	}
+	n.wg.Wait()
+	return errors.Join(lerr, serr)
+}
+
+func (n *Node) halt() {
+	n.stopOnce.Do(func() {
+		close(n.stop)
+		n.disp.stop()
+		n.cfg.Filter.unregister(n.addr)
+	})
+}
+
+func (n *Node) numMembers() int {
+	if n.ml == nil {
+		return 1
+	}
+	return n.ml.NumMembers()
+}
+
+// t returns milliseconds since the stream's start.
+func (n *Node) t() float64 {
+	return float64(time.Since(n.cfg.Start).Microseconds()) / 1000
+}
+
+func (n *Node) emitFunc() func(protocol.Event) {
+	if n.cfg.Emit == nil {
+		return nil
+	}
+	return n.cfg.Emit
+}
+
+func (n *Node) emit(e protocol.Event) {
+	if n.cfg.Emit != nil {
+		n.cfg.Emit(e)
+	}
+}
+
+// learnedSilence reports that this node now holds a silence version.
+// Key "sil/<id>", Version = UpdatedAt in unix ms, Value = the comment.
+func (n *Node) learnedSilence(s *silencepb.Silence, _ string) {
+	n.emit(protocol.Event{Type: protocol.TypeState, T: n.t(), Node: n.cfg.Name,
+		Key: silenceKey(s), Version: s.UpdatedAt.UnixMilli(), Value: s.Comment})
+}
+
+// learnedEntry reports a notification log entry: Key "nfl/<group key>:<receiver>",
+// Version = Timestamp in unix ms.
+func (n *Node) learnedEntry(e *nflogpb.Entry, _ string) {
+	n.emit(protocol.Event{Type: protocol.TypeState, T: n.t(), Node: n.cfg.Name,
+		Key: entryKey(e), Version: e.Timestamp.UnixMilli()})
+}
+
+// broadcaster returns Alertmanager's Channel.Broadcast for one state key:
+// wrap in a Part; small ones go to memberlist's gossip queue, oversized ones
+// to every member over TCP.
+func (n *Node) broadcaster(key string) func([]byte) {
+	return func(data []byte) {
+		p := partBytes(key, data)
+		if p == nil {
+			return
+		}
+		if oversized(p) {
+			select {
+			case n.oversize <- p:
+			default:
+				n.cfg.Logger.Debug("oversized gossip channel full", "key", key)
+			}
+			return
+		}
+		n.queue.QueueBroadcast(simpleBroadcast(p))
+	}
+}
+
+func (n *Node) sendOversized() {
+	defer n.wg.Done()
+	for {
+		select {
+		case b := <-n.oversize:
+			var wg sync.WaitGroup
+			for _, m := range n.ml.Members() {
+				if m.Name == n.cfg.Name {
+					continue
+				}
+				wg.Add(1)
+				go func(m *memberlist.Node) {
+					defer wg.Done()
+					if err := n.ml.SendReliable(m, b); err != nil {
+						n.cfg.Logger.Debug("send oversized", "to", m.Name, "err", err)
+					}
+				}(m)
+			}
+			wg.Wait()
+		case <-n.stop:
+			return
+		}
+	}
+}
+
+// rejoin retries the configured peers that are not members, like
+// Alertmanager's reconnect loop (every 10 s; faster when probing is fast).
+func (n *Node) rejoin() {
+	defer n.wg.Done()
+	if len(n.cfg.Peers) == 0 {
+		return
+	}
+	every := min(10*time.Second, 10*n.cfg.ProbeInterval)
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-tick.C:
+		case <-n.stop:
+			return
+		}
+		have := map[string]bool{}
+		for _, m := range n.ml.Members() {
+			have[m.Address()] = true
+		}
+		var missing []string
+		for _, p := range n.cfg.Peers {
+			if !have[p] && p != n.addr {
+				missing = append(missing, p)
+			}
+		}
+		if len(missing) > 0 {
+			if _, err := n.ml.Join(missing); err != nil {
+				n.cfg.Logger.Debug("rejoin", "peers", missing, "err", err)
+			}
+		}
+	}
+}
+
+// simpleBroadcast is Alertmanager's: a message that invalidates nothing.
+type simpleBroadcast []byte
+
+func (b simpleBroadcast) Message() []byte                       { return b }
+func (b simpleBroadcast) Invalidates(memberlist.Broadcast) bool { return false }
+func (b simpleBroadcast) Finished()                             {}
+
+// slogWriter turns memberlist's log lines into debug records.
+type slogWriter struct{ l *slog.Logger }
+
+func (w slogWriter) Write(b []byte) (int, error) {
+	w.l.Debug(string(trimNL(b)), "src", "memberlist")
+	return len(b), nil
+}
+
+func trimNL(b []byte) []byte {
+	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r') {
+		b = b[:len(b)-1]
+	}
+	return b
+}

@@ -1,0 +1,410 @@
+package node
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gossipscope/gossipscope/protocol"
+	nflogpb "github.com/prometheus/alertmanager/nflog/nflogpb"
+)
+
+// alert is one alert as posted to the API (Alertmanager's types.Alert).
+type alert struct {
+	Labels       map[string]string
+	Annotations  map[string]string
+	StartsAt     time.Time
+	EndsAt       time.Time
+	UpdatedAt    time.Time
+	GeneratorURL string
+}
+
+func (a *alert) resolved(now time.Time) bool { return !a.EndsAt.IsZero() && !a.EndsAt.After(now) }
+
+// labelsBytes is "name\xffvalue\xff" over sorted names: the input of
+// Prometheus' LabelSet fingerprint (FNV-1a) and of notify's hashAlert.
+func labelsBytes(ls map[string]string) []byte {
+	names := make([]string, 0, len(ls))
+	for k := range ls {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var b []byte
+	for _, k := range names {
+		b = append(b, k...)
+		b = append(b, 0xff)
+		b = append(b, ls[k]...)
+		b = append(b, 0xff)
+	}
+	return b
+}
+
+// fingerprint is Prometheus' model.LabelSet.Fingerprint (FNV-1a 64). We
+// also use it as the alert hash in the notification log, where
+// Alertmanager uses xxhash of the same bytes: entries written by a real
+// Alertmanager therefore never match ours (see the package report).
+func fingerprint(ls map[string]string) uint64 {
+	if len(ls) == 0 {
+		return 0xcbf29ce484222325 // FNV offset basis, as model.emptyLabelSignature
+	}
+	h := fnv.New64a()
+	_, _ = h.Write(labelsBytes(ls))
+	return h.Sum64()
+}
+
+// labelSetString is model.LabelSet.String: {a="1", b="2"}.
+func labelSetString(ls map[string]string) string {
+	names := make([]string, 0, len(ls))
+	for k := range ls {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	parts := make([]string, len(names))
+	for i, k := range names {
+		parts[i] = k + "=" + strconv.Quote(ls[k])
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
+}
+
+// dispatcher groups alerts by the route's group_by labels and runs
+// Alertmanager's notification pipeline per group: group_wait, mute by
+// silences, wait position x peer_timeout, dedup against the gossiped
+// notification log, send the webhook, log the notification.
+type dispatcher struct {
+	n      *Node
+	client *http.Client
+	mu     sync.Mutex
+	alerts map[uint64]*alert
+	groups map[string]*aggrGroup
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+type aggrGroup struct {
+	key    string            // route key ":" group labels, as dispatch.aggrGroup.GroupKey
+	labels map[string]string // the group-by labels
+	fps    map[uint64]bool   // alerts in the group
+}
+
+func newDispatcher(n *Node) *dispatcher {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &dispatcher{
+		n:      n,
+		client: &http.Client{Timeout: 10 * time.Second},
+		alerts: map[uint64]*alert{},
+		groups: map[string]*aggrGroup{},
+		ctx:    ctx, cancel: cancel,
+	}
+}
+
+func (d *dispatcher) stop() {
+	d.mu.Lock() // put adds to wg under mu only while ctx is live
+	d.cancel()
+	d.mu.Unlock()
+	d.wg.Wait()
+}
+
+// put stores alerts and starts a group's pipeline for each new group.
+// Re-posting an alert refreshes it, keeping its first StartsAt, as the
+// alert provider's merge does for overlapping alerts.
+func (d *dispatcher) put(as []*alert) {
+	now := time.Now()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.ctx.Err() != nil {
+		return
+	}
+	for _, a := range as {
+		fp := fingerprint(a.Labels)
+		a.UpdatedAt = now
+		if old, ok := d.alerts[fp]; ok && !old.resolved(now) && old.StartsAt.Before(a.StartsAt) {
+			a.StartsAt = old.StartsAt
+		}
+		d.alerts[fp] = a
+		gl := map[string]string{}
+		for _, l := range d.n.cfg.GroupBy {
+			if v, ok := a.Labels[l]; ok {
+				gl[l] = v
+			}
+		}
+		key := "{}:" + labelSetString(gl)
+		g, ok := d.groups[key]
+		if !ok {
+			g = &aggrGroup{key: key, labels: gl, fps: map[uint64]bool{}}
+			d.groups[key] = g
+			d.wg.Add(1)
+			go d.run(g)
+		}
+		g.fps[fp] = true
+	}
+}
+
+// list returns the alerts not resolved for longer than the resolve timeout.
+func (d *dispatcher) list() []*alert {
+	now := time.Now()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	out := make([]*alert, 0, len(d.alerts))
+	for fp, a := range d.alerts {
+		if a.resolved(now) && now.Sub(a.EndsAt) > d.n.cfg.ResolveTimeout {
+			delete(d.alerts, fp)
+			continue
+		}
+		c := *a
+		out = append(out, &c)
+	}
+	sort.Slice(out, func(i, j int) bool { return fingerprint(out[i].Labels) < fingerprint(out[j].Labels) })
+	return out
+}
+
+func (d *dispatcher) sleep(t time.Duration) bool {
+	tm := time.NewTimer(t)
+	defer tm.Stop()
+	select {
+	case <-tm.C:
+		return true
+	case <-d.ctx.Done():
+		return false
+	}
+}
+
+// run is one aggregation group: flush after group_wait, then every
+// group_interval while it has alerts.
+func (d *dispatcher) run(g *aggrGroup) {
+	defer d.wg.Done()
+	wait := d.n.cfg.GroupWait
+	for d.sleep(wait) {
+		wait = d.n.cfg.GroupInterval
+		firing, resolved, empty := d.snapshot(g)
+		if len(firing)+len(resolved) > 0 {
+			d.notify(g, firing, resolved)
+		}
+		if empty {
+			return
+		}
+	}
+}
+
+// snapshot returns the group's firing and resolved alerts and drops the
+// resolved ones from the group; empty says the group is done.
+func (d *dispatcher) snapshot(g *aggrGroup) (firing, resolved []*alert, empty bool) {
+	now := time.Now()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for fp := range g.fps {
+		a, ok := d.alerts[fp]
+		if !ok {
+			delete(g.fps, fp)
+			continue
+		}
+		c := *a
+		if a.resolved(now) {
+			resolved = append(resolved, &c)
+			delete(g.fps, fp)
+		} else {
+			firing = append(firing, &c)
+		}
+	}
+	if len(g.fps) == 0 {
+		delete(d.groups, g.key)
+		empty = true
+	}
+	return firing, resolved, empty
+}
+
+func (d *dispatcher) receiver() *nflogpb.Receiver {
+	return &nflogpb.Receiver{GroupName: d.n.cfg.Receiver, Integration: "webhook", Idx: 0}
+}
+
+func (d *dispatcher) note(g *aggrGroup, format string, args ...any) {
+	n := d.n
+	n.emit(protocol.Event{Type: protocol.TypeNote, T: n.t(), Node: n.cfg.Name, Key: g.key,
+		Text: n.cfg.Name + ": " + fmt.Sprintf(format, args...)})
+	n.cfg.Logger.Info(fmt.Sprintf(format, args...), "group", g.key)
+}
+
+// notify is Alertmanager's notification pipeline for one flush.
+func (d *dispatcher) notify(g *aggrGroup, firing, resolved []*alert) {
+	n := d.n
+	// MuteStage: silenced alerts are not notified.
+	kept := firing[:0]
+	for _, a := range firing {
+		if len(n.sil.Mutes(a.Labels)) == 0 {
+			kept = append(kept, a)
+		}
+	}
+	firing = kept
+	if len(firing) == 0 && len(resolved) == 0 {
+		return
+	}
+	// WaitStage: position x peer timeout, so that the first peer can notify
+	// and gossip its nflog entry before the others look.
+	if pos := n.Position(); pos > 0 {
+		if !d.sleep(time.Duration(pos) * n.cfg.PeerTimeout) {
+			return
+		}
+	}
+	// DedupStage.
+	var fset, rset = map[uint64]struct{}{}, map[uint64]struct{}{}
+	var fh, rh []uint64
+	for _, a := range firing {
+		h := fingerprint(a.Labels)
+		fset[h] = struct{}{}
+		fh = append(fh, h)
+	}
+	for _, a := range resolved {
+		h := fingerprint(a.Labels)
+		rset[h] = struct{}{}
+		rh = append(rh, h)
+	}
+	entry, err := n.nfl.Query(g.key, d.receiver())
+	if err != nil {
+		entry = nil
+	}
+	if !d.needsUpdate(entry, fset) {
+		d.note(g, "skipped notification: the notification log already has it")
+		return
+	}
+	if len(firing) == 0 { // only resolved alerts, and send_resolved is off
+		_ = n.nfl.Log(d.receiver(), g.key, fh, rh, 2*n.cfg.RepeatInterval)
+		return
+	}
+	// RetryStage: until it works or the group interval is over.
+	if n.cfg.Webhook != "" {
+		if !d.send(g, firing) {
+			return
+		}
+	} else {
+		d.note(g, "notified (no webhook configured)")
+	}
+	// SetNotifiesStage.
+	if err := n.nfl.Log(d.receiver(), g.key, fh, rh, 2*n.cfg.RepeatInterval); err != nil {
+		n.cfg.Logger.Warn("log notification", "err", err)
+	}
+}
+
+// needsUpdate is notify.DedupStage's needsUpdate with send_resolved off.
+func (d *dispatcher) needsUpdate(entry *nflogpb.Entry, firing map[uint64]struct{}) bool {
+	if entry == nil {
+		return len(firing) > 0
+	}
+	if !entry.IsFiringSubset(firing) {
+		return true
+	}
+	if len(firing) == 0 {
+		return len(entry.FiringAlerts) > 0
+	}
+	return entry.Timestamp.Before(time.Now().Add(-d.n.cfg.RepeatInterval))
+}
+
+// send POSTs Alertmanager's webhook payload (version 4), retrying with
+// backoff until the group interval is over. It reports success.
+func (d *dispatcher) send(g *aggrGroup, firing []*alert) bool {
+	n := d.n
+	body, err := json.Marshal(webhookPayload(n, g, firing))
+	if err != nil {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(d.ctx, n.cfg.GroupInterval)
+	defer cancel()
+	backoff := 100 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, n.cfg.Webhook, bytes.NewReader(body))
+		if err != nil {
+			return false
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("User-Agent", "gossipscope")
+		resp, err := d.client.Do(req)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode/100 == 2 {
+				d.note(g, "sent webhook (attempt %d): %s", attempt, resp.Status)
+				return true
+			}
+			err = fmt.Errorf("unexpected status %s", resp.Status)
+		}
+		d.note(g, "webhook attempt %d failed: %v", attempt, err)
+		select {
+		case <-time.After(backoff):
+		case <-ctx.Done():
+			return false
+		}
+		backoff = min(2*backoff, 10*time.Second)
+	}
+}
+
+type webhookAlert struct {
+	Status       string            `json:"status"`
+	Labels       map[string]string `json:"labels"`
+	Annotations  map[string]string `json:"annotations"`
+	StartsAt     time.Time         `json:"startsAt"`
+	EndsAt       time.Time         `json:"endsAt"`
+	GeneratorURL string            `json:"generatorURL"`
+	Fingerprint  string            `json:"fingerprint"`
+}
+
+type webhookMessage struct {
+	Version           string            `json:"version"`
+	GroupKey          string            `json:"groupKey"`
+	TruncatedAlerts   int               `json:"truncatedAlerts"`
+	Status            string            `json:"status"`
+	Receiver          string            `json:"receiver"`
+	GroupLabels       map[string]string `json:"groupLabels"`
+	CommonLabels      map[string]string `json:"commonLabels"`
+	CommonAnnotations map[string]string `json:"commonAnnotations"`
+	ExternalURL       string            `json:"externalURL"`
+	Alerts            []webhookAlert    `json:"alerts"`
+}
+
+func webhookPayload(n *Node, g *aggrGroup, firing []*alert) webhookMessage {
+	m := webhookMessage{
+		Version: "4", GroupKey: g.key, Status: "firing", Receiver: n.cfg.Receiver,
+		GroupLabels: g.labels, ExternalURL: n.apiURL,
+		CommonLabels: common(firing, func(a *alert) map[string]string { return a.Labels }),
+		CommonAnnotations: common(firing, func(a *alert) map[string]string { return a.Annotations }),
+	}
+	for _, a := range firing {
+		m.Alerts = append(m.Alerts, webhookAlert{
+			Status: "firing", Labels: a.Labels, Annotations: nonNil(a.Annotations),
+			StartsAt: a.StartsAt, EndsAt: a.EndsAt, GeneratorURL: a.GeneratorURL,
+			Fingerprint: fmt.Sprintf("%016x", fingerprint(a.Labels)),
+		})
+	}
+	return m
+}
+
+func common(as []*alert, f func(*alert) map[string]string) map[string]string {
+	out := map[string]string{}
+	if len(as) == 0 {
+		return out
+	}
+	for k, v := range f(as[0]) {
+		out[k] = v
+	}
+	for _, a := range as[1:] {
+		m := f(a)
+		for k, v := range out {
+			if m[k] != v {
+				delete(out, k)
+			}
+		}
+	}
+	return out
+}
+
+func nonNil(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return m
+}
