@@ -78,14 +78,14 @@ type apiMatcher struct {
 }
 
 type apiSilence struct {
-	ID        string        `json:"id,omitempty"`
+	ID        string            `json:"id,omitempty"`
 	Status    *apiSilenceStatus `json:"status,omitempty"`
-	UpdatedAt *apiTime      `json:"updatedAt,omitempty"`
-	Matchers  []apiMatcher  `json:"matchers"`
-	StartsAt  *apiTime      `json:"startsAt"`
-	EndsAt    *apiTime      `json:"endsAt"`
-	CreatedBy *string       `json:"createdBy"`
-	Comment   *string       `json:"comment"`
+	UpdatedAt *apiTime          `json:"updatedAt,omitempty"`
+	Matchers  []apiMatcher      `json:"matchers"`
+	StartsAt  *apiTime          `json:"startsAt"`
+	EndsAt    *apiTime          `json:"endsAt"`
+	CreatedBy *string           `json:"createdBy"`
+	Comment   *string           `json:"comment"`
 }
 
 type apiSilenceStatus struct {

@@ -3,8 +3,8 @@ package node
 import (
 	"sync"
 
-	"github.com/hashicorp/memberlist"
 	"github.com/gossipscope/gossipscope/protocol"
+	"github.com/hashicorp/memberlist"
 )
 
 // memberView is one node's view of the membership, reported as node events
@@ -92,4 +92,3 @@ func (v *memberView) snapshot() map[string]protocol.Status {
 	}
 	return out
 }
-

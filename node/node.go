@@ -13,8 +13,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hashicorp/memberlist"
 	"github.com/gossipscope/gossipscope/protocol"
+	"github.com/hashicorp/memberlist"
 	nflogpb "github.com/prometheus/alertmanager/nflog/nflogpb"
 	silencepb "github.com/prometheus/alertmanager/silence/silencepb"
 )

@@ -370,7 +370,7 @@ func webhookPayload(n *Node, g *aggrGroup, firing []*alert) webhookMessage {
 	m := webhookMessage{
 		Version: "4", GroupKey: g.key, Status: "firing", Receiver: n.cfg.Receiver,
 		GroupLabels: g.labels, ExternalURL: n.apiURL,
-		CommonLabels: common(firing, func(a *alert) map[string]string { return a.Labels }),
+		CommonLabels:      common(firing, func(a *alert) map[string]string { return a.Labels }),
 		CommonAnnotations: common(firing, func(a *alert) map[string]string { return a.Annotations }),
 	}
 	for _, a := range firing {

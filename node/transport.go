@@ -6,8 +6,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hashicorp/memberlist"
 	"github.com/gossipscope/gossipscope/protocol"
+	"github.com/hashicorp/memberlist"
 )
 
 // streamCapture bounds what we keep of one direction of a TCP stream to
