@@ -1,8 +1,6 @@
-// Presets for the classroom: each is a scenario (a query string the wasm's
-// load() understands) plus, optionally, faults applied at given times through
-// the same JS calls a person would make. Faults go through the wasm rather
-// than a hand-written query so that they land in scenario() (and the URL)
-// in whatever form the engine schedules them.
+// Presets for the classroom: each is a scenario, a query string the wasm's
+// load() understands (engine.ParseQuery: faults are "do=KIND@MS:ARGS"), or,
+// for the Alertmanager ones, a command to the live lab.
 "use strict";
 
 window.gossipscopePresets = [
@@ -18,8 +16,8 @@ window.gossipscopePresets = [
     about: "The same 200 nodes, three ways to exchange news, one after another. Watch the table.",
     sequence: [
       { mode: "push", query: "nodes=200&fanout=3&period=1000&mode=push&peers=seed&stop=all&seed=7" },
-      { mode: "pull", query: "nodes=200&fanout=3&period=1000&mode=pull&peers=seed&stop=all&seed=7" },
-      { mode: "pushpull", query: "nodes=200&fanout=3&period=1000&mode=pushpull&peers=seed&stop=all&seed=7" },
+      { mode: "pull", query: "nodes=200&fanout=3&period=1000&mode=pull&peers=seed&stop=never&seed=7" },
+      { mode: "pushpull", query: "nodes=200&fanout=3&period=1000&mode=pushpull&peers=seed&stop=never&seed=7" },
     ],
     speed: 4,
   },
@@ -27,18 +25,13 @@ window.gossipscopePresets = [
     id: "crash",
     label: "Crash a node",
     about: "n1 crashes after 1.5 s; the news goes around it. Click it to bring it back.",
-    query: "nodes=60&fanout=3&period=1000&mode=push&peers=seed&stop=all&seed=3",
-    faults: [{ at: 1500, call: "crash", arg: "n1" }],
+    query: "nodes=60&fanout=3&period=1000&mode=push&peers=seed&stop=all&seed=3&do=crash@1500:1",
   },
   {
     id: "partition",
     label: "Partition, then heal",
-    about: "The network is cut in two at 1 s and healed at 5 s: the other half learns only after the heal.",
-    query: "nodes=80&fanout=3&period=1000&mode=pushpull&peers=random&stop=never&seed=5",
-    faults: [
-      { at: 1000, call: "partition" },
-      { at: 5000, call: "heal" },
-    ],
+    about: "The network starts cut in two and heals at 5 s: the far half learns the news only after the heal.",
+    query: "nodes=80&fanout=2&period=1000&mode=pushpull&peers=random&stop=never&seed=5&do=partition@0:0-39/40-79&do=heal@5000",
   },
   {
     id: "n1000",
@@ -50,7 +43,7 @@ window.gossipscopePresets = [
     id: "n10000",
     label: "10,000 nodes",
     about: "Ten thousand nodes, still only a handful of rounds.",
-    query: "nodes=10000&fanout=3&period=1000&mode=pushpull&peers=random&stop=limit&seed=1",
+    query: "nodes=10000&fanout=3&period=1000&mode=push&peers=seed&stop=all&seed=1",
     speed: 2,
   },
   {
