@@ -1,0 +1,190 @@
+package live_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/gossipscope/gossipscope/live"
+	"github.com/gossipscope/gossipscope/protocol"
+)
+
+// Bad commands get an error reply with their ID and never reach the
+// source; good ones are carried out, their effects streamed before the
+// reply.
+func TestCommandsAreValidatedAndAnswered(t *testing.T) {
+	h := live.NewHub(live.Config{FlushInterval: 5 * time.Millisecond, Logger: quiet})
+	src := newMemberSource(h.Emit, "n1", "n2")
+	h.SetSource(src)
+	srv := newServer(t, h)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c := dial(t, ctx, srv)
+	other := dial(t, ctx, srv)
+
+	bad := []struct{ raw, id, want string }{
+		{`{"id":"1","cmd":"crash"`, "", "not valid JSON"},
+		{`{"id":"2"}`, "2", "missing cmd"},
+		{`{"id":"3","cmd":"explode","node":"n1"}`, "3", `unknown cmd "explode"`},
+		{`{"id":"4","cmd":"crash"}`, "4", "missing node"},
+		{`{"id":"5","cmd":"loss","loss":1.5}`, "5", "not in [0, 1]"},
+		{`{"id":"6","cmd":"partition","groups":[["n1"]]}`, "6", "at least two groups"},
+		{`{"id":"7","cmd":"partition","groups":[["n1"],["n1","n2"]]}`, "7", "in two groups"},
+		{`{"id":"8","cmd":"loss","loss":"lots"}`, "8", "bad command"},
+		{`[1,2,3]`, "", "bad command"},
+		{`"crash"`, "", "bad command"},
+		{`{"id":"9","cmd":"crash","node":"n1"} {"cmd":"crash","node":"n2"}`, "", "not valid JSON"},
+	}
+	for _, b := range bad {
+		sendCmd(t, ctx, c, b.raw)
+		evs := readUntil(t, ctx, c, func(ev protocol.Event) bool { return ev.Type == protocol.TypeReply })
+		r := evs[len(evs)-1]
+		if r.ID != b.id || !strings.Contains(r.Error, b.want) {
+			t.Errorf("%s: reply id %q error %q, want id %q and %q", b.raw, r.ID, r.Error, b.id, b.want)
+		}
+	}
+	if err := c.Write(ctx, websocket.MessageBinary, []byte(`{"cmd":"heal"}`)); err != nil {
+		t.Fatal(err)
+	}
+	evs := readUntil(t, ctx, c, func(ev protocol.Event) bool { return ev.Type == protocol.TypeReply })
+	if r := evs[len(evs)-1]; !strings.Contains(r.Error, "not binary") {
+		t.Errorf("binary message: reply %+v", r)
+	}
+	if n := src.commands(); n != 0 {
+		t.Fatalf("%d invalid commands reached the source", n)
+	}
+
+	// The source refuses a valid command: error, nothing changes.
+	sendCmd(t, ctx, c, `{"id":"10","cmd":"restart","node":"n1"}`)
+	evs = readUntil(t, ctx, c, isReply("10"))
+	if r := evs[len(evs)-1]; !strings.Contains(r.Error, "already up") {
+		t.Errorf("restart of a live node: %+v", r)
+	}
+	for _, ev := range evs {
+		if ev.Type == protocol.TypeNode || ev.Type == protocol.TypeParam {
+			t.Errorf("a refused command emitted %+v", ev)
+		}
+	}
+
+	// A good command: its effect comes first, then the reply, to the
+	// sender only; every client sees the effect.
+	sendCmd(t, ctx, c, `{"id":"11","cmd":"crash","node":"n2"}`)
+	evs = readUntil(t, ctx, c, isReply("11"))
+	r := evs[len(evs)-1]
+	if r.Error != "" {
+		t.Fatalf("crash n2: %s", r.Error)
+	}
+	if prev := evs[len(evs)-2]; prev.Type != protocol.TypeNode || prev.Node != "n2" || prev.Status != protocol.StatusDead {
+		t.Fatalf("before the reply: %+v, want n2 dead", prev)
+	}
+	evs = readUntil(t, ctx, other, func(ev protocol.Event) bool { return ev.Type == protocol.TypeNode && ev.Status == protocol.StatusDead })
+	for _, ev := range evs {
+		if ev.Type == protocol.TypeReply {
+			t.Fatalf("another client's reply reached this one: %+v", ev)
+		}
+	}
+	st := h.Stats()
+	if st.Commands != uint64(len(bad)+3) || st.CommandErrors != uint64(len(bad)+2) {
+		t.Fatalf("stats %+v: want %d commands, %d errors", st, len(bad)+3, len(bad)+2)
+	}
+}
+
+func TestOversizeCommandClosesOnlyThatClient(t *testing.T) {
+	h := live.NewHub(live.Config{FlushInterval: 5 * time.Millisecond, Logger: quiet})
+	src := newMemberSource(h.Emit, "n1")
+	h.SetSource(src)
+	srv := newServer(t, h)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	big := dial(t, ctx, srv)
+	other := dial(t, ctx, srv)
+
+	huge := `{"cmd":"crash","node":"n1","text":"` + strings.Repeat("z", protocol.MaxCommandBytes) + `"}`
+	big.Write(ctx, websocket.MessageText, []byte(huge)) // may fail once the server closes
+	for {
+		_, _, err := big.Read(ctx)
+		if err == nil {
+			continue
+		}
+		if got := websocket.CloseStatus(err); got != websocket.StatusMessageTooBig {
+			t.Fatalf("oversize command: close status %v (%v), want %v", got, err, websocket.StatusMessageTooBig)
+		}
+		break
+	}
+	if src.commands() != 0 {
+		t.Fatal("the oversize command reached the source")
+	}
+	// The server is up: the other client still works, and new ones join.
+	sendCmd(t, ctx, other, `{"id":"a","cmd":"crash","node":"n1"}`)
+	evs := readUntil(t, ctx, other, isReply("a"))
+	if r := evs[len(evs)-1]; r.Error != "" {
+		t.Fatalf("other client's command failed: %s", r.Error)
+	}
+	fresh := dial(t, ctx, srv)
+	readUntil(t, ctx, fresh, func(ev protocol.Event) bool { return ev.Type == protocol.TypeHeader })
+}
+
+func TestOriginCheck(t *testing.T) {
+	h := live.NewHub(live.Config{Logger: quiet, OriginPatterns: []string{"localhost:3000", "https://*.example.org"}})
+	h.SetSource(newMemberSource(h.Emit, "n1"))
+	srv := newServer(t, h)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, tc := range []struct {
+		origin string
+		ok     bool
+	}{
+		{"", true},                       // not a browser
+		{srv.URL, true},                  // same origin
+		{"http://localhost:3000", true},  // allowed by pattern
+		{"https://ui.example.org", true}, // allowed, scheme and host
+		{"http://ui.example.org", false}, // wrong scheme
+		{"http://evil.example", false},
+		{"null", false},
+	} {
+		hdr := http.Header{}
+		if tc.origin != "" {
+			hdr.Set("Origin", tc.origin)
+		}
+		c, resp, err := websocket.Dial(ctx, wsURL(srv), &websocket.DialOptions{HTTPHeader: hdr})
+		if tc.ok {
+			if err != nil {
+				t.Errorf("origin %q refused: %v", tc.origin, err)
+				continue
+			}
+			if _, err := readMsg(ctx, c); err != nil {
+				t.Errorf("origin %q: %v", tc.origin, err)
+			}
+			c.Close(websocket.StatusNormalClosure, "")
+			continue
+		}
+		if err == nil {
+			c.CloseNow()
+			t.Errorf("origin %q accepted", tc.origin)
+			continue
+		}
+		if resp == nil || resp.StatusCode != http.StatusForbidden {
+			t.Errorf("origin %q: %v, want HTTP 403", tc.origin, err)
+		}
+	}
+}
+
+func TestNoSourceAndTooManyClients(t *testing.T) {
+	h := live.NewHub(live.Config{Logger: quiet, MaxClients: 1})
+	srv := newServer(t, h)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, resp, err := websocket.Dial(ctx, wsURL(srv), nil); err == nil || resp == nil || resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("without a source: %v, want HTTP 503", err)
+	}
+	h.SetSource(newMemberSource(h.Emit, "n1"))
+	dial(t, ctx, srv)
+	waitFor(t, 5*time.Second, "the first client", func() bool { return h.Stats().Clients == 1 })
+	if _, resp, err := websocket.Dial(ctx, wsURL(srv), nil); err == nil || resp == nil || resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("past MaxClients: %v, want HTTP 503", err)
+	}
+}
