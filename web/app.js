@@ -182,7 +182,8 @@
   function applyURL() {
     const { pageKeys, scenario } = splitQuery(location.search);
     if (pageKeys.projector === "1") setProjector(true);
-    if (pageKeys.panel === "0") setPanel(false);
+    // The panel starts open where there is room for it beside the scene.
+    if (pageKeys.panel === "0" || (pageKeys.panel !== "1" && innerWidth < 1200)) setPanel(false);
     if (pageKeys.replay) {
       loadReplayURL(pageKeys.replay);
     } else if (scenario) {
@@ -222,7 +223,8 @@
     const speed = st ? Number(st.speed) : 1;
     if (speed && Math.abs(speed - 1) > 1e-9) q.set("speed", String(+speed.toFixed(3)));
     if (body.classList.contains("projector")) q.set("projector", "1");
-    if (body.classList.contains("panel-hidden")) q.set("panel", "0");
+    const hidden = body.classList.contains("panel-hidden");
+    if (hidden !== (innerWidth < 1200)) q.set("panel", hidden ? "0" : "1");
     const search = q.toString();
     const url = location.pathname + (search ? "?" + search : "") + location.hash;
     if (url !== location.pathname + location.search + location.hash) {

@@ -1,0 +1,73 @@
+package e2e
+
+import (
+	"fmt"
+	"testing"
+	"time"
+)
+
+// BenchmarkPage measures the page in headless Chromium at 1024x768 while
+// it animates a PUSH-PULL cluster that keeps messages in flight: browser
+// frames per second (requestAnimationFrame callbacks), ebiten's own frame
+// rate, the Go time spent in Draw per frame (the wasm's moving average) and
+// the time from navigation to the first drawn frame. One iteration is a
+// 3-second window; run it with -benchtime 1x (scripts/bench-page.sh).
+//
+// Headless Chromium draws WebGL on the CPU (SwiftShader), so the frame
+// rates are a floor; the Go time per frame is the page's own cost.
+func BenchmarkPage(b *testing.B) {
+	for _, n := range []int{100, 1000, 10000} {
+		b.Run(fmt.Sprintf("nodes=%d", n), func(b *testing.B) { benchPage(b, n) })
+	}
+}
+
+func benchPage(b *testing.B, nodes int) {
+	ctx := newTab(b, 10*time.Minute)
+	q := fmt.Sprintf("nodes=%d&fanout=3&mode=pushpull&stop=never&latency=100,400&seed=1&maxtime=600000&panel=0", nodes)
+	openPage(b, ctx, pageURL(q))
+	waitFor(b, ctx, 2*time.Minute, "the first frame", `gossipscopePage.timings.firstFrame > 0`)
+	firstFrame := eval[float64](b, ctx, `gossipscopePage.timings.firstFrame`)
+	ready := eval[float64](b, ctx, `gossipscopePage.timings.ready`)
+
+	// Start where every node is busy, then play in real time.
+	api(b, ctx, "pause()")
+	api(b, ctx, "seek(4000)")
+	api(b, ctx, "setSpeed(1)")
+	api(b, ctx, "play()")
+	eval[bool](b, ctx, `(() => {
+		if (!window.__benchFrames) {
+			window.__benchFrames = 0;
+			const f = () => { window.__benchFrames++; requestAnimationFrame(f); };
+			requestAnimationFrame(f);
+		}
+		return true; })()`)
+	time.Sleep(time.Second) // warm up: JIT, GC, vertex buffers at full size
+
+	const span = 3 * time.Second
+	var frames, seconds, ebitenFPS, drawMs float64
+	var samples int
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		f0 := eval[float64](b, ctx, `window.__benchFrames`)
+		t0 := time.Now()
+		for time.Since(t0) < span {
+			time.Sleep(250 * time.Millisecond)
+			st := state(b, ctx)
+			ebitenFPS += st.FPS
+			drawMs += st.DrawMs
+			samples++
+		}
+		frames += eval[float64](b, ctx, `window.__benchFrames`) - f0
+		seconds += time.Since(t0).Seconds()
+	}
+	b.StopTimer()
+	st := state(b, ctx)
+	if st.Nodes != nodes || !st.Playing {
+		b.Fatalf("the page was not animating %d nodes: %+v", nodes, st)
+	}
+	b.ReportMetric(frames/seconds, "fps")
+	b.ReportMetric(ebitenFPS/float64(samples), "ebiten-fps")
+	b.ReportMetric(drawMs/float64(samples), "draw-ms/frame")
+	b.ReportMetric(firstFrame, "ms-to-first-frame")
+	b.ReportMetric(ready, "ms-to-ready")
+}
