@@ -1,0 +1,71 @@
+package e2e
+
+import (
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// startLabServer runs a second server with a live lab of n real gossip
+// nodes, stopped when the test ends. A server without /ws is reported like
+// a missing browser: skipped here, failed under CI.
+func startLabServer(t *testing.T, n string) *serverProc {
+	t.Helper()
+	needBrowser(t)
+	s, err := startServer(serverBin, "--lab", n)
+	if err != nil {
+		t.Fatalf("starting a lab server: %v", err)
+	}
+	t.Cleanup(s.stop)
+	resp, err := http.Get(s.url + "ws") // a plain GET: a websocket endpoint refuses it, but not with 404
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode == http.StatusNotFound {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("the server serves no /ws with --lab %s", n)
+		}
+		t.Skipf("the server serves no /ws with --lab %s yet", n)
+	}
+	return s
+}
+
+// TestLiveLab: with a live server the page connects, plays the lab's
+// stream, and its buttons send commands that real nodes carry out: a
+// silence created on one node reaches every node by gossip.
+func TestLiveLab(t *testing.T) {
+	lab := startLabServer(t, "3")
+	ctx := newTab(t, 3*time.Minute)
+	openPage(t, ctx, lab.url+"?live=1")
+	waitFor(t, ctx, 30*time.Second, "the live stream",
+		`document.getElementById("live-status").textContent === "open" && gossipscope.state().source === "lab" && gossipscope.state().nodes === 3`)
+	if !eval[bool](t, ctx, `!document.getElementById("live-controls").hidden`) {
+		t.Error("live controls hidden although /ws answers")
+	}
+	if q := eval[string](t, ctx, `location.search`); !strings.Contains(q, "live=1") {
+		t.Errorf("URL %q does not say live", q)
+	}
+	waitFor(t, ctx, 10*time.Second, "node names from the stream", `document.getElementById("live-node").options.length === 3`)
+
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("live-silence"))); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, 20*time.Second, "the silence's reply",
+		`[...document.querySelectorAll("#live-log li.good")].some(li => li.textContent.includes("silence"))`)
+	waitFor(t, ctx, 60*time.Second, "the silence to reach every node",
+		`gossipscope.state().informed === 3`)
+
+	// A bad command (a node that does not exist) gets an error reply, shown.
+	eval[bool](t, ctx, `(() => { const o = document.createElement("option"); o.value = o.textContent = "nope"; const s = document.getElementById("live-node"); s.appendChild(o); s.value = "nope"; return true; })()`)
+	chromedp.Do(ctx, chromedp.Click(chromedp.ID("live-crash")))
+	waitFor(t, ctx, 20*time.Second, "the error reply",
+		`[...document.querySelectorAll("#live-log li.bad")].some(li => li.textContent.includes("nope"))`)
+	if st := state(t, ctx); st.Alive != 3 {
+		t.Errorf("a refused command changed the cluster: %d alive", st.Alive)
+	}
+}
