@@ -19,6 +19,7 @@
 
   const page = (window.gossipscopePage = {
     timings: { start: 0, fetched: 0, ready: 0, firstFrame: 0 },
+    insets: { top: 0, right: 0, bottom: 0, left: 0 }, // CSS px the HTML covers
     errors: [],
     ready: false,
     compare: [],
@@ -149,6 +150,8 @@
     buildPresets();
     bindControls();
     applyURL();
+    updateInsets();
+    window.addEventListener("resize", updateInsets);
     body.classList.remove("booting");
     setInterval(tick, 100);
     requestAnimationFrame(watchFirstFrame);
@@ -347,10 +350,31 @@
     body.classList.toggle("projector", on);
     $("projector").setAttribute("aria-pressed", String(on));
     if (gs) call("setProjector", on);
+    updateInsets();
   }
   function setPanel(on) {
     body.classList.toggle("panel-hidden", !on);
     $("panel-toggle").setAttribute("aria-expanded", String(on));
+    updateInsets();
+  }
+
+  // updateInsets tells the scene which screen margins the HTML covers (CSS
+  // px), so that it keeps nodes and its chart clear of them: the top bar,
+  // the side panel when open, and a band for the narration line.
+  function updateInsets() {
+    const bar = $("bar").getBoundingClientRect();
+    const panelOpen = !body.classList.contains("panel-hidden");
+    const fs = parseFloat(getComputedStyle($("narration")).fontSize) || 20;
+    const ins = {
+      top: Math.ceil(bar.bottom),
+      right: panelOpen ? Math.ceil($("panel").getBoundingClientRect().width) : 0,
+      bottom: Math.ceil(fs * 2.6 + 24),
+      left: 0,
+    };
+    page.insets = ins;
+    if (gs && typeof gs.setInsets === "function") {
+      try { gs.setInsets(ins.top, ins.right, ins.bottom, ins.left); } catch (e) { /* older wasm */ }
+    }
   }
 
   // ---- the periodic refresh ----
