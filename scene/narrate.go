@@ -1,0 +1,197 @@
+package scene
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Narration says in plain words what is happening at the playhead, for
+// people watching from the back of a room: the round, how many know, and
+// how many of this round's messages were wasted on nodes that already
+// knew; a fault that just happened comes first; the end gets a summary.
+func (p *Player) Narration() string {
+	if len(p.log.recs) == 0 {
+		if p.info.Source == "" {
+			return "Waiting for events…"
+		}
+	}
+	c := p.Counters()
+	var b strings.Builder
+	if f := p.recentFault(); f != "" {
+		b.WriteString(f)
+		b.WriteString(" ")
+	}
+	news := "the news"
+	if c.Key != "" && p.info.Source != "sim" {
+		news = strconv.Quote(c.Key)
+	}
+	switch {
+	case c.FirstNews < 0:
+		b.WriteString("Nobody has any news yet.")
+	case c.Informed <= 1 && c.Messages == 0:
+		holder := p.someHolder()
+		if holder == "" {
+			holder = "One node"
+		}
+		fmt.Fprintf(&b, "%s has %s; nobody else knows yet.", holder, news)
+		if p.info.Fanout > 0 && p.info.Period > 0 {
+			every := "Every " + seconds(p.info.Period)
+			if p.info.Period == 1000 {
+				every = "Every second"
+			}
+			fmt.Fprintf(&b, " %s each informed node tells %d peers.", every, p.info.Fanout)
+		}
+	case c.Informed >= c.Alive && c.Alive > 1:
+		fmt.Fprintf(&b, "All %s nodes know %s", Thousands(c.Alive), news)
+		if tFull, ok := p.fullSince(); ok && c.FirstNews >= 0 {
+			if p.hasRounds() {
+				fmt.Fprintf(&b, " after %s rounds", oneDecimal((tFull-c.FirstNews)/p.period()))
+				if p.info.Nodes > 1 && p.info.Fanout > 0 {
+					th, _ := TheoryRounds(p.info.Nodes, p.info.Fanout, p.info.Mode)
+					fmt.Fprintf(&b, " (theory: %s)", oneDecimal(th))
+				}
+			} else {
+				fmt.Fprintf(&b, " after %s", seconds(tFull-c.FirstNews))
+			}
+		}
+		fmt.Fprintf(&b, ". %s messages, %s of them to nodes that already knew", Thousands(c.Messages), Thousands(c.Redundant))
+		if c.Lost > 0 {
+			fmt.Fprintf(&b, ", %s lost", Thousands(c.Lost))
+		}
+		b.WriteString(".")
+	case c.Done:
+		fmt.Fprintf(&b, "The news stopped spreading: %s of %s live nodes know", Thousands(c.Informed), Thousands(c.Alive))
+		if c.Groups > 0 {
+			b.WriteString(" (the rest are cut off)")
+		}
+		fmt.Fprintf(&b, ". %s messages, %s redundant, %s lost.", Thousands(c.Messages), Thousands(c.Redundant), Thousands(c.Lost))
+	case p.hasRounds():
+		fmt.Fprintf(&b, "Round %d: %s of %s nodes know %s", c.Round, Thousands(c.Informed), Thousands(c.Alive), news)
+		if c.RoundMessages > 0 {
+			fmt.Fprintf(&b, "; %s of the %s messages this round went to nodes that already knew", Thousands(c.RoundRedundant), Thousands(c.RoundMessages))
+			if c.RoundLost > 0 {
+				fmt.Fprintf(&b, ", %s were lost", Thousands(c.RoundLost))
+			}
+		}
+		b.WriteString(".")
+	default:
+		fmt.Fprintf(&b, "%s: %s of %s nodes hold %s; %s messages so far, %s redundant", seconds(c.T), Thousands(c.Informed), Thousands(c.Alive), news, Thousands(c.Messages), Thousands(c.Redundant))
+		if c.Lost > 0 {
+			fmt.Fprintf(&b, ", %s lost", Thousands(c.Lost))
+		}
+		b.WriteString(".")
+	}
+	return b.String()
+}
+
+// recentFault describes a fault from the last round and a half, or "".
+func (p *Player) recentFault() string {
+	c := p.cur
+	if c.faultKind == faultNone || c.faultT < 0 || p.now-c.faultT > 1.5*p.period() {
+		return ""
+	}
+	name := ""
+	if c.faultNode >= 0 && int(c.faultNode) < len(p.log.nodes.list) {
+		name = p.log.nodes.list[c.faultNode]
+	}
+	switch c.faultKind {
+	case faultCrash:
+		return name + " crashed."
+	case faultLeave:
+		return name + " left."
+	case faultSuspect:
+		return name + " is suspected down."
+	case faultRestart:
+		return name + " restarted."
+	case faultJoin:
+		return name + " joined."
+	case faultPartition:
+		return fmt.Sprintf("The network is cut into %d parts.", c.faultN)
+	case faultHeal:
+		return "The network healed."
+	case faultLoss:
+		return fmt.Sprintf("Packet loss is now %s.", percent(c.loss))
+	}
+	return ""
+}
+
+// someHolder names a live node holding the focused news at the playhead.
+func (p *Player) someHolder() string {
+	c := p.cur
+	k := p.focus(c)
+	if k < 0 || k >= len(c.hold) {
+		return ""
+	}
+	for i, v := range c.hold[k] {
+		if v != noVersion && v == c.newest[k] && isUp(c.status[i]) {
+			return p.log.nodes.list[i]
+		}
+	}
+	return ""
+}
+
+// fullSince returns when everybody alive last came to know the news.
+func (p *Player) fullSince() (float64, bool) {
+	s := p.series
+	lo, hi := 0, len(s)
+	for lo < hi {
+		m := (lo + hi) / 2
+		if s[m].t <= p.now {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	i := lo - 1
+	if i < 0 || s[i].informed < s[i].alive {
+		return 0, false
+	}
+	for i > 0 && s[i-1].informed >= s[i-1].alive && s[i-1].alive > 1 {
+		i--
+	}
+	return s[i].t, true
+}
+
+func (p *Player) hasRounds() bool {
+	return p.cur.round > 0 || p.info.Period > 0 && p.info.Source == "sim"
+}
+
+// Thousands formats n with thousands separators: 12,345.
+func Thousands(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	if neg {
+		s = s[1:]
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
+}
+
+func oneDecimal(v float64) string {
+	if math.Abs(v-math.Round(v)) < 0.05 {
+		return strconv.Itoa(int(math.Round(v)))
+	}
+	return strconv.FormatFloat(v, 'f', 1, 64)
+}
+
+func seconds(ms float64) string {
+	if ms < 1000 {
+		return strconv.Itoa(int(math.Round(ms))) + " ms"
+	}
+	s := ms / 1000
+	if s == math.Trunc(s) {
+		return strconv.Itoa(int(s)) + " s"
+	}
+	return strconv.FormatFloat(s, 'f', 1, 64) + " s"
+}
+
+func percent(f float64) string {
+	return strconv.FormatFloat(f*100, 'f', -1, 64) + "%"
+}

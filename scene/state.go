@@ -1,0 +1,282 @@
+package scene
+
+import "math"
+
+// noVersion marks "does not hold this key" in state.hold.
+const noVersion = math.MaxUint32
+
+// state is the cumulative effect of the first idx events of the log. The
+// player keeps two: one at the horizon (everything received, used for the
+// chart and for "will this node ever send again?") and one at the playhead.
+// Snapshots are clones of the horizon state every few thousand events.
+type state struct {
+	idx int     // events applied
+	t   float64 // time of the last applied event
+
+	status   []uint8     // per node: statusAbsent, statusAlive, ...
+	group    []int16     // per node: partition group, -1 when not partitioned
+	hold     [][]uint32  // [key][node] version code held, noVersion if none
+	gained   [][]float32 // [key][node] when it got the version it holds
+	lastSend []float32   // per node: last time it sent a key-carrying message
+	sent     []int32     // per node: messages sent
+	recv     []int32     // per node: messages addressed to it (not lost)
+
+	newest    []uint32 // per key: newest version code seen
+	holders   []int32  // per key: live nodes holding the newest version
+	firstNews float64  // when the first news appeared (-1 before)
+
+	present, alive, dead int // nodes: ever joined, alive or suspect, dead or left
+	groups               int // partition groups in force (0 = none)
+	loss                 float64
+
+	round                     int
+	roundT                    float64
+	msgs, redundant, lost     int
+	roundMsgs, roundRedundant int // at the start of the current round
+	roundLost                 int
+
+	// The last fault, for the narration.
+	faultT    float64
+	faultKind uint8 // faultNone, faultCrash, ...
+	faultNode int32
+	faultN    int
+}
+
+const (
+	faultNone uint8 = iota
+	faultCrash
+	faultRestart
+	faultJoin
+	faultPartition
+	faultHeal
+	faultLoss
+	faultLeave
+	faultSuspect
+)
+
+func newState() *state {
+	return &state{firstNews: -1, faultT: -1, faultNode: -1}
+}
+
+// grow makes room for node index n and key index k.
+func (s *state) grow(n int32, k int) {
+	for int(n) >= len(s.status) {
+		s.status = append(s.status, statusAbsent)
+		s.group = append(s.group, -1)
+		s.lastSend = append(s.lastSend, -1)
+		s.sent = append(s.sent, 0)
+		s.recv = append(s.recv, 0)
+		for i := range s.hold {
+			s.hold[i] = append(s.hold[i], noVersion)
+			s.gained[i] = append(s.gained[i], 0)
+		}
+	}
+	for k >= len(s.hold) {
+		h := make([]uint32, len(s.status))
+		for i := range h {
+			h[i] = noVersion
+		}
+		s.hold = append(s.hold, h)
+		s.gained = append(s.gained, make([]float32, len(s.status)))
+		s.newest = append(s.newest, noVersion)
+		s.holders = append(s.holders, 0)
+	}
+}
+
+// join marks node n present and alive if it was absent.
+func (s *state) join(n int32) {
+	if s.status[n] == statusAbsent {
+		s.status[n] = statusAlive
+		s.present++
+		s.alive++
+	}
+}
+
+func isUp(st uint8) bool { return st == statusAlive || st == statusSuspect }
+
+// apply adds one event. vals decodes version codes for comparisons.
+func (s *state) apply(r *rec, l *log) {
+	s.idx++
+	s.t = r.t
+	switch r.typ {
+	case typMsg:
+		s.grow(max(r.a, r.b), 0)
+		s.join(r.a)
+		s.join(r.b)
+		s.msgs++
+		s.sent[r.a]++
+		if r.flags&flagLost != 0 {
+			s.lost++
+		} else {
+			s.recv[r.b]++
+		}
+		if r.flags&flagRedundant != 0 {
+			s.redundant++
+		}
+		if r.key != math.MaxUint16 && r.kind != kindPullReq {
+			s.lastSend[r.a] = float32(r.t)
+		}
+	case typState:
+		k := int(r.key)
+		s.grow(r.a, k)
+		s.join(r.a)
+		n := r.a
+		old := s.hold[k][n]
+		if old != noVersion && old != r.ver && l.vers.value(r.ver) < l.vers.value(old) {
+			return // a source may repeat an older version; a node keeps the newer
+		}
+		s.hold[k][n] = r.ver
+		if old != r.ver {
+			s.gained[k][n] = float32(r.t)
+		}
+		if s.firstNews < 0 {
+			s.firstNews = r.t
+		}
+		up := isUp(s.status[n])
+		switch {
+		case s.newest[k] == noVersion || l.vers.value(r.ver) > l.vers.value(s.newest[k]):
+			s.newest[k] = r.ver
+			s.holders[k] = 0
+			if up {
+				s.holders[k] = 1
+			}
+		case r.ver == s.newest[k] && old != r.ver && up:
+			s.holders[k]++
+		}
+	case typNode:
+		s.grow(r.a, 0)
+		n := r.a
+		was := s.status[n]
+		if was == statusAbsent {
+			s.present++
+			s.fault(r.t, faultJoin, n)
+		} else if isUp(was) {
+			s.alive--
+		} else {
+			s.dead--
+		}
+		now := r.kind
+		s.status[n] = now
+		if isUp(now) {
+			s.alive++
+		} else {
+			s.dead++
+		}
+		if isUp(was) != isUp(now) {
+			for k := range s.hold {
+				if s.newest[k] != noVersion && s.hold[k][n] == s.newest[k] {
+					if isUp(now) {
+						s.holders[k]++
+					} else {
+						s.holders[k]--
+					}
+				}
+			}
+		}
+		switch {
+		case was == statusAbsent:
+		case now == statusDead && was != statusDead:
+			s.fault(r.t, faultCrash, n)
+		case now == statusLeft:
+			s.fault(r.t, faultLeave, n)
+		case now == statusSuspect && was == statusAlive:
+			s.fault(r.t, faultSuspect, n)
+		case now == statusAlive && !isUp(was):
+			s.fault(r.t, faultRestart, n)
+		}
+	case typRound:
+		s.round = int(r.a)
+		s.roundT = r.t
+		s.roundMsgs, s.roundRedundant, s.roundLost = s.msgs, s.redundant, s.lost
+	case typPartition:
+		ev := &l.extra[r.a]
+		for i := range s.group {
+			s.group[i] = -1
+		}
+		for g, members := range ev.Groups {
+			for _, name := range members {
+				if n, ok := l.nodes.lookup(name); ok && int(n) < len(s.group) {
+					s.group[n] = int16(min(g, math.MaxInt16))
+				}
+			}
+		}
+		s.groups = len(ev.Groups)
+		s.fault(r.t, faultPartition, -1)
+		s.faultN = len(ev.Groups)
+	case typHeal:
+		for i := range s.group {
+			s.group[i] = -1
+		}
+		s.groups = 0
+		s.fault(r.t, faultHeal, -1)
+	case typParam:
+		if v, ok := num(l.extra[r.a].Params["loss"]); ok {
+			s.loss = v
+			s.fault(r.t, faultLoss, -1)
+		}
+	case typHeader:
+		if v, ok := num(l.extra[r.a].Params["loss"]); ok {
+			s.loss = v
+		}
+	}
+}
+
+func (s *state) fault(t float64, kind uint8, n int32) {
+	s.faultT, s.faultKind, s.faultNode, s.faultN = t, kind, n, 1
+}
+
+// copyFrom makes s an independent copy of o, reusing s's memory.
+func (s *state) copyFrom(o *state) {
+	status, group, lastSend, sent, recv := s.status, s.group, s.lastSend, s.sent, s.recv
+	hold, gained, newest, holders := s.hold, s.gained, s.newest, s.holders
+	*s = *o
+	s.status = append(status[:0], o.status...)
+	s.group = append(group[:0], o.group...)
+	s.lastSend = append(lastSend[:0], o.lastSend...)
+	s.sent = append(sent[:0], o.sent...)
+	s.recv = append(recv[:0], o.recv...)
+	s.newest = append(newest[:0], o.newest...)
+	s.holders = append(holders[:0], o.holders...)
+	hold = hold[:min(len(hold), len(o.hold))]
+	gained = gained[:min(len(gained), len(o.gained))]
+	for k := range o.hold {
+		if k < len(hold) {
+			hold[k] = append(hold[k][:0], o.hold[k]...)
+			gained[k] = append(gained[k][:0], o.gained[k]...)
+		} else {
+			hold = append(hold, append([]uint32(nil), o.hold[k]...))
+			gained = append(gained, append([]float32(nil), o.gained[k]...))
+		}
+	}
+	s.hold, s.gained = hold, gained
+}
+
+func (s *state) clone() *state {
+	c := &state{}
+	c.copyFrom(s)
+	return c
+}
+
+// num reads a JSON or Go number.
+func num(v any) (float64, bool) {
+	switch x := v.(type) {
+	case float64:
+		return x, true
+	case float32:
+		return float64(x), true
+	case int:
+		return float64(x), true
+	case int64:
+		return float64(x), true
+	case int32:
+		return float64(x), true
+	case uint64:
+		return float64(x), true
+	case bool:
+		if x {
+			return 1, true
+		}
+		return 0, true
+	}
+	return 0, false
+}

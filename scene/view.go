@@ -1,0 +1,275 @@
+package scene
+
+import "math"
+
+// Class is how a node is drawn.
+type Class uint8
+
+// Node classes, in legend order.
+const (
+	Absent     Class = iota // not in the cluster (yet): not drawn
+	Uninformed              // does not hold the newest news
+	Informed                // holds it and may still pass it on
+	Stopped                 // holds it and will not send it again
+	Suspect                 // membership says it may be down
+	Crashed                 // dead or left
+	CutOff                  // uninformed, and nobody alive on its side of a partition knows
+	numClasses
+)
+
+var classNames = [numClasses]string{"absent", "uninformed", "informed", "stopped", "suspect", "crashed", "cut off"}
+
+func (c Class) String() string {
+	if c < numClasses {
+		return classNames[c]
+	}
+	return "?"
+}
+
+// minShow is the shortest time a message stays on screen, so that
+// instant messages (no latency) still visibly travel: 30% of a round.
+func (p *Player) minShow() float64 {
+	return p.period() * 0.3
+}
+
+// period is the round length: the header's, or 1 s.
+func (p *Player) period() float64 {
+	if p.info.Period > 0 {
+		return p.info.Period
+	}
+	return 1000
+}
+
+// settled reports whether the log reaches far enough past t to know that
+// a node which has not sent since t never will.
+func (p *Player) settled(t float64) bool {
+	return p.done || p.Horizon() >= t+1.5*p.period()
+}
+
+// classify fills out[i] with node i's class at the playhead and returns
+// how many nodes fall in each class. groupNews is scratch space.
+func (p *Player) classify(out []Class, groupNews []bool) (counts [numClasses]int, groupNewsOut []bool) {
+	c, h := p.cur, p.head
+	k := p.focus(c)
+	settled := p.settled(p.now)
+	var hold []uint32
+	newest := uint32(noVersion)
+	if k >= 0 && k < len(c.hold) {
+		hold, newest = c.hold[k], c.newest[k]
+	}
+	if c.groups > 0 {
+		groupNews = groupNews[:0]
+		for g := 0; g <= c.groups; g++ {
+			groupNews = append(groupNews, false)
+		}
+		for i, st := range c.status {
+			if isUp(st) && newest != noVersion && hold[i] == newest {
+				g := int(c.group[i])
+				if g < 0 || g >= c.groups {
+					g = c.groups // nodes in no listed group form their own side
+				}
+				groupNews[g] = true
+			}
+		}
+	}
+	for i := range out {
+		cl := Absent
+		if i < len(c.status) {
+			st := c.status[i]
+			has := newest != noVersion && hold[i] == newest
+			switch {
+			case st == statusAbsent:
+			case st == statusDead || st == statusLeft:
+				cl = Crashed
+			case st == statusSuspect:
+				cl = Suspect
+			case has && settled && float64(h.lastSend[i]) < p.now:
+				cl = Stopped
+			case has:
+				cl = Informed
+			case c.groups > 0:
+				g := int(c.group[i])
+				if g < 0 || g >= c.groups {
+					g = c.groups
+				}
+				cl = Uninformed
+				if !groupNews[g] {
+					cl = CutOff
+				}
+			default:
+				cl = Uninformed
+			}
+		}
+		out[i] = cl
+		counts[cl]++
+	}
+	return counts, groupNews
+}
+
+// Counters are the numbers shown on screen and returned by state().
+type Counters struct {
+	T, Duration    float64
+	Round          int     // last round marker passed (0 before any)
+	RoundT         float64 // when it started
+	Present        int     // nodes in the cluster (alive, suspect or dead)
+	Alive          int     // alive or suspect
+	Informed       int     // alive nodes holding the newest version of the key
+	Messages       int
+	Redundant      int
+	Lost           int
+	RoundMessages  int // sent since the round started
+	RoundRedundant int
+	RoundLost      int
+	Groups         int // partition groups in force (0 = whole)
+	Loss           float64
+	Key            string
+	FirstNews      float64 // -1 before any news
+	Done           bool    // source done and the playhead at the end
+}
+
+// Counters returns the counters at the playhead.
+func (p *Player) Counters() Counters {
+	c := p.cur
+	inf, alive := p.informedAlive(c)
+	out := Counters{
+		T: p.now, Duration: p.Duration(), Round: c.round, RoundT: c.roundT,
+		Present: c.present, Alive: alive, Informed: inf,
+		Messages: c.msgs, Redundant: c.redundant, Lost: c.lost,
+		RoundMessages: c.msgs - c.roundMsgs, RoundRedundant: c.redundant - c.roundRedundant,
+		RoundLost: c.lost - c.roundLost, Groups: c.groups, Loss: c.loss, FirstNews: c.firstNews,
+		Done: p.done && p.now >= p.Duration(),
+	}
+	if k := p.focus(c); k >= 0 && k < len(p.log.keys.list) {
+		out.Key = p.log.keys.list[k]
+	}
+	return out
+}
+
+// Held is one key a node holds.
+type Held struct {
+	Key     string
+	Version int64
+	Since   float64 // ms
+	Newest  bool    // it is the newest version anyone has
+}
+
+// Details describe one node at the playhead, for the selection panel.
+type Details struct {
+	Name      string
+	Class     Class
+	Holds     []Held
+	Sent      int      // messages it sent
+	Received  int      // messages that reached it (or are on their way)
+	SentTo    []string // peers it has sent the news to, first contact first (at most MaxPeersListed)
+	SentToN   int      // how many distinct peers that is
+	HeardFrom []string // peers that sent it the news, first first (at most MaxPeersListed)
+	HeardN    int
+	Group     int // partition group, -1 = none
+}
+
+// MaxPeersListed caps the peer lists in Details.
+const MaxPeersListed = 64
+
+// details is the incremental cache behind Details: scanning a million
+// events on every call would be too slow, so it extends from where it was.
+type details struct {
+	node       int
+	idx        int
+	sentBits   []uint64
+	heardBits  []uint64
+	sentTo     []int32
+	heardFrom  []int32
+	sentN      int
+	heardN     int
+	classes    []Class
+	groupsNews []bool
+}
+
+func setBit(b []uint64, i int32) ([]uint64, bool) {
+	w := int(i) >> 6
+	for w >= len(b) {
+		b = append(b, 0)
+	}
+	m := uint64(1) << (uint(i) & 63)
+	if b[w]&m != 0 {
+		return b, false
+	}
+	b[w] |= m
+	return b, true
+}
+
+// scanDetails brings the details cache for node i up to the playhead and
+// returns it, or nil if there is no such node.
+func (p *Player) scanDetails(i int) *details {
+	c, d := p.cur, &p.det
+	if i < 0 || i >= len(c.status) || c.status[i] == statusAbsent {
+		return nil
+	}
+	if d.node != i || d.idx > c.idx {
+		clear(d.sentBits)
+		clear(d.heardBits)
+		*d = details{node: i, sentBits: d.sentBits[:0], heardBits: d.heardBits[:0], sentTo: d.sentTo[:0], heardFrom: d.heardFrom[:0], classes: d.classes, groupsNews: d.groupsNews}
+	}
+	n := int32(i)
+	for ; d.idx < c.idx; d.idx++ {
+		r := &p.log.recs[d.idx]
+		if r.typ != typMsg || r.key == math.MaxUint16 || r.kind == kindPullReq {
+			continue
+		}
+		var fresh bool
+		switch n {
+		case r.a:
+			if d.sentBits, fresh = setBit(d.sentBits, r.b); fresh {
+				d.sentN++
+				if len(d.sentTo) < MaxPeersListed {
+					d.sentTo = append(d.sentTo, r.b)
+				}
+			}
+		case r.b:
+			if r.flags&flagLost != 0 {
+				continue
+			}
+			if d.heardBits, fresh = setBit(d.heardBits, r.a); fresh {
+				d.heardN++
+				if len(d.heardFrom) < MaxPeersListed {
+					d.heardFrom = append(d.heardFrom, r.a)
+				}
+			}
+		}
+	}
+	return d
+}
+
+// Details returns node i's details at the playhead, ok false if there is
+// no such node.
+func (p *Player) Details(i int) (Details, bool) {
+	c, d := p.cur, p.scanDetails(i)
+	if d == nil {
+		return Details{}, false
+	}
+	if cap(d.classes) < len(c.status) {
+		d.classes = make([]Class, len(c.status))
+	}
+	d.classes = d.classes[:len(c.status)]
+	_, d.groupsNews = p.classify(d.classes, d.groupsNews)
+	out := Details{
+		Name: p.log.nodes.list[i], Class: d.classes[i], Sent: int(c.sent[i]), Received: int(c.recv[i]),
+		SentToN: d.sentN, HeardN: d.heardN, Group: int(c.group[i]),
+	}
+	for _, j := range d.sentTo {
+		out.SentTo = append(out.SentTo, p.log.nodes.list[j])
+	}
+	for _, j := range d.heardFrom {
+		out.HeardFrom = append(out.HeardFrom, p.log.nodes.list[j])
+	}
+	for k := range c.hold {
+		if k >= len(p.log.keys.list) || c.hold[k][i] == noVersion {
+			continue
+		}
+		out.Holds = append(out.Holds, Held{
+			Key: p.log.keys.list[k], Version: p.log.vers.value(c.hold[k][i]),
+			Since: float64(c.gained[k][i]), Newest: c.hold[k][i] == c.newest[k],
+		})
+	}
+	return out, true
+}
