@@ -84,14 +84,9 @@ func (d *delegate) MergeRemoteState(buf []byte, _ bool) {
 
 func (d *delegate) NotifyJoin(m *memberlist.Node) {
 	d.n.book.set(m.Address(), m.Name)
-	d.n.view.update(m.Name, m.State)
+	d.n.view.joined(m.Name)
 }
 
-func (d *delegate) NotifyLeave(m *memberlist.Node) {
-	d.n.view.update(m.Name, m.State)
-}
+func (d *delegate) NotifyLeave(m *memberlist.Node) { d.n.view.departed(m.Name) }
 
-func (d *delegate) NotifyUpdate(m *memberlist.Node) {
-	d.n.book.set(m.Address(), m.Name)
-	d.n.view.update(m.Name, m.State)
-}
+func (d *delegate) NotifyUpdate(m *memberlist.Node) { d.n.book.set(m.Address(), m.Name) }

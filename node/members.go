@@ -4,7 +4,6 @@ import (
 	"sync"
 
 	"github.com/gossipscope/gossipscope/protocol"
-	"github.com/hashicorp/memberlist"
 )
 
 // memberView is one node's view of the membership, reported as node events
@@ -24,26 +23,40 @@ type memberView struct {
 	mu   sync.Mutex
 	st   map[string]protocol.Status
 	inc  map[string]int64 // last incarnation seen in a suspect or alive message
+	// leaving: nodes seen announcing their own departure
+	leaving map[string]bool
 }
 
 func newMemberView(self string, emit func(protocol.Event), t func() float64) *memberView {
-	return &memberView{self: self, emit: emit, t: t, st: map[string]protocol.Status{}, inc: map[string]int64{}}
+	return &memberView{self: self, emit: emit, t: t, st: map[string]protocol.Status{}, inc: map[string]int64{}, leaving: map[string]bool{}}
 }
 
-func statusOf(s memberlist.NodeStateType) protocol.Status {
-	switch s {
-	case memberlist.StateSuspect:
-		return protocol.StatusSuspect
-	case memberlist.StateDead:
-		return protocol.StatusDead
-	case memberlist.StateLeft:
-		return protocol.StatusLeft
+// joined marks name alive (memberlist's NotifyJoin: a new or returning member).
+func (v *memberView) joined(name string) { v.set(name, protocol.StatusAlive) }
+
+// departed marks name dead, or left when it announced its own departure
+// (memberlist's NotifyLeave; the Node it passes does not carry the state:
+// nodeState.State shadows Node.State, which memberlist never updates).
+func (v *memberView) departed(name string) {
+	v.mu.Lock()
+	left := v.leaving[name]
+	delete(v.leaving, name)
+	v.mu.Unlock()
+	if left {
+		v.set(name, protocol.StatusLeft)
+	} else {
+		v.set(name, protocol.StatusDead)
 	}
-	return protocol.StatusAlive
 }
 
-func (v *memberView) update(name string, s memberlist.NodeStateType) {
-	st := statusOf(s)
+// leave notes a dead message a node sent about itself: a graceful leave.
+func (v *memberView) leave(name string) {
+	v.mu.Lock()
+	v.leaving[name] = true
+	v.mu.Unlock()
+}
+
+func (v *memberView) set(name string, st protocol.Status) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.st[name] == st {

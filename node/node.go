@@ -34,6 +34,9 @@ type Node struct {
 	addr    string // gossip address, "ip:port"
 	started time.Time
 
+	peersMu sync.Mutex
+	peers   []string // rejoined when not members, as Alertmanager's reconnect
+
 	oversize chan []byte
 	srv      *http.Server
 	apiURL   string
@@ -59,6 +62,7 @@ func New(cfg Config) (*Node, error) {
 		book:     newAddrBook(),
 		started:  time.Now(),
 		oversize: make(chan []byte, 200),
+		peers:    append([]string(nil), cfg.Peers...),
 		stop:     make(chan struct{}),
 	}
 	n.view = newMemberView(cfg.Name, n.emit, n.t)
@@ -77,7 +81,7 @@ func New(cfg Config) (*Node, error) {
 	port = nt.GetAutoBindPort()
 	n.addr = net.JoinHostPort(host, strconv.Itoa(port))
 	cfg.Filter.register(n.addr, cfg.Name)
-	n.tr = newTransport(nt, cfg.Name, cfg.Filter, n.book, n.emitFunc(), n.t, n.view.gossiped)
+	n.tr = newTransport(nt, cfg.Name, cfg.Filter, n.book, n.emitFunc(), n.t, n.view)
 
 	// memberlist settings as Alertmanager's cluster.Create.
 	mc := memberlist.DefaultLANConfig()
@@ -314,9 +318,6 @@ func (n *Node) sendOversized() {
 // Alertmanager's reconnect loop (every 10 s; faster when probing is fast).
 func (n *Node) rejoin() {
 	defer n.wg.Done()
-	if len(n.cfg.Peers) == 0 {
-		return
-	}
 	every := min(10*time.Second, 10*n.cfg.ProbeInterval)
 	tick := time.NewTicker(every)
 	defer tick.Stop()
@@ -331,7 +332,10 @@ func (n *Node) rejoin() {
 			have[m.Address()] = true
 		}
 		var missing []string
-		for _, p := range n.cfg.Peers {
+		n.peersMu.Lock()
+		peers := n.peers
+		n.peersMu.Unlock()
+		for _, p := range peers {
 			if !have[p] && p != n.addr {
 				missing = append(missing, p)
 			}
@@ -342,6 +346,13 @@ func (n *Node) rejoin() {
 			}
 		}
 	}
+}
+
+// setPeers replaces the addresses the node keeps rejoining.
+func (n *Node) setPeers(peers []string) {
+	n.peersMu.Lock()
+	n.peers = append([]string(nil), peers...)
+	n.peersMu.Unlock()
 }
 
 // simpleBroadcast is Alertmanager's: a message that invalidates nothing.

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gogo/protobuf/proto"
 	pb "github.com/prometheus/alertmanager/silence/silencepb"
@@ -397,3 +398,19 @@ func readDelimited(b []byte, f func([]byte) error) error {
 	}
 	return nil
 }
+
+type silencepbSilence = pb.Silence
+
+// newMatcherSilence returns an hour-long silence of alerts named name,
+// with name as its comment.
+func newMatcherSilence(name string, now time.Time) *pb.Silence {
+	return &pb.Silence{
+		Matchers:  []*pb.Matcher{{Type: pb.Matcher_EQUAL, Name: "alertname", Pattern: name}},
+		StartsAt:  now,
+		EndsAt:    now.Add(time.Hour),
+		CreatedBy: "gossipscope",
+		Comment:   name,
+	}
+}
+
+func labelValueOK(s string) bool { return utf8.ValidString(s) }

@@ -30,6 +30,8 @@ type transport struct {
 	t      func() float64
 	// gossiped is told of every suspect and alive message sent.
 	gossiped func(kind, subject string, incarnation int64)
+	// leaving is told of every dead message a node sends about itself.
+	leaving func(name string)
 
 	packetCh chan *memberlist.Packet
 	streamCh chan net.Conn
@@ -40,9 +42,10 @@ type transport struct {
 
 var _ memberlist.NodeAwareTransport = (*transport)(nil)
 
-func newTransport(inner *memberlist.NetTransport, self string, f *Filter, book *addrBook, emit func(protocol.Event), t func() float64, gossiped func(string, string, int64)) *transport {
+func newTransport(inner *memberlist.NetTransport, self string, f *Filter, book *addrBook, emit func(protocol.Event), t func() float64, view *memberView) *transport {
 	tr := &transport{
-		inner: inner, self: self, filter: f, book: book, emit: emit, t: t, gossiped: gossiped,
+		inner: inner, self: self, filter: f, book: book, emit: emit, t: t,
+		gossiped: view.gossiped, leaving: view.leave,
 		packetCh: make(chan *memberlist.Packet),
 		streamCh: make(chan net.Conn),
 		stop:     make(chan struct{}),
@@ -64,7 +67,7 @@ func (t *transport) WriteTo(b []byte, addr string) (time.Time, error) {
 func (t *transport) WriteToAddress(b []byte, a memberlist.Address) (time.Time, error) {
 	to := a.Name
 	if to == "" {
-		to = t.book.name(a.Addr)
+		to = t.nameOf(a.Addr)
 	}
 	lost := t.filter.dropPacket(t.self, to)
 	t.report(decodePacket(b), t.self, to, lost)
@@ -72,6 +75,15 @@ func (t *transport) WriteToAddress(b []byte, a memberlist.Address) (time.Time, e
 		return time.Now(), nil // UDP: the sender never knows
 	}
 	return t.inner.WriteToAddress(b, a)
+}
+
+// nameOf names the member at a gossip address: a lab node, a member
+// memberlist told us about, or else the address itself.
+func (t *transport) nameOf(addr string) string {
+	if n, ok := t.filter.local(addr); ok {
+		return n
+	}
+	return t.book.name(addr)
 }
 
 func (t *transport) PacketCh() <-chan *memberlist.Packet { return t.packetCh }
@@ -89,12 +101,18 @@ func (t *transport) packets() {
 			return
 		}
 		from := p.From.String()
+		msgs := decodePacket(p.Buf)
 		if _, ok := t.filter.local(from); !ok {
-			name := t.book.name(from)
+			name := t.nameOf(from)
 			lost := t.filter.dropPacket(name, t.self)
-			t.report(decodePacket(p.Buf), name, t.self, lost)
+			t.report(msgs, name, t.self, lost)
 			if lost {
 				continue
+			}
+		}
+		for _, m := range msgs {
+			if m.Kind == KindDead && m.Key != "" && m.Key == m.Origin && t.leaving != nil {
+				t.leaving(m.Key)
 			}
 		}
 		select {
@@ -135,7 +153,7 @@ func (t *transport) DialTimeout(addr string, timeout time.Duration) (net.Conn, e
 func (t *transport) DialAddressTimeout(a memberlist.Address, timeout time.Duration) (net.Conn, error) {
 	to := a.Name
 	if to == "" {
-		to = t.book.name(a.Addr)
+		to = t.nameOf(a.Addr)
 	}
 	if !t.filter.Connected(t.self, to) {
 		return nil, errPartitioned

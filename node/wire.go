@@ -74,6 +74,7 @@ type wireMsg struct {
 	Version int64  // user: UpdatedAt/Timestamp in unix ms; alive/suspect/dead: incarnation
 	Value   string // user: the silence's comment; pushpull: a summary
 	Bytes   int
+	Origin  string // suspect, dead: the From field (dead from itself = left)
 }
 
 // decodePacket splits one UDP packet into its messages. It never fails:
@@ -131,9 +132,10 @@ func decodeMessage(buf []byte, depth int, out []wireMsg) []wireMsg {
 		var v struct {
 			Incarnation uint32
 			Node        string
+			From        string
 		}
 		if msgpackDecode(bytes.NewReader(body), &v) == nil {
-			m.Key, m.Version = v.Node, int64(v.Incarnation)
+			m.Key, m.Version, m.Origin = v.Node, int64(v.Incarnation), v.From
 		}
 	case mtUser:
 		describePart(body, &m)

@@ -1,0 +1,469 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/gossipscope/gossipscope/protocol"
+)
+
+// MaxLabNodes bounds a lab: every node is two sockets and a few goroutines
+// on a machine that also draws the page.
+const MaxLabNodes = 500
+
+// LabConfig configures a lab cluster: N nodes in one process on loopback.
+//
+// Ports: node i (0-based) gossips on BaseGossipPort+2i and serves its API on
+// BaseAPIPort+2i. With the defaults (9094, 9093) node 0 has Alertmanager's
+// own pair 9093/9094, node 1 has 9095/9096, and so on: each node's API and
+// gossip ports are adjacent, like one Alertmanager's, and the two ranges
+// interleave without colliding. RandomPorts lets the OS pick every port.
+type LabConfig struct {
+	Nodes          int    // default 5
+	Host           string // default 127.0.0.1; must be a loopback address
+	BaseGossipPort int    // default 9094
+	BaseAPIPort    int    // default 9093
+	RandomPorts    bool   // listen on port 0 everywhere (tests, several labs)
+	NoAPI          bool   // no HTTP servers (handlers still available)
+	NamePrefix     string // node names are prefix+1..N; default "n"
+	// Template holds the node settings (timings, routing, Webhook, Logger);
+	// its Name, addresses, Peers, Emit, Start and Filter are the lab's.
+	// Zero: DefaultConfig with group_wait 1 s, group_interval 10 s and
+	// repeat_interval 1 h, as alertmanager-cluster.md's test config.
+	Template    *Config
+	PeerTimeout time.Duration        // overrides Template.PeerTimeout when set
+	Webhook     string               // overrides Template.Webhook when set
+	Emit        func(protocol.Event) // every event of every node, plus the lab's
+	Start       time.Time            // t=0; default now
+	Logger      *slog.Logger
+}
+
+// Lab is a cluster of real nodes on loopback sharing one Filter, driven
+// by protocol Commands.
+type Lab struct {
+	cfg    LabConfig
+	filter *Filter
+	start  time.Time
+	tmpl   Config
+
+	mu     sync.Mutex
+	nodes  []*labNode
+	byName map[string]*labNode
+	closed bool
+
+	stMu   sync.Mutex
+	status map[string]protocol.Status // last node status forwarded
+}
+
+type labNode struct {
+	name    string
+	gossip  string // listen address, reused on restart
+	apiAddr string
+	n       *Node // nil while crashed
+}
+
+// NewLab starts cfg.Nodes nodes; each joins the ones started before it and
+// then keeps every other node as a peer to rejoin, as Alertmanagers
+// started with the full --cluster.peer list do.
+func NewLab(cfg LabConfig) (*Lab, error) {
+	if cfg.Nodes == 0 {
+		cfg.Nodes = 5
+	}
+	if cfg.Nodes < 1 || cfg.Nodes > MaxLabNodes {
+		return nil, fmt.Errorf("lab: %d nodes is not in [1, %d]", cfg.Nodes, MaxLabNodes)
+	}
+	if cfg.Host == "" {
+		cfg.Host = "127.0.0.1"
+	}
+	if ip := net.ParseIP(cfg.Host); ip == nil || !ip.IsLoopback() {
+		return nil, fmt.Errorf("lab: host %q is not a loopback address; labs inject faults and stay on loopback", cfg.Host)
+	}
+	if cfg.BaseGossipPort == 0 {
+		cfg.BaseGossipPort = 9094
+	}
+	if cfg.BaseAPIPort == 0 {
+		cfg.BaseAPIPort = 9093
+	}
+	if cfg.NamePrefix == "" {
+		cfg.NamePrefix = "n"
+	}
+	if cfg.Start.IsZero() {
+		cfg.Start = time.Now()
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if !cfg.RandomPorts {
+		if err := checkPorts(cfg); err != nil {
+			return nil, err
+		}
+	}
+	var tmpl Config
+	if cfg.Template != nil {
+		tmpl = *cfg.Template
+	} else {
+		tmpl = DefaultConfig()
+		tmpl.GroupWait, tmpl.GroupInterval, tmpl.RepeatInterval = time.Second, 10*time.Second, time.Hour
+	}
+	if cfg.PeerTimeout != 0 {
+		tmpl.PeerTimeout = cfg.PeerTimeout
+	}
+	if cfg.Webhook != "" {
+		tmpl.Webhook = cfg.Webhook
+	}
+	if tmpl.RetransmitMult == 0 { // Alertmanager's rule for the full peer list
+		tmpl.RetransmitMult = max(3, (cfg.Nodes-1)/2)
+	}
+	tmpl.Logger = cfg.Logger
+	l := &Lab{
+		cfg: cfg, filter: NewFilter(), start: cfg.Start, tmpl: tmpl,
+		byName: map[string]*labNode{}, status: map[string]protocol.Status{},
+	}
+	var joined []string
+	for i := 0; i < cfg.Nodes; i++ {
+		ln := &labNode{name: cfg.NamePrefix + strconv.Itoa(i+1)}
+		ln.gossip = net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.BaseGossipPort+2*i))
+		ln.apiAddr = net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.BaseAPIPort+2*i))
+		if cfg.RandomPorts {
+			ln.gossip = net.JoinHostPort(cfg.Host, "0")
+			ln.apiAddr = net.JoinHostPort(cfg.Host, "0")
+		}
+		if cfg.NoAPI {
+			ln.apiAddr = ""
+		}
+		if err := l.startNode(ln, joined); err != nil {
+			_ = l.Close()
+			return nil, fmt.Errorf("lab: %w", err)
+		}
+		joined = append(joined, ln.n.Addr())
+		l.nodes = append(l.nodes, ln)
+		l.byName[ln.name] = ln
+	}
+	for _, ln := range l.nodes {
+		ln.n.setPeers(l.peersOf(ln))
+	}
+	return l, nil
+}
+
+func checkPorts(cfg LabConfig) error {
+	used := map[int]string{}
+	for i := 0; i < cfg.Nodes; i++ {
+		for _, p := range []struct {
+			port int
+			what string
+		}{{cfg.BaseGossipPort + 2*i, "gossip"}, {cfg.BaseAPIPort + 2*i, "API"}} {
+			if p.port < 1 || p.port > 65535 {
+				return fmt.Errorf("lab: %s port %d of node %d is out of range", p.what, p.port, i+1)
+			}
+			if cfg.NoAPI && p.what == "API" {
+				continue
+			}
+			if other, dup := used[p.port]; dup {
+				return fmt.Errorf("lab: port %d would serve both %s and %s; pick base ports of different parity", p.port, other, p.what)
+			}
+			used[p.port] = p.what
+		}
+	}
+	return nil
+}
+
+// startNode starts (or restarts) ln on its addresses.
+func (l *Lab) startNode(ln *labNode, peers []string) error {
+	c := l.tmpl
+	c.Name, c.ClusterAddr, c.APIAddr = ln.name, ln.gossip, ln.apiAddr
+	c.Peers, c.Emit, c.Start, c.Filter = peers, l.emit, l.start, l.filter
+	n, err := New(c)
+	if err != nil {
+		return fmt.Errorf("node %s: %w", ln.name, err)
+	}
+	ln.n = n
+	ln.gossip = n.Addr() // the port the OS picked, kept for restarts
+	if ln.apiAddr != "" {
+		ln.apiAddr = n.APIURL()[len("http://"):]
+	}
+	return nil
+}
+
+// peersOf returns every other node's gossip address.
+func (l *Lab) peersOf(ln *labNode) []string {
+	var out []string
+	for _, o := range l.nodes {
+		if o != ln {
+			out = append(out, o.gossip)
+		}
+	}
+	return out
+}
+
+// emit forwards node events only when a node's status changes in the lab's
+// eyes (several observers report each change), everything else as is.
+func (l *Lab) emit(e protocol.Event) {
+	if l.cfg.Emit == nil {
+		return
+	}
+	if e.Type == protocol.TypeNode {
+		l.stMu.Lock()
+		same := l.status[e.Node] == e.Status
+		l.status[e.Node] = e.Status
+		l.stMu.Unlock()
+		if same {
+			return
+		}
+	}
+	l.cfg.Emit(e)
+}
+
+func (l *Lab) t() float64 { return float64(time.Since(l.start).Microseconds()) / 1000 }
+
+// Filter returns the lab's shared packet filter.
+func (l *Lab) Filter() *Filter { return l.filter }
+
+// Names returns the node names in order.
+func (l *Lab) Names() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make([]string, len(l.nodes))
+	for i, ln := range l.nodes {
+		out[i] = ln.name
+	}
+	return out
+}
+
+// Node returns the running node called name (nil if crashed or unknown).
+func (l *Lab) Node(name string) *Node {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if ln, ok := l.byName[name]; ok {
+		return ln.n
+	}
+	return nil
+}
+
+// Header describes the lab: source "lab" and its parameters.
+func (l *Lab) Header() protocol.Event {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var names, gossip, apis []string
+	for _, ln := range l.nodes {
+		names = append(names, ln.name)
+		gossip = append(gossip, ln.gossip)
+		if ln.apiAddr != "" {
+			apis = append(apis, "http://"+ln.apiAddr)
+		}
+	}
+	c := l.tmpl
+	h := protocol.Header("lab", map[string]any{
+		"nodes":                len(l.nodes),
+		"names":                names,
+		"gossip_addrs":         gossip,
+		"api_urls":             apis,
+		"peer_timeout_ms":      c.PeerTimeout.Milliseconds(),
+		"gossip_interval_ms":   c.GossipInterval.Milliseconds(),
+		"probe_interval_ms":    c.ProbeInterval.Milliseconds(),
+		"pushpull_interval_ms": c.PushPullInterval.Milliseconds(),
+		"retransmit_mult":      c.RetransmitMult,
+		"loss":                 l.filter.Loss(),
+	})
+	return h
+}
+
+// Snapshot returns the lab's present as events at the current t: every
+// node's status, every piece of state each running node holds, and the
+// faults in force. A client joining late plays it after the header.
+func (l *Lab) Snapshot() []protocol.Event {
+	now := l.t()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []protocol.Event
+	l.stMu.Lock()
+	for _, ln := range l.nodes {
+		st, ok := l.status[ln.name]
+		if !ok {
+			st = protocol.StatusAlive
+			if ln.n == nil {
+				st = protocol.StatusDead
+			}
+		}
+		out = append(out, protocol.Event{Type: protocol.TypeNode, T: now, Node: ln.name, Status: st})
+	}
+	l.stMu.Unlock()
+	for _, ln := range l.nodes {
+		if ln.n == nil {
+			continue
+		}
+		for _, s := range ln.n.sil.List() {
+			out = append(out, protocol.Event{Type: protocol.TypeState, T: now, Node: ln.name,
+				Key: silenceKey(s), Version: s.UpdatedAt.UnixMilli(), Value: s.Comment})
+		}
+		for _, e := range ln.n.nfl.Entries() {
+			out = append(out, protocol.Event{Type: protocol.TypeState, T: now, Node: ln.name,
+				Key: entryKey(e), Version: e.Timestamp.UnixMilli()})
+		}
+	}
+	if g := l.filter.Groups(); len(g) > 0 {
+		out = append(out, protocol.Event{Type: protocol.TypePartition, T: now, Groups: g})
+	}
+	if p := l.filter.Loss(); p > 0 {
+		out = append(out, protocol.Event{Type: protocol.TypeParam, T: now, Params: map[string]any{"loss": p}})
+	}
+	return out
+}
+
+// Command applies one command. A bad command returns an error and changes
+// nothing.
+func (l *Lab) Command(c protocol.Command) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		return errors.New("lab is closed")
+	}
+	target := func() (*labNode, error) {
+		ln, ok := l.byName[c.Node]
+		if !ok {
+			return nil, fmt.Errorf("%s: no node %q", c.Cmd, c.Node)
+		}
+		return ln, nil
+	}
+	switch c.Cmd {
+	case protocol.CmdSilence:
+		ln, err := target()
+		if err != nil {
+			return err
+		}
+		if ln.n == nil {
+			return fmt.Errorf("silence: node %s is crashed", ln.name)
+		}
+		name := c.Text
+		if name == "" {
+			name = "GossipscopeTest"
+		}
+		now := time.Now().UTC()
+		_, err = ln.n.sil.Set(labSilence(name, now))
+		return err
+	case protocol.CmdAlert:
+		var to []*labNode
+		if c.Node != "" {
+			ln, err := target()
+			if err != nil {
+				return err
+			}
+			if ln.n == nil {
+				return fmt.Errorf("alert: node %s is crashed", ln.name)
+			}
+			to = []*labNode{ln}
+		} else {
+			for _, ln := range l.nodes {
+				if ln.n != nil {
+					to = append(to, ln)
+				}
+			}
+		}
+		name := c.Text
+		if name == "" {
+			name = "GossipscopeTest"
+		}
+		if !labelValueOK(name) {
+			return fmt.Errorf("alert: name %q is not valid UTF-8", name)
+		}
+		for _, ln := range to {
+			now := time.Now()
+			ln.n.disp.put([]*alert{{Labels: map[string]string{"alertname": name}, StartsAt: now,
+				EndsAt: now.Add(ln.n.cfg.ResolveTimeout)}})
+		}
+		return nil
+	case protocol.CmdCrash:
+		ln, err := target()
+		if err != nil {
+			return err
+		}
+		if ln.n == nil {
+			return fmt.Errorf("crash: node %s is already crashed", ln.name)
+		}
+		ln.n.Crash()
+		ln.n = nil
+		l.emitNote(ln.name + " crashed")
+		return nil
+	case protocol.CmdRestart:
+		ln, err := target()
+		if err != nil {
+			return err
+		}
+		if ln.n != nil {
+			return fmt.Errorf("restart: node %s is running", ln.name)
+		}
+		if err := l.startNode(ln, l.peersOf(ln)); err != nil {
+			return fmt.Errorf("restart: %w", err)
+		}
+		l.emitNote(ln.name + " restarted")
+		return nil
+	case protocol.CmdPartition:
+		for _, g := range c.Groups {
+			for _, nm := range g {
+				if _, ok := l.byName[nm]; !ok {
+					return fmt.Errorf("partition: no node %q", nm)
+				}
+			}
+		}
+		if err := l.filter.Partition(c.Groups); err != nil {
+			return err
+		}
+		l.emit(protocol.Event{Type: protocol.TypePartition, T: l.t(), Groups: l.filter.Groups()})
+		return nil
+	case protocol.CmdHeal:
+		l.filter.Heal()
+		l.emit(protocol.Event{Type: protocol.TypeHeal, T: l.t()})
+		return nil
+	case protocol.CmdLoss:
+		if err := l.filter.SetLoss(c.Loss); err != nil {
+			return err
+		}
+		l.emit(protocol.Event{Type: protocol.TypeParam, T: l.t(), Params: map[string]any{"loss": c.Loss}})
+		return nil
+	}
+	return fmt.Errorf("unknown cmd %q", c.Cmd)
+}
+
+func (l *Lab) emitNote(text string) {
+	l.emit(protocol.Event{Type: protocol.TypeNote, T: l.t(), Text: text})
+}
+
+// labSilence silences alerts named name for an hour; the name is also the
+// comment, so the page can show what the silence is about.
+func labSilence(name string, now time.Time) *silencepbSilence { return newMatcherSilence(name, now) }
+
+// Close stops every node, leaving the cluster gracefully.
+func (l *Lab) Close() error {
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return nil
+	}
+	l.closed = true
+	nodes := append([]*labNode(nil), l.nodes...)
+	l.mu.Unlock()
+	var wg sync.WaitGroup
+	errs := make([]error, len(nodes))
+	for i, ln := range nodes {
+		if ln.n == nil {
+			continue
+		}
+		wg.Add(1)
+		go func(i int, n *Node) {
+			defer wg.Done()
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			errs[i] = n.Shutdown(ctx)
+		}(i, ln.n)
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}

@@ -1,0 +1,261 @@
+package node
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gossipscope/gossipscope/protocol"
+)
+
+// startLab starts a fast lab on OS-chosen loopback ports.
+func startLab(t *testing.T, nodes int, rec *recorder, mod func(*LabConfig)) *Lab {
+	t.Helper()
+	tmpl := FastConfig()
+	cfg := LabConfig{Nodes: nodes, RandomPorts: true, Template: &tmpl}
+	if rec != nil {
+		cfg.Emit = rec.emit
+	}
+	if mod != nil {
+		mod(&cfg)
+	}
+	l, err := NewLab(cfg)
+	if err != nil {
+		t.Fatalf("NewLab: %v", err)
+	}
+	t.Cleanup(func() { _ = l.Close() })
+	return l
+}
+
+func converged(l *Lab, want int) bool {
+	for _, nm := range l.Names() {
+		n := l.Node(nm)
+		if n == nil || len(n.Members()) != want {
+			return false
+		}
+	}
+	return true
+}
+
+func TestLabConverges(t *testing.T) {
+	rec := &recorder{}
+	l := startLab(t, 5, rec, nil)
+	eventually(t, 10*time.Second, "5 nodes each seeing 5 members", func() bool { return converged(l, 5) })
+	alive := map[string]bool{}
+	for _, e := range rec.filter(func(e protocol.Event) bool { return e.Type == protocol.TypeNode }) {
+		if e.Status == protocol.StatusAlive {
+			alive[e.Node] = true
+		}
+	}
+	if len(alive) != 5 {
+		t.Fatalf("alive node events for %v, want all 5", alive)
+	}
+	h := l.Header()
+	if h.Type != protocol.TypeHeader || h.Source != "lab" || h.Params["nodes"] != 5 {
+		t.Fatalf("header %+v", h)
+	}
+	if err := h.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	// Every event the lab emitted is valid for a player.
+	for _, e := range rec.all() {
+		if err := e.Validate(); err != nil {
+			t.Fatalf("invalid event %+v: %v", e, err)
+		}
+	}
+	// Gossip is visible: pings, acks, alive broadcasts and push-pulls (the
+	// joins), between named lab nodes.
+	eventually(t, 5*time.Second, "ping, ack, alive and pushpull messages", func() bool {
+		k := kinds(rec.all())
+		return k[KindPing] > 0 && k[KindAck] > 0 && k[KindPushPull] > 0 && k[KindAlive] > 0
+	})
+	for _, e := range rec.filter(func(e protocol.Event) bool { return e.Type == protocol.TypeMsg }) {
+		if !strings.HasPrefix(e.From, "n") || !strings.HasPrefix(e.To, "n") {
+			t.Fatalf("message between unnamed peers: %+v", e)
+		}
+	}
+}
+
+func TestLabSilenceReachesAllInOrder(t *testing.T) {
+	rec := &recorder{}
+	l := startLab(t, 5, rec, nil)
+	eventually(t, 10*time.Second, "convergence", func() bool { return converged(l, 5) })
+	if err := l.Command(protocol.Command{Cmd: protocol.CmdSilence, Node: "n2", Text: "DiskFull"}); err != nil {
+		t.Fatal(err)
+	}
+	var id string
+	for _, s := range l.Node("n2").Silences() {
+		id = s.Id
+	}
+	if id == "" {
+		t.Fatal("n2 holds no silence after the command")
+	}
+	key := "sil/" + id
+	eventually(t, 10*time.Second, "state events from all 5 nodes", func() bool {
+		return len(rec.filter(func(e protocol.Event) bool { return e.Type == protocol.TypeState && e.Key == key })) >= 5
+	})
+	st := rec.filter(func(e protocol.Event) bool { return e.Type == protocol.TypeState && e.Key == key })
+	if st[0].Node != "n2" {
+		t.Fatalf("first holder %s, want n2 (the origin)", st[0].Node)
+	}
+	seen := map[string]bool{}
+	for i, e := range st {
+		if seen[e.Node] {
+			t.Fatalf("node %s reported the same version twice: %+v", e.Node, st)
+		}
+		seen[e.Node] = true
+		if e.Version != st[0].Version || e.Value != "DiskFull" {
+			t.Fatalf("event %d: version %d value %q, want %d %q", i, e.Version, e.Value, st[0].Version, "DiskFull")
+		}
+		if i > 0 && e.T < st[i-1].T {
+			t.Fatalf("state events out of time order: %+v", st)
+		}
+	}
+	// Each node's API shows it too.
+	for _, nm := range l.Names() {
+		if silenceIDs(t, l.Node(nm).APIURL())[id] != "DiskFull" {
+			t.Fatalf("%s's API does not list the silence", nm)
+		}
+	}
+	// The snapshot holds it for every node.
+	n := 0
+	for _, e := range l.Snapshot() {
+		if e.Type == protocol.TypeState && e.Key == key {
+			n++
+		}
+	}
+	if n != 5 {
+		t.Fatalf("snapshot has %d state events for the silence, want 5", n)
+	}
+}
+
+func TestLabCrashSuspectDeadRestart(t *testing.T) {
+	rec := &recorder{}
+	l := startLab(t, 5, rec, nil)
+	eventually(t, 10*time.Second, "convergence", func() bool { return converged(l, 5) })
+	mark := len(rec.all())
+	if err := l.Command(protocol.Command{Cmd: protocol.CmdCrash, Node: "n3"}); err != nil {
+		t.Fatal(err)
+	}
+	if l.Node("n3") != nil {
+		t.Fatal("n3 still running after crash")
+	}
+	others := []string{"n1", "n2", "n4", "n5"}
+	eventually(t, 15*time.Second, "every other node sees n3 dead", func() bool {
+		for _, nm := range others {
+			if s, _ := l.Node(nm).MemberStatus("n3"); s != protocol.StatusDead {
+				return false
+			}
+		}
+		return true
+	})
+	var seq []protocol.Status
+	for _, e := range rec.all()[mark:] {
+		if e.Type == protocol.TypeNode && e.Node == "n3" {
+			seq = append(seq, e.Status)
+		}
+	}
+	if len(seq) < 2 || seq[0] != protocol.StatusSuspect || seq[len(seq)-1] != protocol.StatusDead {
+		t.Fatalf("n3's status events after the crash: %v, want suspect ... dead", seq)
+	}
+	// A silence made while n3 is down reaches it by push-pull on restart.
+	if err := l.Command(protocol.Command{Cmd: protocol.CmdSilence, Node: "n1", Text: "WhileDown"}); err != nil {
+		t.Fatal(err)
+	}
+	mark = len(rec.all())
+	if err := l.Command(protocol.Command{Cmd: protocol.CmdRestart, Node: "n3"}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 15*time.Second, "n3 back in every view", func() bool { return converged(l, 5) })
+	eventually(t, 10*time.Second, "n3 holds the silence made while it was down", func() bool {
+		for _, s := range l.Node("n3").Silences() {
+			if s.Comment == "WhileDown" {
+				return true
+			}
+		}
+		return false
+	})
+	backAlive := false
+	for _, e := range rec.all()[mark:] {
+		backAlive = backAlive || (e.Type == protocol.TypeNode && e.Node == "n3" && e.Status == protocol.StatusAlive)
+	}
+	if !backAlive {
+		t.Fatal("no alive event for n3 after restart")
+	}
+}
+
+func TestLabCommandsRejectBadInput(t *testing.T) {
+	l := startLab(t, 3, nil, nil)
+	bad := []protocol.Command{
+		{Cmd: "explode"},
+		{Cmd: protocol.CmdSilence},
+		{Cmd: protocol.CmdSilence, Node: "n9"},
+		{Cmd: protocol.CmdAlert, Node: "nope"},
+		{Cmd: protocol.CmdCrash, Node: "n9"},
+		{Cmd: protocol.CmdRestart, Node: "n1"}, // running
+		{Cmd: protocol.CmdPartition, Groups: [][]string{{"n1"}, {"zz"}}},
+		{Cmd: protocol.CmdPartition, Groups: [][]string{{"n1"}}},
+		{Cmd: protocol.CmdLoss, Loss: 1.5},
+		{Cmd: protocol.CmdLoss, Loss: -0.1},
+	}
+	for _, c := range bad {
+		if err := l.Command(c); err == nil {
+			t.Errorf("command %+v accepted", c)
+		}
+	}
+	if g := l.Filter().Groups(); g != nil {
+		t.Fatalf("a rejected partition changed the filter: %v", g)
+	}
+	if p := l.Filter().Loss(); p != 0 {
+		t.Fatalf("a rejected loss changed the filter: %v", p)
+	}
+	for _, nm := range l.Names() {
+		if l.Node(nm) == nil || len(l.Node(nm).Silences()) != 0 {
+			t.Fatalf("rejected commands changed node %s", nm)
+		}
+	}
+	if err := l.Command(protocol.Command{Cmd: protocol.CmdCrash, Node: "n2"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Command(protocol.Command{Cmd: protocol.CmdCrash, Node: "n2"}); err == nil || !strings.Contains(err.Error(), "already crashed") {
+		t.Fatalf("crashing a crashed node: %v", err)
+	}
+}
+
+func TestLabPartitionAndHeal(t *testing.T) {
+	rec := &recorder{}
+	l := startLab(t, 4, rec, nil)
+	eventually(t, 10*time.Second, "convergence", func() bool { return converged(l, 4) })
+	if err := l.Command(protocol.Command{Cmd: protocol.CmdPartition, Groups: [][]string{{"n1", "n2"}, {"n3", "n4"}}}); err != nil {
+		t.Fatal(err)
+	}
+	mark := len(rec.all())
+	if err := l.Command(protocol.Command{Cmd: protocol.CmdSilence, Node: "n1", Text: "SplitBrain"}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 5*time.Second, "n2 holds the silence", func() bool { return len(l.Node("n2").Silences()) == 1 })
+	// Gossip across the cut is attempted and reported lost, and does not arrive.
+	eventually(t, 5*time.Second, "a lost message across the partition", func() bool {
+		for _, e := range rec.all()[mark:] {
+			if e.Type == protocol.TypeMsg && e.Lost && e.From == "n1" && (e.To == "n3" || e.To == "n4") {
+				return true
+			}
+		}
+		return false
+	})
+	for _, e := range rec.all()[mark:] {
+		if e.Type == protocol.TypeMsg && !e.Lost && (e.From == "n1" || e.From == "n2") && (e.To == "n3" || e.To == "n4") {
+			t.Fatalf("message crossed the partition: %+v", e)
+		}
+	}
+	if len(l.Node("n3").Silences())+len(l.Node("n4").Silences()) != 0 {
+		t.Fatal("the silence crossed the partition")
+	}
+	if err := l.Command(protocol.Command{Cmd: protocol.CmdHeal}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 20*time.Second, "the silence reaches n3 and n4 after healing", func() bool {
+		return len(l.Node("n3").Silences()) == 1 && len(l.Node("n4").Silences()) == 1
+	})
+	eventually(t, 20*time.Second, "membership healed", func() bool { return converged(l, 4) })
+}
