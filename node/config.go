@@ -6,6 +6,7 @@
 package node
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -122,8 +123,19 @@ func FastConfig() Config {
 	return c
 }
 
+// ErrConfig marks errors in a Config (as opposed to failures to listen or
+// join): errors.Is(err, ErrConfig).
+var ErrConfig = errors.New("invalid configuration")
+
 // fill replaces zero fields with defaults and checks the rest.
 func (c *Config) fill() error {
+	if err := c.fillDefaults(); err != nil {
+		return fmt.Errorf("%w: %v", ErrConfig, err)
+	}
+	return nil
+}
+
+func (c *Config) fillDefaults() error {
 	d := DefaultConfig()
 	if c.Name == "" {
 		c.Name = newULID(time.Now())
