@@ -1,0 +1,233 @@
+package session
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/gossipscope/gossipscope/protocol"
+	"github.com/gossipscope/gossipscope/scene"
+)
+
+// runToEnd drives the session as the page does, with a fake wall clock
+// at 50x speed, until the stream is complete and the playhead at its end.
+func runToEnd(t *testing.T, s *Session) {
+	t.Helper()
+	s.SetSpeed(50)
+	s.Play()
+	wall := 0.0
+	for i := 0; i < 100000; i++ {
+		wall += 100
+		s.Tick(wall)
+		if st := s.State(); st["done"] == true {
+			return
+		}
+	}
+	t.Fatalf("never done: %v", s.State())
+}
+
+func view(s *Session) string {
+	st := s.State()
+	delete(st, "fps")
+	delete(st, "drawMs")
+	delete(st, "playing")
+	delete(st, "speed")
+	delete(st, "duration") // the log may reach further in one of the two
+	delete(st, "horizon")
+	delete(st, "events")
+	delete(st, "complete")
+	b, _ := json.Marshal(st)
+	return string(b)
+}
+
+func TestLoadRunsToFullCoverage(t *testing.T) {
+	s := New()
+	if err := s.Load("nodes=200&fanout=3&mode=pushpull&seed=4&latency=20,80&pageparam=x"); err != nil {
+		t.Fatal(err)
+	}
+	runToEnd(t, s)
+	st := s.State()
+	if st["informed"] != 200 || st["alive"] != 200 || st["nodes"] != 200 {
+		t.Fatalf("at the end: %v", st)
+	}
+	if !strings.HasPrefix(st["narration"].(string), "All 200 nodes know the news") {
+		t.Fatalf("narration %q", st["narration"])
+	}
+	if st["messages"].(int) == 0 || st["theoryRounds"].(float64) <= 0 {
+		t.Fatalf("state %v", st)
+	}
+}
+
+func TestBadScenarioChangesNothing(t *testing.T) {
+	s := New()
+	if err := s.Load("nodes=30&seed=2"); err != nil {
+		t.Fatal(err)
+	}
+	before := s.Scenario()
+	err := s.Load("nodes=-5&fanout=abc")
+	if err == nil || !strings.Contains(err.Error(), "fanout") || !strings.Contains(s.Err(), "fanout") {
+		t.Fatalf("bad scenario: err %v, Err() %q; want the field named", err, s.Err())
+	}
+	if s.Scenario() != before || s.Source() != SourceSim {
+		t.Fatalf("scenario changed to %q", s.Scenario())
+	}
+	if err := s.SetSpeed(-1); err == nil {
+		t.Fatal("negative speed accepted")
+	}
+	if err := s.Crash("n999"); err == nil {
+		t.Fatal("crashing a node that does not exist was accepted")
+	}
+}
+
+// A fault made by clicking is in the scenario, and loading that scenario
+// from scratch gives exactly the same picture.
+func TestFaultsRoundTripThroughTheScenario(t *testing.T) {
+	s := New()
+	if err := s.Load("nodes=120&fanout=2&mode=push&stop=never&seed=9&latency=30,120"); err != nil {
+		t.Fatal(err)
+	}
+	s.Seek(1500)
+	if err := s.Crash("n3"); err != nil {
+		t.Fatal(err)
+	}
+	s.Seek(2600)
+	if err := s.Partition(); err != nil {
+		t.Fatal(err)
+	}
+	s.Seek(4100)
+	if err := s.Heal(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Join(5); err != nil {
+		t.Fatal(err)
+	}
+	sc := s.Scenario()
+	for _, want := range []string{"do=crash%401500%3A3", "do=partition%402600", "do=heal%404100", "do=join%404100%3A5"} {
+		if !strings.Contains(sc, want) {
+			t.Fatalf("scenario %q lacks %q", sc, want)
+		}
+	}
+	s.Seek(2000)
+	if d, _ := s.Player.Details(3); d.Class != scene.Crashed {
+		t.Fatalf("n3 at 2 s: %v, want crashed", d.Class)
+	}
+	fresh := New()
+	if err := fresh.Load(sc); err != nil {
+		t.Fatal(err)
+	}
+	for _, at := range []float64{1000, 2000, 3000, 4100, 6000, 9000} {
+		s.Seek(at)
+		fresh.Seek(at)
+		if a, b := view(s), view(fresh); a != b {
+			t.Fatalf("at %v the interactive run and its link differ:\n%s\n%s", at, a, b)
+		}
+	}
+	runToEnd(t, s)
+	if st := s.State(); st["nodes"] != 125 {
+		t.Fatalf("after joining 5: %v nodes", st["nodes"])
+	}
+}
+
+func TestStepRoundAndMessage(t *testing.T) {
+	s := New()
+	if err := s.Load("nodes=20&latency=100&seed=1"); err != nil {
+		t.Fatal(err)
+	}
+	s.Play()
+	s.StepRound()
+	if st := s.State(); st["playing"] != false || st["t"] != 1000.0 {
+		t.Fatalf("after stepRound: %v", st)
+	}
+	s.StepMessage()
+	if st := s.State(); st["t"] != 1100.0 {
+		t.Fatalf("after stepMessage: t=%v, want the first arrival at 1100", st["t"])
+	}
+}
+
+func TestRecordingGoodBadAndTruncated(t *testing.T) {
+	s := New()
+	if err := s.Load("nodes=10&seed=3"); err != nil {
+		t.Fatal(err)
+	}
+	sc := s.Scenario()
+	if _, err := s.LoadRecording("this is not json\n{\"type\":\n"); err == nil || !strings.Contains(err.Error(), "line 1") {
+		t.Fatalf("garbage recording: %v", err)
+	}
+	if s.Source() != SourceSim || s.Scenario() != sc {
+		t.Fatal("a bad recording replaced the running scenario")
+	}
+	var b strings.Builder
+	enc := protocol.NewEncoder(&b)
+	hdr := protocol.Header("lab", map[string]any{"nodes": 2})
+	enc.Encode(&hdr)
+	enc.Encode(&protocol.Event{Type: protocol.TypeNode, T: 0, Node: "a", Status: protocol.StatusAlive})
+	enc.Encode(&protocol.Event{Type: protocol.TypeNode, T: 0, Node: "b", Status: protocol.StatusAlive})
+	enc.Encode(&protocol.Event{Type: protocol.TypeState, T: 10, Node: "a", Key: "sil", Version: 1})
+	enc.Encode(&protocol.Event{Type: protocol.TypeMsg, T: 20, From: "a", To: "b", Kind: "user", Key: "sil", Version: 1, Arrive: 25})
+	enc.Encode(&protocol.Event{Type: protocol.TypeState, T: 25, Node: "b", Key: "sil", Version: 1})
+	enc.Flush()
+	text := b.String() + `{"type":"msg","t":30,"from":"a"` // cut short
+	res, err := s.LoadRecording(text)
+	if err != nil || res.Events != 6 || res.Skipped != 1 || !strings.Contains(res.Warning, "truncated") {
+		t.Fatalf("truncated recording: %+v %v", res, err)
+	}
+	if s.Source() != SourceReplay || s.Scenario() != "" {
+		t.Fatalf("source %q", s.Source())
+	}
+	if err := s.Crash("a"); err == nil {
+		t.Fatal("a fault on a recording was accepted")
+	}
+	runToEnd(t, s)
+	if st := s.State(); st["informed"] != 2 {
+		t.Fatalf("replay end: %v", st)
+	}
+}
+
+func TestLiveFeedAndCommands(t *testing.T) {
+	s := New()
+	var sent []string
+	s.OnCommand = func(c string) { sent = append(sent, c) }
+	if err := s.Feed(`{"type":"header","version":1,"source":"lab"}`); err == nil {
+		t.Fatal("feed outside live mode accepted")
+	}
+	s.Live(true)
+	if err := s.Feed("{\"type\":\"header\",\"version\":1,\"source\":\"lab\"}\n{\"type\":\"node\",\"t\":5,\"node\":\"am-1\",\"status\":\"alive\"}\n"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Feed("{\"type\":\"node\",\"t\":6,\"node\":\"am-2\",\"status\":\"alive\"}\nnot json\n"); err == nil || !strings.Contains(err.Error(), "line 2") {
+		t.Fatalf("bad live line: %v", err)
+	}
+	s.Tick(0)
+	s.Tick(100)
+	if st := s.State(); st["nodes"] != 2 || st["source"] != "live" {
+		t.Fatalf("live state %v", st)
+	}
+	if err := s.Crash("am-2"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Partition(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Join(1); err == nil {
+		t.Fatal("join accepted in live mode")
+	}
+	if len(sent) != 2 {
+		t.Fatalf("commands sent: %v", sent)
+	}
+	var c protocol.Command
+	if err := json.Unmarshal([]byte(sent[0]), &c); err != nil || c.Cmd != "crash" || c.Node != "am-2" || c.ID == "" {
+		t.Fatalf("crash command %q: %+v %v", sent[0], c, err)
+	}
+	if err := json.Unmarshal([]byte(sent[1]), &c); err != nil || fmt.Sprint(c.Groups) != "[[am-1] [am-2]]" {
+		t.Fatalf("partition command %q", sent[1])
+	}
+	s.Feed(`{"type":"reply","t":7,"id":"c1","error":"no such node"}`)
+	if !strings.Contains(s.Err(), "no such node") {
+		t.Fatalf("a failed command's reply is not shown: %q", s.Err())
+	}
+	s.Live(false)
+	if s.Source() != SourceSim {
+		t.Fatal("live(false) did not go back to the simulation")
+	}
+}
