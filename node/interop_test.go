@@ -206,3 +206,38 @@ func TestInteropRealAlertmanager(t *testing.T) {
 		return true
 	})
 }
+
+// A mixed cluster deduplicates too: the real Alertmanager (whose ULID name
+// sorts first, so position 0) notifies, and the lab nodes find its
+// notification log entry (same group key, receiver and alert hashes) and
+// skip.
+func TestInteropHADedupWithRealAlertmanager(t *testing.T) {
+	bin := alertmanagerBinary(t)
+	hook := newHookServer(t)
+	rec := &recorder{}
+	l := startLab(t, 2, rec, func(c *LabConfig) { c.Webhook = hook.URL + "/hook" })
+	eventually(t, 10*time.Second, "lab convergence", func() bool { return converged(l, 2) })
+	am := startAlertmanager(t, bin, l.Node("n1").Addr(), hook.URL+"/hook")
+	eventually(t, 30*time.Second, "3 members everywhere", func() bool {
+		_, peers := amStatus(t, am.api)
+		return len(peers) == 3 && converged(l, 3)
+	})
+	alerts := []map[string]any{{"labels": map[string]string{"alertname": "MixedCluster", "severity": "page"}}}
+	for _, api := range []string{am.api, l.Node("n1").APIURL(), l.Node("n2").APIURL()} {
+		if code := call(t, "POST", api+"/api/v2/alerts", alerts, nil); code != 200 {
+			t.Fatalf("post alert to %s: %d", api, code)
+		}
+	}
+	eventually(t, 10*time.Second, "both lab nodes skip", func() bool {
+		return len(rec.filter(func(e protocol.Event) bool {
+			return e.Type == protocol.TypeNote && strings.Contains(e.Text, "skipped notification")
+		})) == 2
+	})
+	got := hook.got()
+	if len(got) != 1 {
+		t.Fatalf("%d webhooks, want exactly 1: %+v", len(got), got)
+	}
+	if got[0].ExternalURL == l.Node("n1").APIURL() || got[0].ExternalURL == l.Node("n2").APIURL() {
+		t.Fatalf("a lab node notified (%s); the real Alertmanager is position 0", got[0].ExternalURL)
+	}
+}

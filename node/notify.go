@@ -47,10 +47,8 @@ func labelsBytes(ls map[string]string) []byte {
 	return b
 }
 
-// fingerprint is Prometheus' model.LabelSet.Fingerprint (FNV-1a 64). We
-// also use it as the alert hash in the notification log, where
-// Alertmanager uses xxhash of the same bytes: entries written by a real
-// Alertmanager therefore never match ours (see the package report).
+// fingerprint is Prometheus' model.LabelSet.Fingerprint (FNV-1a 64), the
+// alert's ID in the API and the webhook.
 func fingerprint(ls map[string]string) uint64 {
 	if len(ls) == 0 {
 		return 0xcbf29ce484222325 // FNV offset basis, as model.emptyLabelSignature
@@ -257,12 +255,12 @@ func (d *dispatcher) notify(g *aggrGroup, firing, resolved []*alert) {
 	var fset, rset = map[uint64]struct{}{}, map[uint64]struct{}{}
 	var fh, rh []uint64
 	for _, a := range firing {
-		h := fingerprint(a.Labels)
+		h := hashAlert(a.Labels)
 		fset[h] = struct{}{}
 		fh = append(fh, h)
 	}
 	for _, a := range resolved {
-		h := fingerprint(a.Labels)
+		h := hashAlert(a.Labels)
 		rset[h] = struct{}{}
 		rh = append(rh, h)
 	}
@@ -376,7 +374,8 @@ func webhookPayload(n *Node, g *aggrGroup, firing []*alert) webhookMessage {
 	for _, a := range firing {
 		m.Alerts = append(m.Alerts, webhookAlert{
 			Status: "firing", Labels: a.Labels, Annotations: nonNil(a.Annotations),
-			StartsAt: a.StartsAt, EndsAt: a.EndsAt, GeneratorURL: a.GeneratorURL,
+			// Firing alerts carry a zero endsAt, as Alertmanager's webhook.
+			StartsAt: a.StartsAt, GeneratorURL: a.GeneratorURL,
 			Fingerprint: fmt.Sprintf("%016x", fingerprint(a.Labels)),
 		})
 	}
