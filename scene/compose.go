@@ -53,10 +53,15 @@ type Composer struct {
 	Selected  int         // selected node index, -1 none
 	Measure   MeasureFunc // text width; nil = estimate
 
+	ShowNarration bool // draw the narration line (the page usually shows it in HTML)
+	HideLegend    bool // leave the legend out of the panel
+	HidePanel     bool // no counters, chart or legend: nodes only
+
 	// Layout cache.
 	lw, lh, ls   float32
 	ln           int
 	lastIn       Insets
+	lastFlags    [3]bool
 	unit, px     []float32
 	unitR, nodeR float32
 	disc         rect
@@ -130,10 +135,11 @@ func (c *Composer) Compose(p *Player, w, h, scale float32, f *Frame) {
 // the nodes.
 func (c *Composer) place(p *Player, w, h, s float32) {
 	n := p.NodeCount()
-	if n == c.ln && w == c.lw && h == c.lh && s == c.ls && c.Insets == c.lastIn {
+	if n == c.ln && w == c.lw && h == c.lh && s == c.ls && c.Insets == c.lastIn && c.lastFlags == [3]bool{c.ShowNarration, c.HideLegend, c.HidePanel} {
 		return
 	}
 	c.ln, c.lw, c.lh, c.ls = n, w, h, s
+	c.lastFlags = [3]bool{c.ShowNarration, c.HideLegend, c.HidePanel}
 	c.scale = s
 	c.lastIn = c.Insets
 	m := 14 * s
@@ -141,10 +147,16 @@ func (c *Composer) place(p *Player, w, h, s float32) {
 	if content.w < 50 || content.h < 50 {
 		content = rect{0, 0, w, h}
 	}
-	narrH := 2*27*s + 10*s
+	narrH := float32(0)
+	if c.ShowNarration {
+		narrH = 2*27*s + 10*s
+	}
 	c.narr = rect{content.x, content.y + content.h - narrH, content.w, narrH}
 	body := rect{content.x, content.y, content.w, content.h - narrH - 6*s}
-	if body.w >= body.h*1.15 {
+	if c.HidePanel {
+		c.panel = rect{}
+		c.disc = body
+	} else if body.w >= body.h*1.15 {
 		pw := clampF32(body.w*0.34, 270*s, 470*s)
 		pw = min(pw, body.w*0.5)
 		c.panel = rect{body.x + body.w - pw, body.y, pw, body.h}

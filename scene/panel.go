@@ -76,6 +76,13 @@ func (c *Composer) row(f *Frame, x, y, w, size float32, label, value string, col
 // drawPanel draws the counters, the chart, the legend, the selected node
 // and the narration line.
 func (c *Composer) drawPanel(p *Player, f *Frame) {
+	if c.ShowNarration {
+		c.drawNarration(p, f, p.Counters())
+	}
+	c.drawSelection(p, f)
+	if c.HidePanel {
+		return
+	}
 	s := c.scale
 	pan := c.panel
 	b := &f.Batch
@@ -132,16 +139,17 @@ func (c *Composer) drawPanel(p *Player, f *Frame) {
 
 	// The chart, if there is room for a useful one.
 	legendH := 5*lh*0.9 + 8*s
+	if c.HideLegend {
+		legendH = 0
+	}
 	chartH := min(bottom-y-legendH-fs*1.4, 210*s)
 	if chartH > 70*s {
 		c.drawChart(p, f, rect{x, y + fs*1.3, w, chartH}, fs, cnt)
 		y += chartH + fs*1.3 + 10*s
 	}
-	if bottom-y >= 5*lh*0.9 {
+	if bottom-y >= 5*lh*0.9 && !c.HideLegend {
 		c.drawLegend(f, x, y, w, fs*0.92, lh*0.9)
 	}
-	c.drawSelection(p, f)
-	c.drawNarration(p, f, cnt)
 }
 
 // drawChart draws informed nodes over time: the run so far bright, what

@@ -366,3 +366,36 @@ func (s *Session) Compose(w, h, scale float32, f *scene.Frame) {
 	s.DeviceScale = float64(scale)
 	s.Composer.Compose(s.Player, w, h, scale, f)
 }
+
+// SetError shows msg as the session's error (the renderer reports its own
+// problems through it).
+func (s *Session) SetError(msg string) { s.lastErr = msg }
+
+// Fail records err as the session's error and returns it.
+func (s *Session) Fail(err error) error { return s.fail(err) }
+
+// SetInsets tells the scene which screen margins (device px) the page's
+// controls cover.
+func (s *Session) SetInsets(top, right, bottom, left float32) {
+	clean := func(v float32) float32 {
+		if v != v || v < 0 {
+			return 0
+		}
+		return v
+	}
+	s.Composer.Insets = scene.Insets{Top: clean(top), Right: clean(right), Bottom: clean(bottom), Left: clean(left)}
+}
+
+// SetOverlay shows or hides a part the canvas draws over the nodes:
+// "narration" (off by default: the page shows it in HTML), "legend" and
+// "panel" (the counters and chart; on by default).
+func (s *Session) SetOverlay(name string, on bool) {
+	switch name {
+	case "narration":
+		s.Composer.ShowNarration = on
+	case "legend":
+		s.Composer.HideLegend = !on
+	case "panel":
+		s.Composer.HidePanel = !on
+	}
+}

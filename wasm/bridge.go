@@ -1,0 +1,165 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"fmt"
+	"math"
+	"syscall/js"
+
+	"github.com/gossipscope/gossipscope/scene/session"
+)
+
+// exposeBridge sets window.gossipscope (the page's JS API, docs/jsapi.md)
+// and announces it with a "gossipscope-ready" event. Every call is
+// synchronous, returns plain JS values, and reports failures as
+// {ok: false, error} — it never throws into JS and never panics in Go.
+func exposeBridge(g *game) {
+	api := js.Global().Get("Object").New()
+	keep := []js.Func{} // referenced for the life of the page
+	def := func(name string, fn func(s *session.Session, args []js.Value) any) {
+		f := js.FuncOf(func(this js.Value, args []js.Value) (out any) {
+			g.mu.Lock()
+			defer g.mu.Unlock()
+			defer func() {
+				if v := recover(); v != nil {
+					msg := fmt.Sprintf("%s: internal error: %v", name, v)
+					g.s.SetError(msg)
+					out = result(fmt.Errorf("%s", msg))
+				}
+			}()
+			return fn(g.s, args)
+		})
+		keep = append(keep, f)
+		api.Set(name, f)
+	}
+	ok := map[string]any{"ok": true}
+	void := func(do func(s *session.Session)) func(*session.Session, []js.Value) any {
+		return func(s *session.Session, _ []js.Value) any { do(s); return ok }
+	}
+	withErr := func(do func(s *session.Session, args []js.Value) error) func(*session.Session, []js.Value) any {
+		return func(s *session.Session, args []js.Value) any { return result(do(s, args)) }
+	}
+
+	def("load", withErr(func(s *session.Session, a []js.Value) error { return s.Load(str(a, 0)) }))
+	def("scenario", func(s *session.Session, _ []js.Value) any { return s.Scenario() })
+	def("play", void((*session.Session).Play))
+	def("pause", void((*session.Session).Pause))
+	def("toggle", void((*session.Session).Toggle))
+	def("stepRound", void((*session.Session).StepRound))
+	def("stepMessage", void((*session.Session).StepMessage))
+	def("restart", void((*session.Session).Restart))
+	def("setSpeed", withErr(func(s *session.Session, a []js.Value) error { return s.SetSpeed(num(a, 0)) }))
+	def("seek", withErr(func(s *session.Session, a []js.Value) error { return s.Seek(num(a, 0)) }))
+	def("crash", withErr(func(s *session.Session, a []js.Value) error { return s.Crash(str(a, 0)) }))
+	def("restartNode", withErr(func(s *session.Session, a []js.Value) error { return s.RestartNode(str(a, 0)) }))
+	def("partition", withErr(func(s *session.Session, _ []js.Value) error { return s.Partition() }))
+	def("heal", withErr(func(s *session.Session, _ []js.Value) error { return s.Heal() }))
+	def("join", withErr(func(s *session.Session, a []js.Value) error {
+		n := 1.0
+		if len(a) > 0 && a[0].Type() == js.TypeNumber {
+			n = a[0].Float()
+		}
+		if n != math.Trunc(n) || n < 1 || n > 1e5 {
+			return s.Fail(fmt.Errorf("join: %v is not a whole number of nodes in 1..100000", n))
+		}
+		return s.Join(int(n))
+	}))
+	def("setLoss", withErr(func(s *session.Session, a []js.Value) error { return s.SetLoss(num(a, 0)) }))
+	def("update", withErr(func(s *session.Session, a []js.Value) error { return s.Update(str(a, 0)) }))
+	def("select", withErr(func(s *session.Session, a []js.Value) error { return s.Select(str(a, 0)) }))
+	def("setKey", withErr(func(s *session.Session, a []js.Value) error { return s.SetKey(str(a, 0)) }))
+	def("loadRecording", func(s *session.Session, a []js.Value) any {
+		res, err := s.LoadRecording(str(a, 0))
+		out := result(err)
+		out["events"] = res.Events
+		out["skipped"] = res.Skipped
+		if err == nil && res.Warning != "" {
+			out["error"] = res.Warning // played, but some lines were skipped
+		}
+		return out
+	})
+	def("feed", withErr(func(s *session.Session, a []js.Value) error { return s.Feed(str(a, 0)) }))
+	def("live", void0(func(s *session.Session, a []js.Value) { s.Live(boolean(a, 0)) }))
+	def("setProjector", void0(func(s *session.Session, a []js.Value) { s.SetProjector(boolean(a, 0)) }))
+	def("setInsets", void0(func(s *session.Session, a []js.Value) {
+		// CSS px from the page; the scene works in device px.
+		k := float32(g.scale)
+		s.SetInsets(float32(num(a, 0))*k, float32(num(a, 1))*k, float32(num(a, 2))*k, float32(num(a, 3))*k)
+	}))
+	def("setOverlay", void0(func(s *session.Session, a []js.Value) {
+		if len(a) == 0 || a[0].Type() != js.TypeObject {
+			return
+		}
+		o := a[0]
+		for _, k := range []string{"narration", "legend", "panel"} {
+			if v := o.Get(k); v.Type() == js.TypeBoolean {
+				s.SetOverlay(k, v.Bool())
+			}
+		}
+	}))
+	def("state", func(s *session.Session, _ []js.Value) any { return s.State() })
+
+	g.s.OnCommand = func(cmd string) {
+		if f := api.Get("onCommand"); f.Type() == js.TypeFunction {
+			f.Invoke(cmd)
+		}
+	}
+	g.onSelect = func(name string) {
+		if f := api.Get("onSelect"); f.Type() == js.TypeFunction {
+			if name == "" {
+				f.Invoke(js.Null())
+			} else {
+				f.Invoke(name)
+			}
+		}
+	}
+	g.r.install(g.s)
+	js.Global().Set("gossipscope", api)
+	js.Global().Call("dispatchEvent", js.Global().Get("Event").New("gossipscope-ready"))
+}
+
+func void0(do func(s *session.Session, a []js.Value)) func(*session.Session, []js.Value) any {
+	return func(s *session.Session, a []js.Value) any { do(s, a); return map[string]any{"ok": true} }
+}
+
+func result(err error) map[string]any {
+	if err != nil {
+		return map[string]any{"ok": false, "error": err.Error()}
+	}
+	return map[string]any{"ok": true}
+}
+
+// str reads argument i as a string; null, undefined and missing are "".
+func str(a []js.Value, i int) string {
+	if i >= len(a) {
+		return ""
+	}
+	switch a[i].Type() {
+	case js.TypeString:
+		return a[i].String()
+	case js.TypeNull, js.TypeUndefined:
+		return ""
+	}
+	return a[i].Call("toString").String()
+}
+
+// num reads argument i as a number; anything else is NaN (and the session
+// reports it).
+func num(a []js.Value, i int) float64 {
+	if i >= len(a) {
+		return math.NaN()
+	}
+	switch a[i].Type() {
+	case js.TypeNumber:
+		return a[i].Float()
+	case js.TypeString:
+		var f float64
+		if _, err := fmt.Sscan(a[i].String(), &f); err == nil {
+			return f
+		}
+	}
+	return math.NaN()
+}
+
+func boolean(a []js.Value, i int) bool { return i < len(a) && a[i].Truthy() }

@@ -1,0 +1,24 @@
+//go:build js && wasm
+
+// Command wasm is the gossipscope page's program: an ebiten game that draws
+// the scene and a JS bridge (window.gossipscope) for the page's controls.
+// Everything it shows is decided by package scene; this package only moves
+// it to the screen and to JavaScript. See docs/jsapi.md.
+package main
+
+import (
+	"github.com/hajimehoshi/ebiten/v2"
+
+	"github.com/gossipscope/gossipscope/scene/session"
+)
+
+func main() {
+	g := newGame(session.New())
+	exposeBridge(g)
+	ebiten.SetWindowTitle("gossipscope")
+	ebiten.SetRunnableOnUnfocused(true) // keep animating in background and headless tabs
+	ebiten.SetWindowResizingMode(ebiten.WindowResizingModeEnabled)
+	if err := ebiten.RunGame(g); err != nil {
+		g.fatal(err)
+	}
+}
