@@ -169,21 +169,35 @@ func tail(b []byte) []byte {
 	return b
 }
 
-// readUntil reads messages until pred says stop, failing the test on a
-// read error or when ctx ends.
+// leftover holds events read from a connection but not yet looked at:
+// a message may carry more than readUntil wanted.
+var leftover = struct {
+	sync.Mutex
+	m map[*websocket.Conn][]protocol.Event
+}{m: map[*websocket.Conn][]protocol.Event{}}
+
+// readUntil reads events until pred says stop and returns them all,
+// failing the test on a read error or when ctx ends.
 func readUntil(t *testing.T, ctx context.Context, c *websocket.Conn, pred func(ev protocol.Event) bool) []protocol.Event {
 	t.Helper()
+	leftover.Lock()
+	evs := leftover.m[c]
+	delete(leftover.m, c)
+	leftover.Unlock()
 	var all []protocol.Event
 	for {
-		evs, err := readMsg(ctx, c)
-		if err != nil {
-			t.Fatalf("read after %d events: %v", len(all), err)
-		}
-		for _, ev := range evs {
+		for i, ev := range evs {
 			all = append(all, ev)
 			if pred(ev) {
+				leftover.Lock()
+				leftover.m[c] = evs[i+1:]
+				leftover.Unlock()
 				return all
 			}
+		}
+		var err error
+		if evs, err = readMsg(ctx, c); err != nil {
+			t.Fatalf("read after %d events: %v", len(all), err)
 		}
 	}
 }

@@ -3,62 +3,214 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/gossipscope/gossipscope"
+	"github.com/gossipscope/gossipscope/live"
+	"github.com/gossipscope/gossipscope/node"
 )
 
 func init() {
 	register("serve", "serve the page (and, with --lab N, a live lab cluster over /ws)", runServe)
 }
 
-// serveOptions are the serve command's settings.
+// serveOptions are the settings shared by serve, lab and replay.
 type serveOptions struct {
 	listen         string
-	lab            int
 	allowedOrigins []string
+	record         string
+	lab            labOptions
+}
+
+// addWebFlags adds the page and websocket flags every serving command has.
+func addWebFlags(fs *flag.FlagSet, o *serveOptions) {
+	fs.StringVar(&o.listen, "web.listen-address", "127.0.0.1:8080", "address to serve the page, /ws and /api/live on (loopback unless you say otherwise)")
+	fs.Func("web.allowed-origin", "also let pages from this origin open /ws: a host pattern such as 'localhost:3000' or 'https://*.example.org' (repeatable, or comma-separated; default: the server's own origin only)", func(s string) error {
+		for _, p := range strings.Split(s, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				if p == "*" {
+					return errors.New("'*' would let any web page drive the lab; name the origins")
+				}
+				o.allowedOrigins = append(o.allowedOrigins, p)
+			}
+		}
+		return nil
+	})
 }
 
 func runServe(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("serve", stderr)
 	var o serveOptions
-	fs.StringVar(&o.listen, "web.listen-address", "127.0.0.1:8080", "address to serve the page on (loopback unless you say otherwise)")
-	fs.IntVar(&o.lab, "lab", 0, "also run a live lab cluster of this many gossip nodes (0: none)")
+	addWebFlags(fs, &o)
+	fs.IntVar(&o.lab.nodes, "lab", 0, "also run a live lab cluster of this many gossip nodes and stream it over /ws (0: none)")
+	addLabFlags(fs, &o.lab)
+	fs.StringVar(&o.record, "record", "", "save the live session to this file as JSON Lines (needs --lab)")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "usage: gossipscope serve [flags]\n\n"+
+			"Serves the page. With --lab N it also runs N real gossip nodes (see 'gossipscope lab -h')\n"+
+			"and streams their events to every browser over /ws; /api/live reports the stream's counters.\n\nflags:\n")
+		fs.PrintDefaults()
+	}
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	if o.lab < 0 {
-		fmt.Fprintln(stderr, "gossipscope serve: --lab must be >= 0")
+	if o.lab.nodes < 0 || o.lab.nodes > node.MaxLabNodes {
+		fmt.Fprintf(stderr, "gossipscope serve: --lab must be in [0, %d]\n", node.MaxLabNodes)
 		return 2
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	if o.record != "" && o.lab.nodes == 0 {
+		fmt.Fprintln(stderr, "gossipscope serve: --record needs a live source: add --lab N")
+		return 2
+	}
+	return serveUntilSignal("serve", o, stdout, stderr)
+}
+
+// serveUntilSignal starts the server and runs it until SIGINT or SIGTERM.
+func serveUntilSignal(name string, o serveOptions, stdout, stderr io.Writer) int {
+	ctx, stop := signalContext()
 	defer stop()
-
-	mux := http.NewServeMux()
-	mux.Handle("/", newPageHandler(gossipscope.Page))
-
-	ln, err := net.Listen("tcp", o.listen)
+	s, err := startServer(o, stdout, stderr)
 	if err != nil {
-		fmt.Fprintf(stderr, "gossipscope serve: %v\n", err)
+		fmt.Fprintf(stderr, "gossipscope %s: %v\n", name, err)
 		return 1
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	fmt.Fprintf(stdout, "gossipscope: serving http://%s/\n", ln.Addr())
-	go func() {
-		<-ctx.Done()
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		srv.Shutdown(sctx)
-	}()
-	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		fmt.Fprintf(stderr, "gossipscope serve: %v\n", err)
+	select {
+	case <-ctx.Done():
+	case err = <-s.serveErr:
+	}
+	if cerr := s.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "gossipscope %s: %v\n", name, err)
 		return 1
 	}
 	return 0
+}
+
+// signalContext is done on SIGINT or SIGTERM.
+func signalContext() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+}
+
+// server is the page, /ws and /api/live over one listener, with the live
+// source (a lab) and the recording if any.
+type server struct {
+	ln       net.Listener
+	http     *http.Server
+	hub      *live.Hub
+	lab      *node.Lab
+	rec      *live.Recording
+	recFile  *os.File
+	serveErr chan error
+	stdout   io.Writer
+	log      *slog.Logger
+	onClose  []func()
+}
+
+// startServer listens, starts the lab and the recording when asked, and
+// serves in the background.
+func startServer(o serveOptions, stdout, stderr io.Writer) (*server, error) {
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	s := &server{serveErr: make(chan error, 1), stdout: stdout, log: logger}
+	s.hub = live.NewHub(live.Config{OriginPatterns: o.allowedOrigins, Logger: logger})
+
+	ln, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		s.hub.Close()
+		return nil, err
+	}
+	s.ln = ln
+	if o.lab.nodes > 0 {
+		fmt.Fprintf(stdout, "gossipscope: starting a lab of %d nodes\n", o.lab.nodes)
+		lab, err := node.NewLab(o.lab.config(s.hub.Emit, logger))
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+		s.lab = lab
+		s.hub.SetSource(lab)
+		fmt.Fprintf(stdout, "gossipscope: lab nodes %s, gossip from %s\n", strings.Join(lab.Names(), ", "), lab.Header().Params["gossip_addrs"].([]string)[0])
+	}
+	if o.record != "" {
+		if err := s.startRecording(o.record); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
+
+	mux := http.NewServeMux()
+	mux.Handle("/", newPageHandler(gossipscope.Page))
+	mux.Handle("/ws", s.hub)
+	mux.Handle("/api/live", s.hub.StatsHandler())
+	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	fmt.Fprintf(stdout, "gossipscope: serving http://%s/\n", ln.Addr())
+	go func() {
+		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.serveErr <- err
+		}
+	}()
+	return s, nil
+}
+
+func (s *server) startRecording(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("--record: %w", err)
+	}
+	rec, err := s.hub.Record(f)
+	if err != nil {
+		f.Close()
+		return fmt.Errorf("--record: %w", err)
+	}
+	s.rec, s.recFile = rec, f
+	fmt.Fprintf(s.stdout, "gossipscope: recording to %s\n", path)
+	return nil
+}
+
+// URL is the server's base URL.
+func (s *server) URL() string { return "http://" + s.ln.Addr().String() }
+
+// Close stops the lab first (its nodes leaving are the recording's last
+// events), then the hub and its clients, the recording, and the listener.
+func (s *server) Close() error {
+	var errs []error
+	for _, f := range s.onClose {
+		f()
+	}
+	if s.lab != nil {
+		// A node that could not say goodbye is worth a word, not a failure:
+		// the others will find it dead.
+		if err := s.lab.Close(); err != nil {
+			s.log.Warn("lab: not every node left cleanly", "err", err)
+		}
+	}
+	s.hub.Close()
+	if s.rec != nil {
+		if err := s.rec.Stop(); err != nil {
+			errs = append(errs, fmt.Errorf("recording: %w", err))
+		}
+		if err := s.recFile.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("recording: %w", err))
+		}
+		fmt.Fprintf(s.stdout, "gossipscope: recording saved to %s\n", s.recFile.Name())
+	}
+	if s.http != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		s.http.Shutdown(ctx)
+	} else if s.ln != nil {
+		s.ln.Close()
+	}
+	return errors.Join(errs...)
 }

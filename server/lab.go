@@ -1,0 +1,82 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/gossipscope/gossipscope/node"
+	"github.com/gossipscope/gossipscope/protocol"
+)
+
+func init() {
+	register("lab", "run N real gossip nodes on loopback and serve the page streaming them (= serve --lab N)", runLab)
+}
+
+// labOptions configure the lab cluster of serve --lab and lab.
+type labOptions struct {
+	nodes       int
+	gossipPort  int
+	apiPort     int
+	randomPorts bool
+	fast        bool
+	peerTimeout time.Duration
+	webhook     string
+}
+
+func addLabFlags(fs *flag.FlagSet, o *labOptions) {
+	fs.IntVar(&o.gossipPort, "lab.gossip-port", 9094, "gossip port of the first lab node; node i uses this + 2i")
+	fs.IntVar(&o.apiPort, "lab.api-port", 9093, "Alertmanager API port of the first lab node; node i uses this + 2i (so node 1 has Alertmanager's own 9093/9094)")
+	fs.BoolVar(&o.randomPorts, "lab.random-ports", false, "let the OS pick every lab port (to run several labs side by side)")
+	fs.BoolVar(&o.fast, "lab.fast", false, "shorten Alertmanager's timings (gossip 50 ms, probes 200 ms, peer timeout 1 s) so things happen quickly")
+	fs.DurationVar(&o.peerTimeout, "lab.peer-timeout", 0, "--cluster.peer-timeout of every node (default Alertmanager's 15s, or 1s with --lab.fast)")
+	fs.StringVar(&o.webhook, "lab.webhook", "", "URL the nodes POST HA notifications to (default: notifications are deduplicated and shown, not sent)")
+}
+
+// config turns the options into a node.LabConfig streaming into emit. The
+// lab's t=0 is now: events carry ms since the lab started.
+func (o labOptions) config(emit func(protocol.Event), logger *slog.Logger) node.LabConfig {
+	c := node.LabConfig{
+		Nodes:          o.nodes,
+		BaseGossipPort: o.gossipPort,
+		BaseAPIPort:    o.apiPort,
+		RandomPorts:    o.randomPorts,
+		PeerTimeout:    o.peerTimeout,
+		Webhook:        o.webhook,
+		Emit:           emit,
+		Start:          time.Now(),
+		Logger:         logger,
+	}
+	if o.fast {
+		t := node.FastConfig()
+		c.Template = &t
+	}
+	return c
+}
+
+func runLab(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("lab", stderr)
+	var o serveOptions
+	fs.IntVar(&o.lab.nodes, "nodes", 5, fmt.Sprintf("number of gossip nodes, 1 to %d", node.MaxLabNodes))
+	addLabFlags(fs, &o.lab)
+	addWebFlags(fs, &o)
+	fs.StringVar(&o.record, "record", "", "save the session to this file as JSON Lines, for 'gossipscope replay'")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "usage: gossipscope lab [flags]\n\n"+
+			"Runs a lab cluster: N real hashicorp/memberlist nodes in this process, on loopback,\n"+
+			"speaking Alertmanager's cluster wire format, each with an Alertmanager v2 API subset.\n"+
+			"It also serves the page, which shows the cluster live over /ws and can crash, restart,\n"+
+			"partition and silence nodes. 'gossipscope lab --nodes N' is 'gossipscope serve --lab N'.\n\nflags:\n")
+		fs.PrintDefaults()
+	}
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if o.lab.nodes < 1 || o.lab.nodes > node.MaxLabNodes {
+		fmt.Fprintf(stderr, "gossipscope lab: --nodes must be in [1, %d]\n", node.MaxLabNodes)
+		return 2
+	}
+	return serveUntilSignal("lab", o, stdout, stderr)
+}

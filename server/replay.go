@@ -1,0 +1,155 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/gossipscope/gossipscope/live"
+)
+
+func init() {
+	register("replay", "stream a recorded session (JSON Lines) to the page over /ws at a chosen speed", runReplay)
+}
+
+// replayOptions are the replay command's settings.
+type replayOptions struct {
+	serveOptions
+	file  string
+	speed float64
+	wait  bool
+}
+
+func runReplay(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("replay", stderr)
+	var o replayOptions
+	addWebFlags(fs, &o.serveOptions)
+	fs.Float64Var(&o.speed, "speed", 1, "playback speed: 2 plays twice as fast as recorded, 0.5 at half speed")
+	fs.BoolVar(&o.wait, "wait", true, "start playing when the first page connects (false: at once)")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "usage: gossipscope replay [flags] FILE\n\n"+
+			"Serves the page and streams FILE, a session saved with --record, over /ws as if it were\n"+
+			"live. Bad or truncated lines are reported with their line number and skipped. A page\n"+
+			"that connects late gets the state reached so far, then the rest. (The page can also\n"+
+			"open a recording by itself: drop the file on it.)\n\nflags:\n")
+		fs.PrintDefaults()
+	}
+	file, code, ok := parseWithFile(fs, args)
+	if !ok {
+		return code
+	}
+	o.file = file
+	if !(o.speed > 0 && o.speed <= 1e6) {
+		fmt.Fprintf(stderr, "gossipscope replay: --speed %v is not in (0, 1e6]\n", o.speed)
+		return 2
+	}
+	ctx, stop := signalContext()
+	defer stop()
+	s, err := startReplay(ctx, o, stdout, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "gossipscope replay: %v\n", err)
+		return 1
+	}
+	select {
+	case <-ctx.Done():
+	case err = <-s.serveErr:
+	}
+	if cerr := s.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "gossipscope replay: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// parseWithFile parses flags around exactly one positional FILE argument
+// (flags may come before or after it).
+func parseWithFile(fs *flag.FlagSet, args []string) (file string, code int, ok bool) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return "", 0, false
+		}
+		return "", 2, false
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprintf(fs.Output(), "%s: missing the recording FILE\n", fs.Name())
+		fs.Usage()
+		return "", 2, false
+	}
+	file = fs.Arg(0)
+	if code, ok := parseFlags(fs, fs.Args()[1:]); !ok {
+		return "", code, false
+	}
+	return file, 0, true
+}
+
+// startReplay opens the recording, serves it, and plays it in the
+// background (after the first page connects, with o.wait). The server
+// stays up after the end, so pages can keep looking.
+func startReplay(ctx context.Context, o replayOptions, stdout, stderr io.Writer) (*server, error) {
+	rp, err := live.OpenReplay(o.file, o.speed)
+	if err != nil {
+		return nil, err
+	}
+	early := rp.Problems()
+	for _, p := range early {
+		fmt.Fprintf(stderr, "gossipscope replay: %s: %v\n", o.file, p)
+	}
+	s, err := startServer(o.serveOptions, stdout, stderr)
+	if err != nil {
+		rp.Close()
+		return nil, err
+	}
+	s.hub.SetSource(rp)
+	pctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	s.onClose = append(s.onClose, func() { cancel(); <-done; rp.Close() })
+	go func() {
+		defer close(done)
+		if o.wait {
+			fmt.Fprintf(stdout, "gossipscope: %s will play when a page connects\n", o.file)
+			if !waitForViewer(pctx, s.hub) {
+				return
+			}
+		}
+		fmt.Fprintf(stdout, "gossipscope: playing %s at speed %g\n", o.file, o.speed)
+		res, err := rp.Play(pctx, s.hub.Emit, s.hub.Pending, live.DefaultConfig().MaxPending/2)
+		for _, p := range res.Problems[len(early):] { // the early ones were shown
+			fmt.Fprintf(stderr, "gossipscope replay: %s: %v\n", o.file, p)
+		}
+		switch {
+		case errors.Is(err, context.Canceled):
+		case err != nil:
+			fmt.Fprintf(stderr, "gossipscope replay: %v\n", err)
+		default:
+			fmt.Fprintf(stdout, "gossipscope: %s played: %d events, %d lines skipped\n", o.file, res.Events, res.Skipped)
+		}
+	}()
+	return s, nil
+}
+
+// waitForViewer waits for a client that stays connected a moment: a page
+// that only probes whether /ws answers (and closes at once) does not start
+// the replay.
+func waitForViewer(ctx context.Context, h *live.Hub) bool {
+	select {
+	case <-ctx.Done():
+		return false
+	case <-h.WaitClient():
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(300 * time.Millisecond):
+		}
+		if h.Stats().Clients > 0 {
+			return true
+		}
+	}
+}
