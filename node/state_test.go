@@ -1,0 +1,213 @@
+package node
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	nflogpb "github.com/prometheus/alertmanager/nflog/nflogpb"
+	pb "github.com/prometheus/alertmanager/silence/silencepb"
+)
+
+type stateProbe struct {
+	sent    [][]byte
+	learned []string
+}
+
+func newProbedSilences() (*silences, *stateProbe) {
+	p := &stateProbe{}
+	s := newSilences(time.Hour, func(b []byte) { p.sent = append(p.sent, b) },
+		func(sil *pb.Silence, _ string) { p.learned = append(p.learned, sil.Id+"@"+sil.Comment) })
+	return s, p
+}
+
+func meshSilence(id, comment string, updated time.Time) *pb.MeshSilence {
+	return &pb.MeshSilence{Silence: &pb.Silence{
+		Id: id, Comment: comment, UpdatedAt: updated, StartsAt: updated, EndsAt: updated.Add(time.Hour),
+		Matchers: []*pb.Matcher{{Name: "alertname", Pattern: "X"}},
+	}, ExpiresAt: updated.Add(2 * time.Hour)}
+}
+
+func mustDelimited(t *testing.T, ms ...marshaler) []byte {
+	t.Helper()
+	var b []byte
+	var err error
+	for _, m := range ms {
+		if b, err = appendDelimited(b, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return b
+}
+
+// silence.go's merge: last writer wins by UpdatedAt; only news is gossiped on.
+func TestSilencesMergeLastWriterWins(t *testing.T) {
+	s, p := newProbedSilences()
+	now := time.Now().UTC()
+	if err := s.Merge(mustDelimited(t, meshSilence("a", "v2", now))); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Merge(mustDelimited(t, meshSilence("a", "v1", now.Add(-time.Minute)))); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Merge(mustDelimited(t, meshSilence("a", "v2", now))); err != nil { // same version again
+		t.Fatal(err)
+	}
+	if got, _ := s.Get("a"); got.Comment != "v2" {
+		t.Fatalf("older version replaced newer: %q", got.Comment)
+	}
+	if len(p.learned) != 1 || len(p.sent) != 1 {
+		t.Fatalf("learned %v, sent %d; want one of each (stale and repeated news are not gossiped)", p.learned, len(p.sent))
+	}
+	if err := s.Merge(mustDelimited(t, meshSilence("a", "v3", now.Add(time.Second)))); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Get("a"); got.Comment != "v3" || len(p.sent) != 2 {
+		t.Fatalf("newer version not taken: %q, sent %d", got.Comment, len(p.sent))
+	}
+	// Past its retention: dropped. Old peers' comment lists are upgraded.
+	old := meshSilence("b", "", now.Add(-3*time.Hour))
+	up := meshSilence("c", "", now)
+	up.Silence.Comments = []*pb.Comment{{Author: "ops", Comment: "from 0.14"}}
+	if err := s.Merge(mustDelimited(t, old, up)); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.Get("b"); ok {
+		t.Fatal("merged a silence past its retention")
+	}
+	if c, _ := s.Get("c"); c.Comment != "from 0.14" || c.CreatedBy != "ops" || len(c.Comments) != 0 {
+		t.Fatalf("comments not upgraded: %+v", c)
+	}
+	// Oversized parts are not relayed (they went to every member already).
+	sent := len(p.sent)
+	big := meshSilence("d", strings.Repeat("x", maxGossipPacket), now)
+	if err := s.Merge(mustDelimited(t, big)); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.Get("d"); !ok || len(p.sent) != sent {
+		t.Fatalf("oversized: held %v, relayed %d", ok, len(p.sent)-sent)
+	}
+	// Garbage is an error, not a panic, and changes nothing.
+	for _, bad := range [][]byte{{0xff}, {5, 1, 2}, mustDelimited(t, &pb.MeshSilence{})} {
+		if err := s.Merge(bad); err == nil {
+			t.Errorf("merge of %x succeeded", bad)
+		}
+	}
+	if n := len(s.List()); n != 3 {
+		t.Fatalf("%d silences after bad merges, want 3", n)
+	}
+}
+
+// silence.go's Set and Expire.
+func TestSilencesSetUpdateExpire(t *testing.T) {
+	s, p := newProbedSilences()
+	now := time.Now().UTC()
+	sil := newMatcherSilence("Disk", now.Add(-time.Minute)) // starts in the past
+	id, err := s.Set(sil)
+	if err != nil || id == "" {
+		t.Fatalf("set: %q %v", id, err)
+	}
+	got, _ := s.Get(id)
+	if got.StartsAt.Before(now) {
+		t.Fatalf("start %v not moved to now", got.StartsAt)
+	}
+	// Same matchers, later end: updated in place.
+	upd := *got
+	upd.EndsAt = upd.EndsAt.Add(time.Hour)
+	upd.Comment = "longer"
+	if id2, err := s.Set(&upd); err != nil || id2 != id {
+		t.Fatalf("in-place update: %q %v", id2, err)
+	}
+	// Different matchers: the old one is expired and a new one created.
+	chg, _ := s.Get(id)
+	chg.Matchers = []*pb.Matcher{{Name: "alertname", Pattern: "Other"}}
+	id3, err := s.Set(chg)
+	if err != nil || id3 == id {
+		t.Fatalf("matcher change: %q %v", id3, err)
+	}
+	if old, _ := s.Get(id); silenceState(old, time.Now()) != silenceExpired {
+		t.Fatalf("replaced silence not expired: %+v", old)
+	}
+	if err := s.Expire(id3); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Expire(id3); err != nil {
+		t.Fatalf("expire is idempotent: %v", err)
+	}
+	if err := s.Expire("nope"); !errors.Is(err, errNotFound) {
+		t.Fatalf("expire unknown: %v", err)
+	}
+	if _, err := s.Set(&pb.Silence{Id: "nope"}); !errors.Is(err, errNotFound) {
+		t.Fatalf("update unknown: %v", err)
+	}
+	for _, bad := range []*pb.Silence{
+		{StartsAt: now, EndsAt: now.Add(time.Hour)}, // no matchers
+		{StartsAt: now, EndsAt: now.Add(time.Hour), Matchers: []*pb.Matcher{{Name: "a", Pattern: ""}}},
+		{StartsAt: now, EndsAt: now.Add(time.Hour), Matchers: []*pb.Matcher{{Name: "a", Pattern: "(", Type: pb.Matcher_REGEXP}}},
+		{StartsAt: now, EndsAt: now.Add(time.Hour), Matchers: []*pb.Matcher{{Name: "1a", Pattern: "x"}}},
+	} {
+		if _, err := s.Set(bad); err == nil {
+			t.Errorf("invalid silence %+v accepted", bad)
+		}
+	}
+	if len(p.learned) != len(p.sent) {
+		t.Fatalf("every local change is both held and gossiped: learned %d, sent %d", len(p.learned), len(p.sent))
+	}
+}
+
+func TestMatchers(t *testing.T) {
+	for _, tc := range []struct {
+		m    pb.Matcher
+		v    string
+		want bool
+	}{
+		{pb.Matcher{Type: pb.Matcher_EQUAL, Pattern: "x"}, "x", true},
+		{pb.Matcher{Type: pb.Matcher_NOT_EQUAL, Pattern: "x"}, "x", false},
+		{pb.Matcher{Type: pb.Matcher_REGEXP, Pattern: "db.*"}, "db1", true},
+		{pb.Matcher{Type: pb.Matcher_REGEXP, Pattern: "db"}, "db1", false}, // anchored
+		{pb.Matcher{Type: pb.Matcher_NOT_REGEXP, Pattern: "db.*"}, "web", true},
+	} {
+		if got := matcherMatches(&tc.m, tc.v); got != tc.want {
+			t.Errorf("%v on %q = %v", tc.m, tc.v, got)
+		}
+	}
+}
+
+// nflog.go's Log and Merge: last writer wins by Timestamp.
+func TestNflogMerge(t *testing.T) {
+	var sent int
+	var learned []string
+	l := newNflog(time.Hour, func([]byte) { sent++ }, func(e *nflogpb.Entry, _ string) { learned = append(learned, entryKey(e)) })
+	r := &nflogpb.Receiver{GroupName: "hook", Integration: "webhook"}
+	if err := l.Log(r, `{}:{alertname="A"}`, []uint64{1}, nil, 0); err != nil {
+		t.Fatal(err)
+	}
+	e, err := l.Query(`{}:{alertname="A"}`, r)
+	if err != nil || !e.IsFiringSubset(map[uint64]struct{}{1: {}}) {
+		t.Fatalf("query: %+v %v", e, err)
+	}
+	older := &nflogpb.MeshEntry{Entry: &nflogpb.Entry{GroupKey: []byte(`{}:{alertname="A"}`), Receiver: r,
+		Timestamp: e.Timestamp.Add(-time.Second), FiringAlerts: []uint64{2}}, ExpiresAt: time.Now().Add(time.Hour)}
+	if err := l.Merge(mustDelimited(t, older)); err != nil {
+		t.Fatal(err)
+	}
+	if e, _ := l.Query(`{}:{alertname="A"}`, r); e.FiringAlerts[0] != 1 {
+		t.Fatal("older entry replaced newer")
+	}
+	newer := *older
+	newer.Entry = &nflogpb.Entry{GroupKey: older.Entry.GroupKey, Receiver: r, Timestamp: e.Timestamp.Add(time.Second), FiringAlerts: []uint64{3}}
+	if err := l.Merge(mustDelimited(t, &newer)); err != nil {
+		t.Fatal(err)
+	}
+	if e, _ := l.Query(`{}:{alertname="A"}`, r); e.FiringAlerts[0] != 3 {
+		t.Fatal("newer entry not taken")
+	}
+	want := `nfl/{}:{alertname="A"}:hook/webhook/0`
+	if len(learned) != 2 || learned[0] != want || sent != 2 {
+		t.Fatalf("learned %v sent %d; want 2 x %s", learned, sent, want)
+	}
+	if _, err := l.Query("other", r); !errors.Is(err, errNotFound) {
+		t.Fatalf("query unknown: %v", err)
+	}
+}
