@@ -19,6 +19,7 @@ type Filter struct {
 	group  map[string]int // node name -> partition group; nil = healed
 	groups [][]string
 	addrs  map[string]string    // "ip:port" gossip address -> lab node name
+	nodes  map[string]*Node     // running lab nodes by name
 	dials  map[string]dialEntry // ephemeral TCP address of a lab node's dial
 	rng    *rand.Rand
 	rngMu  sync.Mutex
@@ -38,6 +39,7 @@ const dialLinger = 30 * time.Second
 func NewFilter() *Filter {
 	return &Filter{
 		addrs: map[string]string{},
+		nodes: map[string]*Node{},
 		dials: map[string]dialEntry{},
 		rng:   rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x9e3779b97f4a7c15)),
 	}
@@ -173,6 +175,40 @@ func (f *Filter) unregister(addr string) {
 	f.mu.Lock()
 	delete(f.addrs, addr)
 	f.mu.Unlock()
+}
+
+// attach makes n's state visible to the others, to tell redundant
+// messages; detach undoes it (if n is still the node of that name).
+func (f *Filter) attach(n *Node) {
+	if f == nil {
+		return
+	}
+	f.mu.Lock()
+	f.nodes[n.cfg.Name] = n
+	f.mu.Unlock()
+}
+
+func (f *Filter) detach(n *Node) {
+	if f == nil {
+		return
+	}
+	f.mu.Lock()
+	if f.nodes[n.cfg.Name] == n {
+		delete(f.nodes, n.cfg.Name)
+	}
+	f.mu.Unlock()
+}
+
+// holds reports whether the lab node called name already holds key at
+// version or newer (so a message bringing it is redundant).
+func (f *Filter) holds(name, key string, version int64) bool {
+	if f == nil {
+		return false
+	}
+	f.mu.RLock()
+	n := f.nodes[name]
+	f.mu.RUnlock()
+	return n != nil && n.holds(key, version)
 }
 
 // local returns the lab node listening on addr, if any.

@@ -111,6 +111,26 @@ func TestLabSilenceReachesAllInOrder(t *testing.T) {
 			t.Fatalf("state events out of time order: %+v", st)
 		}
 	}
+	// Messages carrying it are marked redundant exactly when the receiver
+	// already held it: always, once every node does.
+	last := st[len(st)-1].T
+	time.Sleep(300 * time.Millisecond) // retransmits go on for a few gossip rounds
+	var fresh, late, lateRedundant int
+	for _, e := range rec.filter(func(e protocol.Event) bool { return e.Type == protocol.TypeMsg && e.Key == key }) {
+		if !e.Redundant {
+			fresh++
+		}
+		if e.T > last {
+			late++
+			if e.Redundant {
+				lateRedundant++
+			}
+		}
+	}
+	if fresh == 0 || late != lateRedundant {
+		t.Fatalf("%d messages brought news; %d of %d sent after all held it were marked redundant", fresh, lateRedundant, late)
+	}
+	t.Logf("silence messages: %d brought news, %d redundant after convergence", fresh, late)
 	// Each node's API shows it too.
 	for _, nm := range l.Names() {
 		if silenceIDs(t, l.Node(nm).APIURL())[id] != "DiskFull" {

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -116,6 +117,7 @@ func New(cfg Config) (*Node, error) {
 		return nil, fmt.Errorf("start memberlist: %w", err)
 	}
 	n.ml = ml
+	cfg.Filter.attach(n)
 
 	n.handler = newAPI(n)
 	if cfg.APIAddr != "" {
@@ -191,6 +193,20 @@ func (n *Node) Silences() []*silencepb.Silence { return n.sil.List() }
 // NotificationLog returns the notification log entries this node holds.
 func (n *Node) NotificationLog() []*nflogpb.Entry { return n.nfl.Entries() }
 
+// holds reports whether the node has state key ("sil/<id>" or
+// "nfl/<entry key>") at version (unix ms) or newer.
+func (n *Node) holds(key string, version int64) bool {
+	switch {
+	case strings.HasPrefix(key, "sil/"):
+		s, ok := n.sil.Get(key[len("sil/"):])
+		return ok && s.UpdatedAt.UnixMilli() >= version
+	case strings.HasPrefix(key, "nfl/"):
+		e, ok := n.nfl.get(key[len("nfl/"):])
+		return ok && e.Timestamp.UnixMilli() >= version
+	}
+	return false
+}
+
 // Crash stops the node abruptly: no leave message, sockets closed, so the
 // others must detect the failure (suspect, then dead).
 func (n *Node) Crash() {
@@ -226,6 +242,7 @@ func (n *Node) halt() {
 		close(n.stop)
 		n.disp.stop()
 		n.cfg.Filter.unregister(n.addr)
+		n.cfg.Filter.detach(n)
 	})
 }
 

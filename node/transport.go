@@ -136,10 +136,13 @@ func (t *transport) report(msgs []wireMsg, from, to string, lost bool) {
 	}
 	now := t.t()
 	for _, m := range msgs {
+		// Redundant: the receiver, a lab node, holds this version already
+		// (the seed's cost of gossip); only a lab can tell.
+		redundant := m.Kind == KindUser && m.Version != 0 && t.filter.holds(to, m.Key, m.Version)
 		t.emit(protocol.Event{
 			Type: protocol.TypeMsg, T: now, From: from, To: to,
 			Kind: m.Kind, Key: m.Key, Version: m.Version, Value: m.Value,
-			Bytes: m.Bytes, Lost: lost,
+			Bytes: m.Bytes, Lost: lost, Redundant: redundant,
 		})
 	}
 }
