@@ -43,7 +43,7 @@ func TestLiveLab(t *testing.T) {
 	ctx := newTab(t, 3*time.Minute)
 	openPage(t, ctx, lab.url+"?live=1")
 	waitFor(t, ctx, 30*time.Second, "the live stream",
-		`document.getElementById("live-status").textContent === "open" && gossipscope.state().source === "lab" && gossipscope.state().nodes === 3`)
+		`document.getElementById("live-status").textContent === "open" && gossipscope.state().source === "live" && gossipscope.state().nodes === 3`)
 	if !eval[bool](t, ctx, `!document.getElementById("live-controls").hidden`) {
 		t.Error("live controls hidden although /ws answers")
 	}

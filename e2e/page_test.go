@@ -244,7 +244,7 @@ func TestURLReproducesScenario(t *testing.T) {
 // wrong and the page still runs a simulation.
 func TestBadLinkShowsErrorAndRuns(t *testing.T) {
 	ctx := newTab(t, 2*time.Minute)
-	openPage(t, ctx, pageURL("nodes=-5&fanout=lots"))
+	openPage(t, ctx, pageURL("nodes=many&fanout=lots"))
 	waitFor(t, ctx, 5*time.Second, "an error message", `!document.getElementById("error").hidden`)
 	msg := eval[string](t, ctx, `document.getElementById("error-text").textContent`)
 	if !strings.Contains(msg, "nodes") || !strings.Contains(msg, "fanout") {
@@ -435,13 +435,25 @@ func TestKeyboardAndControls(t *testing.T) {
 		t.Errorf("speed slider at its end: speed %v, want 50", s)
 	}
 
+	// The panel opens from its button (at 1024 px it starts hidden).
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("panel-toggle"))); err != nil {
+		t.Fatal(err)
+	}
+	if !eval[bool](t, ctx, `!document.body.classList.contains("panel-hidden") && document.getElementById("panel-toggle").getAttribute("aria-expanded") === "true"`) {
+		t.Fatal("the panel button did not open the panel")
+	}
+	if w := eval[float64](t, ctx, `gossipscopePage.insets.right`); w < 200 {
+		t.Errorf("with the panel open the scene's right inset is %v px", w)
+	}
 	// The scenario form: 77 nodes, PULL.
 	eval[bool](t, ctx, `(() => {
 		document.getElementById("p-nodes").value = "77";
 		document.getElementById("p-mode").value = "pull";
 		document.getElementById("p-mode").dispatchEvent(new Event("change"));
 		return true; })()`)
-	chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#params button[type="submit"]`)))
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#params button[type="submit"]`))); err != nil {
+		t.Fatal(err)
+	}
 	waitFor(t, ctx, 10*time.Second, "the form's scenario", `gossipscope.state().nodes === 77`)
 	q := eval[string](t, ctx, `gossipscope.scenario()`)
 	if !strings.Contains(q, "mode=pull") || !strings.Contains(q, "stop=never") {
@@ -450,6 +462,8 @@ func TestKeyboardAndControls(t *testing.T) {
 	waitFor(t, ctx, 5*time.Second, "the URL to follow", `location.search.includes("nodes=77")`)
 
 	// Presets: 1,000 nodes.
-	chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#presets button[data-preset="n1000"]`)))
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#presets button[data-preset="n1000"]`))); err != nil {
+		t.Fatal(err)
+	}
 	waitFor(t, ctx, 20*time.Second, "the 1,000-node preset", `gossipscope.state().nodes === 1000`)
 }

@@ -147,6 +147,8 @@
         showError(e.message);
       }
     };
+    // The page shows the narration in HTML (large, screen-reader friendly).
+    if (typeof gs.setOverlay === "function") callQuiet("setOverlay", { narration: false });
     buildPresets();
     bindControls();
     applyURL();
@@ -210,7 +212,6 @@
     } catch (e) {
       return;
     }
-    if (!force && scen === lastScenario) return;
     const changed = scen !== lastScenario;
     lastScenario = scen;
     const st = state();
@@ -233,7 +234,7 @@
     if (url !== location.pathname + location.search + location.hash) {
       history.replaceState(null, "", url);
     }
-    if (changed) fillForm();
+    if (changed || force) fillForm();
   }
 
   // ---- the scenario form ----
@@ -409,8 +410,16 @@
         n.appendChild(span);
       }
     }
-    if (st.error && st.error !== lastStateError) showError(st.error);
+    // The wasm's own errors, unless the page already said the same thing.
+    if (st.error && st.error !== lastStateError && !($("error").hidden === false && $("error-text").textContent.includes(st.error))) {
+      showError(st.error);
+    }
     lastStateError = st.error || "";
+    const sp = Number(st.speed) || 1;
+    if (document.activeElement !== $("speed") && $("speed-out").textContent !== fmtSpeed(sp)) {
+      $("speed").value = speedToSlider(sp);
+      $("speed-out").textContent = fmtSpeed(sp);
+    }
     if (compareRun) compareTick(st);
     if (ticks % 5 === 0) syncURL(false);
   }
@@ -703,22 +712,28 @@
 
   // ---- canvas clicks: crash / restart mode ----
 
+  // The wasm selects the node under a click and tells onSelect. In
+  // "crash" mode, or with shift held, the page then crashes or restarts it.
+  // onSelect runs inside the wasm's frame update, so the crash call waits
+  // for the next task rather than re-entering the wasm.
+  let shiftClick = false;
   function bindCanvasClicks() {
-    document.addEventListener("pointerup", (e) => {
-      if (!(e.target instanceof HTMLCanvasElement)) return;
+    document.addEventListener("pointerdown", (e) => {
+      if (e.target instanceof HTMLCanvasElement) shiftClick = e.shiftKey;
+    }, true);
+    gs.onSelect = (name) => {
       const mode = document.querySelector('input[name="click"]:checked').value;
-      if (mode !== "crash" && !e.shiftKey) return;
-      // The wasm selects the node under the pointer in its next Update;
-      // read the selection after that and crash or restart it.
+      const crashIt = mode === "crash" || shiftClick;
+      shiftClick = false;
+      if (!name || !crashIt) return;
       setTimeout(() => {
         const st = state();
         const sel = st && st.selected;
-        if (!sel || !sel.name) return;
-        const dead = sel.status === "dead" || sel.crashed === true;
-        call(dead ? "restartNode" : "crash", sel.name);
+        const dead = sel && sel.name === name && (sel.status === "dead" || sel.crashed === true);
+        call(dead ? "restartNode" : "crash", name);
         syncURL(true);
-      }, 80);
-    });
+      }, 0);
+    };
   }
 
   // ---- keyboard ----
