@@ -62,6 +62,7 @@ type Composer struct {
 	ln           int
 	lastIn       Insets
 	lastFlags    [3]bool
+	lastPackets  int
 	unit, px     []float32
 	unitR, nodeR float32
 	disc         rect
@@ -217,7 +218,12 @@ func (c *Composer) drawNodes(p *Player, f *Frame) {
 	R := c.nodeR
 	now := float32(p.now)
 	glowFor := float32(max(0.6*p.period(), 400))
-	// Glows first, under every node.
+	// Glows first, under every node: generous on a ring, tight in a
+	// crowded disc where they would swamp the neighbours.
+	glowR := R*5 + 3*c.scale
+	if c.ln > CircleMax {
+		glowR = R * 3
+	}
 	if gained != nil {
 		gc := classColor[Informed].Mix(ColNews, 0.5)
 		for i, cl := range c.classes {
@@ -229,7 +235,7 @@ func (c *Composer) drawNodes(p *Player, f *Frame) {
 				continue
 			}
 			q := 1 - age/glowFor
-			b.Sprite(SpriteGlow, c.px[2*i], c.px[2*i+1], R*(2.2+2.8*q)+3*c.scale, gc.Alpha(0.85*q))
+			b.Sprite(SpriteGlow, c.px[2*i], c.px[2*i+1], glowR*(0.55+0.45*q), gc.Alpha(0.85*q))
 		}
 	}
 	for i, cl := range c.classes {
@@ -300,13 +306,9 @@ func (c *Composer) drawPackets(p *Player, f *Frame) {
 	for last < len(l.recs) && l.recs[last].t <= now+minShow {
 		last++
 	}
-	count := 0
-	for i := last - 1; i >= first && count < MaxPackets; i-- {
-		if _, _, ok := c.packetAt(p, &l.recs[i], now, minShow, lostFly); ok {
-			count++
-		}
-	}
-	trails := count <= 4000
+	// Trails only when few enough to follow (judged on the last frame's
+	// count: close enough, and it saves a pass).
+	trails := c.lastPackets <= 4000
 	R := c.nodeR
 	pr := max(R*0.62, 2.6*c.scale)
 	tw := max(1.2*c.scale, min(R*0.25, 2.5*c.scale))
@@ -340,6 +342,7 @@ func (c *Composer) drawPackets(p *Player, f *Frame) {
 		b.Sprite(sprite, x, y, rad, col.Alpha(alpha))
 	}
 	f.Packets = drawn
+	c.lastPackets = drawn
 }
 
 // packetAt returns where along its way (0 sender .. 1 receiver) message r

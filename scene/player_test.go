@@ -168,6 +168,7 @@ func TestClassesCrashPartitionStopped(t *testing.T) {
 		{Type: protocol.TypePartition, T: 500, Groups: [][]string{{"n0", "n1", "n2"}, {"n3"}}},
 		{Type: protocol.TypeNode, T: 600, Node: "n2", Status: protocol.StatusDead},
 		{Type: protocol.TypeMsg, T: 1000, From: "n1", To: "n0", Kind: "push", Key: "k0", Version: 1, Arrive: 1100, Redundant: true},
+		{Type: protocol.TypeMsg, T: 3000, From: "n3", To: "n0", Kind: "pullreq", Lost: true},
 		{Type: protocol.TypeRound, T: 5000, Round: 6},
 	}
 	p := load(t, Config{}, evs)
@@ -185,6 +186,8 @@ func TestClassesCrashPartitionStopped(t *testing.T) {
 	check(200, Stopped, Informed, Uninformed, Uninformed)
 	check(700, Stopped, Informed, Crashed, CutOff)
 	check(1200, Stopped, Stopped, Crashed, CutOff)
+	// Once nobody sends any more, those who know are simply informed.
+	check(3500, Informed, Informed, Crashed, CutOff)
 	p.SetDone(false) // not settled: nobody can be called stopped yet at the end
 	check(4900, Informed, Informed, Crashed, CutOff)
 }
@@ -206,6 +209,7 @@ func TestVersionsNewestWinsAndUpdateRestartsTheCount(t *testing.T) {
 			t.Errorf("at %v: informed %d, want %d", at, got, want)
 		}
 	}
+	p.Seek(5)
 	d, ok := p.Details(1)
 	if !ok || len(d.Holds) != 1 || d.Holds[0].Version != 2 || !d.Holds[0].Newest {
 		t.Fatalf("n1 details %+v", d)

@@ -17,7 +17,8 @@ type state struct {
 	group    []int16     // per node: partition group, -1 when not partitioned
 	hold     [][]uint32  // [key][node] version code held, noVersion if none
 	gained   [][]float32 // [key][node] when it got the version it holds
-	lastSend []float32   // per node: last time it sent a key-carrying message
+	lastSend []float32   // per node: last time it sent a message
+	lastMsg  float64     // last time anybody sent one
 	sent     []int32     // per node: messages sent
 	recv     []int32     // per node: messages addressed to it (not lost)
 
@@ -113,9 +114,8 @@ func (s *state) apply(r *rec, l *log) {
 		if r.flags&flagRedundant != 0 {
 			s.redundant++
 		}
-		if r.key != math.MaxUint16 && r.kind != kindPullReq {
-			s.lastSend[r.a] = float32(r.t)
-		}
+		s.lastSend[r.a] = float32(r.t)
+		s.lastMsg = r.t
 	case typState:
 		k := int(r.key)
 		s.grow(r.a, k)

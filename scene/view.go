@@ -51,7 +51,9 @@ func (p *Player) settled(t float64) bool {
 func (p *Player) classify(out []Class, groupNews []bool) (counts [numClasses]int, groupNewsOut []bool) {
 	c, h := p.cur, p.head
 	k := p.focus(c)
-	settled := p.settled(p.now)
+	// A node has stopped when it will never send again while others still
+	// do; once the whole run is quiet, everybody who knows is just informed.
+	busy := p.settled(p.now) && p.now < h.lastMsg
 	var hold []uint32
 	newest := uint32(noVersion)
 	if k >= 0 && k < len(c.hold) {
@@ -83,7 +85,7 @@ func (p *Player) classify(out []Class, groupNews []bool) (counts [numClasses]int
 				cl = Crashed
 			case st == statusSuspect:
 				cl = Suspect
-			case has && settled && float64(h.lastSend[i]) < p.now:
+			case has && busy && float64(h.lastSend[i]) < p.now:
 				cl = Stopped
 			case has:
 				cl = Informed

@@ -72,14 +72,15 @@ func (g *game) Draw(screen *ebiten.Image) {
 	t0 := time.Now()
 	b := screen.Bounds()
 	g.s.Compose(float32(b.Dx()), float32(b.Dy()), float32(g.scale), &g.frame)
-	g.r.draw(screen, &g.frame)
-	ms := float64(time.Since(t0).Microseconds()) / 1000
-	if g.s.DrawMs == 0 {
-		g.s.DrawMs = ms
-	} else {
-		g.s.DrawMs += (ms - g.s.DrawMs) * 0.05 // moving average over ~20 frames
-	}
+	t1 := time.Now()
+	g.r.drawQuads(screen, &g.frame)
+	t2 := time.Now()
+	g.r.drawTexts(screen, &g.frame)
+	t3 := time.Now()
+	g.s.Timing(msBetween(t0, t3), msBetween(t0, t1), msBetween(t1, t2), msBetween(t2, t3))
 }
+
+func msBetween(a, b time.Time) float64 { return float64(b.Sub(a).Microseconds()) / 1000 }
 
 // LayoutF draws at the device's real resolution: crisp on HiDPI screens,
 // and pointer positions come in the same device pixels as the scene's.

@@ -20,5 +20,7 @@ func main() {
 	ebiten.SetWindowResizingMode(ebiten.WindowResizingModeEnabled)
 	if err := ebiten.RunGame(g); err != nil {
 		g.fatal(err)
+		println("gossipscope:", err.Error())
 	}
+	select {} // keep the bridge answering (state().error says what stopped)
 }

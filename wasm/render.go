@@ -69,7 +69,8 @@ func (r *renderer) measure(s string, size float32) float32 {
 	return float32(w)
 }
 
-func (r *renderer) draw(screen *ebiten.Image, f *scene.Frame) {
+// drawQuads fills the background and draws every quad of the frame.
+func (r *renderer) drawQuads(screen *ebiten.Image, f *scene.Frame) {
 	bg := scene.ColBackground.RGBA()
 	screen.Fill(bg)
 	verts := f.Batch.Vertices
@@ -78,6 +79,10 @@ func (r *renderer) draw(screen *ebiten.Image, f *scene.Frame) {
 		ev := unsafe.Slice((*ebiten.Vertex)(unsafe.Pointer(unsafe.SliceData(chunk))), len(chunk))
 		screen.DrawTriangles(ev, f.Batch.Indices(len(chunk)/4), r.atlas, &r.triOpts)
 	}
+}
+
+// drawTexts draws the frame's texts over the quads.
+func (r *renderer) drawTexts(screen *ebiten.Image, f *scene.Frame) {
 	op := &r.textOp
 	for i := range f.Texts {
 		t := &f.Texts[i]

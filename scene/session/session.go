@@ -53,9 +53,14 @@ type Session struct {
 	lastErr string
 	FPS     float64 // set by the renderer
 	DrawMs  float64 // moving average of Go time in Draw, set by the renderer
+	// Parts of DrawMs (moving averages): composing the frame, handing its
+	// quads to ebiten, drawing its texts.
+	ComposeMs, QuadsMs, TextMs float64
 
 	// DeviceScale is device px per CSS px, set by the renderer.
 	DeviceScale float64
+
+	quads, packets int // of the last frame
 
 	// SimBudget is how much wall time Tick may spend simulating ahead.
 	SimBudget time.Duration
@@ -365,6 +370,7 @@ func (s *Session) deviceScale() float64 {
 func (s *Session) Compose(w, h, scale float32, f *scene.Frame) {
 	s.DeviceScale = float64(scale)
 	s.Composer.Compose(s.Player, w, h, scale, f)
+	s.quads, s.packets = f.Batch.Quads(), f.Packets
 }
 
 // SetError shows msg as the session's error (the renderer reports its own
@@ -398,4 +404,20 @@ func (s *Session) SetOverlay(name string, on bool) {
 	case "panel":
 		s.Composer.HidePanel = !on
 	}
+}
+
+// Timing records one Draw's Go time (ms) and its parts, as moving averages
+// over about 20 frames.
+func (s *Session) Timing(total, compose, quads, text float64) {
+	avg := func(dst *float64, v float64) {
+		if *dst == 0 {
+			*dst = v
+		} else {
+			*dst += (v - *dst) * 0.05
+		}
+	}
+	avg(&s.DrawMs, total)
+	avg(&s.ComposeMs, compose)
+	avg(&s.QuadsMs, quads)
+	avg(&s.TextMs, text)
 }

@@ -55,6 +55,8 @@ func (s *Session) State() map[string]any {
 	return out
 }
 
+func ms3(v float64) float64 { return math.Round(v*1000) / 1000 }
+
 func round1(v float64) float64 { return math.Round(v*10) / 10 }
 
 // selected describes the selected node, or nil.

@@ -1,0 +1,74 @@
+package scene
+
+import (
+	"fmt"
+	"testing"
+)
+
+// midRun loads a push run over n nodes and puts the playhead where the
+// most messages are in flight, as a frame in the busiest moment.
+func midRun(b testing.TB, n int) (*Player, float64) {
+	evs := gossip(n, 3, 400, 11, 12)
+	p := load(b, Config{}, evs)
+	busiest, best := 0.0, -1
+	for r := 1; r <= 12; r++ {
+		t := float64(r-1)*1000 + 200
+		p.Seek(t)
+		c := NewComposer()
+		var f Frame
+		c.Compose(p, 1024, 768, 1, &f)
+		if f.Packets > best {
+			busiest, best = t, f.Packets
+		}
+	}
+	return p, busiest
+}
+
+// BenchmarkCompose is the Go work of one frame: node classes and colours,
+// packets in flight, glows, panel, chart and texts, into reused buffers.
+func BenchmarkCompose(b *testing.B) {
+	for _, n := range []int{100, 1000, 10000} {
+		b.Run(fmt.Sprintf("nodes=%d", n), func(b *testing.B) {
+			p, at := midRun(b, n)
+			c := NewComposer()
+			var f Frame
+			p.Seek(at)
+			c.Compose(p, 1024, 768, 1, &f)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				// Time moves a little every frame, as when playing.
+				p.Seek(at + float64(i%16))
+				c.Compose(p, 1024, 768, 1, &f)
+			}
+			b.ReportMetric(float64(f.Packets), "packets")
+			b.ReportMetric(float64(f.Batch.Quads()), "quads")
+		})
+	}
+}
+
+// BenchmarkSeekBack is a scrub backwards across a 10,000-node run: restore
+// the nearest snapshot and replay to the target.
+func BenchmarkSeekBack(b *testing.B) {
+	p := load(b, Config{}, gossip(10000, 3, 400, 11, 12))
+	b.ReportMetric(float64(p.Len()), "events")
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		p.Seek(11000)
+		p.Seek(float64(1000 + i%7000))
+	}
+}
+
+// BenchmarkAppend is storing events as a source produces them.
+func BenchmarkAppend(b *testing.B) {
+	evs := gossip(10000, 3, 400, 11, 12)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		p := NewPlayer(Config{})
+		for j := range evs {
+			p.Append(&evs[j])
+		}
+	}
+	b.ReportMetric(float64(len(evs)), "events/op")
+}
