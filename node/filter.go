@@ -20,6 +20,7 @@ type Filter struct {
 	groups [][]string
 	addrs  map[string]string    // "ip:port" gossip address -> lab node name
 	nodes  map[string]*Node     // running lab nodes by name
+	gone   map[string]bool      // lab nodes leaving gracefully
 	dials  map[string]dialEntry // ephemeral TCP address of a lab node's dial
 	rng    *rand.Rand
 	rngMu  sync.Mutex
@@ -40,6 +41,7 @@ func NewFilter() *Filter {
 	return &Filter{
 		addrs: map[string]string{},
 		nodes: map[string]*Node{},
+		gone:  map[string]bool{},
 		dials: map[string]dialEntry{},
 		rng:   rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x9e3779b97f4a7c15)),
 	}
@@ -185,7 +187,28 @@ func (f *Filter) attach(n *Node) {
 	}
 	f.mu.Lock()
 	f.nodes[n.cfg.Name] = n
+	delete(f.gone, n.cfg.Name)
 	f.mu.Unlock()
+}
+
+// leaving records that a lab node is about to leave gracefully, so the
+// others report it left rather than dead without decoding its packets.
+func (f *Filter) leaving(name string) {
+	if f == nil {
+		return
+	}
+	f.mu.Lock()
+	f.gone[name] = true
+	f.mu.Unlock()
+}
+
+func (f *Filter) hasLeft(name string) bool {
+	if f == nil {
+		return false
+	}
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	return f.gone[name]
 }
 
 func (f *Filter) detach(n *Node) {

@@ -25,6 +25,7 @@ type memberView struct {
 	inc  map[string]int64 // last incarnation seen in a suspect or alive message
 	// leaving: nodes seen announcing their own departure
 	leaving map[string]bool
+	hasLeft func(string) bool // lab nodes that announced leaving
 }
 
 func newMemberView(self string, emit func(protocol.Event), t func() float64) *memberView {
@@ -39,7 +40,7 @@ func (v *memberView) joined(name string) { v.set(name, protocol.StatusAlive) }
 // nodeState.State shadows Node.State, which memberlist never updates).
 func (v *memberView) departed(name string) {
 	v.mu.Lock()
-	left := v.leaving[name]
+	left := v.leaving[name] || (v.hasLeft != nil && v.hasLeft(name))
 	delete(v.leaving, name)
 	v.mu.Unlock()
 	if left {

@@ -43,9 +43,10 @@ type Node struct {
 	apiURL   string
 	handler  http.Handler
 
-	stopOnce sync.Once
-	stop     chan struct{}
-	wg       sync.WaitGroup
+	lifeMu sync.Mutex // serialises Crash and Shutdown: memberlist panics on Leave after Shutdown
+	down   bool
+	stop   chan struct{}
+	wg     sync.WaitGroup
 }
 
 // New starts a node: it listens for gossip, joins Peers (retrying in the
@@ -67,6 +68,7 @@ func New(cfg Config) (*Node, error) {
 		stop:     make(chan struct{}),
 	}
 	n.view = newMemberView(cfg.Name, n.emit, n.t)
+	n.view.hasLeft = cfg.Filter.hasLeft
 	n.sil = newSilences(cfg.Retention, n.broadcaster(keySilences), n.learnedSilence)
 	n.nfl = newNflog(cfg.Retention, n.broadcaster(keyNflog), n.learnedEntry)
 	n.disp = newDispatcher(n)
@@ -208,8 +210,14 @@ func (n *Node) holds(key string, version int64) bool {
 }
 
 // Crash stops the node abruptly: no leave message, sockets closed, so the
-// others must detect the failure (suspect, then dead).
+// others must detect the failure (suspect, then dead). Stopping a stopped
+// node does nothing.
 func (n *Node) Crash() {
+	n.lifeMu.Lock()
+	defer n.lifeMu.Unlock()
+	if n.down {
+		return
+	}
 	n.halt()
 	if n.srv != nil {
 		_ = n.srv.Close()
@@ -218,12 +226,19 @@ func (n *Node) Crash() {
 	n.wg.Wait()
 }
 
-// Shutdown leaves the cluster gracefully and stops the node.
+// Shutdown leaves the cluster gracefully and stops the node. Stopping a
+// stopped node does nothing.
 func (n *Node) Shutdown(ctx context.Context) error {
+	n.lifeMu.Lock()
+	defer n.lifeMu.Unlock()
+	if n.down {
+		return nil
+	}
 	timeout := 5 * time.Second
 	if dl, ok := ctx.Deadline(); ok {
 		timeout = time.Until(dl)
 	}
+	n.cfg.Filter.leaving(n.cfg.Name)
 	lerr := n.ml.Leave(timeout)
 	n.halt()
 	var serr error
@@ -237,13 +252,13 @@ func (n *Node) Shutdown(ctx context.Context) error {
 	return errors.Join(lerr, serr)
 }
 
+// halt stops the node's own goroutines; lifeMu is held.
 func (n *Node) halt() {
-	n.stopOnce.Do(func() {
-		close(n.stop)
-		n.disp.stop()
-		n.cfg.Filter.unregister(n.addr)
-		n.cfg.Filter.detach(n)
-	})
+	n.down = true
+	close(n.stop)
+	n.disp.stop()
+	n.cfg.Filter.unregister(n.addr)
+	n.cfg.Filter.detach(n)
 }
 
 func (n *Node) numMembers() int {

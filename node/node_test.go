@@ -1,6 +1,7 @@
 package node
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -42,4 +43,33 @@ func kinds(evs []protocol.Event) map[string]int {
 		}
 	}
 	return m
+}
+
+// A node that leaves gracefully is reported left, not dead: by a node
+// outside any lab (which decodes the leaver's dead-about-itself message)
+// and by nodes sharing a lab filter.
+func TestGracefulLeaveIsLeft(t *testing.T) {
+	for _, shared := range []bool{false, true} {
+		t.Run(map[bool]string{false: "standalone", true: "filter"}[shared], func(t *testing.T) {
+			var f *Filter
+			if shared {
+				f = NewFilter()
+			}
+			a := startNode(t, "a", nil, func(c *Config) { c.Filter = f })
+			b := startNode(t, "b", []string{a.Addr()}, func(c *Config) { c.Filter = f })
+			eventually(t, 5*time.Second, "join", func() bool { return len(a.Members()) == 2 })
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+			defer cancel()
+			if err := b.Shutdown(ctx); err != nil {
+				t.Fatal(err)
+			}
+			eventually(t, 5*time.Second, "a sees b leave", func() bool {
+				s, _ := a.MemberStatus("b")
+				return s == protocol.StatusLeft || s == protocol.StatusDead
+			})
+			if s, _ := a.MemberStatus("b"); s != protocol.StatusLeft {
+				t.Fatalf("b is %s in a's view, want left", s)
+			}
+		})
+	}
 }

@@ -30,7 +30,8 @@ type transport struct {
 	t      func() float64
 	// gossiped is told of every suspect and alive message sent.
 	gossiped func(kind, subject string, incarnation int64)
-	// leaving is told of every dead message a node sends about itself.
+	// leaving is told of every dead message a node outside the lab sends
+	// about itself (lab nodes announce it in the Filter).
 	leaving func(name string)
 
 	packetCh chan *memberlist.Packet
@@ -101,18 +102,18 @@ func (t *transport) packets() {
 			return
 		}
 		from := p.From.String()
-		msgs := decodePacket(p.Buf)
 		if _, ok := t.filter.local(from); !ok {
+			msgs := decodePacket(p.Buf)
 			name := t.nameOf(from)
 			lost := t.filter.dropPacket(name, t.self)
 			t.report(msgs, name, t.self, lost)
 			if lost {
 				continue
 			}
-		}
-		for _, m := range msgs {
-			if m.Kind == KindDead && m.Key != "" && m.Key == m.Origin && t.leaving != nil {
-				t.leaving(m.Key)
+			for _, m := range msgs {
+				if m.Kind == KindDead && m.Key != "" && m.Key == m.Origin && t.leaving != nil {
+					t.leaving(m.Key)
+				}
 			}
 		}
 		select {

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/hashicorp/go-msgpack/v2/codec"
 	"github.com/prometheus/alertmanager/cluster/clusterpb"
@@ -115,7 +116,7 @@ func decodeMessage(buf []byte, depth int, out []wireMsg) []wireMsg {
 		}
 		return out
 	case mtCompress:
-		inner, err := decompress(bytes.NewReader(body))
+		inner, err := decompressBytes(body)
 		if err != nil {
 			return append(out, wireMsg{Kind: KindUnknown, Bytes: len(buf)})
 		}
@@ -134,7 +135,7 @@ func decodeMessage(buf []byte, depth int, out []wireMsg) []wireMsg {
 			Node        string
 			From        string
 		}
-		if msgpackDecode(bytes.NewReader(body), &v) == nil {
+		if msgpackDecodeBytes(body, &v) == nil {
 			m.Key, m.Version, m.Origin = v.Node, int64(v.Incarnation), v.From
 		}
 	case mtUser:
@@ -172,23 +173,57 @@ func msgpackDecode(r io.Reader, v any) error {
 	return codec.NewDecoder(r, &codec.MsgpackHandle{}).Decode(v)
 }
 
+// msgpackDecoders are reused for packets: a decoder costs more to make
+// than a small message does to decode.
+var msgpackDecoders = sync.Pool{New: func() any { return codec.NewDecoderBytes(nil, &codec.MsgpackHandle{}) }}
+
+func msgpackDecodeBytes(b []byte, v any) error {
+	dec := msgpackDecoders.Get().(*codec.Decoder)
+	defer msgpackDecoders.Put(dec)
+	dec.ResetBytes(b)
+	return dec.Decode(v)
+}
+
+type compressed struct {
+	Algo int
+	Buf  []byte
+}
+
+func decompressBytes(b []byte) ([]byte, error) {
+	var c compressed
+	if err := msgpackDecodeBytes(b, &c); err != nil {
+		return nil, err
+	}
+	return inflate(c)
+}
+
+// lzwReaders keeps LZW decoders (about 20 KB of tables each) for reuse:
+// every observed packet is compressed.
+var lzwReaders sync.Pool
+
 // decompress reads memberlist's compress{Algo, Buf} (msgpack) from r and
 // inflates Buf (LZW, LSB first, 8-bit literals).
 func decompress(r io.Reader) ([]byte, error) {
-	var c struct {
-		Algo int
-		Buf  []byte
-	}
+	var c compressed
 	if err := msgpackDecode(r, &c); err != nil {
 		return nil, err
 	}
+	return inflate(c)
+}
+
+// inflate undoes memberlist's compressPayload.
+func inflate(c compressed) ([]byte, error) {
 	if c.Algo != 0 {
 		return nil, fmt.Errorf("unknown compression %d", c.Algo)
 	}
-	zr := lzw.NewReader(bytes.NewReader(c.Buf), lzw.LSB, 8)
-	defer zr.Close()
-	var b bytes.Buffer
-	if _, err := io.CopyN(&b, zr, maxDecompressed+1); err != nil && err != io.EOF {
+	zr, _ := lzwReaders.Get().(*lzw.Reader)
+	if zr == nil {
+		zr = lzw.NewReader(nil, lzw.LSB, 8).(*lzw.Reader)
+	}
+	zr.Reset(bytes.NewReader(c.Buf), lzw.LSB, 8)
+	defer lzwReaders.Put(zr)
+	b := bytes.NewBuffer(make([]byte, 0, 2*len(c.Buf)+64))
+	if _, err := io.CopyN(b, zr, maxDecompressed+1); err != nil && err != io.EOF {
 		return nil, err
 	}
 	if b.Len() > maxDecompressed {

@@ -39,7 +39,7 @@ func compound(msgs ...[]byte) []byte {
 	return b.Bytes()
 }
 
-func compressed(t *testing.T, in []byte) []byte {
+func compressedMsg(t *testing.T, in []byte) []byte {
 	t.Helper()
 	var z bytes.Buffer
 	w := lzw.NewWriter(&z, lzw.LSB, 8)
@@ -87,13 +87,13 @@ func TestDecodePacketKinds(t *testing.T) {
 	user := silencePart(t, "abc-123", "maintenance", updated)
 	plain := compound(ping, suspect, dead, user)
 
-	label, err := memberlist.AddLabelHeaderToPacket(withCRC(compressed(t, plain)), "prod")
+	label, err := memberlist.AddLabelHeaderToPacket(withCRC(compressedMsg(t, plain)), "prod")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for name, pkt := range map[string][]byte{
 		"compound":                           plain,
-		"compressed compound":                compressed(t, plain),
+		"compressed compound":                compressedMsg(t, plain),
 		"labelled, crc, compressed compound": label,
 	} {
 		msgs := decodePacket(pkt)
@@ -147,7 +147,7 @@ func TestDecodeStreamPushPullAndUser(t *testing.T) {
 		}{nm, []byte{127, 0, 0, 1}, 9094, nil, 1, 0, []uint8{1, 5, 2, 0, 0, 0}})
 	}
 	b.Write(state)
-	for name, s := range map[string][]byte{"plain": b.Bytes(), "compressed": compressed(t, b.Bytes())} {
+	for name, s := range map[string][]byte{"plain": b.Bytes(), "compressed": compressedMsg(t, b.Bytes())} {
 		m := decodeStream(s, len(s))
 		if m.Kind != KindPushPull || m.Value != "2 members, join, 1 sil, 0 nfl" || m.Bytes != len(s) {
 			t.Errorf("%s push-pull: %+v", name, m)
