@@ -1,8 +1,3 @@
-// Package node runs real gossip nodes: hashicorp/memberlist speaking
-// Prometheus Alertmanager's cluster wire format (silences and the
-// notification log as clusterpb.Part broadcasts), with an Alertmanager v2 API
-// subset, HA notification dedup, and a transport wrapper that reports every
-// packet and stream as protocol events. A Lab runs N of them on loopback.
 package node
 
 import (

@@ -57,8 +57,9 @@ type Lab struct {
 	byName map[string]*labNode
 	closed bool
 
-	stMu   sync.Mutex
+	stMu   sync.Mutex                 // serialises emit
 	status map[string]protocol.Status // last node status forwarded
+	lastT  float64                    // T of the last event forwarded
 }
 
 type labNode struct {
@@ -201,21 +202,27 @@ func (l *Lab) peersOf(ln *labNode) []string {
 	return out
 }
 
-// emit forwards node events only when a node's status changes in the lab's
-// eyes (several observers report each change), everything else as is.
+// emit forwards events one at a time in time order: T never decreases
+// along the stream (events stamped on different goroutines can arrive a
+// few microseconds out of order; they are clamped). Node events are
+// forwarded only when a node's status changes in the lab's eyes, since
+// several observers report each change.
 func (l *Lab) emit(e protocol.Event) {
 	if l.cfg.Emit == nil {
 		return
 	}
+	l.stMu.Lock()
+	defer l.stMu.Unlock()
 	if e.Type == protocol.TypeNode {
-		l.stMu.Lock()
-		same := l.status[e.Node] == e.Status
-		l.status[e.Node] = e.Status
-		l.stMu.Unlock()
-		if same {
+		if l.status[e.Node] == e.Status {
 			return
 		}
+		l.status[e.Node] = e.Status
 	}
+	if e.T < l.lastT {
+		e.T = l.lastT
+	}
+	l.lastT = e.T
 	l.cfg.Emit(e)
 }
 

@@ -57,10 +57,14 @@ func TestLabConverges(t *testing.T) {
 	if err := h.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	// Every event the lab emitted is valid for a player.
-	for _, e := range rec.all() {
+	// Every event the lab emitted is valid for a player, in time order.
+	all := rec.all()
+	for i, e := range all {
 		if err := e.Validate(); err != nil {
 			t.Fatalf("invalid event %+v: %v", e, err)
+		}
+		if i > 0 && e.T < all[i-1].T {
+			t.Fatalf("event %d at t=%v after one at t=%v", i, e.T, all[i-1].T)
 		}
 	}
 	// Gossip is visible: pings, acks, alive broadcasts and push-pulls (the

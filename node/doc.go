@@ -1,0 +1,54 @@
+// Package node runs real gossip nodes: hashicorp/memberlist speaking
+// Prometheus Alertmanager v0.27's cluster wire format, so they gossip with
+// real Alertmanagers, plus a Lab of N such nodes on loopback.
+//
+// A Node has:
+//   - Alertmanager's cluster delegate (cluster/delegate.go): user messages
+//     are clusterpb.Part{Key, Data} with keys "sil" (silencepb.MeshSilence)
+//     and "nfl" (nflogpb.MeshEntry), push-pull carries a
+//     clusterpb.FullState; the merge rules are silence/silence.go's and
+//     nflog/nflog.go's (last writer wins by UpdatedAt / Timestamp, news is
+//     gossiped on, oversized parts go to every member over TCP);
+//   - HA notification as notify/notify.go: group_wait, silences mute, wait
+//     position x PeerTimeout, dedup against the gossiped notification log
+//     (alert hashes are Alertmanager's xxhash, so mixed clusters dedup),
+//     POST the webhook, log and gossip the nflog entry;
+//   - the v2 API subset amtool and curl use (see newAPI);
+//   - a transport wrapping memberlist.NetTransport that reports traffic as
+//     events and applies the lab's Filter (loss, partitions) both ways.
+//
+// # Events
+//
+// T is milliseconds since Config.Start (wall time).
+//
+//   - msg: one memberlist message. Kind is memberlist's message type
+//     (KindPing, KindIndirectPing, KindAck, KindNack, KindSuspect,
+//     KindAlive, KindDead, KindPushPull, KindUser, KindErr); compound
+//     packets are split into their parts and compressed/CRC/label wrappers
+//     removed. Bytes is the packet's size on the wire for a lone message,
+//     the part's size inside a compound, the stream's size for TCP. For
+//     user messages Key is the state key of the first entry carried
+//     ("sil/<silence id>" or "nfl/<group key>:<receiver>/<integration>/<idx>")
+//     and Version its UpdatedAt / Timestamp in unix ms, Value a silence's
+//     comment; for alive, suspect and dead Key is the node concerned and
+//     Version its incarnation; for push-pull Value summarises what it
+//     carries ("5 members, join, 2 sil, 1 nfl"). Lost: dropped by the
+//     Filter. Redundant: the receiver (a lab node) already held that key at
+//     that version. Arrive is 0 (unknown). A message is reported once: by
+//     its sender when the sender is a lab node (or the only node), by the
+//     receiver when it comes from outside (e.g. a real Alertmanager, named
+//     from memberlist's member list); a TCP stream between lab nodes by the
+//     side that dialed it, request then answer.
+//   - state: Node now holds Key at Version, same keys as above; Value is a
+//     silence's comment. Emitted when the node's store takes a new version,
+//     whether made locally or learned by gossip.
+//   - node: Node's membership Status in the view of the node named in
+//     From. Alive on join, suspect/alive when the observer gossips a
+//     suspect/alive message about it (memberlist only broadcasts what it
+//     accepted), dead or left on memberlist's leave event. A Lab forwards
+//     only changes (the first observer to report each).
+//   - note: "<node>: sent webhook ...", "skipped notification ...", "webhook
+//     attempt failed ..." (Node and Key = the group key are set), and the
+//     lab's "n3 crashed" / "n3 restarted".
+//   - partition, heal, param {"loss": p}: the Lab's fault commands.
+package node
