@@ -154,6 +154,11 @@ func (h *Hub) flushLocked() {
 		h.spare = evs
 		return
 	}
+	if len(h.sinks) == 0 { // nobody listens: nothing to encode
+		clear(evs)
+		h.spare = evs[:0]
+		return
+	}
 	h.out = h.enc.encode(evs, h.out[:0])
 	clear(evs) // drop references to params maps
 	h.spare = evs[:0]
