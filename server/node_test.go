@@ -8,10 +8,14 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gossipscope/gossipscope/protocol"
 )
 
 // syncBuffer is a bytes.Buffer safe for the node's goroutines.
@@ -113,7 +117,8 @@ func (r *runningNode) stop(t *testing.T) {
 // it on the second; both report the other in /api/v2/status.
 func TestNodeCommandSeedWalkthrough(t *testing.T) {
 	n1 := startNodeCommand(t)
-	n2 := startNodeCommand(t, "--cluster.peer", n1.gossip)
+	events := filepath.Join(t.TempDir(), "n2.jsonl")
+	n2 := startNodeCommand(t, "--cluster.peer", n1.gossip, "--events", events)
 
 	waitFor(t, 10*time.Second, "both nodes list two peers", func() bool {
 		return len(statusPeers(t, n1.api)) == 2 && len(statusPeers(t, n2.api)) == 2
@@ -150,6 +155,26 @@ func TestNodeCommandSeedWalkthrough(t *testing.T) {
 			}
 		}
 		return false
+	})
+	// Node 2's --events stream: a header, then among the rest the silence
+	// arriving by gossip as a user message and a state event.
+	waitFor(t, 5*time.Second, "the silence in node 2's event stream", func() bool {
+		f, err := os.Open(events)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		evs, problems, _ := protocol.ReadAll(f, 5)
+		if len(problems) > 0 { // a line being written; look again
+			t.Logf("event stream: %v", problems)
+			return false
+		}
+		var gotMsg, gotState bool
+		for _, e := range evs {
+			gotMsg = gotMsg || (e.Type == protocol.TypeMsg && e.Kind == "user" && e.Key == "sil/"+created.SilenceID)
+			gotState = gotState || (e.Type == protocol.TypeState && e.Key == "sil/"+created.SilenceID && e.Value == "HA test 1")
+		}
+		return len(evs) > 0 && evs[0].Type == protocol.TypeHeader && gotMsg && gotState
 	})
 }
 
