@@ -153,7 +153,7 @@
     bindControls();
     applyURL();
     updateInsets();
-    window.addEventListener("resize", updateInsets);
+    window.addEventListener("resize", () => updateInsets(false));
     body.classList.remove("booting");
     setInterval(tick, 100);
     requestAnimationFrame(watchFirstFrame);
@@ -362,16 +362,27 @@
   // updateInsets tells the scene which screen margins the HTML covers (CSS
   // px), so that it keeps nodes and its chart clear of them: the top bar,
   // the side panel when open, and a band for the narration line.
-  function updateInsets() {
+  let narrationReserve = 0;
+  function updateInsets(keepReserve) {
     const bar = $("bar").getBoundingClientRect();
+    document.documentElement.style.setProperty("--bar-h", Math.ceil(bar.height) + "px");
     const panelOpen = !body.classList.contains("panel-hidden");
-    const fs = parseFloat(getComputedStyle($("narration")).fontSize) || 20;
+    // The narration band grows to the tallest line seen since the layout
+    // last changed, never shrinks meanwhile: the scene does not jump each
+    // time a sentence wraps differently.
+    const n = $("narration");
+    const fs = parseFloat(getComputedStyle(n).fontSize) || 20;
+    if (!keepReserve) narrationReserve = 0;
+    const seen = n.textContent ? innerHeight - n.getBoundingClientRect().top + 8 : 0;
+    narrationReserve = Math.max(narrationReserve, Math.ceil(fs * 2.5 + 24), Math.ceil(seen));
     const ins = {
       top: Math.ceil(bar.bottom),
       right: panelOpen ? Math.ceil($("panel").getBoundingClientRect().width) : 0,
-      bottom: Math.ceil(fs * 2.6 + 24),
+      bottom: narrationReserve,
       left: 0,
     };
+    const old = page.insets;
+    if (old.top === ins.top && old.right === ins.right && old.bottom === ins.bottom && old.left === ins.left) return;
     page.insets = ins;
     if (gs && typeof gs.setInsets === "function") {
       try { gs.setInsets(ins.top, ins.right, ins.bottom, ins.left); } catch (e) { /* older wasm */ }
@@ -409,6 +420,7 @@
         span.textContent = narr;
         n.appendChild(span);
       }
+      updateInsets(true);
     }
     // The wasm's own errors, unless the page already said the same thing.
     if (st.error && st.error !== lastStateError && !($("error").hidden === false && $("error-text").textContent.includes(st.error))) {
