@@ -127,6 +127,7 @@ func New(cfg Config) (*Node, error) {
 		if err != nil {
 			_ = ml.Shutdown()
 			cfg.Filter.unregister(n.addr)
+			cfg.Filter.detach(n)
 			return nil, fmt.Errorf("API listen on %s: %w", cfg.APIAddr, err)
 		}
 		n.apiURL = "http://" + ln.Addr().String()
