@@ -2,6 +2,8 @@ package node
 
 import (
 	"context"
+	"math/rand/v2"
+	"net"
 	"testing"
 	"time"
 
@@ -71,5 +73,51 @@ func TestGracefulLeaveIsLeft(t *testing.T) {
 				t.Fatalf("b is %s in a's view, want left", s)
 			}
 		})
+	}
+}
+
+// Junk on the gossip port (random UDP packets, TCP streams, memberlist
+// framing around a bad Part) is survived: the node keeps gossiping.
+func TestGarbageOnGossipPortIsSurvived(t *testing.T) {
+	rec := &recorder{}
+	a := startNode(t, "a", nil, func(c *Config) { c.Emit = rec.emit })
+	rng := rand.New(rand.NewPCG(1, 2))
+	junk := func(n int) []byte {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte(rng.IntN(256))
+		}
+		return b
+	}
+	udp, err := net.Dial("udp", a.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer udp.Close()
+	for i := 0; i < 200; i++ {
+		_, _ = udp.Write(junk(1 + rng.IntN(1400)))
+	}
+	// Valid memberlist framing, invalid payloads: a user message whose Part
+	// is garbage, and a compound announcing more parts than it has.
+	_, _ = udp.Write(append([]byte{mtUser}, 0x0a, 0xff, 0xff))
+	_, _ = udp.Write([]byte{mtCompound, 9, 0, 200})
+	for i := 0; i < 10; i++ {
+		c, err := net.Dial("tcp", a.Addr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = c.Write(junk(1 + rng.IntN(4096)))
+		c.Close()
+	}
+	b := startNode(t, "b", []string{a.Addr()}, nil)
+	eventually(t, 5*time.Second, "join after the junk", func() bool { return len(a.Members()) == 2 && len(b.Members()) == 2 })
+	id := postSilence(t, a.APIURL(), "StillUp", "still up")
+	eventually(t, 5*time.Second, "replication after the junk", func() bool { return silenceIDs(t, b.APIURL())[id] == "still up" })
+	// What came from outside was reported (by the receiver), never under a
+	// blank name.
+	for _, e := range rec.filter(func(e protocol.Event) bool { return e.Type == protocol.TypeMsg }) {
+		if e.From == "" || e.To == "" {
+			t.Fatalf("msg with a blank end: %+v", e)
+		}
 	}
 }
