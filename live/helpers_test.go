@@ -28,6 +28,9 @@ type memberSource struct {
 	live map[string]bool
 	loss float64
 	cmds []protocol.Command
+	// healTakes makes heal slow, holding the source's lock as a lab
+	// restarting a node does.
+	healTakes time.Duration
 }
 
 func newMemberSource(emit func(protocol.Event), names ...string) *memberSource {
@@ -75,6 +78,9 @@ func (s *memberSource) Command(c protocol.Command) error {
 			st = protocol.StatusAlive
 		}
 		s.emit(protocol.Event{Type: protocol.TypeNode, Node: c.Node, Status: st})
+	case protocol.CmdHeal:
+		time.Sleep(s.healTakes)
+		s.emit(protocol.Event{Type: protocol.TypeHeal})
 	case protocol.CmdLoss:
 		s.loss = c.Loss
 		s.emit(protocol.Event{Type: protocol.TypeParam, Params: map[string]any{"loss": c.Loss}})

@@ -172,35 +172,27 @@ func (h *Hub) flushLocked() {
 	clear(h.out)
 }
 
-// addSink registers s after queueing on it the header and a snapshot of the
-// current state, so that it misses nothing between the two and the stream.
+// addSink registers s and puts the header and a snapshot of the current
+// state at the head of its queue. The source is asked for them after s is
+// registered and outside the hub's locks: a source busy with a slow command
+// (a node restarting) then delays only this new client, and whatever happens
+// meanwhile is queued behind the snapshot, not lost. s's writer must not
+// start before addSink returns.
 func (h *Hub) addSink(s *sink) error {
 	h.smu.Lock()
-	defer h.smu.Unlock()
-	if h.closed {
+	switch {
+	case h.closed:
+		h.smu.Unlock()
 		return fmt.Errorf("hub is closed")
-	}
-	if h.src == nil {
+	case h.src == nil:
+		h.smu.Unlock()
 		return fmt.Errorf("no live source")
-	}
-	if s.kind == "client" && h.clientsLocked() >= h.cfg.MaxClients {
+	case s.kind == "client" && h.clientsLocked() >= h.cfg.MaxClients:
+		h.smu.Unlock()
 		return fmt.Errorf("too many clients (%d)", h.cfg.MaxClients)
 	}
 	h.flushLocked() // what is pending now goes to the others, not to s
-	first := []protocol.Event{h.src.Header()}
-	snap := h.src.Snapshot()
-	first = append(first, snap...)
-	// Later events must not go back before the snapshot's t.
-	h.mu.Lock()
-	for _, ev := range snap {
-		if ev.T > h.lastT {
-			h.lastT = ev.T
-		}
-	}
-	h.mu.Unlock()
-	for _, b := range h.enc.encode(first, nil) {
-		s.q.pushAlways(b)
-	}
+	src := h.src
 	h.nextID++
 	s.id = h.nextID
 	s.since = time.Now()
@@ -208,6 +200,17 @@ func (h *Hub) addSink(s *sink) error {
 	if s.kind == "client" {
 		h.firstClientOnce.Do(func() { close(h.firstClient) })
 	}
+	h.smu.Unlock()
+
+	first := append([]protocol.Event{src.Header()}, src.Snapshot()...)
+	// Keep T non-decreasing for s: the snapshot may not be later than the
+	// first event queued behind it.
+	if t, ok := s.q.firstT(); ok {
+		for i := 1; i < len(first); i++ {
+			first[i].T = min(first[i].T, t)
+		}
+	}
+	s.q.prepend(newEncoder(h.cfg.MaxMessageBytes).encode(first, nil))
 	return nil
 }
 

@@ -83,6 +83,31 @@ func (q *queue) pushAlways(b batch) {
 	q.signal()
 }
 
+// prepend puts bs before everything queued, whatever the backlog: the
+// header and snapshot a new sink must get first.
+func (q *queue) prepend(bs []batch) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed {
+		return
+	}
+	q.items = append(bs, q.items...)
+	for _, b := range bs {
+		q.bytes += len(b.data)
+	}
+	q.signal()
+}
+
+// firstT returns the T of the first queued batch.
+func (q *queue) firstT() (float64, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if len(q.items) == 0 {
+		return 0, false
+	}
+	return q.items[0].t, true
+}
+
 // take removes and returns queued batches adding up to about max bytes
 // (at least one), and whether the queue is closed. When it empties the
 // queue, the current run of drops is over: the reader caught up.

@@ -188,3 +188,52 @@ func TestNoSourceAndTooManyClients(t *testing.T) {
 		t.Fatalf("past MaxClients: %v, want HTTP 503", err)
 	}
 }
+
+// A source busy with a slow command (and so slow to give a snapshot) holds
+// up only the client that is joining: the others keep streaming.
+func TestSlowSourceDelaysOnlyTheJoiningClient(t *testing.T) {
+	h := live.NewHub(live.Config{FlushInterval: 5 * time.Millisecond, Logger: quiet})
+	src := newMemberSource(h.Emit, "n1")
+	src.healTakes = 2 * time.Second
+	h.SetSource(src)
+	srv := newServer(t, h)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	a, b := dial(t, ctx, srv), dial(t, ctx, srv)
+	readUntil(t, ctx, b, func(ev protocol.Event) bool { return ev.Type == protocol.TypeNode })
+	sendCmd(t, ctx, a, `{"id":"slow","cmd":"heal"}`)
+	time.Sleep(100 * time.Millisecond) // the source is now busy
+	joined := make(chan *websocket.Conn, 1)
+	go func() {
+		c, _, err := websocket.Dial(ctx, wsURL(srv), nil)
+		if err == nil {
+			joined <- c
+		}
+	}()
+	waitFor(t, 5*time.Second, "the new client to wait for its snapshot", func() bool { return h.Stats().Clients == 3 })
+	for i := range 5 {
+		sent := time.Now()
+		h.Emit(protocol.Event{Type: protocol.TypeMsg, From: "n1", To: "n2", Kind: "ping", Version: int64(i + 1)})
+		readUntil(t, ctx, b, func(ev protocol.Event) bool { return ev.Kind == "ping" && ev.Version == int64(i+1) })
+		if d := time.Since(sent); d > 500*time.Millisecond {
+			t.Fatalf("event %d took %v to reach a client while the source was busy", i, d)
+		}
+	}
+	// The new client gets the header, its snapshot, then what was emitted
+	// while it waited, in order.
+	c := <-joined
+	defer c.CloseNow()
+	evs := readUntil(t, ctx, c, func(ev protocol.Event) bool { return ev.Kind == "ping" && ev.Version == 5 })
+	if evs[0].Type != protocol.TypeHeader || evs[1].Type != protocol.TypeNode {
+		t.Fatalf("new client began with %+v", evs[:2])
+	}
+	pings := 0
+	for _, ev := range evs {
+		if ev.Kind == "ping" {
+			pings++
+		}
+	}
+	if pings != 5 {
+		t.Fatalf("new client got %d of the 5 events emitted while it joined", pings)
+	}
+}
