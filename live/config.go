@@ -54,6 +54,11 @@ type Config struct {
 	// several websocket messages.
 	MaxMessageBytes int
 
+	// CommandRate bounds each client's commands a second (with bursts of
+	// as many); more get an error reply and change nothing. Restarting
+	// nodes in a tight loop would otherwise starve the lab.
+	CommandRate float64
+
 	// MaxClients bounds concurrent /ws clients; more get HTTP 503.
 	MaxClients int
 
@@ -80,6 +85,7 @@ func DefaultConfig() Config {
 		MaxPending:        1 << 18,
 		MaxMessageBytes:   1 << 20,
 		MaxClients:        64,
+		CommandRate:       20,
 	}
 }
 
@@ -106,6 +112,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxMessageBytes <= 0 {
 		c.MaxMessageBytes = d.MaxMessageBytes
+	}
+	if !(c.CommandRate > 0) {
+		c.CommandRate = d.CommandRate
 	}
 	if c.MaxClients <= 0 {
 		c.MaxClients = d.MaxClients

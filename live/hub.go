@@ -22,7 +22,8 @@ type Hub struct {
 	mu       sync.Mutex
 	pending  []protocol.Event
 	lastT    float64
-	overflow int // events Emit dropped since the last flush
+	overflow int  // events Emit dropped since the last flush
+	stopped  bool // Close was called: Emit keeps nothing
 
 	// Sink side: the set of sinks, the source, and every flush. Lock order:
 	// smu, then mu. The source may be called under smu (Snapshot), so the
@@ -55,6 +56,26 @@ type sink struct {
 	remote string
 	q      *queue
 	since  time.Time
+
+	// A token bucket of commands, used by the sink's reader only.
+	tokens float64
+	filled time.Time
+}
+
+// allow takes one command token, refilled at rate a second up to a burst
+// of rate.
+func (s *sink) allow(now time.Time, rate float64) bool {
+	if s.filled.IsZero() {
+		s.tokens = rate
+	} else {
+		s.tokens = min(rate, s.tokens+now.Sub(s.filled).Seconds()*rate)
+	}
+	s.filled = now
+	if s.tokens < 1 {
+		return false
+	}
+	s.tokens--
+	return true
 }
 
 // NewHub returns a running hub; Close stops it.
@@ -76,12 +97,13 @@ func NewHub(cfg Config) *Hub {
 // SetSource names the source whose events Emit receives. Clients are
 // refused until it is set.
 func (h *Hub) SetSource(src Source) {
+	name := ""
+	if src != nil {
+		name = src.Header().Source
+	}
 	h.smu.Lock()
 	defer h.smu.Unlock()
-	h.src = src
-	if src != nil {
-		h.srcName = src.Header().Source
-	}
+	h.src, h.srcName = src, name
 }
 
 // Emit queues one event for every sink. It is safe from any goroutine and
@@ -90,6 +112,10 @@ func (h *Hub) SetSource(src Source) {
 // doc).
 func (h *Hub) Emit(ev protocol.Event) {
 	h.mu.Lock()
+	if h.stopped {
+		h.mu.Unlock()
+		return
+	}
 	if !(ev.T >= h.lastT) { // also catches NaN
 		ev.T = h.lastT
 		if ev.Arrive != 0 && ev.Arrive < ev.T {
@@ -258,6 +284,10 @@ func (h *Hub) command(s *sink, raw []byte) {
 		h.reply(s, c.ID, err)
 		return
 	}
+	if !s.allow(time.Now(), h.cfg.CommandRate) {
+		h.reply(s, c.ID, fmt.Errorf("%s: too many commands; at most %g a second", c.Cmd, h.cfg.CommandRate))
+		return
+	}
 	h.smu.Lock()
 	src := h.src
 	h.smu.Unlock()
@@ -306,6 +336,9 @@ func (h *Hub) Close() error {
 	<-h.flusherDone
 	h.smu.Lock()
 	h.flushLocked()
+	h.mu.Lock()
+	h.stopped = true
+	h.mu.Unlock()
 	sinks := make([]*sink, 0, len(h.sinks))
 	for s := range h.sinks {
 		sinks = append(sinks, s)

@@ -2,6 +2,7 @@ package live_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -235,5 +236,36 @@ func TestSlowSourceDelaysOnlyTheJoiningClient(t *testing.T) {
 	}
 	if pings != 5 {
 		t.Fatalf("new client got %d of the 5 events emitted while it joined", pings)
+	}
+}
+
+func TestCommandRateLimit(t *testing.T) {
+	h := live.NewHub(live.Config{FlushInterval: 5 * time.Millisecond, Logger: quiet, CommandRate: 5})
+	src := newMemberSource(h.Emit, "n1")
+	h.SetSource(src)
+	srv := newServer(t, h)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c := dial(t, ctx, srv)
+	limited := 0
+	for i := range 20 {
+		id := fmt.Sprint(i)
+		sendCmd(t, ctx, c, `{"id":"`+id+`","cmd":"loss","loss":0.1}`)
+		evs := readUntil(t, ctx, c, isReply(id))
+		if r := evs[len(evs)-1]; strings.Contains(r.Error, "too many commands") {
+			limited++
+		} else if r.Error != "" {
+			t.Fatalf("command %d: %s", i, r.Error)
+		}
+	}
+	// 20 commands in far less than a second at 5/s with bursts of 5.
+	if limited < 10 || src.commands() != 20-limited {
+		t.Fatalf("%d of 20 commands limited, %d reached the source", limited, src.commands())
+	}
+	// Others are not limited by this client's spending.
+	o := dial(t, ctx, srv)
+	sendCmd(t, ctx, o, `{"id":"o","cmd":"loss","loss":0.2}`)
+	if evs := readUntil(t, ctx, o, isReply("o")); evs[len(evs)-1].Error != "" {
+		t.Fatalf("another client was limited: %s", evs[len(evs)-1].Error)
 	}
 }
