@@ -16,7 +16,7 @@ import (
 func startLabServer(t *testing.T, n string) *serverProc {
 	t.Helper()
 	needBrowser(t)
-	s, err := startServer(serverBin, "--lab", n)
+	s, err := startServer(serverBin, "--lab", n, "--lab.random-ports", "--lab.fast")
 	if err != nil {
 		t.Fatalf("starting a lab server: %v", err)
 	}
@@ -41,7 +41,7 @@ func startLabServer(t *testing.T, n string) *serverProc {
 func TestLiveLab(t *testing.T) {
 	lab := startLabServer(t, "3")
 	ctx := newTab(t, 3*time.Minute)
-	openPage(t, ctx, lab.url+"?live=1")
+	openPage(t, ctx, lab.url+"?live=1&panel=1")
 	waitFor(t, ctx, 30*time.Second, "the live stream",
 		`document.getElementById("live-status").textContent === "open" && gossipscope.state().source === "live" && gossipscope.state().nodes === 3`)
 	if !eval[bool](t, ctx, `!document.getElementById("live-controls").hidden`) {
@@ -52,6 +52,13 @@ func TestLiveLab(t *testing.T) {
 	}
 	waitFor(t, ctx, 10*time.Second, "node names from the stream", `document.getElementById("live-node").options.length === 3`)
 
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("live log: %q", eval[string](t, ctx, `document.getElementById("live-log").textContent`))
+			t.Logf("page errors: %q", eval[[]string](t, ctx, `gossipscopePage.errors`))
+			t.Logf("server: %s", lab.log())
+		}
+	})
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("live-silence"))); err != nil {
 		t.Fatal(err)
 	}
@@ -59,6 +66,7 @@ func TestLiveLab(t *testing.T) {
 		`[...document.querySelectorAll("#live-log li.good")].some(li => li.textContent.includes("silence"))`)
 	waitFor(t, ctx, 60*time.Second, "the silence to reach every node",
 		`gossipscope.state().informed === 3`)
+	screenshot(t, ctx, "page-live.png")
 
 	// A bad command (a node that does not exist) gets an error reply, shown.
 	eval[bool](t, ctx, `(() => { const o = document.createElement("option"); o.value = o.textContent = "nope"; const s = document.getElementById("live-node"); s.appendChild(o); s.value = "nope"; return true; })()`)
