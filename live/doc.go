@@ -52,7 +52,8 @@
 //	{"type":"reply","t":8001.5,"id":"9","error":"crash: unknown node \"n9\""}
 //
 // A command that fails (malformed JSON, a binary message, a failed
-// protocol.Command.Validate, or the source refusing it) changes nothing.
+// protocol.Command.Validate, more than Config.CommandRate commands a second
+// from one client, or the source refusing it) changes nothing.
 //
 // A client that falls behind gets, where the gap is, a note event:
 //
@@ -67,8 +68,17 @@
 // # Other endpoints
 //
 // Hub.StatsHandler serves Stats as JSON (the server mounts it at
-// /api/live): the source, connected clients, events emitted, events
-// dropped, messages and bytes written, commands handled.
+// /api/live): the source ("" while there is none, when /ws answers 503),
+// connected clients, events emitted, events dropped, messages and bytes
+// written, commands handled, clients cut off, and per client or recorder
+// its queue, events sent and dropped:
+//
+//	{"source":"lab","clients":1,"events":5120,"dropped":0,"messages":311,"bytes":731042,
+//	 "commands":2,"command_errors":0,"disconnected":0,
+//	 "sinks":[{"id":1,"kind":"client","remote":"127.0.0.1:50412","seconds":8.2,"queued":0,"sent":5120,"dropped":0}]}
+//
+// A page can GET it to learn whether a live source exists without opening
+// (and so starting) a websocket stream.
 //
 // # Recording
 //
