@@ -140,7 +140,11 @@ func startServer(o serveOptions, stdout, stderr io.Writer) (*server, error) {
 		}
 		s.lab = lab
 		s.hub.SetSource(lab)
-		fmt.Fprintf(stdout, "gossipscope: lab nodes %s, gossip from %s\n", strings.Join(lab.Names(), ", "), lab.Header().Params["gossip_addrs"].([]string)[0])
+		where := ""
+		if addrs, ok := lab.Header().Params["gossip_addrs"].([]string); ok && len(addrs) > 0 {
+			where = ", gossip from " + addrs[0]
+		}
+		fmt.Fprintf(stdout, "gossipscope: lab nodes %s%s\n", strings.Join(lab.Names(), ", "), where)
 	}
 	if o.record != "" {
 		if err := s.startRecording(o.record); err != nil {
