@@ -27,11 +27,12 @@ type Text struct {
 // Frame is everything drawn for one screen: quads first (one or a few
 // DrawTriangles calls with the Atlas), then texts on top.
 type Frame struct {
-	W, H    float32
-	Batch   Batch
-	Texts   []Text
-	Counts  [numClasses]int // nodes per class
-	Packets int             // messages drawn in flight
+	W, H     float32
+	Batch    Batch
+	Texts    []Text
+	Counts   [numClasses]int // nodes per class
+	Packets  int             // messages drawn in flight
+	InFlight int             // messages in flight (Packets is a sample when fewer)
 }
 
 // Insets are the screen margins (device px) covered by the page's HTML
@@ -42,8 +43,10 @@ type Insets struct{ Top, Right, Bottom, Left float32 }
 // supplies the real font's, tests an estimate.
 type MeasureFunc func(s string, size float32) float32
 
-// MaxPackets caps the messages drawn per frame (the newest are kept).
-const MaxPackets = 30000
+// MaxPackets caps the messages drawn per frame. Past it an even sample is
+// drawn: at 10,000 nodes tens of thousands of dots are only noise, and
+// every one costs four vertices.
+const MaxPackets = 8000
 
 // Composer turns a player's view into Frames. It keeps layouts, colours
 // and strings between frames so that a steady frame allocates nothing.
@@ -306,17 +309,23 @@ func (c *Composer) drawPackets(p *Player, f *Frame) {
 	for last < len(l.recs) && l.recs[last].t <= now+minShow {
 		last++
 	}
-	// Trails only when few enough to follow (judged on the last frame's
-	// count: close enough, and it saves a pass).
+	// Trails only when few enough to follow, and a sample when too many
+	// to draw (both judged on the last frame's count: close enough, and it
+	// saves a pass).
 	trails := c.lastPackets <= 4000
+	stride := 1 + c.lastPackets/MaxPackets
 	R := c.nodeR
 	pr := max(R*0.62, 2.6*c.scale)
 	tw := max(1.2*c.scale, min(R*0.25, 2.5*c.scale))
-	drawn := 0
-	for i := last - 1; i >= first && drawn < MaxPackets; i-- {
+	drawn, seen := 0, 0
+	for i := last - 1; i >= first; i-- {
 		r := &l.recs[i]
 		q, alpha, ok := c.packetAt(p, r, now, minShow, lostFly)
 		if !ok {
+			continue
+		}
+		seen++
+		if seen%stride != 0 || drawn >= MaxPackets {
 			continue
 		}
 		drawn++
@@ -342,7 +351,8 @@ func (c *Composer) drawPackets(p *Player, f *Frame) {
 		b.Sprite(sprite, x, y, rad, col.Alpha(alpha))
 	}
 	f.Packets = drawn
-	c.lastPackets = drawn
+	f.InFlight = seen
+	c.lastPackets = seen
 }
 
 // packetAt returns where along its way (0 sender .. 1 receiver) message r

@@ -5,6 +5,7 @@ package main
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"syscall/js"
 
 	"github.com/gossipscope/gossipscope/scene/session"
@@ -98,6 +99,11 @@ func exposeBridge(g *game) {
 			}
 		}
 	}))
+	def("memory", func(s *session.Session, a []js.Value) any {
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return map[string]any{"heapMB": float64(m.HeapAlloc) / 1e6, "sysMB": float64(m.Sys) / 1e6, "numGC": int(m.NumGC), "pauseMs": float64(m.PauseTotalNs) / 1e6, "mallocs": float64(m.Mallocs), "totalAllocMB": float64(m.TotalAlloc) / 1e6}
+	})
 	def("state", func(s *session.Session, _ []js.Value) any { return s.State() })
 
 	g.s.OnCommand = func(cmd string) {

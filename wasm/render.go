@@ -28,7 +28,10 @@ type renderer struct {
 	regular *text.GoTextFaceSource
 	bold    *text.GoTextFaceSource
 	faces   map[faceKey]*text.GoTextFace
-	textOp  text.DrawOptions
+	texts   map[textKey]*textImg
+	imgOp   ebiten.DrawImageOptions
+	glyphs  map[glyphKey]*glyph
+	frameNo uint64
 }
 
 type faceKey struct {
@@ -37,7 +40,7 @@ type faceKey struct {
 }
 
 func newRenderer() *renderer {
-	r := &renderer{atlas: ebiten.NewImageFromImage(scene.Atlas()), faces: map[faceKey]*text.GoTextFace{}}
+	r := &renderer{atlas: ebiten.NewImageFromImage(scene.Atlas()), faces: map[faceKey]*text.GoTextFace{}, texts: map[textKey]*textImg{}, glyphs: map[glyphKey]*glyph{}}
 	r.triOpts.Filter = ebiten.FilterLinear // sprites are scaled: smooth edges
 	var err error
 	if r.regular, err = text.NewGoTextFaceSource(bytes.NewReader(goregular.TTF)); err != nil {
@@ -65,8 +68,7 @@ func (r *renderer) face(size float32, bold bool) *text.GoTextFace {
 
 // measure is the scene's MeasureFunc with the real font.
 func (r *renderer) measure(s string, size float32) float32 {
-	w, _ := text.Measure(s, r.face(size, false), 0)
-	return float32(w)
+	return float32(r.advance(s, size, false))
 }
 
 // drawQuads fills the background and draws every quad of the frame.
@@ -81,24 +83,149 @@ func (r *renderer) drawQuads(screen *ebiten.Image, f *scene.Frame) {
 	}
 }
 
-// drawTexts draws the frame's texts over the quads.
+// drawTexts draws the frame's texts over the quads. A string that stays on
+// screen for a while is rendered once into its own image (white, coloured
+// when drawn) and kept while in use. Strings that change every frame
+// (counters while the news spreads) are drawn from cached glyphs: shaping
+// each new string with text/v2 costs milliseconds in wasm, and an image per
+// short-lived string would cost more than it saves.
 func (r *renderer) drawTexts(screen *ebiten.Image, f *scene.Frame) {
-	op := &r.textOp
+	r.frameNo++
+	op := &r.imgOp
 	for i := range f.Texts {
 		t := &f.Texts[i]
-		op.GeoM.Reset()
-		op.GeoM.Translate(float64(t.X), float64(t.Y))
-		op.ColorScale.Reset()
-		op.ColorScale.Scale(t.Color.R*t.Color.A, t.Color.G*t.Color.A, t.Color.B*t.Color.A, t.Color.A)
+		if t.S == "" {
+			continue
+		}
+		ti := r.textImage(t.S, t.Size, t.Bold)
+		if ti.img == nil { // not steady yet: draw it glyph by glyph
+			r.drawGlyphs(screen, t)
+			continue
+		}
+		x := float64(t.X)
 		switch t.Align {
 		case scene.AlignCenter:
-			op.PrimaryAlign = text.AlignCenter
+			x -= ti.w / 2
 		case scene.AlignRight:
-			op.PrimaryAlign = text.AlignEnd
-		default:
-			op.PrimaryAlign = text.AlignStart
+			x -= ti.w
 		}
-		text.Draw(screen, t.S, r.face(t.Size, t.Bold), op)
+		op.GeoM.Reset()
+		op.GeoM.Translate(math.Round(x-textPad), math.Round(float64(t.Y)-textPad))
+		op.ColorScale.Reset()
+		op.ColorScale.Scale(t.Color.R*t.Color.A, t.Color.G*t.Color.A, t.Color.B*t.Color.A, t.Color.A)
+		screen.DrawImage(ti.img, op)
+	}
+	if r.frameNo%60 == 0 {
+		for k, ti := range r.texts {
+			if r.frameNo-ti.used > 120 {
+				if ti.img != nil {
+					ti.img.Deallocate()
+				}
+				delete(r.texts, k)
+			}
+		}
+	}
+}
+
+const textPad = 2 // px around each rendered string, for antialiasing
+
+type textKey struct {
+	s    string
+	size int // tenths of a px
+	bold bool
+}
+
+type textImg struct {
+	img   *ebiten.Image // nil until the string proved steady
+	w     float64       // advance width
+	used  uint64        // frame last drawn
+	count int           // frames drawn
+}
+
+// steadyFrames is how many frames a string must last to get its image.
+const steadyFrames = 30
+
+func (r *renderer) textImage(s string, size float32, bold bool) *textImg {
+	k := textKey{s, int(math.Round(float64(size) * 10)), bold}
+	ti, ok := r.texts[k]
+	if !ok {
+		ti = &textImg{}
+		r.texts[k] = ti
+	}
+	ti.used = r.frameNo
+	ti.count++
+	if ti.img != nil || ti.count < steadyFrames {
+		return ti
+	}
+	// Built from cached glyphs: shaping the whole string with text/v2
+	// would cost milliseconds in wasm.
+	w := r.advance(s, size, bold)
+	h := float64(size) * 1.4
+	img := ebiten.NewImage(int(math.Ceil(w))+2*textPad, int(math.Ceil(h))+2*textPad)
+	r.drawGlyphs(img, &scene.Text{X: textPad, Y: textPad, Size: size, Bold: bold, Color: scene.Color{R: 1, G: 1, B: 1, A: 1}, S: s})
+	ti.img, ti.w = img, w
+	return ti
+}
+
+type glyphKey struct {
+	face faceKey
+	r    rune
+}
+
+type glyph struct {
+	img  *ebiten.Image // nil for blanks
+	x, y float64       // image position from the pen, top of the line
+	adv  float64
+}
+
+// glyph returns rune c of a face, shaping it alone once.
+func (r *renderer) glyph(size float32, bold bool, c rune) *glyph {
+	fk := faceKey{int(math.Round(float64(size) * 10)), bold}
+	k := glyphKey{fk, c}
+	if g, ok := r.glyphs[k]; ok {
+		return g
+	}
+	face := r.face(size, bold)
+	s := string(c)
+	g := &glyph{adv: text.Advance(s, face)}
+	if gs := text.AppendGlyphs(nil, s, face, nil); len(gs) > 0 {
+		g.img, g.x, g.y = gs[0].Image, gs[0].X, gs[0].Y
+	}
+	r.glyphs[k] = g
+	return g
+}
+
+// advance is the width of s from cached glyphs (no kerning: close enough
+// for labels and numbers).
+func (r *renderer) advance(s string, size float32, bold bool) float64 {
+	w := 0.0
+	for _, c := range s {
+		w += r.glyph(size, bold, c).adv
+	}
+	return w
+}
+
+func (r *renderer) drawGlyphs(screen *ebiten.Image, t *scene.Text) {
+	x := float64(t.X)
+	switch t.Align {
+	case scene.AlignCenter:
+		x -= r.advance(t.S, t.Size, t.Bold) / 2
+	case scene.AlignRight:
+		x -= r.advance(t.S, t.Size, t.Bold)
+	}
+	x = math.Round(x)
+	y := math.Round(float64(t.Y))
+	op := &r.imgOp
+	op.ColorScale.Reset()
+	op.ColorScale.Scale(t.Color.R*t.Color.A, t.Color.G*t.Color.A, t.Color.B*t.Color.A, t.Color.A)
+	for _, c := range t.S {
+		g := r.glyph(t.Size, t.Bold, c)
+		if g.img != nil {
+			op.GeoM.Reset()
+			op.GeoM.Translate(x+g.x, y+g.y)
+			screen.DrawImage(g.img, op)
+		}
+		x += g.adv
 	}
 }
 

@@ -50,7 +50,10 @@ func (s *Session) State() map[string]any {
 		"selected":       s.selected(),
 		"error":          s.lastErr,
 		"fps":            round1(s.FPS),
-		"drawMs":         math.Round(s.DrawMs*1000) / 1000,
+		"drawMs":         ms3(s.DrawMs),
+		"drawParts":      map[string]any{"compose": ms3(s.ComposeMs), "quads": ms3(s.QuadsMs), "text": ms3(s.TextMs)},
+		"quads":          s.quads,
+		"packets":        s.packets,
 	}
 	return out
 }
