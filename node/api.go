@@ -130,8 +130,9 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
 func (a *api) status(w http.ResponseWriter, _ *http.Request) {
 	n := a.n
 	peers := []peerStatus{}
-	for _, m := range n.ml.Members() {
-		peers = append(peers, peerStatus{Name: m.Name, Address: m.Address()})
+	for _, name := range n.Members() {
+		addr, _ := n.book.addr(name)
+		peers = append(peers, peerStatus{Name: name, Address: addr})
 	}
 	v := func(s string) *string { return &s }
 	writeJSON(w, http.StatusOK, map[string]any{

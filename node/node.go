@@ -165,7 +165,8 @@ func (n *Node) APIURL() string { return n.apiURL }
 func (n *Node) Handler() http.Handler { return n.handler }
 
 // Members returns the names of the members this node sees alive or suspect
-// (memberlist's view, which includes the node itself), sorted.
+// (memberlist's view, which includes the node itself), sorted. Only Name is
+// read from memberlist's Node structs: the rest changes under its lock.
 func (n *Node) Members() []string {
 	var out []string
 	for _, m := range n.ml.Members() {
@@ -328,8 +329,9 @@ func (n *Node) sendOversized() {
 		select {
 		case b := <-n.oversize:
 			var wg sync.WaitGroup
-			for _, m := range n.ml.Members() {
-				if m.Name == n.cfg.Name {
+			for _, name := range n.Members() {
+				m := n.memberNode(name)
+				if name == n.cfg.Name || m == nil {
 					continue
 				}
 				wg.Add(1)
@@ -361,8 +363,10 @@ func (n *Node) rejoin() {
 			return
 		}
 		have := map[string]bool{}
-		for _, m := range n.ml.Members() {
-			have[m.Address()] = true
+		for _, name := range n.Members() {
+			if a, ok := n.book.addr(name); ok {
+				have[a] = true
+			}
 		}
 		var missing []string
 		n.peersMu.Lock()
@@ -379,6 +383,24 @@ func (n *Node) rejoin() {
 			}
 		}
 	}
+}
+
+// memberNode returns a private memberlist.Node for name, to send to
+// without reading memberlist's own (see addrBook).
+func (n *Node) memberNode(name string) *memberlist.Node {
+	a, ok := n.book.addr(name)
+	if !ok {
+		return nil
+	}
+	host, port, err := net.SplitHostPort(a)
+	if err != nil {
+		return nil
+	}
+	p, err := strconv.Atoi(port)
+	if err != nil {
+		return nil
+	}
+	return &memberlist.Node{Name: name, Addr: net.ParseIP(host), Port: uint16(p)}
 }
 
 // setPeers replaces the addresses the node keeps rejoining.

@@ -303,17 +303,33 @@ func (c *observedConn) Close() error {
 
 // addrBook maps gossip addresses to member names, fed by memberlist's
 // event delegate (which must not call back into memberlist).
+//
+// It is also where the rest of the node reads members' addresses: the Node
+// structs memberlist's Members returns are rewritten under its lock by
+// every alive message, so only their Name may be read outside it.
 type addrBook struct {
 	mu    sync.RWMutex
 	names map[string]string // "ip:port" -> name
+	addrs map[string]string // name -> "ip:port"
 }
 
-func newAddrBook() *addrBook { return &addrBook{names: map[string]string{}} }
+func newAddrBook() *addrBook {
+	return &addrBook{names: map[string]string{}, addrs: map[string]string{}}
+}
 
 func (b *addrBook) set(addr, name string) {
 	b.mu.Lock()
 	b.names[addr] = name
+	b.addrs[name] = addr
 	b.mu.Unlock()
+}
+
+// addr returns the gossip address of the member called name.
+func (b *addrBook) addr(name string) (string, bool) {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	a, ok := b.addrs[name]
+	return a, ok
 }
 
 // name returns the member at addr, or addr itself when unknown.
