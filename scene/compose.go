@@ -315,8 +315,11 @@ func (c *Composer) drawPackets(p *Player, f *Frame) {
 	trails := c.lastPackets <= 4000
 	stride := 1 + c.lastPackets/MaxPackets
 	R := c.nodeR
-	pr := max(R*0.62, 2.6*c.scale)
-	tw := max(1.2*c.scale, min(R*0.25, 2.5*c.scale))
+	pr := min(max(R*0.8, 4*c.scale), 8*c.scale)
+	if c.ln > 2000 {
+		pr = max(R*0.8, 1.6*c.scale) // thousands of dots: keep them small
+	}
+	tw := max(1.5*c.scale, min(R*0.3, 3*c.scale))
 	drawn, seen := 0, 0
 	for i := last - 1; i >= first; i-- {
 		r := &l.recs[i]
@@ -346,7 +349,7 @@ func (c *Composer) drawPackets(p *Player, f *Frame) {
 			col = ColNews
 		}
 		if trails {
-			b.Line(x0, y0, x, y, tw, col.Alpha(0.05*alpha), col.Alpha(0.45*alpha))
+			b.Line(x0, y0, x, y, tw, col.Alpha(0.08*alpha), col.Alpha(0.6*alpha))
 		}
 		b.Sprite(sprite, x, y, rad, col.Alpha(alpha))
 	}

@@ -1,0 +1,272 @@
+package scene
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/gossipscope/gossipscope/protocol"
+)
+
+func TestLayoutKeepsNodesApartAndInside(t *testing.T) {
+	for _, n := range []int{1, 2, 7, 100, CircleMax, CircleMax + 1, 1000, 10000} {
+		pos, r := Layout(n, nil)
+		if len(pos) != 2*n || r <= 0 {
+			t.Fatalf("n=%d: %d coordinates, radius %v", n, len(pos), r)
+		}
+		minD := math.Inf(1)
+		for i := 0; i < n; i++ {
+			x, y := float64(pos[2*i]), float64(pos[2*i+1])
+			if math.Hypot(x, y)+float64(r) > 1.001 {
+				t.Fatalf("n=%d: node %d at (%v,%v) r %v leaves the unit disc", n, i, x, y, r)
+			}
+			for j := i + 1; j < n && n <= 2000; j++ {
+				minD = math.Min(minD, math.Hypot(x-float64(pos[2*j]), y-float64(pos[2*j+1])))
+			}
+		}
+		if n > 1 && n <= 2000 && minD < 2*float64(r)*0.999 {
+			t.Fatalf("n=%d: nodes %v apart overlap with radius %v", n, minD, r)
+		}
+	}
+	// In the sunflower joining nodes add to the rim: old nodes keep their
+	// angle and order from the centre, the disc only shrinks to fit.
+	a, _ := Layout(500, nil)
+	b, _ := Layout(600, nil)
+	for i := 0; i < 500; i += 37 {
+		if aa, bb := math.Atan2(float64(a[2*i+1]), float64(a[2*i])), math.Atan2(float64(b[2*i+1]), float64(b[2*i])); math.Abs(aa-bb) > 1e-5 {
+			t.Fatalf("node %d turned from %v to %v", i, aa, bb)
+		}
+	}
+}
+
+func TestComposeDrawsWhatIsInFlight(t *testing.T) {
+	evs := []protocol.Event{
+		protocol.Header("sim", map[string]any{"nodes": 4, "period": 1000.0, "fanout": 1, "mode": "push"}),
+		{Type: protocol.TypeState, T: 0, Node: "n0", Key: "k0", Version: 1},
+		{Type: protocol.TypeMsg, T: 0, From: "n0", To: "n1", Kind: "push", Key: "k0", Version: 1, Arrive: 500},
+		{Type: protocol.TypeMsg, T: 0, From: "n0", To: "n2", Kind: "push", Key: "k0", Version: 1, Lost: true},
+		{Type: protocol.TypeMsg, T: 100, From: "n3", To: "n0", Kind: "pullreq", Arrive: 200},
+		{Type: protocol.TypeState, T: 500, Node: "n1", Key: "k0", Version: 1},
+		{Type: protocol.TypeRound, T: 1000, Round: 2},
+	}
+	p := load(t, Config{}, evs)
+	c := NewComposer()
+	var f Frame
+	want := map[float64]int{ // time -> messages on screen
+		50:  3, // n0->n1 under way; lost n0->n2 fading over the typical flight (300); the request from its lead-in (200-300 = -100)
+		150: 3,
+		260: 2, // the request landed
+		320: 1, // the lost one faded
+		499: 1,
+		500: 0,
+	}
+	for at, n := range want {
+		p.Seek(at)
+		c.Compose(p, 800, 600, 1, &f)
+		if f.Packets != n {
+			t.Errorf("at %v: %d packets drawn, want %d", at, f.Packets, n)
+		}
+		for _, v := range f.Batch.Vertices {
+			if math.IsNaN(float64(v.DstX)) || math.IsNaN(float64(v.ColorA)) {
+				t.Fatalf("at %v: NaN vertex %+v", at, v)
+			}
+		}
+	}
+	// A packet lands on its receiver exactly when it arrives.
+	p.Seek(499.999)
+	c.Compose(p, 800, 600, 1, &f)
+	x1, y1, _ := c.NodePos(1)
+	found := false
+	for q := 0; q < f.Batch.Quads(); q++ {
+		v := f.Batch.Vertices[4*q : 4*q+4]
+		cx, cy := (v[0].DstX+v[3].DstX)/2, (v[0].DstY+v[3].DstY)/2
+		if math.Abs(float64(cx-x1)) < 0.5 && math.Abs(float64(cy-y1)) < 0.5 && v[0].ColorR == ColNews.R && v[0].ColorB == ColNews.B {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatal("no news packet drawn on n1 as it arrives")
+	}
+	// Clicking a node's position hits it; empty space hits nothing.
+	if got := c.NodeAt(x1+1, y1-1); got != 1 {
+		t.Fatalf("NodeAt(n1) = %d", got)
+	}
+	if got := c.NodeAt(1, 1); got != -1 {
+		t.Fatalf("NodeAt(corner) = %d", got)
+	}
+	if f.Counts[Informed]+f.Counts[Stopped] != 1 || f.Counts[Uninformed] != 3 {
+		t.Fatalf("class counts %v", f.Counts)
+	}
+}
+
+func TestComposeSteadyFrameAllocatesNothing(t *testing.T) {
+	p, at := midRun(t, 1000)
+	c := NewComposer()
+	c.Selected = 3
+	var f Frame
+	p.Seek(at)
+	c.Compose(p, 1024, 768, 1, &f)
+	c.Compose(p, 1024, 768, 1, &f)
+	allocs := testing.AllocsPerRun(20, func() {
+		p.Seek(at + 1)
+		c.Compose(p, 1024, 768, 1, &f)
+		p.Seek(at)
+		c.Compose(p, 1024, 768, 1, &f)
+	})
+	if allocs > 0 {
+		t.Fatalf("%v allocations per steady frame, want 0", allocs)
+	}
+	texts := ""
+	for _, tx := range f.Texts {
+		texts += tx.S + "|"
+	}
+	for _, want := range []string{"Round ", "informed", "messages", "redundant", "lost", "theory", "n3 — "} {
+		if !strings.Contains(texts, want) {
+			t.Errorf("frame texts lack %q: %s", want, texts)
+		}
+	}
+}
+
+func TestProjectorAndInsetsChangeTheLayout(t *testing.T) {
+	p := load(t, Config{}, gossip(50, 3, 100, 0, 3))
+	p.Seek(1000)
+	c := NewComposer()
+	var f Frame
+	c.Compose(p, 1200, 800, 1, &f)
+	normal := maxTextSize(&f)
+	x0, _, _ := c.NodePos(0)
+	c.Projector = true
+	c.Compose(p, 1200, 800, 1, &f)
+	if big := maxTextSize(&f); big < normal*1.4 {
+		t.Fatalf("projector text %v, normal %v", big, normal)
+	}
+	c.Projector = false
+	c.Insets = Insets{Left: 300}
+	c.Compose(p, 1200, 800, 1, &f)
+	if x1, _, _ := c.NodePos(0); x1 <= x0 {
+		t.Fatalf("a left inset did not move the nodes right: %v -> %v", x0, x1)
+	}
+}
+
+func maxTextSize(f *Frame) float32 {
+	m := float32(0)
+	for _, t := range f.Texts {
+		m = max(m, t.Size)
+	}
+	return m
+}
+
+func TestTheory(t *testing.T) {
+	for _, n := range []int{10, 100, 1000, 100000} {
+		push, logEst := TheoryRounds(n, 3, "push")
+		pull, _ := TheoryRounds(n, 3, "pull")
+		pp, _ := TheoryRounds(n, 3, "pushpull")
+		if !(pp <= pull && pp <= push) || push < logEst || pp < math.Log(float64(n))/math.Log(8)-1 {
+			t.Fatalf("n=%d: push %v pull %v pushpull %v log4 %v", n, push, pull, pp, logEst)
+		}
+		curve := Theory(n, 3, "push", 200)
+		for i := 1; i < len(curve); i++ {
+			if curve[i] < curve[i-1] || curve[i] > float64(n) {
+				t.Fatalf("n=%d: curve not increasing within n: %v", n, curve)
+			}
+		}
+	}
+	if r, _ := TheoryRounds(1000, 3, "push"); r < 6 || r > 10 {
+		t.Fatalf("push 1000 nodes fan-out 3: %v rounds, want log4(1000)=5 plus the slow tail", r)
+	}
+}
+
+func TestNarration(t *testing.T) {
+	evs := []protocol.Event{protocol.Header("sim", map[string]any{"nodes": 100, "period": 1000.0, "fanout": 3})}
+	for i := 0; i < 100; i++ {
+		evs = append(evs, protocol.Event{Type: protocol.TypeNode, Node: "n" + itoa(i), Status: protocol.StatusAlive})
+	}
+	evs = append(evs, protocol.Event{Type: protocol.TypeState, Node: "n0", Key: "k0", Version: 1})
+	p := load(t, Config{}, evs)
+	p.SetDone(false)
+	p.Seek(0)
+	if got := p.Narration(); got != "n0 has the news; nobody else knows yet. Every second each informed node tells 3 peers." {
+		t.Fatalf("start: %q", got)
+	}
+	more := []protocol.Event{{Type: protocol.TypeRound, T: 3000, Round: 4}}
+	for i := 0; i < 93; i++ {
+		more = append(more, protocol.Event{Type: protocol.TypeMsg, T: 3000, From: "n0", To: "n" + itoa(1+i%99), Kind: "push", Key: "k0", Version: 1, Redundant: i < 9, Arrive: 3100})
+	}
+	for i := 1; i < 31; i++ {
+		more = append(more, protocol.Event{Type: protocol.TypeState, T: 3100, Node: "n" + itoa(i), Key: "k0", Version: 1})
+	}
+	more = append(more, protocol.Event{Type: protocol.TypeNode, T: 3200, Node: "n99", Status: protocol.StatusDead})
+	for i := range more {
+		p.Append(&more[i])
+	}
+	p.Seek(3150)
+	if got := p.Narration(); got != "Round 4: 31 of 100 nodes know the news; 9 of the 93 messages this round went to nodes that already knew." {
+		t.Fatalf("round 4: %q", got)
+	}
+	p.Seek(3300)
+	if got := p.Narration(); !strings.HasPrefix(got, "n99 crashed. Round 4: 31 of 99 nodes") {
+		t.Fatalf("after a crash: %q", got)
+	}
+	if Thousands(1234567) != "1,234,567" || Thousands(-1000) != "-1,000" || Thousands(999) != "999" {
+		t.Fatal("Thousands")
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+func TestPlaybackFollowsWallTime(t *testing.T) {
+	pb := NewPlayback()
+	pb.Tick(1000, 5000, true)
+	if pb.T != 0 {
+		t.Fatal("paused playback moved")
+	}
+	pb.Playing = true
+	pb.SetSpeed(2)
+	pb.Tick(1100, 5000, true) // 100 ms of wall time at 2x
+	if pb.T != 200 {
+		t.Fatalf("T = %v, want 200", pb.T)
+	}
+	pb.Tick(1100+10000, 5000, true) // a stalled tab: at most 250 ms counts
+	if pb.T != 700 {
+		t.Fatalf("after a stall T = %v, want 700", pb.T)
+	}
+	pb.SetSpeed(50)
+	for w := 11100.0; pb.Playing; w += 100 {
+		pb.Tick(w, 5000, true)
+	}
+	if pb.T != 5000 {
+		t.Fatalf("stopped at %v, want the end", pb.T)
+	}
+	if pb.SetSpeed(math.NaN()) || pb.SetSpeed(0) || !pb.SetSpeed(1000) || pb.Speed != MaxSpeed {
+		t.Fatalf("speed validation: %v", pb.Speed)
+	}
+	live := NewPlayback()
+	live.Live, live.Playing = true, true
+	live.Tick(0, 0, false)
+	live.Tick(100, 10000, false) // the page joined late: jump to the stream
+	if live.T != 10000-LiveLag {
+		t.Fatalf("live T = %v", live.T)
+	}
+}
+
+func TestAtlasAndBatch(t *testing.T) {
+	img := Atlas()
+	centre := img.RGBAAt(int(SpriteDisc)*SpriteSize+SpriteSize/2, SpriteSize/2)
+	corner := img.RGBAAt(int(SpriteDisc)*SpriteSize, 0)
+	ringMid := img.RGBAAt(int(SpriteRing)*SpriteSize+SpriteSize/2, SpriteSize/2)
+	if centre.A != 255 || corner.A != 0 || ringMid.A != 0 {
+		t.Fatalf("disc centre %v corner %v ring middle %v", centre, corner, ringMid)
+	}
+	var b Batch
+	b.Sprite(SpriteDisc, 10, 10, 5, ColNews)
+	b.Rect(0, 0, 4, 4, ColText)
+	b.Line(0, 0, 10, 0, 2, ColText, ColText)
+	b.Line(3, 3, 3, 3, 2, ColText, ColText) // zero length: nothing
+	if b.Quads() != 3 || len(b.Indices(3)) != 18 || len(b.Indices(QuadsPerDraw+5)) != QuadsPerDraw*6 {
+		t.Fatalf("quads %d", b.Quads())
+	}
+	if ix := b.Indices(QuadsPerDraw); ix[len(ix)-1] > 65535 || int(ix[len(ix)-3]) != 4*(QuadsPerDraw-1)+1 {
+		t.Fatal("indices overflow")
+	}
+}
