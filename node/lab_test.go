@@ -283,3 +283,61 @@ func TestLabPartitionAndHeal(t *testing.T) {
 	})
 	eventually(t, 20*time.Second, "membership healed", func() bool { return converged(l, 4) })
 }
+
+// Loss 1 drops every UDP packet (reported lost). TCP is not subject to
+// loss, so memberlist's TCP fallback pings keep everyone alive and
+// push-pull (anti-entropy over TCP) still spreads a silence whose gossip
+// broadcasts are all lost.
+func TestLabTotalLoss(t *testing.T) {
+	rec := &recorder{}
+	l := startLab(t, 3, rec, nil)
+	eventually(t, 10*time.Second, "convergence", func() bool { return converged(l, 3) })
+	mark := len(rec.all())
+	if err := l.Command(protocol.Command{Cmd: protocol.CmdLoss, Loss: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Command(protocol.Command{Cmd: protocol.CmdSilence, Node: "n1", Text: "Lossy"}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 15*time.Second, "the silence on every node by push-pull", func() bool {
+		for _, nm := range l.Names() {
+			if len(l.Node(nm).Silences()) != 1 {
+				return false
+			}
+		}
+		return true
+	})
+	evs := rec.all()[mark:]
+	var lostUser, param int
+	for _, e := range evs {
+		switch {
+		case e.Type == protocol.TypeParam && e.Params["loss"] == 1.0:
+			param++
+		case e.Type != protocol.TypeMsg:
+		case e.Lost && e.Kind == KindUser:
+			lostUser++
+		case !e.Lost && e.Kind == KindUser:
+			t.Fatalf("a broadcast got through under loss 1: %+v", e)
+		}
+	}
+	if lostUser == 0 || param != 1 {
+		t.Fatalf("%d lost broadcasts, %d loss param events; want some and 1", lostUser, param)
+	}
+	eventually(t, 5*time.Second, "a TCP fallback ping", func() bool {
+		for _, e := range rec.all()[mark:] {
+			if e.Type == protocol.TypeMsg && e.Kind == KindPing && !e.Lost {
+				return true
+			}
+		}
+		return false
+	})
+	if !converged(l, 3) {
+		t.Fatal("members lost despite TCP fallback pings")
+	}
+	if err := l.Command(protocol.Command{Cmd: protocol.CmdLoss, Loss: 0}); err != nil {
+		t.Fatal(err)
+	}
+	if p := l.Filter().Loss(); p != 0 {
+		t.Fatalf("loss %v after setting 0", p)
+	}
+}
