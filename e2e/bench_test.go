@@ -7,7 +7,8 @@ import (
 )
 
 // BenchmarkPage measures the page in headless Chromium at 1024x768 while
-// it animates a PUSH-PULL cluster that keeps messages in flight: browser
+// it animates a PUSH-PULL cluster that keeps messages in flight (a new
+// version of the news starts every second somewhere else): browser
 // frames per second (requestAnimationFrame callbacks), ebiten's own frame
 // rate, the Go time spent in Draw per frame (the wasm's moving average) and
 // the time from navigation to the first drawn frame. One iteration is a
@@ -23,7 +24,10 @@ func BenchmarkPage(b *testing.B) {
 
 func benchPage(b *testing.B, nodes int) {
 	ctx := newTab(b, 10*time.Minute)
-	q := fmt.Sprintf("nodes=%d&fanout=3&mode=pushpull&stop=never&latency=100,400&seed=1&maxtime=600000&panel=0", nodes)
+	q := fmt.Sprintf("nodes=%d&fanout=3&mode=pushpull&stop=never&latency=100,400&seed=1&panel=0", nodes)
+	for i := 0; i < 30; i++ {
+		q += fmt.Sprintf("&do=update@%d:%d", 500+1000*i, (i*7919)%nodes)
+	}
 	openPage(b, ctx, pageURL(q))
 	waitFor(b, ctx, 2*time.Minute, "the first frame", `gossipscopePage.timings.firstFrame > 0`)
 	firstFrame := eval[float64](b, ctx, `gossipscopePage.timings.firstFrame`)

@@ -26,6 +26,7 @@ if [ -z "$chrome" ]; then
   echo "Frame rates: n/a (no Chromium here; set CHROMIUM)."
   exit 0
 fi
+load=$(cut -d' ' -f1-3 /proc/loadavg)
 if ! out=$(go test ./e2e -run '^$' -bench '^BenchmarkPage$' -benchtime 1x -count 1 -timeout 20m 2>&1); then
   echo "The page benchmark failed:"
   echo
@@ -37,7 +38,9 @@ fi
 echo "$(${chrome} --version 2>/dev/null | head -n1), headless, 1024x768 window, WebGL on SwiftShader"
 echo "(the CPU): frame rates here are a floor, not what a browser with a GPU shows. Draw is the"
 echo "Go time in the wasm's \`Draw\` per frame, the page's own cost. Each size animates a PUSH-PULL"
-echo "cluster (fan-out 3, latency 100-400 ms) mid-run, with messages in flight, for 3 s."
+echo "cluster (fan-out 3, latency 100-400 ms, a new version of the news every second) mid-run,"
+echo "with messages in flight, for 3 s. Load average before the run: $load (2 cores: anything above"
+echo "about 1 means the page shared the CPU with other work)."
 echo
 echo "| nodes | frames/s (browser) | frames/s (ebiten) | Go in Draw, ms/frame | first frame, ms | wasm ready, ms |"
 echo "|---:|---:|---:|---:|---:|---:|"
