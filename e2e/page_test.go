@@ -97,7 +97,8 @@ func TestPageBootsAndRunsToFullCoverage(t *testing.T) {
 	}
 	waitFor(t, ctx, 10*time.Second, "the narration line on the page",
 		`document.getElementById("narration").textContent.length > 10`)
-	// The page keeps the scenario in the URL.
+	// The page keeps the scenario in the URL (it syncs twice a second).
+	waitFor(t, ctx, 5*time.Second, "the speed in the URL", `location.search.includes("speed=50")`)
 	q := eval[string](t, ctx, `location.search`)
 	vals, _ := url.ParseQuery(strings.TrimPrefix(q, "?"))
 	if vals.Get("nodes") != "64" || vals.Get("seed") != "11" || vals.Get("speed") != "50" {

@@ -155,7 +155,7 @@
     updateInsets();
     window.addEventListener("resize", () => updateInsets(false));
     body.classList.remove("booting");
-    setInterval(tick, 100);
+    requestAnimationFrame(frameLoop);
     requestAnimationFrame(watchFirstFrame);
     GossipLive.probe(1500).then(liveAvailable);
   }
@@ -391,6 +391,19 @@
 
   // ---- the periodic refresh ----
 
+  // frameLoop refreshes the HTML with each animation frame, in step with
+  // the canvas (ebiten draws in requestAnimationFrame too), and at least
+  // every 250 ms when frames are slow or the tab is hidden.
+  let lastTick = 0;
+  function frameLoop(now) {
+    if (now - lastTick >= 30) {
+      lastTick = now;
+      tick();
+    }
+    requestAnimationFrame(frameLoop);
+  }
+  setInterval(() => { if (page.ready && performance.now() - lastTick > 250) { lastTick = performance.now(); tick(); } }, 250);
+
   let ticks = 0;
   function tick() {
     const st = state();
@@ -433,7 +446,7 @@
       $("speed-out").textContent = fmtSpeed(sp);
     }
     if (compareRun) compareTick(st);
-    if (ticks % 5 === 0) syncURL(false);
+    if (ticks % 15 === 0) syncURL(false);
   }
 
   // ---- presets ----
