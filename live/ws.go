@@ -89,7 +89,7 @@ func (h *Hub) write(ctx context.Context, conn *websocket.Conn, s *sink) {
 			items, closed = s.q.take(h.cfg.MaxMessageBytes, items[:0])
 			if len(items) == 0 {
 				if closed {
-					conn.Close(websocket.StatusGoingAway, "server shutting down")
+					goAway(conn)
 					return
 				}
 				break
@@ -137,6 +137,13 @@ func (h *Hub) writeMessage(ctx context.Context, conn *websocket.Conn, items []ba
 	h.messages.Add(1)
 	h.bytes.Add(uint64(n))
 	return false, nil
+}
+
+// goAway says goodbye with a close frame without waiting for the answer:
+// coder/websocket waits up to five seconds for a peer that does not read,
+// and shutting down should not.
+func goAway(conn *websocket.Conn) {
+	go conn.Close(websocket.StatusGoingAway, "server shutting down")
 }
 
 func sortSinks(s []SinkStats) {

@@ -269,3 +269,35 @@ func TestCommandRateLimit(t *testing.T) {
 		t.Fatalf("another client was limited: %s", evs[len(evs)-1].Error)
 	}
 }
+
+// Closing the hub tells reading clients it is going away, and does not
+// wait for clients that do not read.
+func TestCloseSaysGoingAway(t *testing.T) {
+	h := live.NewHub(live.Config{Logger: quiet})
+	h.SetSource(newMemberSource(h.Emit, "n1"))
+	srv := newServer(t, h)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	reader, idle := dial(t, ctx, srv), dial(t, ctx, srv)
+	readUntil(t, ctx, reader, func(ev protocol.Event) bool { return ev.Type == protocol.TypeNode })
+	_ = idle // never reads
+	start := time.Now()
+	h.Close()
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("Close took %v", d)
+	}
+	for {
+		_, _, err := reader.Read(ctx)
+		if err == nil {
+			continue
+		}
+		if websocket.CloseStatus(err) != websocket.StatusGoingAway {
+			t.Fatalf("client got %v, want status going away", err)
+		}
+		break
+	}
+	h.Emit(protocol.Event{Type: protocol.TypeNote, Text: "after close"}) // harmless
+	if h.Pending() != 0 {
+		t.Fatal("Emit after Close kept an event")
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -116,6 +117,9 @@ type server struct {
 	stdout   io.Writer
 	log      *slog.Logger
 	onClose  []func()
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // startServer listens, starts the lab and the recording when asked, and
@@ -188,6 +192,11 @@ func (s *server) URL() string { return "http://" + s.ln.Addr().String() }
 // Close stops the lab first (its nodes leaving are the recording's last
 // events), then the hub and its clients, the recording, and the listener.
 func (s *server) Close() error {
+	s.closeOnce.Do(func() { s.closeErr = s.close() })
+	return s.closeErr
+}
+
+func (s *server) close() error {
 	var errs []error
 	for _, f := range s.onClose {
 		f()

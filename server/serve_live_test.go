@@ -313,3 +313,63 @@ func TestLiveCommandsBadFlags(t *testing.T) {
 		t.Errorf("replay of junk: code %d, stderr %q", code, errb.String())
 	}
 }
+
+// A damaged recording plays what it can; the page is told which lines were
+// skipped, and the server stays up for more pages.
+func TestReplayDamagedRecording(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "damaged.jsonl")
+	os.WriteFile(path, []byte(strings.Join([]string{
+		`{"type":"header","t":0,"version":1,"source":"lab","params":{"nodes":2}}`,
+		`{"type":"node","t":1,"node":"n1","status":"alive"}`,
+		`{"type":"node","t":2,"node":"n2","status":"alive"`,
+		`{"type":"msg","t":3,"from":"n1","to":"n2","kind":"ping"}`,
+		`{"type":"msg","t":4,"from":"n2","to":"n1","kind":"ack"}`,
+		`{"type":"node","t":5,"node":"n2","stat`,
+	}, "\n")), 0o644)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var errb bytes.Buffer
+	s, err := startReplay(ctx, replayOptions{serveOptions: serveOptions{listen: "127.0.0.1:0"}, file: path, speed: 1, wait: true}, io.Discard, &errb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	lc, _, err := dialLive(t, ctx, s.URL(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lc.until(ctx, "the end", func(ev protocol.Event) bool {
+		return ev.Type == protocol.TypeNote && strings.HasPrefix(ev.Text, "end of recording")
+	})
+	var notes, kinds []string
+	for _, ev := range lc.seen {
+		switch ev.Type {
+		case protocol.TypeNote:
+			notes = append(notes, ev.Text)
+		case protocol.TypeMsg:
+			kinds = append(kinds, ev.Kind)
+		}
+	}
+	all := strings.Join(notes, "\n")
+	for _, want := range []string{"line 3: not valid JSON", "line 6: " + protocol.ErrTruncated.Error(), "3 events played, 2 lines skipped"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("notes lack %q:\n%s", want, all)
+		}
+	}
+	if fmt.Sprint(kinds) != "[ping ack]" {
+		t.Errorf("played messages %v, want [ping ack]", kinds)
+	}
+	// Still serving: a second page joins and gets the state reached.
+	late, _, err := dialLive(t, ctx, s.URL(), nil)
+	if err != nil {
+		t.Fatalf("server down after a damaged recording: %v", err)
+	}
+	late.until(ctx, "header", func(ev protocol.Event) bool { return ev.Type == protocol.TypeHeader })
+	if ev := late.until(ctx, "snapshot", func(protocol.Event) bool { return true }); ev.Type != protocol.TypeNode || ev.Node != "n1" {
+		t.Errorf("late page's snapshot starts with %+v, want n1 alive", ev)
+	}
+	s.Close()
+	if !strings.Contains(errb.String(), "line 3") || !strings.Contains(errb.String(), "line 6") {
+		t.Errorf("stderr does not name the bad lines: %q", errb.String())
+	}
+}
