@@ -68,6 +68,13 @@ func TestLiveLab(t *testing.T) {
 		`gossipscope.state().informed === 3`)
 	screenshot(t, ctx, "page-live.png")
 
+	// The classroom preset: the same alert to every node.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#presets button[data-preset="am-dedup"]`))); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, 20*time.Second, "the alert's reply",
+		`[...document.querySelectorAll("#live-log li.good")].some(li => li.textContent.includes("alert to every node"))`)
+
 	// A bad command (a node that does not exist) gets an error reply, shown.
 	eval[bool](t, ctx, `(() => { const o = document.createElement("option"); o.value = o.textContent = "nope"; const s = document.getElementById("live-node"); s.appendChild(o); s.value = "nope"; return true; })()`)
 	chromedp.Do(ctx, chromedp.Click(chromedp.ID("live-crash")))
