@@ -27,7 +27,7 @@ func nodeXY(t *testing.T, ctx context.Context, name string) (float64, float64) {
 	return xy[0], xy[1]
 }
 
-// click presses the left button at (x, y) and releases it 120 ms later, as
+// click presses the left button at (x, y) and releases it 300 ms later, as
 // a person does: ebiten samples the button once per frame, and a press and
 // release within one frame would go unseen.
 func click(t *testing.T, ctx context.Context, x, y float64, opts ...chromedp.MouseOption) {
@@ -36,7 +36,7 @@ func click(t *testing.T, ctx context.Context, x, y float64, opts ...chromedp.Mou
 	err := chromedp.Do(ctx,
 		chromedp.MouseEvent(chromedp.MouseMoved, x, y),
 		chromedp.MouseEvent(chromedp.MousePressed, x, y, opts...),
-		chromedp.Sleep(120*time.Millisecond),
+		chromedp.Sleep(300*time.Millisecond),
 		chromedp.MouseEvent(chromedp.MouseReleased, x, y, opts...),
 	)
 	if err != nil {
@@ -185,4 +185,44 @@ func TestProjectorMode(t *testing.T) {
 	}
 	waitFor(t, ctx, 5*time.Second, "projector in the URL", `location.search.includes("projector=1")`)
 	screenshot(t, ctx, "page-projector.png")
+}
+
+// TestFaultButtons: the panel's fault buttons change the running scenario
+// and the change is part of the scenario (and so of the URL).
+func TestFaultButtons(t *testing.T) {
+	ctx := newTab(t, 2*time.Minute)
+	openPage(t, ctx, pageURL("nodes=60&fanout=2&mode=pushpull&stop=never&seed=6&maxtime=30000&panel=1"))
+	api(t, ctx, "pause()")
+	api(t, ctx, "seek(1000)")
+	press := func(id string) {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID(id))); err != nil {
+			t.Fatalf("pressing %s: %v", id, err)
+		}
+	}
+	press("f-partition")
+	waitFor(t, ctx, 5*time.Second, "the network cut in two", `gossipscope.state().groups === 2`)
+	api(t, ctx, "seek(2000)")
+	press("f-heal")
+	waitFor(t, ctx, 5*time.Second, "the network healed", `gossipscope.state().groups < 2`)
+	eval[bool](t, ctx, `(document.getElementById("f-join-count").value = "7", true)`)
+	press("f-join")
+	waitFor(t, ctx, 5*time.Second, "7 more nodes", `gossipscope.state().nodes === 67`)
+	eval[bool](t, ctx, `(document.getElementById("f-loss").value = "0.3", true)`)
+	press("f-setloss")
+	waitFor(t, ctx, 5*time.Second, "loss 0.3", `gossipscope.state().loss === 0.3`)
+	press("f-update")
+	q := eval[string](t, ctx, `gossipscope.scenario()`)
+	for _, kind := range []string{"do=partition", "do=heal", "do=join", "do=loss", "do=update"} {
+		if !strings.Contains(q, kind) {
+			t.Errorf("scenario %q lacks %s", q, kind)
+		}
+	}
+	// A bad value is refused with a message, and changes nothing.
+	eval[bool](t, ctx, `(document.getElementById("f-loss").value = "7", true)`)
+	press("f-setloss")
+	waitFor(t, ctx, 5*time.Second, "a message for loss 7", `!document.getElementById("error").hidden`)
+	if st := state(t, ctx); st.Nodes != 67 {
+		t.Errorf("after the bad value: %d nodes", st.Nodes)
+	}
 }
