@@ -58,10 +58,10 @@ func BenchmarkLabReplication(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer l.Close()
-			deadline := time.Now().Add(60 * time.Second)
+			deadline := time.Now().Add(2 * time.Minute)
 			for !converged(l, nodes) {
 				if time.Now().After(deadline) {
-					b.Fatal("no convergence")
+					b.Fatalf("%d nodes did not converge in 2 minutes", nodes)
 				}
 				time.Sleep(50 * time.Millisecond)
 			}
@@ -83,9 +83,10 @@ func BenchmarkLabReplication(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
+				opDeadline := time.Now().Add(90 * time.Second)
 				for held.Load() < int64(nodes) {
-					if time.Now().After(deadline.Add(time.Minute)) {
-						b.Fatalf("silence reached %d of %d nodes", held.Load(), nodes)
+					if time.Now().After(opDeadline) {
+						b.Fatalf("silence %d reached %d of %d nodes in 90 s", i, held.Load(), nodes)
 					}
 					time.Sleep(time.Millisecond)
 				}
