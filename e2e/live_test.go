@@ -83,4 +83,13 @@ func TestLiveLab(t *testing.T) {
 	if st := state(t, ctx); st.Alive != 3 {
 		t.Errorf("a refused command changed the cluster: %d alive", st.Alive)
 	}
+
+	// The server goes away: the page says so and keeps working.
+	lab.stop()
+	waitFor(t, ctx, 20*time.Second, "the lost connection reported",
+		`!document.getElementById("error").hidden && document.getElementById("error-text").textContent.includes("Live lab")`)
+	if r := api(t, ctx, `load("nodes=25")`); !r.OK {
+		t.Fatalf("load after the server left: %s", r.Error)
+	}
+	assertStillRuns(t, ctx)
 }
