@@ -422,7 +422,17 @@ func TestKeyboardAndControls(t *testing.T) {
 	if !eval[bool](t, ctx, `document.getElementById("help").open`) {
 		t.Error("? did not open the help")
 	}
+	screenshot(t, ctx, "page-help.png")
 	chromedp.Do(ctx, chromedp.KeyEvent("?"))
+	if eval[bool](t, ctx, `document.getElementById("help").open`) {
+		t.Error("? did not close the help")
+	}
+	// Arrow left scrubs back one period (shift: a tenth of one).
+	before := state(t, ctx).T
+	chromedp.Do(ctx, chromedp.KeyEvent(kb.ArrowLeft))
+	if after := state(t, ctx).T; after > before-999 && before >= 1000 {
+		t.Errorf("← moved t from %v to %v, want one period back", before, after)
+	}
 	// r restarts.
 	chromedp.Do(ctx, chromedp.KeyEvent("r"))
 	if st := state(t, ctx); st.T > 500 {
