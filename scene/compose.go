@@ -312,7 +312,7 @@ func (c *Composer) drawPackets(p *Player, f *Frame) {
 	// Trails only when few enough to follow, and a sample when too many
 	// to draw (both judged on the last frame's count: close enough, and it
 	// saves a pass).
-	trails := c.lastPackets <= 4000
+	trails := c.lastPackets <= 1500
 	stride := 1 + c.lastPackets/MaxPackets
 	R := c.nodeR
 	pr := min(max(R*0.8, 4*c.scale), 8*c.scale)

@@ -28,9 +28,9 @@ type renderer struct {
 	regular *text.GoTextFaceSource
 	bold    *text.GoTextFaceSource
 	faces   map[faceKey]*text.GoTextFace
-	texts   map[textKey]*textImg
 	imgOp   ebiten.DrawImageOptions
 	glyphs  map[glyphKey]*glyph
+
 	frameNo uint64
 }
 
@@ -40,7 +40,7 @@ type faceKey struct {
 }
 
 func newRenderer() *renderer {
-	r := &renderer{atlas: ebiten.NewImageFromImage(scene.Atlas()), faces: map[faceKey]*text.GoTextFace{}, texts: map[textKey]*textImg{}, glyphs: map[glyphKey]*glyph{}}
+	r := &renderer{atlas: ebiten.NewImageFromImage(scene.Atlas()), faces: map[faceKey]*text.GoTextFace{}, glyphs: map[glyphKey]*glyph{}}
 	r.triOpts.Filter = ebiten.FilterLinear // sprites are scaled: smooth edges
 	var err error
 	if r.regular, err = text.NewGoTextFaceSource(bytes.NewReader(goregular.TTF)); err != nil {
@@ -83,88 +83,17 @@ func (r *renderer) drawQuads(screen *ebiten.Image, f *scene.Frame) {
 	}
 }
 
-// drawTexts draws the frame's texts over the quads. A string that stays on
-// screen for a while is rendered once into its own image (white, coloured
-// when drawn) and kept while in use. Strings that change every frame
-// (counters while the news spreads) are drawn from cached glyphs: shaping
-// each new string with text/v2 costs milliseconds in wasm, and an image per
-// short-lived string would cost more than it saves.
+// drawTexts draws the frame's texts over the quads from cached glyphs:
+// text/v2 shapes every new string, which costs milliseconds in wasm, and
+// the counters change every frame while the news spreads. Nothing is drawn
+// to an offscreen image first: using an image drawn to in the same frame
+// makes ebiten flush, which costs more than it saves.
 func (r *renderer) drawTexts(screen *ebiten.Image, f *scene.Frame) {
-	r.frameNo++
-	op := &r.imgOp
 	for i := range f.Texts {
-		t := &f.Texts[i]
-		if t.S == "" {
-			continue
-		}
-		ti := r.textImage(t.S, t.Size, t.Bold)
-		if ti.img == nil { // not steady yet: draw it glyph by glyph
-			r.drawGlyphs(screen, t)
-			continue
-		}
-		x := float64(t.X)
-		switch t.Align {
-		case scene.AlignCenter:
-			x -= ti.w / 2
-		case scene.AlignRight:
-			x -= ti.w
-		}
-		op.GeoM.Reset()
-		op.GeoM.Translate(math.Round(x-textPad), math.Round(float64(t.Y)-textPad))
-		op.ColorScale.Reset()
-		op.ColorScale.Scale(t.Color.R*t.Color.A, t.Color.G*t.Color.A, t.Color.B*t.Color.A, t.Color.A)
-		screen.DrawImage(ti.img, op)
-	}
-	if r.frameNo%60 == 0 {
-		for k, ti := range r.texts {
-			if r.frameNo-ti.used > 120 {
-				if ti.img != nil {
-					ti.img.Deallocate()
-				}
-				delete(r.texts, k)
-			}
+		if f.Texts[i].S != "" {
+			r.drawGlyphs(screen, &f.Texts[i])
 		}
 	}
-}
-
-const textPad = 2 // px around each rendered string, for antialiasing
-
-type textKey struct {
-	s    string
-	size int // tenths of a px
-	bold bool
-}
-
-type textImg struct {
-	img   *ebiten.Image // nil until the string proved steady
-	w     float64       // advance width
-	used  uint64        // frame last drawn
-	count int           // frames drawn
-}
-
-// steadyFrames is how many frames a string must last to get its image.
-const steadyFrames = 30
-
-func (r *renderer) textImage(s string, size float32, bold bool) *textImg {
-	k := textKey{s, int(math.Round(float64(size) * 10)), bold}
-	ti, ok := r.texts[k]
-	if !ok {
-		ti = &textImg{}
-		r.texts[k] = ti
-	}
-	ti.used = r.frameNo
-	ti.count++
-	if ti.img != nil || ti.count < steadyFrames {
-		return ti
-	}
-	// Built from cached glyphs: shaping the whole string with text/v2
-	// would cost milliseconds in wasm.
-	w := r.advance(s, size, bold)
-	h := float64(size) * 1.4
-	img := ebiten.NewImage(int(math.Ceil(w))+2*textPad, int(math.Ceil(h))+2*textPad)
-	r.drawGlyphs(img, &scene.Text{X: textPad, Y: textPad, Size: size, Bold: bold, Color: scene.Color{R: 1, G: 1, B: 1, A: 1}, S: s})
-	ti.img, ti.w = img, w
-	return ti
 }
 
 type glyphKey struct {

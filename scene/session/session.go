@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -56,6 +57,9 @@ type Session struct {
 	// Parts of DrawMs (moving averages): composing the frame, handing its
 	// quads to ebiten, drawing its texts.
 	ComposeMs, QuadsMs, TextMs float64
+	DrawMaxMs                  float64 // the slowest recent frame
+	timings                    [TimingFrames][4]float64
+	timingN                    int
 
 	// DeviceScale is device px per CSS px, set by the renderer.
 	DeviceScale float64
@@ -406,18 +410,28 @@ func (s *Session) SetOverlay(name string, on bool) {
 	}
 }
 
-// Timing records one Draw's Go time (ms) and its parts, as moving averages
-// over about 20 frames.
+// Timing records one Draw's Go time (ms) and its parts. DrawMs and its
+// parts are medians of the last TimingFrames frames: a mean would let one
+// garbage collection or a first-time glyph rasterization dominate seconds
+// of readings.
 func (s *Session) Timing(total, compose, quads, text float64) {
-	avg := func(dst *float64, v float64) {
-		if *dst == 0 {
-			*dst = v
-		} else {
-			*dst += (v - *dst) * 0.05
+	s.timings[s.timingN%TimingFrames] = [4]float64{total, compose, quads, text}
+	s.timingN++
+	n := min(s.timingN, TimingFrames)
+	var col [TimingFrames]float64
+	med := func(k int) float64 {
+		for i := 0; i < n; i++ {
+			col[i] = s.timings[i][k]
 		}
+		c := col[:n]
+		slices.Sort(c)
+		return c[n/2]
 	}
-	avg(&s.DrawMs, total)
-	avg(&s.ComposeMs, compose)
-	avg(&s.QuadsMs, quads)
-	avg(&s.TextMs, text)
+	s.DrawMs, s.ComposeMs, s.QuadsMs, s.TextMs = med(0), med(1), med(2), med(3)
+	if total > s.DrawMaxMs || s.timingN%TimingFrames == 0 {
+		s.DrawMaxMs = total
+	}
 }
+
+// TimingFrames is how many frames the Draw time medians cover.
+const TimingFrames = 61

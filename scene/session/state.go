@@ -51,6 +51,7 @@ func (s *Session) State() map[string]any {
 		"error":          s.lastErr,
 		"fps":            round1(s.FPS),
 		"drawMs":         ms3(s.DrawMs),
+		"drawMaxMs":      ms3(s.DrawMaxMs),
 		"drawParts":      map[string]any{"compose": ms3(s.ComposeMs), "quads": ms3(s.QuadsMs), "text": ms3(s.TextMs)},
 		"quads":          s.quads,
 		"packets":        s.packets,
