@@ -203,7 +203,8 @@ func (h *Hub) flushLocked() {
 // registered and outside the hub's locks: a source busy with a slow command
 // (a node restarting) then delays only this new client, and whatever happens
 // meanwhile is queued behind the snapshot, not lost. s's writer must not
-// start before addSink returns.
+// start before addSink returns, and must call h.writers.Done once it has
+// written what it will (when addSink succeeds).
 func (h *Hub) addSink(s *sink) error {
 	h.smu.Lock()
 	switch {
@@ -218,6 +219,9 @@ func (h *Hub) addSink(s *sink) error {
 		return fmt.Errorf("too many clients (%d)", h.cfg.MaxClients)
 	}
 	h.flushLocked() // what is pending now goes to the others, not to s
+	// Counted under smu, before Close can start waiting: the caller owes
+	// one writers.Done.
+	h.writers.Add(1)
 	src := h.src
 	h.nextID++
 	s.id = h.nextID

@@ -26,7 +26,6 @@ func (h *Hub) Record(w io.Writer) (*Recording, error) {
 	if err := h.addSink(r.s); err != nil {
 		return nil, err
 	}
-	h.writers.Add(1)
 	go func() {
 		defer h.writers.Done()
 		defer close(r.done)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/coder/websocket"
@@ -42,9 +43,7 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	h.writers.Add(1)
 	go func() {
-		defer h.writers.Done()
 		defer cancel() // a failed writer ends the reader too
 		h.write(ctx, conn, s)
 	}()
@@ -77,6 +76,8 @@ func (h *Hub) read(ctx context.Context, conn *websocket.Conn, s *sink) error {
 // WriteTimeout, or a client that has dropped events for SlowClientTimeout,
 // ends the connection.
 func (h *Hub) write(ctx context.Context, conn *websocket.Conn, s *sink) {
+	drained := sync.OnceFunc(h.writers.Done)
+	defer drained()
 	var items []batch
 	for {
 		select {
@@ -89,7 +90,10 @@ func (h *Hub) write(ctx context.Context, conn *websocket.Conn, s *sink) {
 			items, closed = s.q.take(h.cfg.MaxMessageBytes, items[:0])
 			if len(items) == 0 {
 				if closed {
-					goAway(conn)
+					// Hub.Close waits for the drain, not for the peer's
+					// answer to the close (up to 5 s if it does not read).
+					drained()
+					conn.Close(websocket.StatusGoingAway, "server shutting down")
 					return
 				}
 				break
@@ -137,13 +141,6 @@ func (h *Hub) writeMessage(ctx context.Context, conn *websocket.Conn, items []ba
 	h.messages.Add(1)
 	h.bytes.Add(uint64(n))
 	return false, nil
-}
-
-// goAway says goodbye with a close frame without waiting for the answer:
-// coder/websocket waits up to five seconds for a peer that does not read,
-// and shutting down should not.
-func goAway(conn *websocket.Conn) {
-	go conn.Close(websocket.StatusGoingAway, "server shutting down")
 }
 
 func sortSinks(s []SinkStats) {
