@@ -34,7 +34,7 @@ run: build
 
 vet:
 	$(GO) vet ./...
-	GOOS=js GOARCH=wasm $(GO) vet ./wasm ./scene ./engine ./protocol
+	GOOS=js GOARCH=wasm $(GO) vet ./wasm/... ./scene/... ./engine/... ./protocol/...
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
