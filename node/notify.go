@@ -15,6 +15,8 @@ import (
 
 	"github.com/gossipscope/gossipscope/protocol"
 	nflogpb "github.com/prometheus/alertmanager/nflog/nflogpb"
+
+	"github.com/cespare/xxhash/v2"
 )
 
 // alert is one alert as posted to the API (Alertmanager's types.Alert).
@@ -71,6 +73,11 @@ func labelSetString(ls map[string]string) string {
 	}
 	return "{" + strings.Join(parts, ", ") + "}"
 }
+
+// hashAlert is Alertmanager's notify.hashAlert (unexported there): XXH64 of
+// the sorted labels. Matching it lets our nodes and real Alertmanagers
+// deduplicate each other's notifications.
+func hashAlert(labels map[string]string) uint64 { return xxhash.Sum64(labelsBytes(labels)) }
 
 // dispatcher groups alerts by the route's group_by labels and runs
 // Alertmanager's notification pipeline per group: group_wait, mute by
