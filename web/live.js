@@ -157,3 +157,163 @@ class GossipLive {
 }
 
 window.GossipLive = GossipLive;
+
+// The live lab panel: connect, feed the stream to the wasm, send commands,
+// show their replies.
+(() => {
+  const P = window.gossipscopePage;
+  const $ = P.$;
+
+  function log(text, cls) {
+    const li = document.createElement("li");
+    li.textContent = text;
+    if (cls) li.className = cls;
+    const list = $("live-log");
+    list.prepend(li);
+    while (list.children.length > 50) list.lastChild.remove();
+  }
+
+  function describe(c) {
+    const on = c.node ? ` on ${c.node}` : c.cmd === "alert" ? " to every node" : "";
+    const extra = c.cmd === "loss" ? ` ${c.loss}` : c.groups ? ` into ${c.groups.map((g) => g.length).join(" + ")} nodes` : "";
+    return `${c.cmd}${on}${extra}`;
+  }
+
+  function available(ok) {
+    P.liveAvailable = ok;
+    $("live-availability").textContent = ok
+      ? "A live lab cluster is running on this server: real gossip nodes speaking Alertmanager's protocol."
+      : "No live server here (a static copy of the page, or the server runs without --lab). Simulation and replay work as usual.";
+    $("live-controls").hidden = !ok;
+    for (const b of document.querySelectorAll("#presets button.live")) b.disabled = !ok;
+  }
+
+  function status(st, detail) {
+    const live = P.live;
+    const badge = $("live-status");
+    badge.textContent = st;
+    badge.className = "badge" + (st === "open" ? " on" : st === "closed" && live.wanted ? " bad" : "");
+    $("live-connect").setAttribute("aria-pressed", String(st !== "closed"));
+    $("live-connect").textContent = st === "closed" ? "Connect" : "Disconnect";
+    if (st === "open") {
+      P.call("live", true);
+      P.call("play");
+      log(`connected to ${detail}`, "good");
+      if (live.onOpen) {
+        const f = live.onOpen;
+        live.onOpen = null;
+        f();
+      }
+    } else if (st === "closed" && live.wanted) {
+      log(`disconnected: ${detail}`, "bad");
+      P.showError(`Live lab: ${detail}. Press Connect to try again.`);
+      live.wanted = false;
+    }
+    P.syncURL(true);
+  }
+
+  function nodes(names) {
+    const sel = $("live-node");
+    const cur = sel.value;
+    sel.textContent = "";
+    for (const n of names) {
+      const o = document.createElement("option");
+      o.value = o.textContent = n;
+      sel.appendChild(o);
+    }
+    if (names.includes(cur)) sel.value = cur;
+  }
+
+  P.connectLive = () => {
+    if (!P.live) {
+      P.live = new GossipLive({
+        onText: (text) => {
+          const r = P.callQuiet("feed", text);
+          if (r.ok === false) log(`✗ ${r.error}`, "bad");
+        },
+        onReply: (rep, cmd) => {
+          const what = cmd ? describe(cmd) : rep.id;
+          if (rep.error) log(`✗ ${what}: ${rep.error}`, "bad");
+          else log(`✓ ${what}${rep.text ? ": " + rep.text : ""}`, "good");
+        },
+        onStatus: status,
+        onNodes: nodes,
+      });
+    }
+    P.stopCompare();
+    P.replayURL = null;
+    P.live.connect();
+  };
+
+  // leaveLive goes back to the simulation the page showed before.
+  P.leaveLive = () => {
+    if (!P.live || !P.live.wanted) return;
+    P.live.disconnect();
+    P.callQuiet("live", false);
+    if (P.lastSimQuery) P.callQuiet("load", P.lastSimQuery);
+  };
+
+  // node is the command's target: the node selected on the canvas if it is
+  // a live one, else the one chosen in the list.
+  function node() {
+    const st = P.state();
+    const sel = st && st.selected && st.selected.name;
+    return sel && P.live && P.live.nodes.has(sel) ? sel : $("live-node").value;
+  }
+
+  function send(cmd) {
+    if (!P.live || !P.live.open) {
+      P.showError("Connect to the live lab first.");
+      return;
+    }
+    try {
+      P.live.send(cmd);
+      log(`→ ${describe(cmd)}`, "");
+    } catch (e) {
+      P.showError(e.message);
+    }
+  }
+
+  P.runLivePreset = (p) => {
+    const go = () => {
+      const cmd = Object.assign({}, p.command);
+      if (cmd.cmd === "silence" && !cmd.node) cmd.node = node() || P.live.halves()[0][0];
+      if (!cmd.node && cmd.cmd !== "alert") return P.showError("No live node to send to yet.");
+      send(cmd);
+      P.showStatus(p.about, 8000);
+    };
+    if (P.live && P.live.open) return go();
+    P.connectLive();
+    P.live.onOpen = () => setTimeout(go, 500); // let the snapshot name the nodes first
+  };
+
+  P.onReadyHooks.push(() => {
+    // Clicks on live nodes in the canvas come back from the wasm as commands.
+    P.gs.onCommand = (json) => {
+      if (!P.live || !P.live.open) {
+        P.showError("Not connected to the live lab: the command was not sent.");
+        return;
+      }
+      try {
+        P.live.sendRaw(json);
+        log(`→ ${describe(JSON.parse(json))}`, "");
+      } catch (e) {
+        P.showError(e.message);
+      }
+    };
+    const on = (id, f) => $(id).addEventListener("click", f);
+    on("live-connect", () => (P.live && P.live.wanted ? P.leaveLive() : P.connectLive()));
+    on("live-silence", () => send({ cmd: "silence", node: node(), text: "created from gossipscope" }));
+    on("live-alert", () => send({ cmd: "alert", text: "GossipscopeDemo" }));
+    on("live-crash", () => send({ cmd: "crash", node: node() }));
+    on("live-restart", () => send({ cmd: "restart", node: node() }));
+    on("live-partition", () => send({ cmd: "partition", groups: P.live ? P.live.halves() : [] }));
+    on("live-heal", () => send({ cmd: "heal" }));
+    on("live-setloss", () => {
+      const p = Number($("live-loss").value);
+      if (!(p >= 0 && p <= 1)) return P.showError("Loss is a probability between 0 and 1.");
+      send({ cmd: "loss", loss: p });
+    });
+    GossipLive.probe(1500).then(available);
+  });
+})();

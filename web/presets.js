@@ -1,5 +1,6 @@
-// Presets for the classroom: each is a scenario, a query string the wasm's
-// load() understands (engine.ParseQuery: faults are "do=KIND@MS:ARGS"), or,
+// Presets for the classroom, and the buttons that run them. Each is a
+// scenario, a query string the wasm's load() understands (engine.ParseQuery:
+// faults are "do=KIND@MS:ARGS"), a sequence of them compared in a table, or,
 // for the Alertmanager ones, a command to the live lab.
 "use strict";
 
@@ -61,3 +62,103 @@ window.gossipscopePresets = [
     command: { cmd: "alert", node: "", text: "GossipscopeDemo" },
   },
 ];
+
+(() => {
+  const P = window.gossipscopePage;
+  const $ = P.$;
+  let run = null; // the comparison under way
+
+  P.onReadyHooks.push(() => {
+    const box = $("presets");
+    for (const p of window.gossipscopePresets) {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.textContent = p.label;
+      b.title = p.about || "";
+      b.dataset.preset = p.id;
+      if (p.live) {
+        b.classList.add("live");
+        b.disabled = true; // until a live server answers
+      }
+      b.addEventListener("click", () => runPreset(p));
+      box.appendChild(b);
+    }
+  });
+
+  function runPreset(p) {
+    P.stopCompare();
+    P.clearError();
+    if (p.live) return P.runLivePreset(p);
+    P.leaveLive();
+    P.replayURL = null;
+    if (p.sequence) return startCompare(p);
+    if (P.call("load", p.query).ok === false) return;
+    P.setSpeed(p.speed || 1);
+    P.call("play");
+    P.syncURL(true);
+    P.showStatus(p.about || p.label, 5000);
+  }
+
+  // ---- PUSH vs PULL vs PUSH-PULL, one after another ----
+
+  function startCompare(p) {
+    run = { preset: p, index: -1, rows: [], waitUntil: 0 };
+    P.compare = run.rows;
+    $("compare").hidden = false;
+    $("compare-rows").textContent = "";
+    next();
+  }
+
+  function next() {
+    run.index++;
+    const seq = run.preset.sequence;
+    if (run.index >= seq.length) {
+      P.showStatus("Compared: PUSH-PULL converges in the fewest rounds, but sends the most messages.", 8000);
+      run = null;
+      return;
+    }
+    const step = seq[run.index];
+    if (P.call("load", step.query).ok === false) {
+      run = null;
+      return;
+    }
+    const tr = document.createElement("tr");
+    tr.className = "running";
+    for (let i = 0; i < 4; i++) tr.appendChild(document.createElement("td"));
+    tr.cells[0].textContent = step.mode === "pushpull" ? "PUSH-PULL" : step.mode.toUpperCase();
+    $("compare-rows").appendChild(tr);
+    run.rows.push({ mode: step.mode, rounds: null, messages: 0, redundant: 0, done: false, tr });
+    P.setSpeed(run.preset.speed || 1);
+    P.call("play");
+    P.syncURL(true);
+    P.showStatus(`${tr.cells[0].textContent}: ${run.index + 1} of ${seq.length}`, 3000);
+  }
+
+  // compareTick records each mode's figures at the moment every live node
+  // knows the news (PULL and PUSH-PULL keep exchanging digests after that,
+  // so "done" would come much later), then moves on after a pause.
+  P.compareTick = (st) => {
+    const row = run && run.rows[run.index];
+    if (!row) return;
+    if (!row.done) {
+      row.messages = st.messages;
+      row.redundant = st.redundant;
+      if (st.nodes > 0 && st.informed >= (st.alive || st.nodes)) {
+        row.rounds = st.round;
+        row.done = true;
+        row.tr.className = "";
+        run.waitUntil = performance.now() + 2000; // a moment to look at the result
+      }
+    }
+    row.tr.cells[1].textContent = row.rounds === null ? "…" : String(row.rounds);
+    row.tr.cells[2].textContent = String(row.messages);
+    row.tr.cells[3].textContent = String(row.redundant);
+    if (row.done && performance.now() >= run.waitUntil) next();
+  };
+
+  P.stopCompare = () => {
+    const row = run && run.rows[run.index];
+    if (row) row.tr.className = "";
+    run = null;
+  };
+})();

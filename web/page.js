@@ -1,0 +1,412 @@
+// gossipscope page, core: boots the wasm, talks to its JS API
+// (window.gossipscope, docs/jsapi.md), keeps the scenario in the URL and the
+// HTML in step with the frames. The wasm owns all state; the page only asks
+// it and shows the answers.
+//
+// window.gossipscopePage (P below) is the page's own namespace: presets.js,
+// replay.js, live.js and app.js add their parts to it, and the browser tests
+// and the page benchmark read its facts (timings, errors, insets).
+"use strict";
+
+(() => {
+  const $ = (id) => document.getElementById(id);
+  const body = document.body;
+
+  // Page-level URL keys: the page handles them; the rest is the scenario.
+  const PAGE_KEYS = ["replay", "live", "projector", "speed", "panel"];
+  const SPEED_MIN = 0.05;
+  const SPEED_MAX = 50;
+  // Below this width the panel starts hidden: the scene needs the room.
+  const WIDE = 1200;
+
+  const P = (window.gossipscopePage = {
+    $,
+    timings: { start: 0, fetched: 0, ready: 0, firstFrame: 0 },
+    insets: { top: 0, right: 0, bottom: 0, left: 0 }, // CSS px the HTML covers
+    errors: [],
+    ready: false,
+    compare: [],
+    gs: null, // window.gossipscope once the wasm is ready
+    replayURL: null, // set while playing a recording fetched from ?replay=
+    lastSimQuery: "", // the simulation to return to after live mode
+    live: null, // the GossipLive connection, once asked for
+    // Filled in by the other files; harmless no-ops until then.
+    stopCompare() {},
+    compareTick() {},
+    leaveLive() {},
+    connectLive() {},
+    loadReplayURL() {},
+    onReadyHooks: [],
+  });
+
+  let scrubbing = false;
+  let lastScenario = null;
+  let lastNarration = null;
+  let lastStateError = "";
+
+  // ---- messages ----
+
+  P.showError = (text) => {
+    P.errors.push(text);
+    $("error-text").textContent = text;
+    $("error").hidden = false;
+  };
+  P.clearError = () => { $("error").hidden = true; };
+  let statusTimer = 0;
+  P.showStatus = (text, ms) => {
+    $("status").textContent = text;
+    clearTimeout(statusTimer);
+    statusTimer = setTimeout(() => { $("status").textContent = ""; }, ms || 2500);
+  };
+
+  // call runs one JS API function and never throws: a missing function, an
+  // exception from a stopped Go program and {ok:false} all become an error
+  // message on the page, and the result comes back as {ok, error, ...}.
+  P.call = (name, ...args) => {
+    const r = P.callQuiet(name, ...args);
+    if (r.ok === false) P.showError(r.error || `${name} failed`);
+    return r;
+  };
+  // callQuiet is call without the message, for tries with a fallback.
+  P.callQuiet = (name, ...args) => {
+    const gs = P.gs;
+    if (!gs || typeof gs[name] !== "function") return { ok: false, error: `the simulator has no ${name}()` };
+    try {
+      const r = gs[name](...args);
+      return r && typeof r === "object" ? r : { ok: true, value: r };
+    } catch (e) {
+      return { ok: false, error: `${name}: ${e && e.message ? e.message : e}` };
+    }
+  };
+  P.state = () => {
+    try {
+      return P.gs ? P.gs.state() : null;
+    } catch (e) {
+      return null;
+    }
+  };
+  P.scenario = () => {
+    try {
+      return P.gs ? String(P.gs.scenario()) : "";
+    } catch (e) {
+      return "";
+    }
+  };
+
+  // ---- boot ----
+
+  P.boot = async () => {
+    P.timings.start = performance.now();
+    if (location.protocol === "file:") {
+      return bootFailed("Browsers do not run WebAssembly from file:// pages. Serve this folder, e.g. `python3 -m http.server` in it, or run `make run`.");
+    }
+    if (typeof window.Go !== "function") {
+      return bootFailed("web/wasm_exec.js is missing. Build the page with `make wasm` (or `make web` for a static copy).");
+    }
+    const go = new window.Go();
+    let resp;
+    try {
+      resp = await fetch("web/gossipscope.wasm");
+    } catch (e) {
+      return bootFailed(`Could not fetch web/gossipscope.wasm: ${e.message}`);
+    }
+    if (!resp.ok) return bootFailed(`web/gossipscope.wasm: HTTP ${resp.status}. Build it with \`make wasm\`.`);
+    let instance;
+    try {
+      const streaming = WebAssembly.instantiateStreaming &&
+        (resp.headers.get("Content-Type") || "").startsWith("application/wasm");
+      if (streaming) {
+        instance = (await WebAssembly.instantiateStreaming(resp, go.importObject)).instance;
+      } else { // static hosts that serve .wasm with another type
+        instance = (await WebAssembly.instantiate(await resp.arrayBuffer(), go.importObject)).instance;
+      }
+    } catch (e) {
+      return bootFailed(`The simulator could not start: ${e.message}`);
+    }
+    P.timings.fetched = performance.now();
+    $("boot-text").textContent = "Starting…";
+    window.addEventListener("gossipscope-ready", onReady, { once: true });
+    go.run(instance).then(
+      () => { if (P.ready) P.showError("The simulator stopped. Reload the page to start it again."); },
+      (e) => P.showError(`The simulator crashed: ${e && e.message ? e.message : e}. Reload the page.`),
+    );
+    if (window.gossipscope) onReady(); // ready was dispatched synchronously
+    setTimeout(() => { if (!P.ready) bootFailed("The simulator did not start within 30 s."); }, 30000);
+  };
+
+  function bootFailed(text) {
+    P.errors.push(text);
+    body.classList.add("boot-failed");
+    $("boot-text").textContent = text;
+  }
+
+  function onReady() {
+    if (P.ready || !window.gossipscope) return;
+    P.gs = window.gossipscope;
+    P.ready = true;
+    P.timings.ready = performance.now();
+    // The page shows the narration in HTML (large, screen-reader friendly).
+    if (typeof P.gs.setOverlay === "function") P.callQuiet("setOverlay", { narration: false });
+    for (const f of P.onReadyHooks) f();
+    applyURL();
+    P.updateInsets();
+    window.addEventListener("resize", () => P.updateInsets(false));
+    body.classList.remove("booting");
+    requestAnimationFrame(frameLoop);
+    requestAnimationFrame(watchFirstFrame);
+  }
+
+  // watchFirstFrame notes when the wasm has drawn its first frame (its Draw
+  // time becomes known), for the page benchmark's time to first frame.
+  function watchFirstFrame() {
+    const st = P.state();
+    if (st && (st.drawMs > 0 || st.fps > 0)) {
+      P.timings.firstFrame = performance.now();
+      return;
+    }
+    requestAnimationFrame(watchFirstFrame);
+  }
+
+  // ---- URL ----
+
+  function applyURL() {
+    const all = new URLSearchParams(location.search);
+    const pageKeys = {};
+    const scenario = new URLSearchParams();
+    for (const [k, v] of all) {
+      if (PAGE_KEYS.includes(k)) pageKeys[k] = v;
+      else scenario.append(k, v);
+    }
+    if (pageKeys.projector === "1") P.setProjector(true);
+    if (pageKeys.panel === "0" || (pageKeys.panel !== "1" && innerWidth < WIDE)) P.setPanel(false);
+    if (pageKeys.replay) {
+      P.loadReplayURL(pageKeys.replay);
+    } else if (scenario.toString()) {
+      const r = P.callQuiet("load", scenario.toString());
+      if (r.ok === false) P.showError(`This link's scenario does not work: ${r.error}. Showing the default instead.`);
+    }
+    if (pageKeys.speed) P.setSpeed(Number(pageKeys.speed));
+    P.fillForm();
+    if (!pageKeys.replay) P.call("play");
+    if (pageKeys.live === "1") P.connectLive();
+    P.syncURL(true);
+  }
+
+  // syncURL writes the scenario into the address bar so that the link
+  // reproduces exactly this animation (faults included), with the page's
+  // own settings (speed, projector, panel) when they differ from defaults.
+  P.syncURL = (force) => {
+    if (!P.gs) return;
+    const scen = P.scenario();
+    const changed = scen !== lastScenario;
+    lastScenario = scen;
+    const st = P.state();
+    const q = new URLSearchParams();
+    if (P.live && P.live.wanted) {
+      q.set("live", "1");
+    } else if (P.replayURL && st && st.source !== "sim") {
+      q.set("replay", P.replayURL);
+    } else if (!st || st.source === "sim" || !st.source) {
+      for (const [k, v] of new URLSearchParams(scen)) q.append(k, v);
+      P.lastSimQuery = scen;
+    }
+    const speed = st ? Number(st.speed) : 1;
+    if (speed && Math.abs(speed - 1) > 1e-9) q.set("speed", String(+speed.toFixed(3)));
+    if (body.classList.contains("projector")) q.set("projector", "1");
+    const hidden = body.classList.contains("panel-hidden");
+    if (hidden !== (innerWidth < WIDE)) q.set("panel", hidden ? "0" : "1");
+    const search = q.toString();
+    const url = location.pathname + (search ? "?" + search : "") + location.hash;
+    if (url !== location.pathname + location.search + location.hash) history.replaceState(null, "", url);
+    if (changed || force) P.fillForm();
+  };
+
+  // ---- the scenario form ----
+
+  P.fillForm = () => {
+    const form = $("params");
+    const active = document.activeElement;
+    if (!P.gs || (form.contains(active) && active.tagName !== "BUTTON")) return; // someone is typing
+    const q = new URLSearchParams(P.scenario());
+    for (const el of form.elements) {
+      if (!el.name) continue;
+      if (el.type === "checkbox") {
+        el.checked = q.has(el.name) ? q.get(el.name) === "true" : el.defaultChecked;
+      } else if (el.tagName === "SELECT") {
+        const def = [...el.options].find((o) => o.defaultSelected) || el.options[0];
+        el.value = q.has(el.name) ? q.get(el.name) : def.value;
+        if (el.value === "") el.value = def.value; // a value the page does not list
+      } else {
+        el.value = q.has(el.name) ? q.get(el.name) : el.defaultValue;
+      }
+    }
+    P.modeChanged();
+  };
+
+  // PULL and PUSH-PULL are periodic anti-entropy: they never stop, and the
+  // engine takes only stop=never for them.
+  P.modeChanged = () => {
+    const push = $("p-mode").value === "push";
+    if (!push) $("p-stop").value = "never";
+    $("p-stop").disabled = !push;
+  };
+
+  function formQuery(base) {
+    const q = new URLSearchParams(base || "");
+    for (const el of $("params").elements) {
+      if (!el.name) continue;
+      if (el.type === "checkbox") q.set(el.name, String(el.checked));
+      else if (el.value === "") q.delete(el.name);
+      else q.set(el.name, el.value);
+    }
+    return q.toString();
+  }
+
+  P.runForm = (ev) => {
+    ev.preventDefault();
+    P.stopCompare();
+    if (!$("params").reportValidity()) return;
+    P.leaveLive();
+    let r = P.callQuiet("load", formQuery(P.scenario()));
+    if (r.ok === false) r = P.callQuiet("load", formQuery("")); // scheduled faults may not fit the new N
+    if (r.ok === false) {
+      P.showError(`That scenario does not work: ${r.error}`);
+      return;
+    }
+    P.clearError();
+    P.replayURL = null;
+    P.call("play");
+    P.syncURL(true);
+  };
+
+  // ---- playback ----
+
+  // The speed slider is logarithmic: slow motion and fast forward get the
+  // same travel.
+  P.sliderToSpeed = (v) => SPEED_MIN * Math.pow(SPEED_MAX / SPEED_MIN, v / 1000);
+  const speedToSlider = (s) => Math.round(1000 * Math.log(s / SPEED_MIN) / Math.log(SPEED_MAX / SPEED_MIN));
+  const fmtSpeed = (s) => (s >= 10 ? s.toFixed(0) : s >= 1 ? s.toFixed(1).replace(/\.0$/, "") : s.toFixed(2)) + "×";
+  function showSpeed(s) {
+    $("speed").value = speedToSlider(s);
+    $("speed-out").textContent = fmtSpeed(s);
+    $("speed").setAttribute("aria-valuetext", fmtSpeed(s) + (Math.abs(s - 1) < 1e-9 ? " real time" : ""));
+  }
+  P.setSpeed = (s) => {
+    if (!isFinite(s) || s <= 0) return;
+    s = Math.min(SPEED_MAX, Math.max(SPEED_MIN, s));
+    P.call("setSpeed", s);
+    showSpeed(s);
+  };
+  const fmtTime = (ms) => (ms >= 100000 ? (ms / 1000).toFixed(0) : (ms / 1000).toFixed(1)) + " s";
+
+  // stepBack scrubs back a fraction of one gossip period.
+  P.stepBack = (fraction) => {
+    const st = P.state();
+    if (!st) return;
+    const period = Number(st.period) || Number(new URLSearchParams(lastScenario || "").get("period")) || 1000;
+    P.call("pause");
+    P.call("seek", Math.max(0, st.t - period * fraction));
+  };
+
+  P.setProjector = (on) => {
+    body.classList.toggle("projector", on);
+    $("projector").setAttribute("aria-pressed", String(on));
+    if (P.gs) P.call("setProjector", on);
+    P.updateInsets();
+  };
+  P.setPanel = (on) => {
+    body.classList.toggle("panel-hidden", !on);
+    $("panel-toggle").setAttribute("aria-expanded", String(on));
+    P.updateInsets();
+  };
+
+  // updateInsets tells the scene which screen margins the HTML covers (CSS
+  // px), so that it keeps nodes and its chart clear of them: the top bar,
+  // the side panel when open, and a band for the narration line. The band
+  // grows to the tallest narration seen since the layout last changed and
+  // does not shrink meanwhile, so the scene does not jump each time a
+  // sentence wraps differently.
+  let narrationReserve = 0;
+  P.updateInsets = (keepReserve) => {
+    const bar = $("bar").getBoundingClientRect();
+    document.documentElement.style.setProperty("--bar-h", Math.ceil(bar.height) + "px");
+    const n = $("narration");
+    const fs = parseFloat(getComputedStyle(n).fontSize) || 20;
+    if (!keepReserve) narrationReserve = 0;
+    const seen = n.textContent ? innerHeight - n.getBoundingClientRect().top + 8 : 0;
+    narrationReserve = Math.max(narrationReserve, Math.ceil(fs * 2.5 + 24), Math.ceil(seen));
+    const ins = {
+      top: Math.ceil(bar.bottom),
+      right: body.classList.contains("panel-hidden") ? 0 : Math.ceil($("panel").getBoundingClientRect().width),
+      bottom: narrationReserve,
+      left: 0,
+    };
+    const old = P.insets;
+    if (old.top === ins.top && old.right === ins.right && old.bottom === ins.bottom && old.left === ins.left) return;
+    P.insets = ins;
+    if (P.gs && typeof P.gs.setInsets === "function") P.callQuiet("setInsets", ins.top, ins.right, ins.bottom, ins.left);
+  };
+
+  // ---- the refresh ----
+
+  // frameLoop refreshes the HTML with the animation frames, in step with the
+  // canvas (ebiten draws in requestAnimationFrame too); the interval keeps
+  // it going, 4 times a second, when frames are slow or the tab is hidden.
+  let lastTick = 0;
+  function frameLoop(now) {
+    if (now - lastTick >= 30) {
+      lastTick = now;
+      tick();
+    }
+    requestAnimationFrame(frameLoop);
+  }
+  setInterval(() => {
+    if (P.ready && performance.now() - lastTick > 250) {
+      lastTick = performance.now();
+      tick();
+    }
+  }, 250);
+
+  P.setScrubbing = (on) => { scrubbing = on; };
+
+  let ticks = 0;
+  function tick() {
+    const st = P.state();
+    if (!st) return;
+    ticks++;
+    $("play-icon").textContent = st.playing ? "❚❚" : "▶";
+    $("play").setAttribute("aria-label", st.playing ? "Pause" : "Play");
+    const t = Number(st.t) || 0;
+    const dur = Math.max(Number(st.duration) || 0, t, 1);
+    const tl = $("timeline");
+    if (!scrubbing) {
+      tl.max = String(Math.ceil(dur));
+      tl.value = String(Math.round(t));
+    }
+    const round = st.round ? `, round ${st.round}` : "";
+    $("time-out").textContent = fmtTime(t) + round;
+    tl.setAttribute("aria-valuetext", `${fmtTime(t)} of ${fmtTime(dur)}${round}`);
+    const src = st.source || "sim";
+    if ($("source-badge").textContent !== src) $("source-badge").textContent = src;
+    const narr = st.narration || "";
+    if (narr !== lastNarration) {
+      lastNarration = narr;
+      const n = $("narration");
+      n.textContent = "";
+      if (narr) {
+        const span = document.createElement("span");
+        span.textContent = narr;
+        n.appendChild(span);
+      }
+      P.updateInsets(true);
+    }
+    // The wasm's own errors, unless the page already said the same thing.
+    const shown = !$("error").hidden && $("error-text").textContent.includes(st.error);
+    if (st.error && st.error !== lastStateError && !shown) P.showError(st.error);
+    lastStateError = st.error || "";
+    const sp = Number(st.speed) || 1;
+    if (document.activeElement !== $("speed") && $("speed-out").textContent !== fmtSpeed(sp)) showSpeed(sp);
+    P.compareTick(st);
+    if (ticks % 15 === 0) P.syncURL(false);
+  }
+})();
