@@ -14,9 +14,9 @@ func (s *Sim) applyAction() {
 		if !s.isAlive(i) {
 			return
 		}
-		s.flags[i] &^= flagAlive
+		s.nodes[i].flags &^= flagAlive
 		s.alive--
-		if s.missing[i] == 0 {
+		if s.nodes[i].missing == 0 {
 			s.upToDate--
 		}
 		if s.emit != nil {
@@ -28,9 +28,9 @@ func (s *Sim) applyAction() {
 		if s.isAlive(i) {
 			return
 		}
-		s.flags[i] |= flagAlive
+		s.nodes[i].flags |= flagAlive
 		s.alive++
-		if s.missing[i] == 0 {
+		if s.nodes[i].missing == 0 {
 			s.upToDate++
 		}
 		if s.emit != nil {
@@ -38,8 +38,9 @@ func (s *Sim) applyAction() {
 		}
 		// It forgot whom it told; what it holds is news to tell again.
 		s.news(i, -1)
-		if s.held(s.ver[int(i)*s.keys:int(i+1)*s.keys]) == 0 {
-			s.flags[i] &^= flagActive
+		s.loadVersions(s.in, i)
+		if s.held(s.in) == 0 {
+			s.nodes[i].flags &^= flagActive
 		}
 		s.rejoin(i)
 	case ActPartition:
@@ -77,26 +78,30 @@ func (s *Sim) applyAction() {
 
 // update makes node i write a newer version of key k.
 func (s *Sim) update(i int32, k int) {
+	wasUp := s.nodes[i].missing == 0 && s.isAlive(i)
 	old := s.latest[k]
 	s.latest[k]++
-	for j := 0; j < s.n; j++ {
-		if int32(j) != i && s.ver[j*s.keys+k] == old {
-			if s.missing[j] == 0 && s.flags[j]&flagAlive != 0 {
+	for j := int32(0); j < int32(s.n); j++ {
+		if j != i && s.version(j, k) == old {
+			nd := &s.nodes[j]
+			if nd.missing == 0 && nd.flags&flagAlive != 0 {
 				s.upToDate--
 			}
-			s.missing[j]++
+			nd.missing++
 		}
 	}
-	b := int(i)*s.keys + k
-	if s.ver[b] < old {
-		s.missing[i]-- // it skips straight to the newest
-	} else if s.missing[i] == 0 && s.isAlive(i) {
-		s.upToDate-- // counted again below
+	nd := &s.nodes[i]
+	if s.version(i, k) < old {
+		nd.missing-- // it skips straight to the newest
 	}
-	s.ver[b] = s.latest[k]
-	s.lastKey[i] = uint8(k)
-	if s.missing[i] == 0 && s.isAlive(i) {
-		s.upToDate++
+	s.setVersion(i, k, s.latest[k])
+	nd.lastKey = uint8(k)
+	if isUp := nd.missing == 0 && s.isAlive(i); isUp != wasUp {
+		if isUp {
+			s.upToDate++
+		} else {
+			s.upToDate--
+		}
 	}
 	if s.emit != nil {
 		s.emitState(i, k)
@@ -139,10 +144,8 @@ func (s *Sim) rejoin(i int32) {
 	if s.cfg.Async {
 		round = s.tickCount[i]
 	}
-	slot := s.alloc(i, p, kindPullReq, round)
-	s.msgs[slot].flags = msgSync
-	copy(s.payload(slot), s.ver[int(i)*s.keys:int(i+1)*s.keys])
-	s.dispatch(slot, s.now)
+	s.loadVersions(s.out(i, p, kindPullReq, round, msgSync), i)
+	s.dispatch(s.now)
 }
 
 // partition cuts the network: group g+1 for the nodes of groups[g], group 0

@@ -23,20 +23,43 @@ const (
 	msgSync uint8 = 1 << iota // a join's exchange: push-pull whatever the mode
 )
 
-// message is one message in flight. Its payload is 2*keys versions in
-// Sim.pay at slot*2*keys: push and pullreq carry the sender's versions;
-// pullresp carries [B's versions | A's digest]; pushback carries
-// [A's digest | B's versions]. For pullresp and pushback the message
-// carries data for key k when the first half is newer than the second.
+// message is one message in flight. Its payload is 2*keys versions, inline
+// in v when there is one key, else beside it (Sim.pay or fifo.pay): push
+// and pullreq carry the sender's versions; pullresp carries [B's versions
+// | A's digest]; pushback carries [A's digest | B's versions]. A pullresp
+// or pushback carries data for key k when the first half is newer than the
+// second.
 type message struct {
 	from, to int32
 	round    int32
 	kind     uint8
 	flags    uint8
+	v        [2]int32 // the payload when Keys == 1
 }
 
-// alloc takes a message slot; its payload is to be filled by the caller.
-func (s *Sim) alloc(from, to int32, kind uint8, round int32) int32 {
+// fifo is one kind's queue in the round scheduler: messages by value and
+// their payloads side by side, read in order, so a round streams through
+// memory instead of chasing slots.
+type fifo struct {
+	msgs []message
+	pay  []int32
+}
+
+// out starts a message and returns its payload for the caller to fill;
+// dispatch then sends it. Nothing else may send in between.
+func (s *Sim) out(from, to int32, kind uint8, round int32, flags uint8) []int32 {
+	m := message{from: from, to: to, round: round, kind: kind, flags: flags}
+	w := 2 * s.keys
+	if s.fast {
+		s.pending = int32(kind)
+		q := &s.fifos[kind]
+		q.msgs = append(q.msgs, m)
+		if s.keys == 1 {
+			return q.msgs[len(q.msgs)-1].v[:]
+		}
+		q.pay = append(q.pay, make([]int32, w)...)
+		return q.pay[len(q.pay)-w:]
+	}
 	var slot int32
 	if n := len(s.free); n > 0 {
 		slot = s.free[n-1]
@@ -44,26 +67,64 @@ func (s *Sim) alloc(from, to int32, kind uint8, round int32) int32 {
 	} else {
 		slot = int32(len(s.msgs))
 		s.msgs = append(s.msgs, message{})
-		s.pay = append(s.pay, make([]int32, 2*s.keys)...)
+		if s.keys > 1 {
+			s.pay = append(s.pay, make([]int32, w)...)
+		}
 	}
-	s.msgs[slot] = message{from: from, to: to, round: round, kind: kind}
-	return slot
+	s.msgs[slot] = m
+	s.pending = slot
+	return s.slotPayload(slot)
 }
 
-func (s *Sim) payload(slot int32) []int32 {
+// slotPayload is the payload of the heap's message slot.
+func (s *Sim) slotPayload(slot int32) []int32 {
+	if s.keys == 1 {
+		return s.msgs[slot].v[:]
+	}
 	w := 2 * s.keys
 	return s.pay[int(slot)*w : int(slot+1)*w]
 }
 
-// dispatch sends a filled message at time t: decides loss and latency,
-// emits it, and queues its delivery.
-func (s *Sim) dispatch(slot int32, t float64) {
-	m := &s.msgs[slot]
+// reserve sizes the round scheduler's queues for a busy round at once
+// rather than by repeated doubling.
+func (s *Sim) reserve() {
+	want := s.n * s.cfg.Fanout
+	for k := range s.fifos {
+		q := &s.fifos[k]
+		if k == int(kindPush) && s.cfg.Mode != Push || k != int(kindPush) && s.cfg.Mode == Push {
+			continue
+		}
+		if cap(q.msgs) < want {
+			q.msgs = make([]message, 0, want)
+			if s.keys > 1 {
+				q.pay = make([]int32, 0, want*2*s.keys)
+			}
+		}
+	}
+}
+
+// dispatch sends the message out prepared at time t: decides loss and
+// latency, emits it, and queues its delivery.
+func (s *Sim) dispatch(t float64) {
+	var m *message
+	var p []int32
+	w := 2 * s.keys
+	if s.fast {
+		q := &s.fifos[s.pending]
+		m = &q.msgs[len(q.msgs)-1]
+		if s.keys == 1 {
+			p = m.v[:]
+		} else {
+			p = q.pay[len(q.pay)-w:]
+		}
+	} else {
+		m, p = &s.msgs[s.pending], s.slotPayload(s.pending)
+	}
 	lost := s.loss > 0 && s.rng01() < s.loss
 	if !lost && s.group != nil && s.group[m.from] != s.group[m.to] {
 		lost = true // partitioned
 	}
-	if !lost && !s.isAlive(m.to) {
+	if !lost && s.alive < s.n && !s.isAlive(m.to) {
 		lost = true // nobody there (the sender cannot know)
 	}
 	s.st.sent++
@@ -76,20 +137,53 @@ func (s *Sim) dispatch(slot int32, t float64) {
 		}
 	}
 	if s.emit != nil {
-		s.emitMsg(slot, t, arrive, lost)
+		s.emitMsg(*m, p, t, arrive, lost)
 	}
 	if lost {
 		s.st.lost++
-		s.free = append(s.free, slot)
+		if s.fast {
+			q := &s.fifos[s.pending]
+			q.msgs = q.msgs[:len(q.msgs)-1]
+			if s.keys > 1 {
+				q.pay = q.pay[:len(q.pay)-w]
+			}
+		} else {
+			s.free = append(s.free, s.pending)
+		}
 		return
 	}
 	s.inflight++
-	rank := rankDeliver + uint64(m.kind)
-	if s.fast {
-		s.rounds[m.kind] = append(s.rounds[m.kind], slot)
-	} else {
-		s.push(arrive, rank, slot)
+	if !s.fast {
+		s.push(arrive, rankDeliver+uint64(m.kind), s.pending)
 	}
+}
+
+// flush delivers every queued message at time t, kind by kind; deliveries
+// only queue messages of later kinds.
+func (s *Sim) flush(t float64) {
+	w := 2 * s.keys
+	for r := range s.fifos {
+		q := &s.fifos[r]
+		if s.keys == 1 {
+			for j := 0; j < len(q.msgs); j++ {
+				m := &q.msgs[j]
+				s.deliver(*m, m.v[:], t)
+			}
+		} else {
+			for j := 0; j < len(q.msgs); j++ {
+				s.deliver(q.msgs[j], q.pay[j*w:(j+1)*w], t)
+			}
+		}
+		q.msgs, q.pay = q.msgs[:0], q.pay[:0]
+	}
+}
+
+// deliverSlot delivers the heap's message slot, freeing the slot first
+// (its payload is copied out, as replies reuse the slab).
+func (s *Sim) deliverSlot(slot int32, t float64) {
+	copy(s.in, s.slotPayload(slot))
+	s.free = append(s.free, slot)
+	s.deliver(s.msgs[slot], s.in, t)
 }
 
 // hasData reports whether a pullresp or pushback payload carries an item,
@@ -103,80 +197,93 @@ func (s *Sim) hasData(p []int32) (int, bool) {
 	return 0, false
 }
 
-// deliver hands message slot to its receiver at time t.
-func (s *Sim) deliver(slot int32, t float64) {
+// deliver hands message m with payload p to its receiver at time t.
+func (s *Sim) deliver(m message, p []int32, t float64) {
 	s.inflight--
-	m := s.msgs[slot]
-	if !s.isAlive(m.to) { // crashed while the message was in flight
+	nd := &s.nodes[m.to]
+	if nd.flags&flagAlive == 0 { // crashed while the message was in flight
 		s.st.lost++
-		s.free = append(s.free, slot)
 		return
 	}
 	s.st.delivered++
-	s.received[m.to]++
-	p := s.payload(slot)
+	nd.received++
 	switch m.kind {
 	case kindPush:
-		if !s.merge(m.to, p, m.from, t, m.round) {
+		if !s.merge(m.to, p, m.from, m.round) {
 			s.st.redundant++
 			s.feedback(m.from)
 		}
 	case kindPullReq:
-		r := s.alloc(m.to, m.from, kindPullResp, m.round)
-		s.msgs[r].flags = m.flags
-		p = s.payload(slot) // alloc may have moved the slab
-		rp := s.payload(r)
-		b := int(m.to) * s.keys
-		copy(rp[:s.keys], s.ver[b:b+s.keys])
-		copy(rp[s.keys:], p[:s.keys])
-		s.dispatch(r, t)
+		rp := s.out(m.to, m.from, kindPullResp, m.round, m.flags)
+		if s.keys == 1 {
+			rp[0], rp[1] = nd.ver0, p[0]
+		} else {
+			s.loadVersions(rp, m.to)
+			copy(rp[s.keys:], p[:s.keys])
+		}
+		s.dispatch(t)
 	case kindPullResp:
 		_, data := s.hasData(p)
-		if !s.merge(m.to, p, m.from, t, m.round) && data {
+		if !s.merge(m.to, p, m.from, m.round) && data {
 			s.st.redundant++
 		}
 		if s.cfg.Mode == PushPull || m.flags&msgSync != 0 {
-			r := s.alloc(m.to, m.from, kindPushBack, m.round)
-			p = s.payload(slot)
-			rp := s.payload(r)
-			copy(rp[:s.keys], p[s.keys:])
-			copy(rp[s.keys:], p[:s.keys])
-			s.dispatch(r, t)
+			rp := s.out(m.to, m.from, kindPushBack, m.round, m.flags)
+			if s.keys == 1 {
+				rp[0], rp[1] = p[1], p[0]
+			} else {
+				copy(rp[:s.keys], p[s.keys:])
+				copy(rp[s.keys:], p[:s.keys])
+			}
+			s.dispatch(t)
 		}
 	case kindPushBack:
 		_, data := s.hasData(p)
-		if !s.merge(m.to, p, m.from, t, m.round) && data {
+		if !s.merge(m.to, p, m.from, m.round) && data {
 			s.st.redundant++
 		}
 	}
-	s.free = append(s.free, slot)
 }
 
 // merge gives node i every item of vec (its first keys entries) newer than
 // its own, learned from node from; it reports whether i learned anything.
-func (s *Sim) merge(i int32, vec []int32, from int32, t float64, round int32) bool {
-	b := int(i) * s.keys
-	learned := false
-	for k := 0; k < s.keys; k++ {
-		v := vec[k]
-		if v <= s.ver[b+k] {
-			continue
+func (s *Sim) merge(i int32, vec []int32, from int32, round int32) bool {
+	nd := &s.nodes[i]
+	if s.keys == 1 { // the common case, without the loop
+		v := vec[0]
+		if v <= nd.ver0 {
+			return false
 		}
-		s.ver[b+k] = v
-		if v == s.latest[k] {
-			s.missing[i]--
+		nd.ver0 = v
+		if v == s.latest[0] {
+			nd.missing--
 		}
-		s.lastKey[i] = uint8(k)
-		learned = true
 		if s.emit != nil {
-			s.emitState(i, k)
+			s.emitState(i, 0)
 		}
-	}
-	if !learned {
-		return false
+	} else {
+		learned := false
+		for k := 0; k < s.keys; k++ {
+			v := vec[k]
+			if v <= s.version(i, k) {
+				continue
+			}
+			s.setVersion(i, k, v)
+			if v == s.latest[k] {
+				nd.missing--
+			}
+			nd.lastKey = uint8(k)
+			learned = true
+			if s.emit != nil {
+				s.emitState(i, k)
+			}
+		}
+		if !learned {
+			return false
+		}
 	}
 	s.news(i, from)
-	if s.missing[i] == 0 {
+	if nd.missing == 0 {
 		s.upToDate++
 		s.checkCoverage(int(round))
 	}
@@ -187,9 +294,7 @@ func (s *Sim) merge(i int32, vec []int32, from int32, t float64, round int32) bo
 // Redundant flag is judged against the receiver's state when it was sent
 // (the stream is in send order); Stats count redundancy on delivery, so the
 // two differ only when news arrives while a message is in flight.
-func (s *Sim) emitMsg(slot int32, t, arrive float64, lost bool) {
-	m := s.msgs[slot]
-	p := s.payload(slot)
+func (s *Sim) emitMsg(m message, p []int32, t, arrive float64, lost bool) {
 	ev := &s.ev
 	*ev = protocol.Event{
 		Type: protocol.TypeMsg, T: t, From: s.name(m.from), To: s.name(m.to),
@@ -198,10 +303,9 @@ func (s *Sim) emitMsg(slot int32, t, arrive float64, lost bool) {
 	if !lost {
 		ev.Arrive = arrive
 	}
-	have := s.ver[int(m.to)*s.keys : int(m.to+1)*s.keys]
 	covered := func() bool {
 		for k := 0; k < s.keys; k++ {
-			if p[k] > have[k] {
+			if p[k] > s.version(m.to, k) {
 				return false
 			}
 		}
@@ -210,7 +314,7 @@ func (s *Sim) emitMsg(slot int32, t, arrive float64, lost bool) {
 	const header, item, digest = 16, 24, 12
 	switch m.kind {
 	case kindPush:
-		k := int(s.lastKey[m.from])
+		k := int(s.nodes[m.from].lastKey)
 		ev.Key, ev.Version = keyName(k), int64(p[k])
 		ev.Bytes = header + item*s.held(p)
 		ev.Redundant = covered()
@@ -249,7 +353,7 @@ func (s *Sim) held(p []int32) int {
 func (s *Sim) emitState(i int32, k int) {
 	s.ev = protocol.Event{
 		Type: protocol.TypeState, T: s.now, Node: s.name(i), Key: keyName(k),
-		Version: int64(s.ver[int(i)*s.keys+k]),
+		Version: int64(s.version(i, k)),
 	}
 	s.emit(&s.ev)
 }

@@ -37,7 +37,7 @@ func (s *Sim) pickPeers(i int32) {
 		p := s.nextSeedPeer(i)
 		if p < 0 {
 			if s.cfg.Mode == Push && s.cfg.Stop == StopAll {
-				s.flags[i] &^= flagActive // it has sent to every peer
+				s.nodes[i].flags &^= flagActive // it has sent to every peer
 				return
 			}
 			if restarted || s.eligible(i) == 0 {
@@ -72,7 +72,7 @@ func (s *Sim) startOver(i int32) {
 // eligible counts the peers node i may pick in a fresh permutation.
 func (s *Sim) eligible(i int32) int {
 	e := s.n - 1
-	if h := s.heard[i]; h >= 0 && h != i {
+	if h := s.nodes[i].heard; h >= 0 && h != i {
 		e--
 	}
 	return e
@@ -87,7 +87,7 @@ func (s *Sim) nextSeedPeer(i int32) int32 {
 	}
 	b := uint(bits.Len32(d - 1))
 	size := uint32(1) << b
-	key, h := s.permKey[i], s.heard[i]
+	key, h := s.permKey[i], s.nodes[i].heard
 	for c := s.cursor[i]; c < size; c++ {
 		x := int32(permute(c, key, b))
 		if uint32(x) < d && x != i && x != h {

@@ -15,6 +15,17 @@ const (
 	flagActive // spreading news (Push mode); cleared by the stop rule
 )
 
+// node is the per-node record.
+type node struct {
+	ver0     int32 // version of key 0 (0: not held)
+	received int32 // messages delivered to it
+	heard    int32 // node it last learned from (-1: none)
+	spent    int32 // sends (StopLimit, StopAll) or redundant contacts (StopFeedback) since its news
+	flags    uint8
+	missing  uint8 // keys it holds older than the newest
+	lastKey  uint8 // the key it learned last: the headline of its pushes
+}
+
 // Sim is one running scenario. Its state is a struct of arrays indexed by
 // node (node i is named "n<i>"), so a million nodes cost tens of bytes each
 // and no goroutines; messages live in a reused slab. It is not safe for
@@ -27,15 +38,11 @@ type Sim struct {
 	loss  float64
 	limit int32 // StopLimit's sends per news, for the current n
 
-	// Per node; ver and missing hold the items.
-	ver      []int32 // n*keys: version of each key (0: not held)
-	missing  []uint8 // keys this node holds older than the newest
-	flags    []uint8
-	heard    []int32 // node it last learned from (-1: none)
-	spent    []int32 // sends (StopLimit, StopAll) or redundant contacts (StopFeedback) since its news
-	lastKey  []uint8 // the key it learned last: the headline of its pushes
-	received []int32 // messages delivered to it
-	group    []int32 // partition group (nil: no partition yet)
+	// Per node. The fields touched when a message reaches a random node
+	// share one record, so a delivery costs one cache miss, not five.
+	nodes []node
+	vers  []int32 // keys 1..Keys-1 of each node (key 0 is in its record)
+	group []int32 // partition group (nil: no partition)
 	// PeersSeed: each node walks a pseudo-random permutation of the
 	// domain[i] nodes that existed when it started over (see peers.go).
 	permKey []uint64
@@ -49,10 +56,14 @@ type Sim struct {
 	alive    int
 	upToDate int // alive nodes with missing == 0
 
-	// Messages in flight: a slab reused through a free list.
+	// Messages in flight: for the heap, a slab of slots reused through a
+	// free list; for the round scheduler, FIFO queues by kind.
 	msgs     []message
 	pay      []int32 // 2*keys per message slot
 	free     []int32
+	fifos    [4]fifo
+	pending  int32   // the slot (heap) or kind (fifo) that out filled last
+	in       []int32 // scratch: the payload being delivered
 	inflight int
 
 	// Scheduling: actions in time order; the fast round scheduler for
@@ -61,7 +72,6 @@ type Sim struct {
 	nextAct int
 	fast    bool
 	queue   eventHeap
-	rounds  [4][]int32 // fast scheduler: slots to deliver, by rank
 	seq     uint64
 	round   int // rounds started
 	now     float64
@@ -99,6 +109,7 @@ func newSim(c Config, forceHeap bool) (*Sim, error) {
 	s.rng.Seed(c.Seed, c.Seed^0x9e3779b97f4a7c15)
 	s.fast = !c.Async && c.LatencyMax == 0 && !forceHeap
 	s.latest = make([]int32, c.Keys)
+	s.in = make([]int32, 2*c.Keys)
 	for _, i := range scheduleOrder(c.Schedule) {
 		s.acts = append(s.acts, c.Schedule[i])
 	}
@@ -108,19 +119,18 @@ func newSim(c Config, forceHeap bool) (*Sim, error) {
 	for k := 0; k < c.Keys; k++ {
 		s.latest[k] = 1
 	}
-	for i := 0; i < s.n; i++ {
-		s.missing[i] = uint8(c.Keys)
+	for i := range s.nodes {
+		s.nodes[i].missing = uint8(c.Keys)
 	}
-	s.upToDate = 0
 	for k := 0; k < c.Keys; k++ {
-		i := k % s.n
-		s.ver[i*s.keys+k] = 1
-		s.missing[i]--
-		s.lastKey[i] = uint8(k)
-		s.news(int32(i), -1)
+		i := int32(k % s.n)
+		s.setVersion(i, k, 1)
+		s.nodes[i].missing--
+		s.nodes[i].lastKey = uint8(k)
+		s.news(i, -1)
 	}
-	for i := 0; i < s.n; i++ {
-		if s.missing[i] == 0 {
+	for i := range s.nodes {
+		if s.nodes[i].missing == 0 {
 			s.upToDate++
 		}
 	}
@@ -135,14 +145,10 @@ func newSim(c Config, forceHeap bool) (*Sim, error) {
 
 // grow adds nodes up to total n, alive and empty.
 func (s *Sim) grow(n int) {
-	add := n - s.n
-	s.ver = append(s.ver, make([]int32, add*s.keys)...)
-	s.missing = append(s.missing, make([]uint8, add)...)
-	s.flags = append(s.flags, make([]uint8, add)...)
-	s.heard = append(s.heard, make([]int32, add)...)
-	s.spent = append(s.spent, make([]int32, add)...)
-	s.lastKey = append(s.lastKey, make([]uint8, add)...)
-	s.received = append(s.received, make([]int32, add)...)
+	old := s.n
+	add := n - old
+	s.nodes = append(s.nodes, make([]node, add)...)
+	s.vers = append(s.vers, make([]int32, add*(s.keys-1))...)
 	if s.group != nil {
 		s.group = append(s.group, make([]int32, add)...)
 	}
@@ -155,11 +161,15 @@ func (s *Sim) grow(n int) {
 		s.phase = append(s.phase, make([]float64, add)...)
 		s.tickCount = append(s.tickCount, make([]int32, add)...)
 	}
-	old := s.n
 	s.n = n
+	var miss uint8
+	for k := 0; k < s.keys; k++ {
+		if s.latest[k] > 0 {
+			miss++
+		}
+	}
 	for i := old; i < n; i++ {
-		s.flags[i] = flagAlive
-		s.heard[i] = -1
+		s.nodes[i] = node{flags: flagAlive, heard: -1, missing: miss}
 		if s.cfg.Peers == PeersSeed {
 			s.permKey[i] = mix64(s.cfg.Seed ^ uint64(i)*0x9e3779b97f4a7c15)
 			s.domain[i] = uint32(n)
@@ -167,16 +177,33 @@ func (s *Sim) grow(n int) {
 		if s.cfg.Async {
 			s.phase[i] = s.now + s.rng01()*s.cfg.Period
 		}
-		var miss uint8
-		for k := 0; k < s.keys; k++ {
-			if s.latest[k] > 0 {
-				miss++
-			}
-		}
-		s.missing[i] = miss
 	}
 	s.alive += add
 	s.limit = int32(s.cfg.RetransmitMult) * int32(math.Ceil(math.Log10(float64(n)+1)))
+}
+
+// version is node i's version of key k (0: not held).
+func (s *Sim) version(i int32, k int) int32 {
+	if k == 0 {
+		return s.nodes[i].ver0
+	}
+	return s.vers[int(i)*(s.keys-1)+k-1]
+}
+
+func (s *Sim) setVersion(i int32, k int, v int32) {
+	if k == 0 {
+		s.nodes[i].ver0 = v
+	} else {
+		s.vers[int(i)*(s.keys-1)+k-1] = v
+	}
+}
+
+// loadVersions copies node i's versions into dst[:keys].
+func (s *Sim) loadVersions(dst []int32, i int32) {
+	dst[0] = s.nodes[i].ver0
+	if s.keys > 1 { // copy is a call to memmove: skip it for one key
+		copy(dst[1:s.keys], s.vers[int(i)*(s.keys-1):int(i+1)*(s.keys-1)])
+	}
 }
 
 // phaseOf is node i's first tick time.
@@ -190,17 +217,18 @@ func (s *Sim) phaseOf(i int) float64 {
 // news resets node i's gossip state when it learns something: it has news
 // to tell everyone again, and it will not send it back to from.
 func (s *Sim) news(i, from int32) {
-	s.heard[i] = from
-	s.spent[i] = 0
+	nd := &s.nodes[i]
+	nd.heard = from
+	nd.spent = 0
 	if s.cfg.Mode == Push {
-		s.flags[i] |= flagActive
+		nd.flags |= flagActive
 	}
 	if s.permKey != nil {
 		s.startOver(i)
 	}
 }
 
-func (s *Sim) isAlive(i int32) bool { return s.flags[i]&flagAlive != 0 }
+func (s *Sim) isAlive(i int32) bool { return s.nodes[i].flags&flagAlive != 0 }
 
 // Config returns the scenario with its defaults filled in.
 func (s *Sim) Config() Config { return s.cfg }
@@ -278,9 +306,12 @@ func (s *Sim) begin() {
 
 // runRounds is the fast scheduler for synchronous rounds with zero latency:
 // every round happens at one instant, so instead of a heap it ticks every
-// node in order and then delivers FIFO queues rank by rank, the same order
+// node in order and then delivers FIFO queues kind by kind, the same order
 // (time, rank, sequence) the heap would produce.
 func (s *Sim) runRounds(limit float64) {
+	if s.n*s.cfg.Fanout <= 1<<24 && cap(s.fifos[kindPullReq].msgs)+cap(s.fifos[kindPush].msgs) == 0 {
+		s.reserve()
+	}
 	for !s.done {
 		tr := float64(s.round) * s.cfg.Period
 		if ta, ok := s.nextActionTime(); ok && ta <= tr {
@@ -305,17 +336,6 @@ func (s *Sim) runRounds(limit float64) {
 			s.tick(i, tr)
 		}
 		s.flush(tr)
-	}
-}
-
-// flush delivers every queued message at time t, rank by rank; deliveries
-// only queue messages of later ranks.
-func (s *Sim) flush(t float64) {
-	for r := range s.rounds {
-		for j := 0; j < len(s.rounds[r]); j++ {
-			s.deliver(s.rounds[r][j], t)
-		}
-		s.rounds[r] = s.rounds[r][:0]
 	}
 }
 
@@ -354,7 +374,7 @@ func (s *Sim) runHeap(limit float64) {
 			}
 			s.push(next, rankTick, i)
 		default:
-			s.deliver(e.idx, e.t)
+			s.deliverSlot(e.idx, e.t)
 		}
 	}
 }
@@ -383,18 +403,17 @@ func (s *Sim) nextActionTime() (float64, bool) {
 
 // tick is node i's gossip period: pick peers and open exchanges with them.
 func (s *Sim) tick(i int32, t float64) {
-	if s.cfg.Async {
-		s.tickCount[i]++
-	}
-	if !s.isAlive(i) {
-		return
-	}
 	round := int32(s.round)
 	if s.cfg.Async {
+		s.tickCount[i]++
 		round = s.tickCount[i]
 	}
+	nd := &s.nodes[i]
+	if nd.flags&flagAlive == 0 {
+		return
+	}
 	if s.cfg.Mode == Push {
-		if s.flags[i]&flagActive == 0 {
+		if nd.flags&flagActive == 0 {
 			return
 		}
 		s.pickPeers(i)
@@ -402,50 +421,52 @@ func (s *Sim) tick(i int32, t float64) {
 			if !s.stillSending(i) {
 				break
 			}
-			slot := s.alloc(i, p, kindPush, round)
-			copy(s.pay[int(slot)*2*s.keys:], s.ver[int(i)*s.keys:int(i+1)*s.keys])
-			s.dispatch(slot, t)
-			s.spent[i]++
+			s.loadVersions(s.out(i, p, kindPush, round, 0), i)
+			s.dispatch(t)
+			if s.cfg.Stop == StopLimit || s.cfg.Stop == StopAll {
+				s.nodes[i].spent++
+			}
 		}
 		s.stillSending(i)
 		return
 	}
 	s.pickPeers(i)
 	for _, p := range s.picks {
-		slot := s.alloc(i, p, kindPullReq, round)
-		copy(s.pay[int(slot)*2*s.keys:], s.ver[int(i)*s.keys:int(i+1)*s.keys])
-		s.dispatch(slot, t)
+		s.loadVersions(s.out(i, p, kindPullReq, round, 0), i)
+		s.dispatch(t)
 	}
 }
 
 // stillSending applies the send-count stop rules: it clears the active flag
 // once node i has used up its sends and reports whether it may send more.
 func (s *Sim) stillSending(i int32) bool {
+	nd := &s.nodes[i]
 	switch s.cfg.Stop {
 	case StopLimit:
-		if s.spent[i] >= s.limit {
-			s.flags[i] &^= flagActive
+		if nd.spent >= s.limit {
+			nd.flags &^= flagActive
 		}
 	case StopAll:
-		if s.cfg.Peers == PeersRandom && s.spent[i] >= int32(s.n-1) {
-			s.flags[i] &^= flagActive
+		if s.cfg.Peers == PeersRandom && nd.spent >= int32(s.n-1) {
+			nd.flags &^= flagActive
 		}
 	}
-	return s.flags[i]&flagActive != 0
+	return nd.flags&flagActive != 0
 }
 
 // feedback tells sender i that its push reached a node that already knew
 // (Demers' feedback; modelled as free, riding on the connection).
 func (s *Sim) feedback(i int32) {
+	nd := &s.nodes[i]
 	switch s.cfg.Stop {
 	case StopFeedback:
-		s.spent[i]++
-		if s.spent[i] >= int32(s.cfg.FeedbackK) {
-			s.flags[i] &^= flagActive
+		nd.spent++
+		if nd.spent >= int32(s.cfg.FeedbackK) {
+			nd.flags &^= flagActive
 		}
 	case StopCoin:
 		if s.intN(uint64(s.cfg.FeedbackK)) == 0 {
-			s.flags[i] &^= flagActive
+			nd.flags &^= flagActive
 		}
 	}
 }
@@ -482,17 +503,18 @@ func (s *Sim) canProgress() bool {
 	for j := range minAll {
 		minAll[j] = math.MaxInt32
 	}
-	for i := 0; i < s.n; i++ {
-		if s.flags[i]&flagAlive == 0 {
+	for i := range s.nodes {
+		nd := &s.nodes[i]
+		if nd.flags&flagAlive == 0 {
 			continue
 		}
 		g := 0
 		if s.group != nil {
 			g = int(s.group[i])
 		}
-		src := s.cfg.Mode != Push || s.flags[i]&flagActive != 0
+		src := s.cfg.Mode != Push || nd.flags&flagActive != 0
 		for k := 0; k < s.keys; k++ {
-			v := s.ver[i*s.keys+k]
+			v := s.version(int32(i), k)
 			if src && v > maxSrc[g*s.keys+k] {
 				maxSrc[g*s.keys+k] = v
 			}

@@ -45,24 +45,23 @@ type Sample struct {
 // Stats returns the statistics so far (a copy: the caller may keep it).
 func (s *Sim) Stats() Stats {
 	st := s.stats()
-	st.Received = append([]int32(nil), st.Received...)
 	st.Series = append([]Sample(nil), st.Series...)
 	return st
 }
 
-// stats returns the statistics sharing the simulation's slices.
+// stats returns the statistics; Series is shared with the simulation.
 func (s *Sim) stats() Stats {
 	st := Stats{
 		Nodes: s.n, Alive: s.alive, Informed: s.upToDate, Rounds: s.round, Time: s.now,
 		Rounds99: s.st.r99, Rounds100: s.st.r100, Time99: s.st.t99, Time100: s.st.t100,
 		Sent: s.st.sent, Lost: s.st.lost, Delivered: s.st.delivered, Redundant: s.st.redundant,
-		Received: s.received, Series: s.st.series,
+		Received: s.receivedCounts(), Series: s.st.series,
 	}
 	if s.alive > 0 {
 		st.Residue = float64(s.alive-s.upToDate) / float64(s.alive)
 	}
 	var sum int64
-	for _, r := range s.received {
+	for _, r := range st.Received {
 		sum += int64(r)
 		if r > st.ReceivedMax {
 			st.ReceivedMax = r
@@ -72,6 +71,14 @@ func (s *Sim) stats() Stats {
 		st.ReceivedMean = float64(sum) / float64(s.n)
 	}
 	return st
+}
+
+func (s *Sim) receivedCounts() []int32 {
+	r := make([]int32, s.n)
+	for i := range s.nodes {
+		r[i] = s.nodes[i].received
+	}
+	return r
 }
 
 // Run runs c to the end without emitting events and returns its
