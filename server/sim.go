@@ -1,0 +1,333 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"net/url"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/gossipscope/gossipscope/engine"
+	"github.com/gossipscope/gossipscope/protocol"
+)
+
+func init() {
+	register("sim", "simulate the seed's gossip protocol: a JSON summary of one or many trials, and the event stream", runSim)
+}
+
+// actionFlag collects repeated scheduling flags (--crash T:NODE, ...) as
+// engine actions, parsed as they come so a bad one is reported by flag.
+type actionFlag struct {
+	kind string
+	acts *[]engine.Action
+	conv func(kind, v string) (string, error) // flag text -> action text
+}
+
+func (f actionFlag) String() string { return "" }
+
+func (f actionFlag) Set(v string) error {
+	text, err := f.conv(f.kind, v)
+	if err != nil {
+		return err
+	}
+	a, err := engine.ParseAction(text)
+	if err != nil {
+		return err
+	}
+	*f.acts = append(*f.acts, a)
+	return nil
+}
+
+// timeArgs turns "T:ARGS" into the action text "kind@T:ARGS".
+func timeArgs(kind, v string) (string, error) {
+	if !strings.Contains(v, ":") && kind != engine.ActHeal && kind != engine.ActJoin {
+		return "", fmt.Errorf("want TIME:ARG, e.g. 1500:3")
+	}
+	return kind + "@" + v, nil
+}
+
+// simSummary is the JSON the sim command prints.
+type simSummary struct {
+	Scenario  string         `json:"scenario"` // URL query that reproduces the first trial
+	Params    map[string]any `json:"params"`
+	Trials    int            `json:"trials"`
+	Seeds     [2]uint64      `json:"seeds"`     // first and last seed used
+	Converged int            `json:"converged"` // trials that reached 100% coverage
+	Rounds100 spread         `json:"rounds_100"`
+	Rounds99  spread         `json:"rounds_99"`
+	Time100   spread         `json:"time_100_ms"`
+	Messages  spread         `json:"messages"`
+	Lost      spread         `json:"lost"`
+	Redundant spread         `json:"redundant"`
+	// Redundancy is redundant / delivered: the share of messages that
+	// taught their receiver nothing.
+	Redundancy  spread `json:"redundancy"`
+	Residue     spread `json:"residue"`
+	ReceivedMax spread `json:"received_max"`
+	Events      string `json:"events,omitempty"` // the file written, and its event count
+	EventCount  int    `json:"event_count,omitempty"`
+}
+
+// spread is mean, min and max over trials; trials where the value does not
+// exist (e.g. rounds to 100% in a run that never got there) are left out,
+// and N says how many counted.
+type spread struct {
+	Mean float64 `json:"mean"`
+	Min  float64 `json:"min"`
+	Max  float64 `json:"max"`
+	N    int     `json:"n"`
+}
+
+func (s *spread) add(x float64) {
+	if s.N == 0 || x < s.Min {
+		s.Min = x
+	}
+	if s.N == 0 || x > s.Max {
+		s.Max = x
+	}
+	s.Mean += (x - s.Mean) / float64(s.N+1)
+	s.N++
+}
+
+func runSim(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("sim", stderr)
+	def := engine.DefaultConfig()
+	var c engine.Config
+	var latency, scenario, events string
+	var mode, peers, stop string
+	var trials int
+	var acts []engine.Action
+	var halves [][2]float64
+	fs.IntVar(&c.Nodes, "nodes", 1000, "number of nodes")
+	fs.IntVar(&c.Fanout, "fanout", def.Fanout, "peers each node gossips to per period (K)")
+	fs.Float64Var(&c.Period, "period", def.Period, "gossip period in ms")
+	fs.StringVar(&mode, "mode", string(def.Mode), "exchange: push (1 message), pull (2) or pushpull (3)")
+	fs.StringVar(&peers, "peers", string(def.Peers), "peer choice: seed (no resend, no send-back) or random (uniform)")
+	fs.StringVar(&stop, "stop", "", "push mode: when a node stops spreading: never, all, limit, feedback or coin (default all in push, never otherwise)")
+	fs.IntVar(&c.RetransmitMult, "mult", def.RetransmitMult, "--stop limit: memberlist's retransmit multiplier (sends = mult*ceil(log10(N+1)))")
+	fs.IntVar(&c.FeedbackK, "k", def.FeedbackK, "--stop feedback/coin: Demers' counter k (stop after k redundant contacts, or with probability 1/k at each)")
+	fs.BoolVar(&c.Async, "async", false, "each node ticks on its own phase instead of synchronous rounds")
+	fs.StringVar(&latency, "latency", "0", "message latency in ms: MIN (fixed) or MIN,MAX (uniform)")
+	fs.Float64Var(&c.Loss, "loss", 0, "probability that a message is lost, 0..1")
+	fs.Uint64Var(&c.Seed, "seed", 1, "random seed of the first trial (trial i uses seed+i)")
+	fs.IntVar(&c.Keys, "keys", 1, "number of keys; key j starts on node j")
+	fs.Float64Var(&c.MaxTime, "maxtime", 0, "stop at this virtual time in ms (0: when nothing more can happen)")
+	fs.IntVar(&trials, "trials", 1, "number of runs, with seeds seed, seed+1, ...")
+	fs.StringVar(&events, "events", "", "write the first trial's event stream (JSON Lines) to this file")
+	fs.StringVar(&scenario, "scenario", "", "a scenario as a URL query or page URL (nodes=..&mode=..&do=crash@1500:3); flags given explicitly override it")
+	fs.Var(actionFlag{engine.ActCrash, &acts, timeArgs}, "crash", "crash node NODE at TIME ms: TIME:NODE (repeatable)")
+	fs.Var(actionFlag{engine.ActRestart, &acts, timeArgs}, "restart", "restart node NODE at TIME ms: TIME:NODE (repeatable)")
+	fs.Var(actionFlag{engine.ActUpdate, &acts, timeArgs}, "update", "node NODE writes a newer version of KEY at TIME: TIME:NODE[:KEY] (repeatable)")
+	fs.Var(actionFlag{engine.ActJoin, &acts, timeArgs}, "join", "COUNT new nodes join at TIME: TIME[:COUNT] (repeatable)")
+	fs.Var(halvesFlag{&halves}, "partition", "cut the nodes into two halves at TIME, heal at HEAL: TIME:HEAL (repeatable)")
+	fs.Var(actionFlag{"", &acts, func(_, v string) (string, error) { return v, nil }}, "do", "any scheduled action KIND@TIME[:ARGS], e.g. partition@2000:0-4/5-9 (repeatable)")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	bad := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "gossipscope sim: "+format+"\n", a...)
+		return 2
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if scenario != "" {
+		base, err := scenarioConfig(scenario)
+		if err != nil {
+			return bad("--scenario: %v", err)
+		}
+		c = overrideScenario(base, c, set)
+	}
+	if set["mode"] || scenario == "" {
+		c.Mode = engine.Mode(mode)
+	}
+	if set["peers"] || scenario == "" {
+		c.Peers = engine.PeerRule(peers)
+	}
+	if set["stop"] || scenario == "" {
+		c.Stop = engine.StopRule(stop)
+	}
+	var latErr error
+	if set["latency"] || scenario == "" {
+		c.LatencyMin, c.LatencyMax, latErr = engine.ParseLatency(latency)
+	}
+	c.Schedule = append(c.Schedule, acts...)
+	for _, h := range halves {
+		var low []int
+		for i := 0; i < max(1, c.Nodes/2); i++ {
+			low = append(low, i)
+		}
+		c.Schedule = append(c.Schedule,
+			engine.Action{At: h[0], Kind: engine.ActPartition, Groups: [][]int{low}},
+			engine.Action{At: h[1], Kind: engine.ActHeal})
+	}
+	if trials < 1 || trials > 1_000_000 {
+		return bad("--trials %d is not in 1..1000000", trials)
+	}
+	if err := errors.Join(latErr, c.Validate()); err != nil {
+		return bad("%s", strings.ReplaceAll(err.Error(), "\n", "\n  "))
+	}
+
+	sum := simSummary{Scenario: c.Query().Encode(), Params: c.Params(), Trials: trials,
+		Seeds: [2]uint64{c.Seed, c.Seed + uint64(trials-1)}}
+	if events != "" {
+		n, err := writeEvents(events, c)
+		if err != nil {
+			fmt.Fprintf(stderr, "gossipscope sim: --events: %v\n", err)
+			return 1
+		}
+		sum.Events, sum.EventCount = events, n
+	}
+	for _, st := range runTrials(c, trials) {
+		if st.Time100 >= 0 {
+			sum.Converged++
+			sum.Rounds100.add(float64(st.Rounds100))
+			sum.Time100.add(st.Time100)
+		}
+		if st.Rounds99 >= 0 {
+			sum.Rounds99.add(float64(st.Rounds99))
+		}
+		sum.Messages.add(float64(st.Sent))
+		sum.Lost.add(float64(st.Lost))
+		sum.Redundant.add(float64(st.Redundant))
+		if st.Delivered > 0 {
+			sum.Redundancy.add(float64(st.Redundant) / float64(st.Delivered))
+		}
+		sum.Residue.add(st.Residue)
+		sum.ReceivedMax.add(float64(st.ReceivedMax))
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(sum); err != nil {
+		fmt.Fprintf(stderr, "gossipscope sim: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// halvesFlag collects --partition TIME:HEAL values; they become actions
+// once --nodes is known.
+type halvesFlag struct{ times *[][2]float64 }
+
+func (f halvesFlag) String() string { return "" }
+
+func (f halvesFlag) Set(v string) error {
+	at, heal, ok := strings.Cut(v, ":")
+	t1, err1 := strconv.ParseFloat(at, 64)
+	t2, err2 := strconv.ParseFloat(heal, 64)
+	if !ok || err1 != nil || err2 != nil || !(t1 >= 0) || !(t2 >= t1) || math.IsInf(t2, 0) {
+		return fmt.Errorf("want TIME:HEAL in ms with 0 <= TIME <= HEAL, e.g. 2000:6000")
+	}
+	*f.times = append(*f.times, [2]float64{t1, t2})
+	return nil
+}
+
+// scenarioConfig reads a scenario from a query string or a page URL.
+func scenarioConfig(s string) (engine.Config, error) {
+	if i := strings.Index(s, "?"); i >= 0 {
+		s = s[i+1:]
+	}
+	q, err := url.ParseQuery(s)
+	if err != nil {
+		return engine.Config{}, err
+	}
+	return engine.ParseQuery(q)
+}
+
+// overrideScenario returns base with the fields whose flags were set taken
+// from flags.
+func overrideScenario(base, flags engine.Config, set map[string]bool) engine.Config {
+	if set["nodes"] {
+		base.Nodes = flags.Nodes
+	}
+	if set["fanout"] {
+		base.Fanout = flags.Fanout
+	}
+	if set["period"] {
+		base.Period = flags.Period
+	}
+	if set["mult"] {
+		base.RetransmitMult = flags.RetransmitMult
+	}
+	if set["k"] {
+		base.FeedbackK = flags.FeedbackK
+	}
+	if set["async"] {
+		base.Async = flags.Async
+	}
+	if set["loss"] {
+		base.Loss = flags.Loss
+	}
+	if set["seed"] {
+		base.Seed = flags.Seed
+	}
+	if set["keys"] {
+		base.Keys = flags.Keys
+	}
+	if set["maxtime"] {
+		base.MaxTime = flags.MaxTime
+	}
+	return base
+}
+
+// runTrials runs trials with seeds c.Seed, c.Seed+1, ... on every core;
+// the result is in seed order, so it does not depend on scheduling.
+func runTrials(c engine.Config, trials int) []engine.Stats {
+	out := make([]engine.Stats, trials)
+	workers := min(runtime.GOMAXPROCS(0), trials)
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				ci := c
+				ci.Seed = c.Seed + uint64(i)
+				st, err := engine.Run(ci)
+				if err != nil { // validated already: cannot happen
+					panic(err)
+				}
+				st.Received, st.Series = nil, nil
+				out[i] = st
+			}
+		}()
+	}
+	for i := 0; i < trials; i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return out
+}
+
+// writeEvents writes c's event stream to path and returns the event count.
+func writeEvents(path string, c engine.Config) (int, error) {
+	s, err := engine.New(c)
+	if err != nil {
+		return 0, err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return 0, err
+	}
+	enc := protocol.NewEncoder(f)
+	h := s.Header()
+	werr := enc.Encode(&h)
+	n := 1
+	s.Advance(math.Inf(1), func(e *protocol.Event) {
+		if werr == nil {
+			werr = enc.Encode(e)
+			n++
+		}
+	})
+	werr = errors.Join(werr, enc.Flush(), f.Close())
+	return n, werr
+}
