@@ -1,10 +1,8 @@
 package live
 
 import (
-	"encoding/json"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -60,22 +58,6 @@ type sink struct {
 	// A token bucket of commands, used by the sink's reader only.
 	tokens float64
 	filled time.Time
-}
-
-// allow takes one command token, refilled at rate a second up to a burst
-// of rate.
-func (s *sink) allow(now time.Time, rate float64) bool {
-	if s.filled.IsZero() {
-		s.tokens = rate
-	} else {
-		s.tokens = min(rate, s.tokens+now.Sub(s.filled).Seconds()*rate)
-	}
-	s.filled = now
-	if s.tokens < 1 {
-		return false
-	}
-	s.tokens--
-	return true
 }
 
 // NewHub returns a running hub; Close stops it.
@@ -261,68 +243,6 @@ func (h *Hub) removeSink(s *sink) {
 	s.q.close()
 }
 
-// reply queues the answer to a command on s, after everything the command
-// emitted while it ran.
-func (h *Hub) reply(s *sink, id string, err error) {
-	ev := protocol.Event{Type: protocol.TypeReply, ID: id}
-	if err != nil {
-		ev.Error = err.Error()
-		h.commandErrors.Add(1)
-	}
-	h.smu.Lock()
-	h.flushLocked()
-	ev.T = h.now()
-	s.q.pushAlways(encodeOne(ev))
-	h.smu.Unlock()
-}
-
-// command parses, validates and carries out one command from s.
-func (h *Hub) command(s *sink, raw []byte) {
-	h.commands.Add(1)
-	var c protocol.Command
-	if err := decodeCommand(raw, &c); err != nil {
-		h.reply(s, c.ID, err)
-		return
-	}
-	if err := c.Validate(); err != nil {
-		h.reply(s, c.ID, err)
-		return
-	}
-	if !s.allow(time.Now(), h.cfg.CommandRate) {
-		h.reply(s, c.ID, fmt.Errorf("%s: too many commands; at most %g a second", c.Cmd, h.cfg.CommandRate))
-		return
-	}
-	h.smu.Lock()
-	src := h.src
-	h.smu.Unlock()
-	h.reply(s, c.ID, h.run(src, c))
-}
-
-// run calls the source, turning a panic into an error: a bad command must
-// not take the server down.
-func (h *Hub) run(src Source, c protocol.Command) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			h.log.Error("live: command panicked", "cmd", c.Cmd, "panic", p)
-			err = fmt.Errorf("%s: internal error", c.Cmd)
-		}
-	}()
-	return src.Command(c)
-}
-
-func decodeCommand(raw []byte, c *protocol.Command) error {
-	if len(raw) > protocol.MaxCommandBytes {
-		return fmt.Errorf("command longer than %d bytes", protocol.MaxCommandBytes)
-	}
-	if !json.Valid(raw) {
-		return fmt.Errorf("command is not valid JSON")
-	}
-	if err := json.Unmarshal(raw, c); err != nil {
-		return fmt.Errorf("bad command: %v", err)
-	}
-	return nil
-}
-
 // WaitClient returns a channel closed when the first client has joined.
 func (h *Hub) WaitClient() <-chan struct{} { return h.firstClient }
 
@@ -353,69 +273,4 @@ func (h *Hub) Close() error {
 	}
 	h.writers.Wait()
 	return nil
-}
-
-// Stats is a summary of the hub's work, served as JSON at /api/live.
-type Stats struct {
-	Source        string      `json:"source"`         // the header's source ("lab", "replay"), "" when none
-	Clients       int         `json:"clients"`        // websocket clients connected now
-	Events        uint64      `json:"events"`         // events emitted into the hub
-	Dropped       uint64      `json:"dropped"`        // events some sink missed, plus those Emit dropped
-	Messages      uint64      `json:"messages"`       // websocket messages written
-	Bytes         uint64      `json:"bytes"`          // bytes written to clients
-	Commands      uint64      `json:"commands"`       // commands received
-	CommandErrors uint64      `json:"command_errors"` // commands answered with an error
-	Disconnected  uint64      `json:"disconnected"`   // clients cut off for being too slow
-	Sinks         []SinkStats `json:"sinks"`
-}
-
-// SinkStats describes one client or the recorder.
-type SinkStats struct {
-	ID      int     `json:"id"`
-	Kind    string  `json:"kind"` // "client" or "record"
-	Remote  string  `json:"remote,omitempty"`
-	Seconds float64 `json:"seconds"` // connected for
-	Queued  int     `json:"queued"`  // bytes waiting
-	Sent    uint64  `json:"sent"`    // events handed to the writer
-	Dropped uint64  `json:"dropped"` // events dropped
-}
-
-// Stats returns the hub's counters now.
-func (h *Hub) Stats() Stats {
-	h.smu.Lock()
-	st := Stats{Source: h.srcName}
-	for s := range h.sinks {
-		q, d, sent := s.q.counts()
-		st.Sinks = append(st.Sinks, SinkStats{ID: s.id, Kind: s.kind, Remote: s.remote,
-			Seconds: time.Since(s.since).Seconds(), Queued: q, Sent: sent, Dropped: d})
-		if s.kind == "client" {
-			st.Clients++
-		}
-	}
-	h.smu.Unlock()
-	sortSinks(st.Sinks)
-	st.Events = h.events.Load()
-	st.Dropped = h.hubDropped.Load() + h.sinkDropped.Load()
-	st.Messages = h.messages.Load()
-	st.Bytes = h.bytes.Load()
-	st.Commands = h.commands.Load()
-	st.CommandErrors = h.commandErrors.Load()
-	st.Disconnected = h.disconnected.Load()
-	return st
-}
-
-// StatsHandler serves Stats as JSON.
-func (h *Hub) StatsHandler() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			w.Header().Set("Allow", "GET, HEAD")
-			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Cache-Control", "no-store")
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		enc.Encode(h.Stats())
-	})
 }

@@ -1,0 +1,87 @@
+package live
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/gossipscope/gossipscope/protocol"
+)
+
+// allow takes one command token, refilled at rate a second up to a burst
+// of rate.
+func (s *sink) allow(now time.Time, rate float64) bool {
+	if s.filled.IsZero() {
+		s.tokens = rate
+	} else {
+		s.tokens = min(rate, s.tokens+now.Sub(s.filled).Seconds()*rate)
+	}
+	s.filled = now
+	if s.tokens < 1 {
+		return false
+	}
+	s.tokens--
+	return true
+}
+
+// reply queues the answer to a command on s, after everything the command
+// emitted while it ran.
+func (h *Hub) reply(s *sink, id string, err error) {
+	ev := protocol.Event{Type: protocol.TypeReply, ID: id}
+	if err != nil {
+		ev.Error = err.Error()
+		h.commandErrors.Add(1)
+	}
+	h.smu.Lock()
+	h.flushLocked()
+	ev.T = h.now()
+	s.q.pushAlways(encodeOne(ev))
+	h.smu.Unlock()
+}
+
+// command parses, validates and carries out one command from s.
+func (h *Hub) command(s *sink, raw []byte) {
+	h.commands.Add(1)
+	var c protocol.Command
+	if err := decodeCommand(raw, &c); err != nil {
+		h.reply(s, c.ID, err)
+		return
+	}
+	if err := c.Validate(); err != nil {
+		h.reply(s, c.ID, err)
+		return
+	}
+	if !s.allow(time.Now(), h.cfg.CommandRate) {
+		h.reply(s, c.ID, fmt.Errorf("%s: too many commands; at most %g a second", c.Cmd, h.cfg.CommandRate))
+		return
+	}
+	h.smu.Lock()
+	src := h.src
+	h.smu.Unlock()
+	h.reply(s, c.ID, h.run(src, c))
+}
+
+// run calls the source, turning a panic into an error: a bad command must
+// not take the server down.
+func (h *Hub) run(src Source, c protocol.Command) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			h.log.Error("live: command panicked", "cmd", c.Cmd, "panic", p)
+			err = fmt.Errorf("%s: internal error", c.Cmd)
+		}
+	}()
+	return src.Command(c)
+}
+
+func decodeCommand(raw []byte, c *protocol.Command) error {
+	if len(raw) > protocol.MaxCommandBytes {
+		return fmt.Errorf("command longer than %d bytes", protocol.MaxCommandBytes)
+	}
+	if !json.Valid(raw) {
+		return fmt.Errorf("command is not valid JSON")
+	}
+	if err := json.Unmarshal(raw, c); err != nil {
+		return fmt.Errorf("bad command: %v", err)
+	}
+	return nil
+}
