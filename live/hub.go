@@ -24,8 +24,8 @@ type Hub struct {
 	stopped  bool // Close was called: Emit keeps nothing
 
 	// Sink side: the set of sinks, the source, and every flush. Lock order:
-	// smu, then mu. The source may be called under smu (Snapshot), so the
-	// source must not wait for anything of the hub's but Emit.
+	// smu, then mu. The source is never called under either, so it may
+	// call Emit while holding its own locks and take as long as it needs.
 	smu     sync.Mutex
 	src     Source
 	srcName string
