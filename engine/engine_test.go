@@ -133,6 +133,12 @@ func TestRoundSchedulerMatchesHeap(t *testing.T) {
 					Config{Nodes: 40, Mode: m, Peers: p, Stop: st, Fanout: 2, Seed: 5, Keys: 2, Schedule: faults},
 					Config{Nodes: 300, Mode: m, Peers: p, Stop: st, Seed: 6, Loss: 0.1})
 			}
+			// More nodes than one block of receivers (queue.go), so ties
+			// at an instant are ordered across blocks.
+			if p == PeersSeed && m != Pull {
+				cases = append(cases, Config{Nodes: 3<<blockShift + 5, Mode: m, Peers: p, Seed: 7, Loss: 0.05, MaxTime: 3000,
+					Schedule: []Action{{At: 2000, Kind: ActCrash, Node: 9000}, {At: 2500, Kind: ActJoin, Count: 3}}})
+			}
 		}
 	}
 	for _, c := range cases {

@@ -59,9 +59,9 @@ func (s *Sim) applyAction() {
 				s.emitNode(int32(i), protocol.StatusAlive)
 			}
 			if !s.cfg.Async && !s.fast {
-				s.push(float64(s.round)*s.cfg.Period, rankTick, int32(i))
+				s.push(float64(s.round)*s.cfg.Period, rankTick, int32(i), int32(i))
 			} else if s.cfg.Async {
-				s.push(s.phase[i], rankTick, int32(i))
+				s.push(s.phase[i], rankTick, int32(i), int32(i))
 			}
 		}
 		for i := old; i < s.n; i++ {

@@ -37,12 +37,17 @@ type message struct {
 	v        [2]int32 // the payload when Keys == 1
 }
 
-// fifo is one kind's queue in the round scheduler: messages by value and
-// their payloads side by side, read in order, so a round streams through
-// memory instead of chasing slots.
+// fifo is one kind's queue in the round scheduler: one bucket per block
+// of receivers (see queue.go), each holding messages by value in send
+// order with their payloads beside them. Delivering bucket by bucket is the
+// order the heap defines, and it visits the node records block by block.
 type fifo struct {
+	buckets []bucket
+}
+
+type bucket struct {
 	msgs []message
-	pay  []int32
+	pay  []int32 // 2*keys per message when Keys > 1
 }
 
 // out starts a message and returns its payload for the caller to fill;
@@ -51,14 +56,13 @@ func (s *Sim) out(from, to int32, kind uint8, round int32, flags uint8) []int32 
 	m := message{from: from, to: to, round: round, kind: kind, flags: flags}
 	w := 2 * s.keys
 	if s.fast {
-		s.pending = int32(kind)
-		q := &s.fifos[kind]
-		q.msgs = append(q.msgs, m)
+		b := s.bucketOf(kind, to)
+		b.msgs = append(b.msgs, m)
 		if s.keys == 1 {
-			return q.msgs[len(q.msgs)-1].v[:]
+			return b.msgs[len(b.msgs)-1].v[:]
 		}
-		q.pay = append(q.pay, make([]int32, w)...)
-		return q.pay[len(q.pay)-w:]
+		b.pay = append(b.pay, make([]int32, w)...)
+		return b.pay[len(b.pay)-w:]
 	}
 	var slot int32
 	if n := len(s.free); n > 0 {
@@ -76,6 +80,23 @@ func (s *Sim) out(from, to int32, kind uint8, round int32, flags uint8) []int32 
 	return s.slotPayload(slot)
 }
 
+// bucketOf is the round scheduler's bucket for a message of kind to node
+// to; it remembers it as the pending one.
+func (s *Sim) bucketOf(kind uint8, to int32) *bucket {
+	q := &s.fifos[kind]
+	blk := int(to >> blockShift)
+	if blk >= len(q.buckets) {
+		q.buckets = append(q.buckets, make([]bucket, blk+1-len(q.buckets))...)
+	}
+	if b := &q.buckets[blk]; b.msgs == nil {
+		// A busy round sends about Fanout messages per receiver: size
+		// for it once rather than by repeated doubling.
+		b.msgs = make([]message, 0, min(s.n, 1<<blockShift)*s.cfg.Fanout)
+	}
+	s.pendingBucket = &q.buckets[blk]
+	return s.pendingBucket
+}
+
 // slotPayload is the payload of the heap's message slot.
 func (s *Sim) slotPayload(slot int32) []int32 {
 	if s.keys == 1 {
@@ -85,24 +106,6 @@ func (s *Sim) slotPayload(slot int32) []int32 {
 	return s.pay[int(slot)*w : int(slot+1)*w]
 }
 
-// reserve sizes the round scheduler's queues for a busy round at once
-// rather than by repeated doubling.
-func (s *Sim) reserve() {
-	want := s.n * s.cfg.Fanout
-	for k := range s.fifos {
-		q := &s.fifos[k]
-		if k == int(kindPush) && s.cfg.Mode != Push || k != int(kindPush) && s.cfg.Mode == Push {
-			continue
-		}
-		if cap(q.msgs) < want {
-			q.msgs = make([]message, 0, want)
-			if s.keys > 1 {
-				q.pay = make([]int32, 0, want*2*s.keys)
-			}
-		}
-	}
-}
-
 // dispatch sends the message out prepared at time t: decides loss and
 // latency, emits it, and queues its delivery.
 func (s *Sim) dispatch(t float64) {
@@ -110,12 +113,12 @@ func (s *Sim) dispatch(t float64) {
 	var p []int32
 	w := 2 * s.keys
 	if s.fast {
-		q := &s.fifos[s.pending]
-		m = &q.msgs[len(q.msgs)-1]
+		b := s.pendingBucket
+		m = &b.msgs[len(b.msgs)-1]
 		if s.keys == 1 {
 			p = m.v[:]
 		} else {
-			p = q.pay[len(q.pay)-w:]
+			p = b.pay[len(b.pay)-w:]
 		}
 	} else {
 		m, p = &s.msgs[s.pending], s.slotPayload(s.pending)
@@ -142,10 +145,10 @@ func (s *Sim) dispatch(t float64) {
 	if lost {
 		s.st.lost++
 		if s.fast {
-			q := &s.fifos[s.pending]
-			q.msgs = q.msgs[:len(q.msgs)-1]
+			b := s.pendingBucket
+			b.msgs = b.msgs[:len(b.msgs)-1]
 			if s.keys > 1 {
-				q.pay = q.pay[:len(q.pay)-w]
+				b.pay = b.pay[:len(b.pay)-w]
 			}
 		} else {
 			s.free = append(s.free, s.pending)
@@ -154,27 +157,31 @@ func (s *Sim) dispatch(t float64) {
 	}
 	s.inflight++
 	if !s.fast {
-		s.push(arrive, rankDeliver+uint64(m.kind), s.pending)
+		s.push(arrive, rankDeliver+uint64(m.kind), m.to, s.pending)
 	}
 }
 
-// flush delivers every queued message at time t, kind by kind; deliveries
-// only queue messages of later kinds.
+// flush delivers every queued message at time t, kind by kind and, within
+// a kind, block by block of receivers (see queue.go); deliveries only
+// queue messages of later kinds.
 func (s *Sim) flush(t float64) {
 	w := 2 * s.keys
 	for r := range s.fifos {
 		q := &s.fifos[r]
-		if s.keys == 1 {
-			for j := 0; j < len(q.msgs); j++ {
-				m := &q.msgs[j]
-				s.deliver(*m, m.v[:], t)
+		for k := range q.buckets {
+			b := &q.buckets[k]
+			if s.keys == 1 {
+				for j := range b.msgs {
+					m := &b.msgs[j]
+					s.deliver(*m, m.v[:], t)
+				}
+			} else {
+				for j := range b.msgs {
+					s.deliver(b.msgs[j], b.pay[j*w:(j+1)*w], t)
+				}
 			}
-		} else {
-			for j := 0; j < len(q.msgs); j++ {
-				s.deliver(q.msgs[j], q.pay[j*w:(j+1)*w], t)
-			}
+			b.msgs, b.pay = b.msgs[:0], b.pay[:0]
 		}
-		q.msgs, q.pay = q.msgs[:0], q.pay[:0]
 	}
 }
 

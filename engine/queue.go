@@ -2,21 +2,26 @@ package engine
 
 // Ranks order what happens at the same instant: scheduled actions first
 // (they are not in the heap; see runHeap), then the round marker, the
-// ticks, and deliveries by message kind. Within a rank, the order of
-// scheduling (seq) decides, so the order of events is total and a run is a
-// pure function of its Config.
+// ticks, and deliveries by message kind. Within a rank, events go by the
+// block of the node they happen at (node>>blockShift), then by the order
+// they were scheduled (seq), so the order is total and a run is a pure
+// function of its Config. Grouping by block is for speed: the round
+// scheduler delivers a round block by block, so a million nodes' records
+// are visited 80 KB at a time instead of at random.
 const (
 	rankRound   uint64 = 1
 	rankTick    uint64 = 2
 	rankDeliver uint64 = 3 // + message kind
 	rankShift          = 56
+	blockShift         = 12
+	blockBits          = 44 // seq < 2^44
 )
 
 // entry is one scheduled event: a round marker, a node's tick (idx: node)
 // or a delivery (idx: message slot).
 type entry struct {
 	t   float64
-	ord uint64 // rank<<rankShift | seq
+	ord uint64 // rank<<rankShift | block<<blockBits | seq
 	idx int32
 }
 
@@ -28,9 +33,11 @@ func (a *entry) before(b *entry) bool {
 // interface calls.
 type eventHeap []entry
 
-func (s *Sim) push(t float64, rank uint64, idx int32) {
+// push schedules an event at time t for node (its block orders ties).
+func (s *Sim) push(t float64, rank uint64, node, idx int32) {
 	s.seq++
-	h := append(s.queue, entry{t: t, ord: rank<<rankShift | s.seq, idx: idx})
+	ord := rank<<rankShift | uint64(node>>blockShift)<<blockBits | s.seq
+	h := append(s.queue, entry{t: t, ord: ord, idx: idx})
 	i := len(h) - 1
 	e := h[i]
 	for i > 0 {

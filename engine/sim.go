@@ -58,13 +58,14 @@ type Sim struct {
 
 	// Messages in flight: for the heap, a slab of slots reused through a
 	// free list; for the round scheduler, FIFO queues by kind.
-	msgs     []message
-	pay      []int32 // 2*keys per message slot
-	free     []int32
-	fifos    [4]fifo
-	pending  int32   // the slot (heap) or kind (fifo) that out filled last
-	in       []int32 // scratch: the payload being delivered
-	inflight int
+	msgs          []message
+	pay           []int32 // 2*keys per message slot
+	free          []int32
+	fifos         [4]fifo
+	pending       int32   // the heap slot that out filled last
+	pendingBucket *bucket // the round scheduler's bucket that out filled last
+	in            []int32 // scratch: the payload being delivered
+	inflight      int
 
 	// Scheduling: actions in time order; the fast round scheduler for
 	// synchronous zero-latency runs, else a (time, rank, seq) heap.
@@ -135,9 +136,9 @@ func newSim(c Config, forceHeap bool) (*Sim, error) {
 		}
 	}
 	if !s.fast {
-		s.push(0, rankRound, 0)
+		s.push(0, rankRound, 0, 0)
 		for i := 0; i < s.n; i++ {
-			s.push(s.phaseOf(i), rankTick, int32(i))
+			s.push(s.phaseOf(i), rankTick, int32(i), int32(i))
 		}
 	}
 	return s, nil
@@ -309,9 +310,6 @@ func (s *Sim) begin() {
 // node in order and then delivers FIFO queues kind by kind, the same order
 // (time, rank, sequence) the heap would produce.
 func (s *Sim) runRounds(limit float64) {
-	if s.n*s.cfg.Fanout <= 1<<24 && cap(s.fifos[kindPullReq].msgs)+cap(s.fifos[kindPush].msgs) == 0 {
-		s.reserve()
-	}
 	for !s.done {
 		tr := float64(s.round) * s.cfg.Period
 		if ta, ok := s.nextActionTime(); ok && ta <= tr {
@@ -364,7 +362,7 @@ func (s *Sim) runHeap(limit float64) {
 			if !s.startRound(e.t) {
 				return
 			}
-			s.push(float64(s.round)*s.cfg.Period, rankRound, 0)
+			s.push(float64(s.round)*s.cfg.Period, rankRound, 0, 0)
 		case rankTick:
 			i := e.idx
 			s.tick(i, e.t)
@@ -372,7 +370,7 @@ func (s *Sim) runHeap(limit float64) {
 			if s.cfg.Async {
 				next = s.phase[i] + float64(s.tickCount[i])*s.cfg.Period
 			}
-			s.push(next, rankTick, i)
+			s.push(next, rankTick, i, i)
 		default:
 			s.deliverSlot(e.idx, e.t)
 		}
