@@ -211,9 +211,15 @@ func TestFaultButtons(t *testing.T) {
 	eval[bool](t, ctx, `(document.getElementById("f-loss").value = "0.3", true)`)
 	press("f-setloss")
 	waitFor(t, ctx, 5*time.Second, "loss 0.3", `gossipscope.state().loss === 0.3`)
+	// Crash and restart by name: the keyboard's way to the canvas.
+	eval[bool](t, ctx, `(document.getElementById("f-node").value = "n4", true)`)
+	press("f-crash")
+	waitFor(t, ctx, 5*time.Second, "n4 crashed by name", `gossipscope.state().alive === 66 && gossipscope.state().selected.name === "n4"`)
+	press("f-crash")
+	waitFor(t, ctx, 5*time.Second, "n4 restarted by name", `gossipscope.state().alive === 67`)
 	press("f-update")
 	q := eval[string](t, ctx, `gossipscope.scenario()`)
-	for _, kind := range []string{"do=partition", "do=heal", "do=join", "do=loss", "do=update"} {
+	for _, kind := range []string{"do=partition", "do=heal", "do=join", "do=loss", "do=crash", "do=restart", "do=update"} {
 		if !strings.Contains(q, kind) {
 			t.Errorf("scenario %q lacks %s", q, kind)
 		}

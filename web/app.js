@@ -93,6 +93,15 @@
       if (!(p >= 0 && p <= 1)) return P.showError("Loss is a probability between 0 and 1.");
       call("setLoss", p);
     }));
+    // The keyboard's way to the canvas: pick a node by name.
+    const named = () => $("f-node").value.trim();
+    on("f-select", () => call("select", named()));
+    on("f-crash", fault(() => {
+      if (call("select", named()).ok === false) return;
+      const sel = (P.state() || {}).selected;
+      const dead = sel && (sel.status === "dead" || sel.crashed === true);
+      call(dead ? "restartNode" : "crash", named());
+    }));
     on("f-update", fault(() => {
       const st = P.state();
       call("update", (st && st.selected && st.selected.name) || "n0");
