@@ -39,10 +39,11 @@ echo "$(${chrome} --version 2>/dev/null | head -n1), headless, 1024x768 window, 
 echo "(the CPU): frame rates here are a floor, not what a browser with a GPU shows. Draw is the"
 echo "Go time in the wasm's \`Draw\` per frame, the page's own cost. Each size animates a PUSH-PULL"
 echo "cluster (fan-out 3, latency 100-400 ms, a new version of the news every second) mid-run,"
-echo "with messages in flight, for 3 s. Load average before the run: $load (2 cores: anything above"
+echo "with messages in flight, for 3 s. First frame: from navigation with an empty browser cache"
+echo "(download over loopback, compile, build the scene) to the first frame drawn. Load average before the run: $load (2 cores: anything above"
 echo "about 1 means the page shared the CPU with other work)."
 echo
-echo "| nodes | frames/s (browser) | frames/s (ebiten) | Go in Draw, ms/frame | first frame, ms | wasm ready, ms |"
+echo "| nodes | frames/s (browser) | frames/s (ebiten) | Go in Draw, ms/frame | first frame, ms (empty cache) | JS API ready, ms |"
 echo "|---:|---:|---:|---:|---:|---:|"
 echo "$out" | awk '
   function commas(n,   s) { s = ""; while (n >= 1000) { s = sprintf(",%03d", n % 1000) s; n = int(n / 1000) } return n s }
