@@ -1,7 +1,6 @@
 package scene
 
 import (
-	"image"
 	"image/color"
 	"math"
 )
@@ -17,9 +16,9 @@ type Vertex struct {
 	Custom3                        float32
 }
 
-// QuadsPerDraw is how many quads one DrawTriangles call takes: its indices
-// are uint16, so 4 vertices per quad stay below 65,536.
-const QuadsPerDraw = 16383
+// MaxChunkVertices is how many vertices one DrawTriangles call can address:
+// its indices are uint16.
+const MaxChunkVertices = 1 << 16
 
 // Color is a straight-alpha colour in [0, 1].
 type Color struct{ R, G, B, A float32 }
@@ -32,7 +31,7 @@ func (c Color) Mix(o Color, f float32) Color {
 	return Color{c.R + (o.R-c.R)*f, c.G + (o.G-c.G)*f, c.B + (o.B-c.B)*f, c.A + (o.A-c.A)*f}
 }
 
-// RGBA converts to a Go colour (for text drawing).
+// RGBA converts to a premultiplied Go colour.
 func (c Color) RGBA() color.RGBA {
 	f := func(v float32) uint8 { return uint8(math.Round(float64(clamp01(v) * 255))) }
 	a := clamp01(c.A)
@@ -53,107 +52,97 @@ func hex(v uint32) Color {
 	return Color{float32(v>>16&255) / 255, float32(v>>8&255) / 255, float32(v&255) / 255, 1}
 }
 
-// Sprite is a region of the atlas.
-type Sprite uint8
+// Chunk is a run of a Batch that one DrawTriangles call draws: vertices
+// [V0, V1) and indices [I0, I1), the indices relative to V0.
+type Chunk struct{ V0, V1, I0, I1 int }
 
-// Sprites in the atlas, each a SpriteSize square cell.
-const (
-	SpriteDisc  Sprite = iota // filled anti-aliased disc
-	SpriteRing                // hollow circle, stroke about a sixth of the radius
-	SpriteGlow                // soft radial glow, bright centre fading to nothing
-	SpriteSolid               // solid white, for lines and rectangles
-	numSprites
-)
-
-// SpriteSize is the side of one atlas cell in pixels.
-const SpriteSize = 64
-
-// Atlas draws the sprite sheet: one white image the renderer uploads once,
-// coloured per vertex, so every shape on screen is one textured quad and a
-// whole layer is one DrawTriangles call.
-func Atlas() *image.RGBA {
-	img := image.NewRGBA(image.Rect(0, 0, SpriteSize*int(numSprites), SpriteSize))
-	c := float64(SpriteSize) / 2
-	for y := 0; y < SpriteSize; y++ {
-		for x := 0; x < SpriteSize; x++ {
-			d := math.Hypot(float64(x)+0.5-c, float64(y)+0.5-c) // distance from centre, px
-			r := c - 1.5                                        // disc radius leaves a margin
-			disc := clampF(r-d+0.5, 0, 1)
-			ring := clampF(r-d+0.5, 0, 1) * clampF(d-(r-r/6)+0.5, 0, 1)
-			g := clampF(1-d/c, 0, 1)
-			glow := g * g
-			set := func(s Sprite, a float64) {
-				v := uint8(math.Round(a * 255))
-				img.SetRGBA(int(s)*SpriteSize+x, y, color.RGBA{v, v, v, v}) // premultiplied white
-			}
-			set(SpriteDisc, disc)
-			set(SpriteRing, ring)
-			set(SpriteGlow, glow)
-			set(SpriteSolid, 1)
-		}
-	}
-	return img
-}
-
-func clampF(v, lo, hi float64) float64 { return math.Max(lo, math.Min(hi, v)) }
-
-// srcRect returns the atlas rectangle of s, inset so that sampling never
-// bleeds into a neighbouring cell.
-func srcRect(s Sprite) (x0, y0, x1, y1 float32) {
-	if s == SpriteSolid {
-		c := float32(int(s)*SpriteSize + SpriteSize/2)
-		return c - 1, SpriteSize/2 - 1, c + 1, SpriteSize/2 + 1
-	}
-	x0 = float32(int(s) * SpriteSize)
-	return x0 + 0.5, 0.5, x0 + SpriteSize - 0.5, SpriteSize - 0.5
-}
-
-// Batch collects textured quads for DrawTriangles. It keeps its memory
-// between frames: Reset and refill, no allocation once warmed up.
+// Batch collects textured shapes on the Atlas for DrawTriangles: quads
+// (4 vertices, 6 indices) for rectangles, lines, glyphs and big sprites, and
+// single triangles (3 vertices, 3 indices) for the small round sprites that
+// come by the thousand (packets, glows). It keeps its memory between frames:
+// Reset and refill, no allocation once warmed up.
 type Batch struct {
 	Vertices []Vertex
-	indices  []uint16
+	Indices  []uint16
+	chunks   []Chunk // closed chunks
+	out      []Chunk
+	base     int // first vertex of the open chunk
+	ibase    int // first index of the open chunk
+	shapes   int
 }
 
 // Reset empties the batch, keeping its memory.
-func (b *Batch) Reset() { b.Vertices = b.Vertices[:0] }
-
-// Quads returns the number of quads in the batch.
-func (b *Batch) Quads() int { return len(b.Vertices) / 4 }
-
-// Indices returns the index list for n quads (n <= QuadsPerDraw); every
-// chunk of QuadsPerDraw quads uses the same list.
-func (b *Batch) Indices(n int) []uint16 {
-	if len(b.indices) == 0 {
-		b.indices = make([]uint16, 0, QuadsPerDraw*6)
-		for q := 0; q < QuadsPerDraw; q++ {
-			v := uint16(q * 4)
-			b.indices = append(b.indices, v, v+1, v+2, v+1, v+3, v+2)
-		}
-	}
-	return b.indices[:min(n, QuadsPerDraw)*6]
+func (b *Batch) Reset() {
+	b.Vertices, b.Indices, b.chunks = b.Vertices[:0], b.Indices[:0], b.chunks[:0]
+	b.base, b.ibase, b.shapes = 0, 0, 0
 }
 
-// Sprite adds sprite s centred at (x, y) with radius r.
+// Shapes returns the number of quads and triangles in the batch.
+func (b *Batch) Shapes() int { return b.shapes }
+
+// Chunks returns the batch cut into runs one DrawTriangles call each can
+// take. The slice is reused by the next call.
+func (b *Batch) Chunks() []Chunk {
+	b.out = append(b.out[:0], b.chunks...)
+	if len(b.Vertices) > b.base {
+		b.out = append(b.out, Chunk{b.base, len(b.Vertices), b.ibase, len(b.Indices)})
+	}
+	return b.out
+}
+
+// room starts a new chunk if nv more vertices would not fit the open one,
+// and returns the index of the next vertex within its chunk.
+func (b *Batch) room(nv int) uint16 {
+	if len(b.Vertices)-b.base+nv > MaxChunkVertices {
+		b.chunks = append(b.chunks, Chunk{b.base, len(b.Vertices), b.ibase, len(b.Indices)})
+		b.base, b.ibase = len(b.Vertices), len(b.Indices)
+	}
+	b.shapes++
+	return uint16(len(b.Vertices) - b.base)
+}
+
+// quad adds a quad given its four corners (top-left, top-right,
+// bottom-left, bottom-right) and source rectangle.
+func (b *Batch) quad(x0, y0, x1, y1, x2, y2, x3, y3, sx0, sy0, sx1, sy1 float32, c0, c1 Color) {
+	v := b.room(4)
+	b.Vertices = append(b.Vertices,
+		Vertex{DstX: x0, DstY: y0, SrcX: sx0, SrcY: sy0, ColorR: c0.R, ColorG: c0.G, ColorB: c0.B, ColorA: c0.A},
+		Vertex{DstX: x1, DstY: y1, SrcX: sx1, SrcY: sy0, ColorR: c1.R, ColorG: c1.G, ColorB: c1.B, ColorA: c1.A},
+		Vertex{DstX: x2, DstY: y2, SrcX: sx0, SrcY: sy1, ColorR: c0.R, ColorG: c0.G, ColorB: c0.B, ColorA: c0.A},
+		Vertex{DstX: x3, DstY: y3, SrcX: sx1, SrcY: sy1, ColorR: c1.R, ColorG: c1.G, ColorB: c1.B, ColorA: c1.A},
+	)
+	b.Indices = append(b.Indices, v, v+1, v+2, v+1, v+3, v+2)
+}
+
+// Sprite adds sprite s centred at (x, y) with radius r as a quad.
 func (b *Batch) Sprite(s Sprite, x, y, r float32, c Color) {
 	sx0, sy0, sx1, sy1 := srcRect(s)
+	b.quad(x-r, y-r, x+r, y-r, x-r, y+r, x+r, y+r, sx0, sy0, sx1, sy1, c, c)
+}
+
+// sqrt3 is the half-width of a triangle around a unit circle.
+const sqrt3 = 1.7320508
+
+// Dot adds sprite s centred at (x, y) with radius r as one triangle around
+// it: three vertices instead of a quad's four, and three indices instead of
+// six, for the shapes drawn by the thousand. The atlas keeps a roomier copy
+// of each round sprite so that the triangle samples only its own cell.
+func (b *Batch) Dot(s Sprite, x, y, r float32, c Color) {
+	cx, cy := dotCentre(s)
+	k := float32(dotScale) // atlas px per unit of r
+	v := b.room(3)
 	b.Vertices = append(b.Vertices,
-		Vertex{DstX: x - r, DstY: y - r, SrcX: sx0, SrcY: sy0, ColorR: c.R, ColorG: c.G, ColorB: c.B, ColorA: c.A},
-		Vertex{DstX: x + r, DstY: y - r, SrcX: sx1, SrcY: sy0, ColorR: c.R, ColorG: c.G, ColorB: c.B, ColorA: c.A},
-		Vertex{DstX: x - r, DstY: y + r, SrcX: sx0, SrcY: sy1, ColorR: c.R, ColorG: c.G, ColorB: c.B, ColorA: c.A},
-		Vertex{DstX: x + r, DstY: y + r, SrcX: sx1, SrcY: sy1, ColorR: c.R, ColorG: c.G, ColorB: c.B, ColorA: c.A},
+		Vertex{DstX: x, DstY: y - 2*r, SrcX: cx, SrcY: cy - 2*k, ColorR: c.R, ColorG: c.G, ColorB: c.B, ColorA: c.A},
+		Vertex{DstX: x - sqrt3*r, DstY: y + r, SrcX: cx - sqrt3*k, SrcY: cy + k, ColorR: c.R, ColorG: c.G, ColorB: c.B, ColorA: c.A},
+		Vertex{DstX: x + sqrt3*r, DstY: y + r, SrcX: cx + sqrt3*k, SrcY: cy + k, ColorR: c.R, ColorG: c.G, ColorB: c.B, ColorA: c.A},
 	)
+	b.Indices = append(b.Indices, v, v+1, v+2)
 }
 
 // Rect adds a solid rectangle.
 func (b *Batch) Rect(x, y, w, h float32, c Color) {
 	sx0, sy0, sx1, sy1 := srcRect(SpriteSolid)
-	b.Vertices = append(b.Vertices,
-		Vertex{DstX: x, DstY: y, SrcX: sx0, SrcY: sy0, ColorR: c.R, ColorG: c.G, ColorB: c.B, ColorA: c.A},
-		Vertex{DstX: x + w, DstY: y, SrcX: sx1, SrcY: sy0, ColorR: c.R, ColorG: c.G, ColorB: c.B, ColorA: c.A},
-		Vertex{DstX: x, DstY: y + h, SrcX: sx0, SrcY: sy1, ColorR: c.R, ColorG: c.G, ColorB: c.B, ColorA: c.A},
-		Vertex{DstX: x + w, DstY: y + h, SrcX: sx1, SrcY: sy1, ColorR: c.R, ColorG: c.G, ColorB: c.B, ColorA: c.A},
-	)
+	b.quad(x, y, x+w, y, x, y+h, x+w, y+h, sx0, sy0, sx1, sy1, c, c)
 }
 
 // Line adds a segment of width w whose colour goes from c0 to c1.
@@ -165,10 +154,26 @@ func (b *Batch) Line(x0, y0, x1, y1, w float32, c0, c1 Color) {
 	}
 	nx, ny := -dy/l*w/2, dx/l*w/2
 	sx0, sy0, sx1, sy1 := srcRect(SpriteSolid)
-	b.Vertices = append(b.Vertices,
-		Vertex{DstX: x0 + nx, DstY: y0 + ny, SrcX: sx0, SrcY: sy0, ColorR: c0.R, ColorG: c0.G, ColorB: c0.B, ColorA: c0.A},
-		Vertex{DstX: x1 + nx, DstY: y1 + ny, SrcX: sx1, SrcY: sy0, ColorR: c1.R, ColorG: c1.G, ColorB: c1.B, ColorA: c1.A},
-		Vertex{DstX: x0 - nx, DstY: y0 - ny, SrcX: sx0, SrcY: sy1, ColorR: c0.R, ColorG: c0.G, ColorB: c0.B, ColorA: c0.A},
-		Vertex{DstX: x1 - nx, DstY: y1 - ny, SrcX: sx1, SrcY: sy1, ColorR: c1.R, ColorG: c1.G, ColorB: c1.B, ColorA: c1.A},
-	)
+	b.quad(x0+nx, y0+ny, x1+nx, y1+ny, x0-nx, y0-ny, x1-nx, y1-ny, sx0, sy0, sx1, sy1, c0, c1)
+}
+
+// DashedLine adds a dashed segment: dashes of length dash, gaps of gap.
+func (b *Batch) DashedLine(x0, y0, x1, y1, w, dash, gap float32, c Color) {
+	dx, dy := x1-x0, y1-y0
+	l := float32(math.Sqrt(float64(dx*dx + dy*dy)))
+	if l == 0 || dash <= 0 {
+		return
+	}
+	ux, uy := dx/l, dy/l
+	for s := float32(0); s < l; s += dash + gap {
+		e := min(s+dash, l)
+		b.Line(x0+ux*s, y0+uy*s, x0+ux*e, y0+uy*e, w, c, c)
+	}
+}
+
+// image adds an axis-aligned quad showing atlas rectangle (sx0, sy0)-(sx1,
+// sy1) at (x, y), unscaled: glyphs.
+func (b *Batch) image(x, y, sx0, sy0, sx1, sy1 float32, c Color) {
+	w, h := sx1-sx0, sy1-sy0
+	b.quad(x, y, x+w, y, x, y+h, x+w, y+h, sx0, sy0, sx1, sy1, c, c)
 }

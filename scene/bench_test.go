@@ -42,7 +42,7 @@ func BenchmarkCompose(b *testing.B) {
 				c.Compose(p, 1024, 768, 1, &f)
 			}
 			b.ReportMetric(float64(f.Packets), "packets")
-			b.ReportMetric(float64(f.Batch.Quads()), "quads")
+			b.ReportMetric(float64(f.Shapes()), "shapes")
 		})
 	}
 }

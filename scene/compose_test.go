@@ -67,25 +67,19 @@ func TestComposeDrawsWhatIsInFlight(t *testing.T) {
 		if f.Packets != n {
 			t.Errorf("at %v: %d packets drawn, want %d", at, f.Packets, n)
 		}
-		for _, v := range f.Batch.Vertices {
+		for _, v := range append(f.Under.Vertices, f.Over.Vertices...) {
 			if math.IsNaN(float64(v.DstX)) || math.IsNaN(float64(v.ColorA)) {
 				t.Fatalf("at %v: NaN vertex %+v", at, v)
 			}
 		}
 	}
-	// A packet lands on its receiver exactly when it arrives.
+	// A packet lands on its receiver exactly when it arrives: a triangle
+	// whose centre (of its inscribed circle: the centroid, as it is
+	// equilateral) is the receiver.
 	p.Seek(499.999)
 	c.Compose(p, 800, 600, 1, &f)
 	x1, y1, _ := c.NodePos(1)
-	found := false
-	for q := 0; q < f.Batch.Quads(); q++ {
-		v := f.Batch.Vertices[4*q : 4*q+4]
-		cx, cy := (v[0].DstX+v[3].DstX)/2, (v[0].DstY+v[3].DstY)/2
-		if math.Abs(float64(cx-x1)) < 0.5 && math.Abs(float64(cy-y1)) < 0.5 && v[0].ColorR == ColNews.R && v[0].ColorB == ColNews.B {
-			found = true
-		}
-	}
-	if !found {
+	if !hasDot(&f.Under, x1, y1, ColNews) {
 		t.Fatal("no news packet drawn on n1 as it arrives")
 	}
 	// Clicking a node's position hits it; empty space hits nothing.
@@ -250,23 +244,79 @@ func TestPlaybackFollowsWallTime(t *testing.T) {
 	}
 }
 
+// hasDot reports whether b holds a triangle (Batch.Dot) centred at (x, y)
+// in colour col.
+func hasDot(b *Batch, x, y float32, col Color) bool {
+	for _, ch := range b.Chunks() {
+		idx := b.Indices[ch.I0:ch.I1]
+		for i := 0; i+2 < len(idx); i += 3 {
+			v := b.Vertices[ch.V0:]
+			a, bb, cc := v[idx[i]], v[idx[i+1]], v[idx[i+2]]
+			if idx[i+1] != idx[i]+1 || idx[i+2] != idx[i]+2 { // a quad's first triangle is (v, v+1, v+2) too: tell them apart by shape
+				continue
+			}
+			if a.DstX != (bb.DstX+cc.DstX)/2 || bb.DstY != cc.DstY {
+				continue
+			}
+			cx, cy := (a.DstX+bb.DstX+cc.DstX)/3, (a.DstY+bb.DstY+cc.DstY)/3
+			if math.Abs(float64(cx-x)) < 0.5 && math.Abs(float64(cy-y)) < 0.5 && a.ColorR == col.R && a.ColorB == col.B {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func TestAtlasAndBatch(t *testing.T) {
-	img := Atlas()
+	img := NewAtlas().Img
 	centre := img.RGBAAt(int(SpriteDisc)*SpriteSize+SpriteSize/2, SpriteSize/2)
 	corner := img.RGBAAt(int(SpriteDisc)*SpriteSize, 0)
 	ringMid := img.RGBAAt(int(SpriteRing)*SpriteSize+SpriteSize/2, SpriteSize/2)
 	if centre.A != 255 || corner.A != 0 || ringMid.A != 0 {
 		t.Fatalf("disc centre %v corner %v ring middle %v", centre, corner, ringMid)
 	}
+	// A dot's triangle stays inside its own cell, transparent at its
+	// corners, opaque at its centre.
 	var b Batch
+	b.Dot(SpriteDisc, 100, 100, 10, ColNews)
+	cx, cy := dotCentre(SpriteDisc)
+	cell0 := float32(int(numSprites)*SpriteSize + int(SpriteDisc)*dotCell)
+	for _, v := range b.Vertices {
+		if v.SrcX < cell0 || v.SrcX > cell0+dotCell || v.SrcY < 0 || v.SrcY > dotCell {
+			t.Fatalf("dot vertex samples outside its cell: %+v", v)
+		}
+		if a := img.RGBAAt(int(v.SrcX), int(v.SrcY)).A; a != 0 {
+			t.Fatalf("dot corner at %v,%v not transparent: %d", v.SrcX, v.SrcY, a)
+		}
+	}
+	if a := img.RGBAAt(int(cx), int(cy)).A; a != 255 {
+		t.Fatalf("dot centre alpha %d", a)
+	}
 	b.Sprite(SpriteDisc, 10, 10, 5, ColNews)
 	b.Rect(0, 0, 4, 4, ColText)
 	b.Line(0, 0, 10, 0, 2, ColText, ColText)
 	b.Line(3, 3, 3, 3, 2, ColText, ColText) // zero length: nothing
-	if b.Quads() != 3 || len(b.Indices(3)) != 18 || len(b.Indices(QuadsPerDraw+5)) != QuadsPerDraw*6 {
-		t.Fatalf("quads %d", b.Quads())
+	if b.Shapes() != 4 || len(b.Vertices) != 15 || len(b.Indices) != 21 {
+		t.Fatalf("shapes %d, %d vertices, %d indices", b.Shapes(), len(b.Vertices), len(b.Indices))
 	}
-	if ix := b.Indices(QuadsPerDraw); ix[len(ix)-1] > 65535 || int(ix[len(ix)-3]) != 4*(QuadsPerDraw-1)+1 {
-		t.Fatal("indices overflow")
+	// Past 65,536 vertices a new chunk starts; indices stay within it.
+	b.Reset()
+	for i := 0; i < 30000; i++ {
+		b.Dot(SpriteDisc, 1, 1, 1, ColNews)
+		b.Rect(0, 0, 1, 1, ColText)
+	}
+	chunks := b.Chunks()
+	if len(chunks) != 4 || chunks[len(chunks)-1].V1 != len(b.Vertices) || chunks[len(chunks)-1].I1 != len(b.Indices) {
+		t.Fatalf("chunks %+v for %d vertices", chunks, len(b.Vertices))
+	}
+	for _, ch := range chunks {
+		if ch.V1-ch.V0 > MaxChunkVertices {
+			t.Fatalf("chunk %+v too big", ch)
+		}
+		for _, ix := range b.Indices[ch.I0:ch.I1] {
+			if int(ix) >= ch.V1-ch.V0 {
+				t.Fatalf("index %d outside chunk %+v", ix, ch)
+			}
+		}
 	}
 }

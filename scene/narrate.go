@@ -46,14 +46,19 @@ func (p *Player) Narration() string {
 	case c.Informed >= c.Alive && c.Alive > 1:
 		fmt.Fprintf(&b, "All %s nodes know %s", Thousands(c.Alive), news)
 		if tFull, ok := p.fullSince(); ok && c.FirstNews >= 0 {
-			if p.hasRounds() {
-				fmt.Fprintf(&b, " after %s rounds", oneDecimal((tFull-c.FirstNews)/p.period()))
+			since := p.newsSince()
+			if n := p.log.roundsIn(since, tFull); p.hasRounds() && n > 0 {
+				// Counted as the panel counts: the rounds that began from
+				// when this news appeared until the last node learnt it,
+				// so "after 6 rounds" goes with "Round 6" when it starts
+				// with the run.
+				fmt.Fprintf(&b, " after %d round%s", n, plural(n))
 				if p.info.Nodes > 1 && p.info.Fanout > 0 {
 					th, _ := TheoryRounds(p.info.Nodes, p.info.Fanout, p.info.Mode)
 					fmt.Fprintf(&b, " (theory: %s)", oneDecimal(th))
 				}
 			} else {
-				fmt.Fprintf(&b, " after %s", seconds(tFull-c.FirstNews))
+				fmt.Fprintf(&b, " after %s", seconds(tFull-since))
 			}
 		}
 		fmt.Fprintf(&b, ". %s messages, %s of them to nodes that already knew", Thousands(c.Messages), Thousands(c.Redundant))
@@ -115,6 +120,23 @@ func (p *Player) recentFault() string {
 		return fmt.Sprintf("Packet loss is now %s.", percent(c.loss))
 	}
 	return ""
+}
+
+// newsSince is when the newest version of the focused key first
+// appeared (the start of the run for the first news).
+func (p *Player) newsSince() float64 {
+	c := p.cur
+	if k := p.focus(c); k >= 0 && k < len(c.newestAt) && c.newestAt[k] >= 0 {
+		return c.newestAt[k]
+	}
+	return math.Max(c.firstNews, 0)
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }
 
 // someHolder names a live node holding the focused news at the playhead.

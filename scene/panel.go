@@ -43,6 +43,9 @@ const (
 	slotTheory
 	slotChartMax
 	slotChartEnd
+	slotChartTitle
+	slotLog
+	slotSide = 100 // + side index
 )
 
 // theoryCache holds the theory curve for one (nodes, fanout, mode).
@@ -73,6 +76,28 @@ func (c *Composer) row(f *Frame, x, y, w, size float32, label, value string, col
 		Text{X: x + w, Y: y, Size: size, Color: col, Align: AlignRight, Bold: true, S: value})
 }
 
+// Panel type sizes, before scaling.
+const (
+	panelFS   = 17 // counters
+	panelBig  = 30 // the round headline
+	panelPad  = 14
+	chartMinH = 70
+	chartMaxH = 230
+)
+
+// panelHead is the height of the headline and counters (five rows).
+func panelHead(s float32) float32 {
+	fs := panelFS * s
+	return panelBig*s*1.4 + 5*fs*1.45 + 6*s
+}
+
+// chartBlock is the height of the smallest useful chart with its title
+// and its caption line.
+func chartBlock(s float32) float32 {
+	small := panelFS * s * 0.85
+	return small*1.5 + chartMinH*s + small*1.6
+}
+
 // drawPanel draws the counters, the chart, the legend, the selected node
 // and the narration line.
 func (c *Composer) drawPanel(p *Player, f *Frame) {
@@ -85,18 +110,18 @@ func (c *Composer) drawPanel(p *Player, f *Frame) {
 	}
 	s := c.scale
 	pan := c.panel
-	b := &f.Batch
+	b := &f.Over
 	b.Rect(pan.x, pan.y, pan.w, pan.h, ColPanel)
-	pad := 14 * s
+	pad := panelPad * s
 	x, w := pan.x+pad, pan.w-2*pad
 	y := pan.y + pad
 	bottom := pan.y + pan.h - pad
 	cnt := p.Counters()
-	fs := 17 * s
+	fs := panelFS * s
 	lh := fs * 1.45
 
 	// Big headline: the round (or the time for sources without rounds).
-	big := 30 * s
+	big := panelBig * s
 	if p.hasRounds() {
 		f.Texts = append(f.Texts, Text{X: x, Y: y, Size: big, Color: ColText, Bold: true,
 			S: c.texts.get(slotRound, int64(cnt.Round), 0, 0, func() string { return "Round " + strconv.Itoa(cnt.Round) })})
@@ -137,27 +162,26 @@ func (c *Composer) drawPanel(p *Player, f *Frame) {
 	}
 	y += 6 * s
 
-	// The chart, if there is room for a useful one.
-	legendH := 5*lh*0.9 + 8*s
-	if c.HideLegend {
-		legendH = 0
+	// The legend at the bottom of the panel, the chart in the room left.
+	if c.legend.mode == legendInPanel {
+		c.drawLegend(f, x, bottom-c.legend.h, w)
+		bottom -= c.legend.h + 10*s
 	}
-	chartH := min(bottom-y-legendH-fs*1.4, 210*s)
-	if chartH > 70*s {
-		c.drawChart(p, f, rect{x, y + fs*1.3, w, chartH}, fs, cnt)
-		y += chartH + fs*1.3 + 10*s
-	}
-	if bottom-y >= 5*lh*0.9 && !c.HideLegend {
-		c.drawLegend(f, x, y, w, fs*0.92, lh*0.9)
+	small := fs * 0.85
+	top := y + small*1.5
+	chartH := min(bottom-small*1.6-top, chartMaxH*s)
+	if chartH >= chartMinH*s {
+		c.drawChart(p, f, rect{x, top, w, chartH}, small, cnt)
 	}
 }
 
 // drawChart draws informed nodes over time: the run so far bright, what
 // the log already holds beyond the playhead faint, the theory curve as a
-// white line and the playhead as a vertical bar.
-func (c *Composer) drawChart(p *Player, f *Frame, r rect, fs float32, cnt Counters) {
+// white line and the playhead as a vertical bar. Its title goes above it,
+// the theory's rounds and the time axis's end below it, never over it.
+func (c *Composer) drawChart(p *Player, f *Frame, r rect, small float32, cnt Counters) {
 	s := c.scale
-	b := &f.Batch
+	b := &f.Over
 	b.Rect(r.x, r.y, r.w, r.h, Color{0, 0, 0, 0.35})
 	th := c.theory.get(p.info)
 	period := p.period()
@@ -173,10 +197,7 @@ func (c *Composer) drawChart(p *Player, f *Frame, r rect, fs float32, cnt Counte
 		tEnd = math.Max(p.now, tStart+1000)
 	}
 	tEnd = math.Max(tEnd, tStart+1)
-	yMax := float64(max(cnt.Alive, p.info.Nodes, 1))
-	for _, pt := range p.series {
-		yMax = math.Max(yMax, float64(pt.alive))
-	}
+	yMax := float64(max(int32(cnt.Alive), int32(p.info.Nodes), p.seriesMax, 1))
 	X := func(t float64) float32 { return r.x + float32((t-tStart)/(tEnd-tStart))*r.w }
 	Y := func(v float64) float32 { return r.y + r.h - float32(v/yMax)*r.h }
 
@@ -184,17 +205,19 @@ func (c *Composer) drawChart(p *Player, f *Frame, r rect, fs float32, cnt Counte
 	for q := 1; q < 4; q++ {
 		b.Rect(r.x, r.y+r.h*float32(q)/4, r.w, max(1, s), ColGrid)
 	}
-	// Series as columns.
+	// Series as columns, each the value at its middle (a binary search per
+	// column: the series grows with the run, the columns do not).
 	col := classColor[Informed]
-	step := max(2*s, r.w/600)
-	j := 0
+	step := max(2*s, r.w/300)
 	ser := p.series
+	horizon := p.Horizon()
 	for px := float32(0); px < r.w; px += step {
 		t := tStart + float64(px+step/2)/float64(r.w)*(tEnd-tStart)
-		for j+1 < len(ser) && ser[j+1].t <= t {
-			j++
+		if t > horizon+1e-9 && !p.done {
+			break
 		}
-		if len(ser) == 0 || ser[j].t > t || t > p.Horizon()+1e-9 && !p.done {
+		j := p.seriesAt(t)
+		if j < 0 {
 			continue
 		}
 		v := float64(ser[j].informed)
@@ -206,10 +229,11 @@ func (c *Composer) drawChart(p *Player, f *Frame, r rect, fs float32, cnt Counte
 			a = 0.18
 		}
 		top := Y(v)
-		b.Rect(r.x+px, top, step+0.5, r.y+r.h-top, col.Alpha(a))
+		b.Rect(r.x+px, top, min(step+0.5, r.w-px), r.y+r.h-top, col.Alpha(a))
 	}
 	// Theory curve, one segment per round, starting when the news did.
-	if len(th.curve) > 1 && p.hasRounds() && cnt.FirstNews >= 0 {
+	theory := len(th.curve) > 1 && p.hasRounds() && cnt.FirstNews >= 0
+	if theory {
 		lat := math.Max(p.info.Latency, 0)
 		for i := 1; i < len(th.curve); i++ {
 			ta := t0 + float64(i-1)*period + lat
@@ -227,192 +251,63 @@ func (c *Composer) drawChart(p *Player, f *Frame, r rect, fs float32, cnt Counte
 	if p.now >= tStart && p.now <= tEnd {
 		b.Rect(X(p.now)-s, r.y, 2*s, r.h, ColSelected.Alpha(0.9))
 	}
-	small := fs * 0.85
-	f.Texts = append(f.Texts,
-		Text{X: r.x, Y: r.y - fs*1.25, Size: small, Color: ColDim, S: "informed nodes over time"},
-		Text{X: r.x + r.w, Y: r.y - fs*1.25, Size: small, Color: ColDim, Align: AlignRight,
-			S: c.texts.get(slotChartMax, int64(yMax), 0, 0, func() string { return "max " + Thousands(int(yMax)) })},
-	)
-	if th.rounds > 0 && p.hasRounds() {
-		f.Texts = append(f.Texts, Text{X: r.x + 6*s, Y: r.y + 4*s, Size: small, Color: ColTheory,
-			S: c.texts.get(slotTheory, int64(th.rounds*10), int64(th.logEst*10), 0, func() string {
-				return "— theory: " + oneDecimal(th.rounds) + " rounds (log" + subscript(th.k+1) + " N = " + oneDecimal(th.logEst) + ")"
-			})})
-	}
-	f.Texts = append(f.Texts, Text{X: r.x + r.w, Y: r.y + r.h + 3*s, Size: small, Color: ColDim, Align: AlignRight,
-		S: c.texts.get(slotChartEnd, int64(tEnd/100), 0, 0, func() string { return seconds(tEnd) })})
-}
 
-func subscript(n int) string {
-	const digits = "₀₁₂₃₄₅₆₇₈₉"
-	out := ""
-	for _, d := range strconv.Itoa(n) {
-		i := int(d - '0')
-		out += string([]rune(digits)[i])
-	}
-	return out
-}
-
-// legend entries: node classes, then packets.
-var legendNodes = [...]Class{Uninformed, Informed, Stopped, Crashed, CutOff}
-var legendPackets = [...]struct {
-	s   Sprite
-	col Color
-	txt string
-}{
-	{SpriteDisc, ColNews, "message: news"},
-	{SpriteRing, ColRedundant, "already knew"},
-	{SpriteDisc, ColRequest, "request (pull)"},
-	{SpriteDisc, ColLost, "lost"},
-}
-
-func (c *Composer) drawLegend(f *Frame, x, y, w, fs, lh float32) {
-	b := &f.Batch
-	r := fs * 0.42
-	for i, cl := range legendNodes {
-		yy := y + float32(i)*lh
-		if cl == Crashed {
-			b.Sprite(SpriteRing, x+r, yy+fs*0.55, r, classColor[cl])
-		} else {
-			b.Sprite(SpriteDisc, x+r, yy+fs*0.55, r, classColor[cl])
-		}
-		f.Texts = append(f.Texts, Text{X: x + 2.6*r, Y: yy, Size: fs, Color: ColText, S: cl.String()})
-	}
-	x += w / 2
-	for i, e := range legendPackets {
-		yy := y + float32(i)*lh
-		b.Sprite(e.s, x+r, yy+fs*0.55, r*0.85, e.col)
-		f.Texts = append(f.Texts, Text{X: x + 2.6*r, Y: yy, Size: fs, Color: ColText, S: e.txt})
-	}
-}
-
-// drawSelection writes the selected node's details at the top left of the
-// node area. They are rebuilt only when an event was applied or the
-// node's class changed.
-func (c *Composer) drawSelection(p *Player, f *Frame) {
-	i := c.Selected
-	if i < 0 || i >= len(c.classes) || c.classes[i] == Absent {
-		return
-	}
-	key := [3]int{i, p.cur.idx, int(c.classes[i])}
-	if key != c.selKey || c.selLines == nil {
-		c.selKey = key
-		d, ok := p.Details(i)
-		if !ok {
-			return
-		}
-		c.selLines = selectionLines(&d, c.selLines[:0])
-	}
-	s := c.scale
-	fs := 16 * s
-	x, y := c.disc.x+4*s, c.disc.y+2*s
-	for j, ln := range c.selLines {
-		col, size, bold := ColText, fs, false
-		if j == 0 {
-			col, size, bold = ClassColor(c.classes[i]).Mix(ColText, 0.2), fs*1.25, true
-		}
-		f.Texts = append(f.Texts, Text{X: x, Y: y, Size: size, Color: col, Bold: bold, S: ln})
-		y += size * 1.35
-	}
-}
-
-func selectionLines(d *Details, out []string) []string {
-	hold := "holds: nothing yet"
-	if len(d.Holds) > 0 {
-		hold = "holds: "
-		for i, h := range d.Holds {
-			if i > 0 {
-				hold += ", "
-			}
-			hold += h.Key + " v" + strconv.FormatInt(h.Version, 10)
-		}
-	}
-	out = append(out,
-		d.Name+" — "+d.Class.String(),
-		hold,
-		"sent "+Thousands(d.Sent)+", received "+Thousands(d.Received),
-		"told: "+peers(d.SentTo, d.SentToN),
-		"heard from: "+peers(d.HeardFrom, d.HeardN))
-	if d.Group >= 0 {
-		out = append(out, "partition side "+strconv.Itoa(d.Group+1))
-	}
-	return out
-}
-
-func peers(names []string, n int) string {
-	if n == 0 {
-		return "nobody"
-	}
-	const show = 6
-	out := ""
-	for i, nm := range names {
-		if i == show {
+	// Title and scale above.
+	maxS := c.texts.get(slotChartMax, int64(yMax), 0, 0, func() string { return "max " + Thousands(int(yMax)) })
+	room := r.w - c.measure(maxS, small) - 10*s
+	title := "informed nodes over time"
+	for _, t := range [...]string{"informed nodes over time", "informed over time", "informed"} {
+		title = t
+		if c.measure(t, small) <= room {
 			break
 		}
-		if i > 0 {
-			out += ", "
-		}
-		out += nm
 	}
-	if n > min(show, len(names)) {
-		out += " +" + strconv.Itoa(n-min(show, len(names))) + " more"
+	ty := r.y - small*1.4
+	f.Texts = append(f.Texts,
+		Text{X: r.x, Y: ty, Size: small, Color: ColDim, S: title},
+		Text{X: r.x + r.w, Y: ty, Size: small, Color: ColDim, Align: AlignRight, S: maxS},
+	)
+	// Theory and time axis below.
+	by := r.y + r.h + small*0.3
+	end := c.texts.get(slotChartEnd, int64(tEnd/100), 0, 0, func() string { return seconds(tEnd) })
+	endW := c.measure(end, small)
+	f.Texts = append(f.Texts, Text{X: r.x + r.w, Y: by, Size: small, Color: ColDim, Align: AlignRight, S: end})
+	if theory && th.rounds > 0 {
+		c.theoryCaption(f, r.x, by, r.w-endW-12*s, small, th)
 	}
-	return out
 }
 
-// drawNarration writes the narration line along the bottom, wrapped to two
-// lines at most. It is rebuilt only when an event was applied, a fault
-// note expired, or (for sources without rounds) a tenth of a second passed.
-func (c *Composer) drawNarration(p *Player, f *Frame, cnt Counters) {
+// theoryCaption writes "— theory: 5.9 rounds (log₄ N = 5)" from x within w
+// px, the base of the logarithm as a real subscript (the font's subscript
+// digits are too small to read across a room), dropping the logarithm if
+// there is no room for it.
+func (c *Composer) theoryCaption(f *Frame, x, y, w, size float32, th *theoryCache) {
 	s := c.scale
-	r := c.narr
-	f.Batch.Rect(r.x, r.y, r.w, r.h, ColPanel)
-	fs := 22 * s
-	key := narrKey{idx: p.cur.idx, fault: p.recentFault() != "", done: cnt.Done, key: p.focus(p.cur), w: r.w, fs: fs, n: p.Len()}
-	if !p.hasRounds() {
-		key.tick = int64(p.now / 100)
+	sw := 16 * s
+	b := &f.Over
+	b.Line(x, y+size*0.6, x+sw, y+size*0.6, 2*s, ColTheory, ColTheory)
+	x += sw + 6*s
+	w -= sw + 6*s
+	main := c.texts.get(slotTheory, int64(th.rounds*10), 0, 0, func() string {
+		return "theory: " + oneDecimal(th.rounds) + " rounds"
+	})
+	mw := c.measure(main, size)
+	if mw > w {
+		main = "theory: " + oneDecimal(th.rounds)
+		mw = c.measure(main, size)
 	}
-	if key != c.narrKey || c.narrLines == nil {
-		c.narrKey = key
-		c.Narration = p.Narration()
-		c.narrLines = c.wrap(c.Narration, fs, r.w-24*s, c.narrLines[:0])
-		c.narrFS = fs
-		if len(c.narrLines) > 2 {
-			c.narrFS = fs * 0.8
-			c.narrLines = c.wrap(c.Narration, c.narrFS, r.w-24*s, c.narrLines[:0])
-		}
+	f.Texts = append(f.Texts, Text{X: x, Y: y, Size: size, Color: ColTheory, S: main})
+	base := c.texts.get(slotLog, int64(th.k+1), 0, 0, func() string { return strconv.Itoa(th.k + 1) })
+	rest := c.texts.get(slotLog+1, int64(th.logEst*10), 0, 0, func() string { return " N = " + oneDecimal(th.logEst) + ")" })
+	sub := size * 0.72
+	lw := c.measure(" (log", size) + c.measure(base, sub) + c.measure(rest, size)
+	if mw+lw > w {
+		return
 	}
-	fs = c.narrFS
-	n := min(len(c.narrLines), 2)
-	y := r.y + (r.h-float32(n)*fs*1.25)/2
-	for _, ln := range c.narrLines[:n] {
-		f.Texts = append(f.Texts, Text{X: r.x + 12*s, Y: y, Size: fs, Color: ColText, S: ln})
-		y += fs * 1.25
-	}
-}
-
-type narrKey struct {
-	idx, key, n int
-	fault, done bool
-	tick        int64
-	w, fs       float32
-}
-
-// wrap breaks text into lines no wider than w, at spaces.
-func (c *Composer) wrap(text string, size, w float32, out []string) []string {
-	start, lastSpace := 0, -1
-	for i := 0; i <= len(text); i++ {
-		if i < len(text) && text[i] != ' ' {
-			continue
-		}
-		if lastSpace > start && c.measure(text[start:i], size) > w {
-			out = append(out, text[start:lastSpace])
-			start = lastSpace + 1
-		}
-		lastSpace = i
-	}
-	if start < len(text) {
-		out = append(out, text[start:])
-	}
-	return out
+	x += mw
+	f.Texts = append(f.Texts, Text{X: x, Y: y, Size: size, Color: ColDim, S: " (log"})
+	x += c.measure(" (log", size)
+	f.Texts = append(f.Texts, Text{X: x, Y: y + size*0.42, Size: sub, Color: ColDim, S: base})
+	x += c.measure(base, sub)
+	f.Texts = append(f.Texts, Text{X: x, Y: y, Size: size, Color: ColDim, S: rest})
 }

@@ -58,7 +58,8 @@ type Player struct {
 	reordered int // events whose time went backwards, clamped
 	lastErr   string
 	series    []point
-	key       int // focused key, -1 = the newest
+	seriesMax int32 // the most nodes alive at any point of series
+	key       int   // focused key, -1 = the newest
 	det       details
 }
 
@@ -84,6 +85,7 @@ func (p *Player) Reset() {
 	p.skipped, p.reordered = 0, 0
 	p.lastErr = ""
 	p.series = p.series[:0]
+	p.seriesMax = 0
 	p.key = -1
 	p.det = details{node: -1}
 }
@@ -116,6 +118,9 @@ func (p *Player) Append(ev *protocol.Event) error {
 		r.t = p.log.recs[n-1].t
 		p.reordered++
 	}
+	if r.typ == typRound {
+		p.log.rounds = append(p.log.rounds, r.t)
+	}
 	if r.typ == typMsg && r.flags&flagArrives != 0 {
 		f := float64(r.flight)
 		p.log.maxFly = math.Max(p.log.maxFly, f)
@@ -136,7 +141,7 @@ func (p *Player) applyHead(r *rec) {
 	}
 	after, alive2 := p.informedAlive(h)
 	if before != after || alive != alive2 || len(p.series) == 0 {
-		p.series = append(p.series, point{r.t, int32(after), int32(alive2)})
+		p.addPoint(point{r.t, int32(after), int32(alive2)})
 	}
 	every := p.cfg.SnapshotEvery
 	if every <= 0 {
@@ -159,7 +164,7 @@ func (p *Player) joinHeaderNodes(s *state, r *rec) {
 	for i := 0; i < int(n); i++ {
 		id := p.log.nodes.id("n" + strconv.Itoa(i))
 		s.grow(id, 0)
-		s.join(id)
+		s.join(id, -1)
 	}
 }
 
@@ -321,6 +326,9 @@ func (p *Player) Truncate(t float64) {
 		return
 	}
 	p.log.recs = p.log.recs[:n]
+	for len(p.log.rounds) > 0 && p.log.rounds[len(p.log.rounds)-1] >= t {
+		p.log.rounds = p.log.rounds[:len(p.log.rounds)-1]
+	}
 	for len(p.snap) > 1 && p.snap[len(p.snap)-1].idx > n {
 		p.snap = p.snap[:len(p.snap)-1]
 	}
@@ -331,6 +339,10 @@ func (p *Player) Truncate(t float64) {
 		keep--
 	}
 	p.series = p.series[:keep]
+	p.seriesMax = 0
+	for _, pt := range p.series {
+		p.seriesMax = max(p.seriesMax, pt.alive)
+	}
 	for p.head.idx < n {
 		r := &p.log.recs[p.head.idx]
 		p.head.apply(r, p.log)
@@ -354,6 +366,7 @@ func (p *Player) Truncate(t float64) {
 // key changed).
 func (p *Player) rebuildSeries() {
 	p.series = p.series[:0]
+	p.seriesMax = 0
 	s := newState()
 	prevI, prevA := -1, -1
 	for i := range p.log.recs {
@@ -364,10 +377,29 @@ func (p *Player) rebuildSeries() {
 		}
 		inf, al := p.informedAlive(s)
 		if inf != prevI || al != prevA {
-			p.series = append(p.series, point{r.t, int32(inf), int32(al)})
+			p.addPoint(point{r.t, int32(inf), int32(al)})
 			prevI, prevA = inf, al
 		}
 	}
+}
+
+func (p *Player) addPoint(pt point) {
+	p.series = append(p.series, pt)
+	p.seriesMax = max(p.seriesMax, pt.alive)
+}
+
+// seriesAt returns the index of the last point at or before t, or -1.
+func (p *Player) seriesAt(t float64) int {
+	lo, hi := 0, len(p.series)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if p.series[m].t <= t {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo - 1
 }
 
 // NextRound returns the time of the first round marker after t, or false.

@@ -22,9 +22,17 @@ type state struct {
 	sent     []int32     // per node: messages sent
 	recv     []int32     // per node: messages addressed to it (not lost)
 
-	newest    []uint32 // per key: newest version code seen
-	holders   []int32  // per key: live nodes holding the newest version
-	firstNews float64  // when the first news appeared (-1 before)
+	newest    []uint32  // per key: newest version code seen
+	newestAt  []float64 // per key: when its newest version first appeared
+	holders   []int32   // per key: live nodes holding the newest version
+	firstNews float64   // when the first news appeared (-1 before)
+
+	joined   []float32 // per node: when it joined (-1: from the start)
+	lastJoin float64   // when the last node joined (-1: none after the start)
+	// The arrangement on screen changes when the network is cut or healed
+	// and when nodes join: arrEpoch counts those changes, arrT is the last.
+	arrEpoch int
+	arrT     float64
 
 	present, alive, dead int // nodes: ever joined, alive or suspect, dead or left
 	groups               int // partition groups in force (0 = none)
@@ -56,7 +64,7 @@ const (
 )
 
 func newState() *state {
-	return &state{firstNews: -1, faultT: -1, faultNode: -1}
+	return &state{firstNews: -1, faultT: -1, faultNode: -1, lastJoin: -1, arrT: -1}
 }
 
 // grow makes room for node index n and key index k.
@@ -67,6 +75,7 @@ func (s *state) grow(n int32, k int) {
 		s.lastSend = append(s.lastSend, -1)
 		s.sent = append(s.sent, 0)
 		s.recv = append(s.recv, 0)
+		s.joined = append(s.joined, -1)
 		for i := range s.hold {
 			s.hold[i] = append(s.hold[i], noVersion)
 			s.gained[i] = append(s.gained[i], 0)
@@ -80,17 +89,29 @@ func (s *state) grow(n int32, k int) {
 		s.hold = append(s.hold, h)
 		s.gained = append(s.gained, make([]float32, len(s.status)))
 		s.newest = append(s.newest, noVersion)
+		s.newestAt = append(s.newestAt, -1)
 		s.holders = append(s.holders, 0)
 	}
 }
 
-// join marks node n present and alive if it was absent.
-func (s *state) join(n int32) {
+// join marks node n present and alive if it was absent, as of time t (-1:
+// from the start, no arrival to show).
+func (s *state) join(n int32, t float64) {
 	if s.status[n] == statusAbsent {
 		s.status[n] = statusAlive
 		s.present++
 		s.alive++
+		s.joinedAt(n, t)
 	}
+}
+
+func (s *state) joinedAt(n int32, t float64) {
+	s.joined[n] = float32(t)
+	if t >= 0 {
+		s.lastJoin = t
+	}
+	s.arrEpoch++
+	s.arrT = t
 }
 
 func isUp(st uint8) bool { return st == statusAlive || st == statusSuspect }
@@ -102,8 +123,8 @@ func (s *state) apply(r *rec, l *log) {
 	switch r.typ {
 	case typMsg:
 		s.grow(max(r.a, r.b), 0)
-		s.join(r.a)
-		s.join(r.b)
+		s.join(r.a, r.t)
+		s.join(r.b, r.t)
 		s.msgs++
 		s.sent[r.a]++
 		if r.flags&flagLost != 0 {
@@ -119,7 +140,7 @@ func (s *state) apply(r *rec, l *log) {
 	case typState:
 		k := int(r.key)
 		s.grow(r.a, k)
-		s.join(r.a)
+		s.join(r.a, r.t)
 		n := r.a
 		old := s.hold[k][n]
 		if old != noVersion && old != r.ver && l.vers.value(r.ver) < l.vers.value(old) {
@@ -136,6 +157,7 @@ func (s *state) apply(r *rec, l *log) {
 		switch {
 		case s.newest[k] == noVersion || l.vers.value(r.ver) > l.vers.value(s.newest[k]):
 			s.newest[k] = r.ver
+			s.newestAt[k] = r.t
 			s.holders[k] = 0
 			if up {
 				s.holders[k] = 1
@@ -150,6 +172,7 @@ func (s *state) apply(r *rec, l *log) {
 		if was == statusAbsent {
 			s.present++
 			s.fault(r.t, faultJoin, n)
+			s.joinedAt(n, r.t)
 		} else if isUp(was) {
 			s.alive--
 		} else {
@@ -201,6 +224,8 @@ func (s *state) apply(r *rec, l *log) {
 			}
 		}
 		s.groups = len(ev.Groups)
+		s.arrEpoch++
+		s.arrT = r.t
 		s.fault(r.t, faultPartition, -1)
 		s.faultN = len(ev.Groups)
 	case typHeal:
@@ -208,6 +233,8 @@ func (s *state) apply(r *rec, l *log) {
 			s.group[i] = -1
 		}
 		s.groups = 0
+		s.arrEpoch++
+		s.arrT = r.t
 		s.fault(r.t, faultHeal, -1)
 	case typParam:
 		if v, ok := num(l.extra[r.a].Params["loss"]); ok {
@@ -227,9 +254,11 @@ func (s *state) fault(t float64, kind uint8, n int32) {
 
 // copyFrom makes s an independent copy of o, reusing s's memory.
 func (s *state) copyFrom(o *state) {
-	status, group, lastSend, sent, recv := s.status, s.group, s.lastSend, s.sent, s.recv
-	hold, gained, newest, holders := s.hold, s.gained, s.newest, s.holders
+	status, group, lastSend, sent, recv, joined := s.status, s.group, s.lastSend, s.sent, s.recv, s.joined
+	hold, gained, newest, newestAt, holders := s.hold, s.gained, s.newest, s.newestAt, s.holders
 	*s = *o
+	s.joined = append(joined[:0], o.joined...)
+	s.newestAt = append(newestAt[:0], o.newestAt...)
 	s.status = append(status[:0], o.status...)
 	s.group = append(group[:0], o.group...)
 	s.lastSend = append(lastSend[:0], o.lastSend...)

@@ -2,6 +2,7 @@ package scene
 
 import (
 	"math"
+	"slices"
 
 	"github.com/gossipscope/gossipscope/protocol"
 )
@@ -157,8 +158,9 @@ type log struct {
 	keys   names
 	kinds  names
 	vers   versions
-	maxFly float64 // longest flight seen, bounds the in-flight scan
-	sumFly float64 // for the typical flight of lost messages
+	rounds []float64 // times of the round markers, in order
+	maxFly float64   // longest flight seen, bounds the in-flight scan
+	sumFly float64   // for the typical flight of lost messages
 	nFly   int
 }
 
@@ -237,6 +239,16 @@ func (l *log) typicalFlight(minShow float64) float64 {
 		return minShow
 	}
 	return math.Max(l.sumFly/float64(l.nFly), minShow)
+}
+
+// roundsIn counts the round markers with t0 <= t <= t1.
+func (l *log) roundsIn(t0, t1 float64) int {
+	lo, _ := slices.BinarySearch(l.rounds, t0)
+	hi, found := slices.BinarySearch(l.rounds, t1)
+	for found && hi < len(l.rounds) && l.rounds[hi] == t1 {
+		hi++
+	}
+	return max(0, hi-lo)
 }
 
 // search returns the index of the first rec with t > at.

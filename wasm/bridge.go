@@ -120,7 +120,6 @@ func exposeBridge(g *game) {
 			}
 		}
 	}
-	g.r.install(g.s)
 	js.Global().Set("gossipscope", api)
 	js.Global().Call("dispatchEvent", js.Global().Get("Event").New("gossipscope-ready"))
 }

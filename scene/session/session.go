@@ -374,7 +374,7 @@ func (s *Session) deviceScale() float64 {
 func (s *Session) Compose(w, h, scale float32, f *scene.Frame) {
 	s.DeviceScale = float64(scale)
 	s.Composer.Compose(s.Player, w, h, scale, f)
-	s.quads, s.packets = f.Batch.Quads(), f.Packets
+	s.quads, s.packets = f.Shapes(), f.Packets
 }
 
 // SetError shows msg as the session's error (the renderer reports its own

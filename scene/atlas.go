@@ -1,0 +1,110 @@
+package scene
+
+import (
+	"image"
+	"image/color"
+	"math"
+)
+
+// Sprite is a shape in the atlas, drawn white and coloured per vertex.
+type Sprite uint8
+
+// Sprites in the atlas.
+const (
+	SpriteDisc  Sprite = iota // filled anti-aliased disc
+	SpriteRing                // hollow circle, stroke about a sixth of the radius
+	SpriteGlow                // soft radial glow, bright centre fading to nothing
+	SpriteSolid               // solid white, for lines and rectangles
+	numSprites
+)
+
+// The atlas is one white image the renderer uploads once (and again only
+// where new glyphs were added), coloured per vertex, so that every shape and
+// every letter on screen is a quad or a triangle of it and a whole layer is
+// one DrawTriangles call. Its top band holds the sprites: a SpriteSize cell
+// for each as a quad, and a roomier dotCell for the round ones as a
+// triangle (Batch.Dot); the rest holds glyphs (Glyphs).
+const (
+	AtlasW     = 1024
+	AtlasH     = 2048
+	SpriteSize = 64  // side of a quad sprite's cell
+	dotCell    = 128 // side of a triangle sprite's cell
+	dotScale   = SpriteSize / 2
+	dotCY      = 80 // centre of the circle in a dot cell: the triangle spans y 16..112
+	glyphTop   = dotCell
+)
+
+// dotCentre is where round sprite s is centred in its dot cell.
+func dotCentre(s Sprite) (x, y float32) {
+	return float32(int(numSprites)*SpriteSize + int(s)*dotCell + dotCell/2), dotCY
+}
+
+// srcRect returns the atlas rectangle of s as a quad, inset so that
+// sampling never bleeds into a neighbouring cell.
+func srcRect(s Sprite) (x0, y0, x1, y1 float32) {
+	if s == SpriteSolid {
+		c := float32(int(s)*SpriteSize + SpriteSize/2)
+		return c - 1, SpriteSize/2 - 1, c + 1, SpriteSize/2 + 1
+	}
+	x0 = float32(int(s) * SpriteSize)
+	return x0 + 0.5, 0.5, x0 + SpriteSize - 0.5, SpriteSize - 0.5
+}
+
+// Atlas is the sprite and glyph sheet, premultiplied white on transparent.
+type Atlas struct {
+	Img   *image.RGBA
+	dirty image.Rectangle
+}
+
+// NewAtlas draws the sprites; the glyph area starts empty.
+func NewAtlas() *Atlas {
+	img := image.NewRGBA(image.Rect(0, 0, AtlasW, AtlasH))
+	c := float64(SpriteSize) / 2
+	shape := func(s Sprite, d float64) float64 { // alpha at distance d (in half-cell units of 32 px)
+		r := c - 1.5 // disc radius leaves a margin
+		switch s {
+		case SpriteDisc:
+			return clampF(r-d+0.5, 0, 1)
+		case SpriteRing:
+			return clampF(r-d+0.5, 0, 1) * clampF(d-(r-r/6)+0.5, 0, 1)
+		case SpriteGlow:
+			g := clampF(1-d/c, 0, 1)
+			return g * g
+		}
+		return 1
+	}
+	set := func(x, y int, a float64) {
+		v := uint8(math.Round(a * 255))
+		img.SetRGBA(x, y, color.RGBA{v, v, v, v})
+	}
+	for s := Sprite(0); s < numSprites; s++ {
+		for y := 0; y < SpriteSize; y++ {
+			for x := 0; x < SpriteSize; x++ {
+				set(int(s)*SpriteSize+x, y, shape(s, math.Hypot(float64(x)+0.5-c, float64(y)+0.5-c)))
+			}
+		}
+		if s == SpriteSolid {
+			continue
+		}
+		cx, cy := dotCentre(s)
+		for y := 0; y < dotCell; y++ {
+			for x := 0; x < dotCell; x++ {
+				ax := int(numSprites)*SpriteSize + int(s)*dotCell + x
+				set(ax, y, shape(s, math.Hypot(float64(ax)+0.5-float64(cx), float64(y)+0.5-float64(cy))))
+			}
+		}
+	}
+	return &Atlas{Img: img, dirty: img.Bounds()}
+}
+
+// TakeDirty returns the part of the atlas changed since the last call (the
+// whole of it at first), for the renderer to upload; empty if none.
+func (a *Atlas) TakeDirty() image.Rectangle {
+	r := a.dirty
+	a.dirty = image.Rectangle{}
+	return r
+}
+
+func (a *Atlas) markDirty(r image.Rectangle) { a.dirty = a.dirty.Union(r) }
+
+func clampF(v, lo, hi float64) float64 { return math.Max(lo, math.Min(hi, v)) }

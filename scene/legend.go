@@ -1,0 +1,176 @@
+package scene
+
+// LegendItem is one entry of the legend: what a colour and shape mean.
+type LegendItem struct {
+	Kind  string // "node" or "message"
+	Shape string // "disc", "small" (a smaller disc), "ring" or "dot"
+	Color Color
+	Label string
+}
+
+// Legend returns the legend's entries in order, as the canvas draws them,
+// so that a page can draw the same legend in HTML.
+func Legend() []LegendItem {
+	out := make([]LegendItem, 0, len(legendNodes)+len(legendPackets))
+	for _, cl := range legendNodes {
+		shape := "disc"
+		switch cl {
+		case Crashed:
+			shape = "ring"
+		case Uninformed, CutOff:
+			shape = "small"
+		}
+		out = append(out, LegendItem{"node", shape, classColor[cl], cl.String()})
+	}
+	for _, e := range legendPackets {
+		shape := "dot"
+		if e.s == SpriteRing {
+			shape = "ring"
+		}
+		out = append(out, LegendItem{"message", shape, e.col, e.txt})
+	}
+	return out
+}
+
+// legend entries: node classes, then packets.
+var legendNodes = [...]Class{Uninformed, Informed, Stopped, Crashed, CutOff}
+var legendPackets = [...]struct {
+	s   Sprite
+	col Color
+	txt string
+}{
+	{SpriteDisc, ColNews, "message: news"},
+	{SpriteRing, ColRedundant, "already knew"},
+	{SpriteDisc, ColRequest, "request (pull)"},
+	{SpriteDisc, ColLost, "lost"},
+}
+
+const legendItems = len(legendNodes) + len(legendPackets)
+
+func legendEntry(i int) (s Sprite, col Color, label string) {
+	if i < len(legendNodes) {
+		cl := legendNodes[i]
+		if cl == Crashed {
+			return SpriteRing, classColor[cl], cl.String()
+		}
+		return SpriteDisc, classColor[cl], cl.String()
+	}
+	e := legendPackets[i-len(legendNodes)]
+	return e.s, e.col, e.txt
+}
+
+// Where the legend goes.
+const (
+	legendNone    = iota // hidden, or no room anywhere
+	legendInPanel        // at the bottom of the panel: two columns (nodes, messages) or one
+	legendInStrip        // a strip under the nodes, flowing left to right
+)
+
+// legendLayout is where the legend goes and how it is laid out, decided
+// with the screen layout.
+type legendLayout struct {
+	mode    int
+	fs, lh  float32
+	cols    int     // in the panel: 1 or 2
+	h       float32 // height
+	strip   rect    // in the strip
+	widthOf [legendItems]float32
+}
+
+// planLegend decides where the legend goes: in the panel if the counters,
+// a useful chart and the legend all fit; else in a strip under the nodes
+// (a classroom needs the chart more than a tall legend); else nowhere.
+func (c *Composer) planLegend(s float32) {
+	L := &c.legend
+	L.mode = legendNone
+	if c.HideLegend || c.HidePanel {
+		return
+	}
+	L.fs = panelFS * s * 0.92
+	L.lh = L.fs * 1.3
+	r := L.fs * 0.42
+	widest := [2]float32{}
+	for i := 0; i < legendItems; i++ {
+		_, _, label := legendEntry(i)
+		L.widthOf[i] = 2.6*r + c.measure(label, L.fs)
+		col := 0
+		if i >= len(legendNodes) {
+			col = 1
+		}
+		widest[col] = max(widest[col], L.widthOf[i])
+	}
+	w := c.panel.w - 2*panelPad*s
+	L.cols = 1
+	rows := legendItems
+	if widest[0]+widest[1]+16*s <= w {
+		L.cols, rows = 2, max(len(legendNodes), len(legendPackets))
+	}
+	L.h = float32(rows) * L.lh
+	if panelPad*s*2+panelHead(s)+chartBlock(s)+L.h+10*s <= c.panel.h {
+		L.mode = legendInPanel
+		return
+	}
+	// A strip under the nodes: lay the entries out in rows.
+	gap := 20 * s
+	x, rowsN := float32(0), 1
+	for i := 0; i < legendItems; i++ {
+		if x > 0 && x+L.widthOf[i] > c.disc.w {
+			x, rowsN = 0, rowsN+1
+		}
+		x += L.widthOf[i] + gap
+	}
+	h := float32(rowsN)*L.lh + 6*s
+	if c.disc.h-h < 220*s {
+		return
+	}
+	L.mode = legendInStrip
+	L.strip = rect{c.disc.x, c.disc.y + c.disc.h - h, c.disc.w, h}
+	c.disc.h -= h + 8*s
+}
+
+// drawLegend draws the legend at (x, y) in the panel, w wide.
+func (c *Composer) drawLegend(f *Frame, x, y, w float32) {
+	L := &c.legend
+	b := &f.Over
+	r := L.fs * 0.42
+	colW := w / 2
+	for i := 0; i < legendItems; i++ {
+		s, col, label := legendEntry(i)
+		xx, yy := x, y+float32(i)*L.lh
+		if L.cols == 2 && i >= len(legendNodes) {
+			xx, yy = x+colW, y+float32(i-len(legendNodes))*L.lh
+		}
+		c.legendEntry(b, f, s, col, label, xx, yy, r, i >= len(legendNodes))
+	}
+}
+
+// drawLegendStrip draws the legend under the nodes, flowing in rows.
+func (c *Composer) drawLegendStrip(f *Frame) {
+	L := &c.legend
+	if L.mode != legendInStrip {
+		return
+	}
+	b := &f.Over
+	r := L.fs * 0.42
+	gap := 20 * c.scale
+	x, y := L.strip.x, L.strip.y+6*c.scale
+	for i := 0; i < legendItems; i++ {
+		if x > L.strip.x && x+L.widthOf[i] > L.strip.x+L.strip.w {
+			x, y = L.strip.x, y+L.lh
+		}
+		s, col, label := legendEntry(i)
+		c.legendEntry(b, f, s, col, label, x, y, r, i >= len(legendNodes))
+		x += L.widthOf[i] + gap
+	}
+}
+
+func (c *Composer) legendEntry(b *Batch, f *Frame, s Sprite, col Color, label string, x, y, r float32, packet bool) {
+	L := &c.legend
+	cy := y + L.fs*0.6
+	if packet {
+		b.Sprite(s, x+r, cy, r*0.85, col)
+	} else {
+		b.Sprite(s, x+r, cy, r, col)
+	}
+	f.Texts = append(f.Texts, Text{X: x + 2.6*r, Y: y, Size: L.fs, Color: ColText, S: label})
+}

@@ -1,0 +1,172 @@
+package scene
+
+import (
+	"bytes"
+	"math"
+)
+
+// NodeLayer draws every node of a big cluster with one shader quad instead
+// of a quad per node, so that the per-frame cost no longer grows with the
+// node count: handing ebiten 10,000 quads every frame was most of the
+// frame's Go time.
+//
+// Map is an image the size of the nodes' area, drawn once per layout (not
+// per frame): each pixel near a node (within Reach, nearest node wins) holds
+// that node's index (R: low byte, G: high byte), its distance from the
+// node's centre (B: 0..255 for 0..Reach) and A = 255; other pixels are 0.
+// Table holds one texel per node, rewritten when any node's look changed:
+// its colour (RGB) and A = shape<<6 | glow (0..63). The renderer's shader
+// looks every pixel up in both and draws the node's disc, small disc or
+// ring, anti-aliased from the distance, over the glow of a node that just
+// learnt the news, which fades out within the node's own cell.
+type NodeLayer struct {
+	On   bool // false: the nodes are quads in the frame's Under batch
+	X, Y int  // the map's top-left corner on screen, device px
+	W, H int
+	Map  []byte // W*H*4
+	// MapGen changes whenever Map (or its size or place) did.
+	MapGen uint64
+
+	Table          []byte // TableW*TableH*4
+	TableW, TableH int
+	TableGen       uint64 // changes whenever Table did
+
+	Radius     float32 // node radius, px
+	Reach      float32 // how far from its centre a node's cell goes, px
+	GlowRadius float32 // the glow's radius at full strength, px
+	GlowColor  Color
+	Background Color
+
+	next []byte    // the table being built
+	dist []float32 // scratch for building the map
+}
+
+// Node shapes in the table.
+const (
+	shapeNone  = 0 // absent: nothing drawn
+	shapeDisc  = 1 // a disc of Radius
+	shapeSmall = 2 // a disc of 0.82 Radius (uninformed, cut off)
+	shapeRing  = 3 // a ring on a background disc (crashed)
+)
+
+// LayerMinNodes and LayerMaxNodes bound when the node layer is used: a
+// ring of few nodes is cheaper as quads (and its glows may overlap the
+// neighbours), and the map has 16 bits per node index.
+const (
+	LayerMinNodes = CircleMax + 1
+	LayerMaxNodes = 1 << 16
+	tableW        = 256
+)
+
+// build draws the map for nodes at px (device px) with radius r, each
+// owning the pixels within reach of its centre that are nearer to it than
+// to any other node, clipped to the screen.
+func (l *NodeLayer) build(px []float32, n int, r, reach, sw, sh float32) {
+	if n == 0 {
+		l.W, l.H = 0, 0
+		l.MapGen++
+		return
+	}
+	minX, minY := float32(math.Inf(1)), float32(math.Inf(1))
+	maxX, maxY := float32(math.Inf(-1)), float32(math.Inf(-1))
+	for i := 0; i < n; i++ {
+		x, y := px[2*i], px[2*i+1]
+		minX, maxX = min(minX, x), max(maxX, x)
+		minY, maxY = min(minY, y), max(maxY, y)
+	}
+	x0 := int(math.Floor(float64(max(0, minX-reach-1))))
+	y0 := int(math.Floor(float64(max(0, minY-reach-1))))
+	x1 := int(math.Ceil(float64(min(sw, maxX+reach+1))))
+	y1 := int(math.Ceil(float64(min(sh, maxY+reach+1))))
+	l.X, l.Y, l.W, l.H = x0, y0, max(x1-x0, 1), max(y1-y0, 1)
+	l.Radius, l.Reach = r, reach
+	size := l.W * l.H
+	if cap(l.Map) < size*4 {
+		l.Map = make([]byte, size*4)
+	}
+	l.Map = l.Map[:size*4]
+	clear(l.Map)
+	if cap(l.dist) < size {
+		l.dist = make([]float32, size)
+	}
+	l.dist = l.dist[:size]
+	for i := range l.dist {
+		l.dist[i] = reach * reach // squared distances: no square root for pixels another node wins
+	}
+	for i := 0; i < n; i++ {
+		cx, cy := px[2*i]-float32(x0), px[2*i+1]-float32(y0)
+		ya, yb := max(0, int(cy-reach)), min(l.H-1, int(cy+reach)+1)
+		xa, xb := max(0, int(cx-reach)), min(l.W-1, int(cx+reach)+1)
+		for y := ya; y <= yb; y++ {
+			dy := float32(y) + 0.5 - cy
+			for x := xa; x <= xb; x++ {
+				dx := float32(x) + 0.5 - cx
+				d2 := dx*dx + dy*dy
+				o := y*l.W + x
+				if d2 >= l.dist[o] {
+					continue
+				}
+				l.dist[o] = d2
+				d := float32(math.Sqrt(float64(d2)))
+				m := l.Map[4*o : 4*o+4]
+				m[0], m[1] = byte(i), byte(i>>8)
+				m[2] = byte(math.Round(float64(d / reach * 255)))
+				m[3] = 255
+			}
+		}
+	}
+	l.MapGen++
+}
+
+// beginTable starts a table for n nodes.
+func (l *NodeLayer) beginTable(n int) {
+	l.TableW = tableW
+	l.TableH = max(1, (n+tableW-1)/tableW)
+	size := l.TableW * l.TableH * 4
+	if cap(l.next) < size {
+		l.next = make([]byte, size)
+	}
+	l.next = l.next[:size]
+	clear(l.next)
+}
+
+// set writes node i's look into the table being built.
+func (l *NodeLayer) set(i int, c Color, shape uint8, glow float32) {
+	t := l.next[4*i : 4*i+4]
+	t[0] = byte(clamp01(c.R)*255 + 0.5)
+	t[1] = byte(clamp01(c.G)*255 + 0.5)
+	t[2] = byte(clamp01(c.B)*255 + 0.5)
+	t[3] = shape<<6 | byte(clamp01(glow)*63+0.5)
+}
+
+// endTable swaps the built table in if it differs from the last one.
+func (l *NodeLayer) endTable() {
+	if bytes.Equal(l.next, l.Table) {
+		return
+	}
+	l.Table, l.next = l.next, l.Table
+	l.TableGen++
+}
+
+// At returns the node index and distance (px) the map holds at screen
+// point (x, y), or -1.
+func (l *NodeLayer) At(x, y int) (node int, dist float32) {
+	x, y = x-l.X, y-l.Y
+	if x < 0 || y < 0 || x >= l.W || y >= l.H {
+		return -1, 0
+	}
+	m := l.Map[4*(y*l.W+x):]
+	if m[3] == 0 {
+		return -1, 0
+	}
+	return int(m[0]) | int(m[1])<<8, float32(m[2]) / 255 * l.Reach
+}
+
+// Look returns the colour, shape and glow the table holds for node i.
+func (l *NodeLayer) Look(i int) (c Color, shape uint8, glow float32) {
+	if 4*i+3 >= len(l.Table) {
+		return Color{}, shapeNone, 0
+	}
+	t := l.Table[4*i:]
+	return Color{float32(t[0]) / 255, float32(t[1]) / 255, float32(t[2]) / 255, 1}, t[3] >> 6, float32(t[3]&63) / 63
+}

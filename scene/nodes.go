@@ -1,0 +1,106 @@
+package scene
+
+// nodeLook is how node i is drawn now: its colour and shape, how strong
+// its glow is (0..1: the news just arrived) and how far it has grown in
+// (0..1: it just joined).
+func (c *Composer) nodeLook(i int, cl Class, gained []float32, joined []float32, now, glowFor, growFor float32) (col Color, shape uint8, glow, grown float32) {
+	col = classColor[cl]
+	grown = 1
+	if i < len(joined) {
+		if j := joined[i]; j >= 0 && now >= j && now-j < growFor {
+			grown = float32(ease(float64((now - j) / growFor)))
+		}
+	}
+	switch cl {
+	case Absent:
+		return col, shapeNone, 0, grown
+	case Crashed:
+		return col, shapeRing, 0, grown
+	case Uninformed, CutOff:
+		return col, shapeSmall, 0, grown
+	case Informed, Stopped:
+		if gained != nil {
+			if age := now - gained[i]; age >= 0 && age < glowFor {
+				glow = 1 - age/glowFor
+				col = col.Mix(ColNews, glow)
+			}
+		}
+	}
+	return col, shapeDisc, glow, grown
+}
+
+// drawNodes draws the nodes: into the node layer's table when the layer is
+// in use (a big cluster standing still), else as quads in the Under batch
+// (glows first, then the discs).
+func (c *Composer) drawNodes(p *Player, f *Frame) {
+	cur := p.cur
+	k := p.focus(cur)
+	var gained []float32
+	if k >= 0 && k < len(cur.gained) {
+		gained = cur.gained[k]
+	}
+	now := float32(p.now)
+	glowFor := float32(max(0.6*p.period(), 400))
+	growFor := float32(p.moveTime())
+	a := &c.arr
+	l := &c.layer
+	popping := cur.lastJoin >= 0 && p.now-cur.lastJoin < float64(growFor)
+	l.On = c.ln >= LayerMinNodes && c.ln <= LayerMaxNodes && !a.moving && !popping
+	R := c.nodeR
+	if l.On {
+		if a.builtAt != a.gen || l.Radius != R {
+			l.build(c.px, c.ln, R, 3*R, f.W, f.H)
+			a.builtAt = a.gen
+		}
+		l.GlowRadius = 3 * R
+		l.GlowColor = classColor[Informed].Mix(ColNews, 0.5)
+		l.Background = ColBackground
+		l.beginTable(c.ln)
+		for i, cl := range c.classes {
+			col, shape, glow, _ := c.nodeLook(i, cl, gained, cur.joined, now, glowFor, growFor)
+			l.set(i, col, shape, glow)
+		}
+		l.endTable()
+		return
+	}
+	a.builtAt = 0 // positions may change: rebuild the map when the layer is back
+	b := &f.Under
+	// Glows first, under every node: generous on a ring, tight in a
+	// crowded disc where they would swamp the neighbours.
+	glowR := R*5 + 3*c.scale
+	if c.ln > CircleMax {
+		glowR = R * 3
+	}
+	gc := classColor[Informed].Mix(ColNews, 0.5)
+	for i, cl := range c.classes {
+		if cl != Informed && cl != Stopped || gained == nil {
+			continue
+		}
+		if age := now - gained[i]; age >= 0 && age < glowFor {
+			q := 1 - age/glowFor
+			b.Dot(SpriteGlow, c.px[2*i], c.px[2*i+1], glowR*(0.55+0.45*q), gc.Alpha(0.85*q))
+		}
+	}
+	for i, cl := range c.classes {
+		col, shape, _, grown := c.nodeLook(i, cl, gained, cur.joined, now, glowFor, growFor)
+		x, y, r := c.px[2*i], c.px[2*i+1], R*grown
+		switch shape {
+		case shapeNone:
+		case shapeRing:
+			b.Sprite(SpriteDisc, x, y, r, ColBackground)
+			b.Sprite(SpriteRing, x, y, r, col)
+		case shapeSmall:
+			b.Sprite(SpriteDisc, x, y, r*0.82, col.Alpha(grown))
+		default:
+			b.Sprite(SpriteDisc, x, y, r, col.Alpha(grown))
+		}
+	}
+}
+
+// drawSelected rings the selected node.
+func (c *Composer) drawSelected(f *Frame) {
+	if sel := c.Selected; sel >= 0 && sel < len(c.classes) && c.classes[sel] != Absent {
+		R := c.nodeR
+		f.Over.Sprite(SpriteRing, c.px[2*sel], c.px[2*sel+1], max(R*1.9, R+6*c.scale), ColSelected)
+	}
+}

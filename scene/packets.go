@@ -1,0 +1,130 @@
+package scene
+
+import "math"
+
+// drawSelectionLinks draws faint lines from the selected node to every
+// peer it has already sent the news to.
+func (c *Composer) drawSelectionLinks(p *Player, f *Frame) {
+	sel := c.Selected
+	if sel < 0 || sel >= c.ln {
+		return
+	}
+	d := p.scanDetails(sel)
+	if d == nil {
+		return
+	}
+	x0, y0 := c.px[2*sel], c.px[2*sel+1]
+	col := ColSelected.Alpha(0.35)
+	for _, j := range d.sentTo {
+		if int(j) < c.ln {
+			f.Under.Line(x0, y0, c.px[2*j], c.px[2*j+1], 1.5*c.scale, col, col.Alpha(0.4))
+		}
+	}
+}
+
+// drawPackets draws every message on its way at the playhead: a dot moving
+// from sender to receiver, with a faint trail when there are few enough to
+// follow. Lost ones fade out half way, redundant ones are hollow grey,
+// requests without the news are small and blue.
+//
+// A message is on screen for at least minShow and always reaches its
+// receiver exactly when it arrives, so the receiver lights up as the dot
+// lands; a faster message (zero latency: the classic round model) leaves
+// its sender a little before it was sent.
+//
+// Past MaxPackets in flight an even sample is drawn: every stride-th
+// message of the log, by its place in the log, so that the same messages
+// stay on screen from frame to frame (no flicker) and the others cost
+// nothing.
+func (c *Composer) drawPackets(p *Player, f *Frame) {
+	b := &f.Under
+	l := p.log
+	now := p.now
+	minShow := p.minShow()
+	lostFly := l.typicalFlight(0)
+	window := math.Max(l.maxFly, lostFly)
+	first, last := p.cur.idx, p.cur.idx
+	for first > 0 && l.recs[first-1].t >= now-window {
+		first--
+	}
+	for last < len(l.recs) && l.recs[last].t <= now+minShow {
+		last++
+	}
+	// Trails only when few enough to follow, and a sample when too many
+	// to draw (both judged on the last frame's count: close enough, and it
+	// saves a pass).
+	trails := c.lastPackets <= 1500
+	stride := 1 + c.lastPackets/MaxPackets
+	R := c.nodeR
+	pr := min(max(R*0.8, 4*c.scale), 8*c.scale)
+	if c.ln > 2000 {
+		pr = max(R*0.8, 1.6*c.scale) // thousands of dots: keep them small
+	}
+	tw := max(1.5*c.scale, min(R*0.3, 3*c.scale))
+	drawn := 0
+	start := last - 1
+	if stride > 1 {
+		start -= start % stride
+	}
+	for i := start; i >= first; i -= stride {
+		r := &l.recs[i]
+		q, alpha, ok := c.packetAt(p, r, now, minShow, lostFly)
+		if !ok {
+			continue
+		}
+		drawn++
+		x0, y0 := c.px[2*r.a], c.px[2*r.a+1]
+		x1, y1 := c.px[2*r.b], c.px[2*r.b+1]
+		x := x0 + (x1-x0)*q
+		y := y0 + (y1-y0)*q
+		var col Color
+		sprite, rad := SpriteDisc, pr
+		switch {
+		case r.flags&flagLost != 0:
+			col = ColLost
+		case r.key == math.MaxUint16 || r.kind == kindPullReq:
+			col, rad = ColRequest, pr*0.6
+		case r.flags&flagRedundant != 0:
+			col, sprite, rad = ColRedundant, SpriteRing, pr*1.1
+		default:
+			col = ColNews
+		}
+		if trails {
+			b.Line(x0, y0, x, y, tw, col.Alpha(0.08*alpha), col.Alpha(0.6*alpha))
+		}
+		b.Dot(sprite, x, y, rad, col.Alpha(alpha))
+	}
+	f.Packets = drawn
+	f.InFlight = drawn * stride
+	c.lastPackets = drawn * stride
+}
+
+// packetAt returns where along its way (0 sender .. 1 receiver) message r
+// is drawn at now and how opaque, or ok false if it is not on screen.
+func (c *Composer) packetAt(p *Player, r *rec, now, minShow, lostFly float64) (q, alpha float32, ok bool) {
+	if r.typ != typMsg || int(max(r.a, r.b)) >= c.ln {
+		return 0, 0, false
+	}
+	fl := float64(r.flight)
+	lost := r.flags&flagLost != 0
+	if lost {
+		fl = lostFly
+	}
+	d := math.Max(fl, minShow)
+	end := r.t + fl
+	start := end - d
+	if now < start || now >= end {
+		return 0, 0, false
+	}
+	if r.t > now { // drawn ahead of its send: only once the sender has the news
+		cur := p.cur
+		if r.key != math.MaxUint16 && (int(r.key) >= len(cur.hold) || int(r.a) >= len(cur.hold[r.key]) || cur.hold[r.key][r.a] == noVersion) {
+			return 0, 0, false
+		}
+	}
+	u := float32((now - start) / d)
+	if lost {
+		return 0.5 * u, 1 - u, true
+	}
+	return u, 1, true
+}
