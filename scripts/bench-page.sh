@@ -40,8 +40,9 @@ echo "(the CPU): frame rates here are a floor, not what a browser with a GPU sho
 echo "Go time in the wasm's \`Draw\` per frame, the page's own cost. Each size animates a PUSH-PULL"
 echo "cluster (fan-out 3, latency 100-400 ms, a new version of the news every second) mid-run,"
 echo "with messages in flight, for 3 s. First frame: from navigation with an empty browser cache"
-echo "(download over loopback, compile, build the scene) to the first frame drawn. Load average before the run: $load (2 cores: anything above"
-echo "about 1 means the page shared the CPU with other work)."
+echo "(download over loopback, compile, build the scene) to the first frame drawn."
+echo "Load average before the run: $load (2 cores: above about 1, the page shared the CPU"
+echo "with other work and the figures are pessimistic)."
 echo
 echo "| nodes | frames/s (browser) | frames/s (ebiten) | Go in Draw, ms/frame | first frame, ms (empty cache) | JS API ready, ms |"
 echo "|---:|---:|---:|---:|---:|---:|"
