@@ -93,8 +93,8 @@ func (s *Sim) bucketOf(kind uint8, to int32) *bucket {
 		// for it once rather than by repeated doubling.
 		b.msgs = make([]message, 0, min(s.n, 1<<blockShift)*s.cfg.Fanout)
 	}
-	s.pendingBucket = &q.buckets[blk]
-	return s.pendingBucket
+	s.pendingKind, s.pendingBlk = kind, int32(blk) // indices: no pointer store, no GC write barrier
+	return &q.buckets[blk]
 }
 
 // slotPayload is the payload of the heap's message slot.
@@ -113,7 +113,7 @@ func (s *Sim) dispatch(t float64) {
 	var p []int32
 	w := 2 * s.keys
 	if s.fast {
-		b := s.pendingBucket
+		b := &s.fifos[s.pendingKind].buckets[s.pendingBlk]
 		m = &b.msgs[len(b.msgs)-1]
 		if s.keys == 1 {
 			p = m.v[:]
@@ -145,7 +145,7 @@ func (s *Sim) dispatch(t float64) {
 	if lost {
 		s.st.lost++
 		if s.fast {
-			b := s.pendingBucket
+			b := &s.fifos[s.pendingKind].buckets[s.pendingBlk]
 			b.msgs = b.msgs[:len(b.msgs)-1]
 			if s.keys > 1 {
 				b.pay = b.pay[:len(b.pay)-w]

@@ -58,14 +58,15 @@ type Sim struct {
 
 	// Messages in flight: for the heap, a slab of slots reused through a
 	// free list; for the round scheduler, FIFO queues by kind.
-	msgs          []message
-	pay           []int32 // 2*keys per message slot
-	free          []int32
-	fifos         [4]fifo
-	pending       int32   // the heap slot that out filled last
-	pendingBucket *bucket // the round scheduler's bucket that out filled last
-	in            []int32 // scratch: the payload being delivered
-	inflight      int
+	msgs        []message
+	pay         []int32 // 2*keys per message slot
+	free        []int32
+	fifos       [4]fifo
+	pending     int32 // the heap slot that out filled last
+	pendingKind uint8 // the round scheduler's bucket that out filled last
+	pendingBlk  int32
+	in          []int32 // scratch: the payload being delivered
+	inflight    int
 
 	// Scheduling: actions in time order; the fast round scheduler for
 	// synchronous zero-latency runs, else a (time, rank, seq) heap.
