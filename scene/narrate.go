@@ -111,6 +111,9 @@ func (p *Player) recentFault() string {
 	case faultRestart:
 		return name + " restarted."
 	case faultJoin:
+		if c.faultN > 1 && int(c.faultLast) < len(p.log.nodes.list) {
+			return fmt.Sprintf("%s nodes joined (%s … %s).", Thousands(c.faultN), name, p.log.nodes.list[c.faultLast])
+		}
 		return name + " joined."
 	case faultPartition:
 		return fmt.Sprintf("The network is cut into %d parts.", c.faultN)

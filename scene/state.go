@@ -48,6 +48,7 @@ type state struct {
 	faultT    float64
 	faultKind uint8 // faultNone, faultCrash, ...
 	faultNode int32
+	faultLast int32 // the last of several nodes that joined at once
 	faultN    int
 }
 
@@ -171,7 +172,12 @@ func (s *state) apply(r *rec, l *log) {
 		was := s.status[n]
 		if was == statusAbsent {
 			s.present++
-			s.fault(r.t, faultJoin, n)
+			if s.faultKind == faultJoin && s.faultT == r.t {
+				s.faultN++ // joined together: told as one
+				s.faultLast = n
+			} else {
+				s.fault(r.t, faultJoin, n)
+			}
 			s.joinedAt(n, r.t)
 		} else if isUp(was) {
 			s.alive--
@@ -249,7 +255,7 @@ func (s *state) apply(r *rec, l *log) {
 }
 
 func (s *state) fault(t float64, kind uint8, n int32) {
-	s.faultT, s.faultKind, s.faultNode, s.faultN = t, kind, n, 1
+	s.faultT, s.faultKind, s.faultNode, s.faultLast, s.faultN = t, kind, n, n, 1
 }
 
 // copyFrom makes s an independent copy of o, reusing s's memory.
