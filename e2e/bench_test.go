@@ -71,7 +71,7 @@ func benchPage(b *testing.B, nodes int) {
 	time.Sleep(time.Second) // warm up: JIT, GC, vertex buffers at full size
 
 	const span = 3 * time.Second
-	var frames, seconds, ebitenFPS, drawMs float64
+	var frames, seconds, ebitenFPS, drawMs, drawMax float64
 	var samples int
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -82,6 +82,7 @@ func benchPage(b *testing.B, nodes int) {
 			st := state(b, ctx)
 			ebitenFPS += st.FPS
 			drawMs += st.DrawMs
+			drawMax = max(drawMax, st.DrawMaxMs)
 			samples++
 		}
 		frames += eval[float64](b, ctx, `window.__benchFrames`) - f0
@@ -95,6 +96,7 @@ func benchPage(b *testing.B, nodes int) {
 	b.ReportMetric(frames/seconds, "fps")
 	b.ReportMetric(ebitenFPS/float64(samples), "ebiten-fps")
 	b.ReportMetric(drawMs/float64(samples), "draw-ms/frame")
+	b.ReportMetric(drawMax, "draw-max-ms")
 	b.ReportMetric(firstFrame, "ms-to-first-frame")
 	b.ReportMetric(ready, "ms-to-ready")
 }

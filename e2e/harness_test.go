@@ -360,6 +360,7 @@ type pageState struct {
 	Error        string          `json:"error"`
 	FPS          float64         `json:"fps"`
 	DrawMs       float64         `json:"drawMs"`
+	DrawMaxMs    float64         `json:"drawMaxMs"`
 }
 
 func state(tb testing.TB, ctx context.Context) pageState {

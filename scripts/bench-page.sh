@@ -44,19 +44,20 @@ echo "(download over loopback, compile, build the scene) to the first frame draw
 echo "Load average before the run: $load (2 cores: above about 1, the page shared the CPU"
 echo "with other work and the figures are pessimistic)."
 echo
-echo "| nodes | frames/s (browser) | frames/s (ebiten) | Go in Draw, ms/frame | first frame, ms (empty cache) | JS API ready, ms |"
-echo "|---:|---:|---:|---:|---:|---:|"
+echo "| nodes | frames/s (browser) | frames/s (ebiten) | Go in Draw, ms/frame | slowest Draw, ms | first frame, ms (empty cache) | JS API ready, ms |"
+echo "|---:|---:|---:|---:|---:|---:|---:|"
 echo "$out" | awk '
   function commas(n,   s) { s = ""; while (n >= 1000) { s = sprintf(",%03d", n % 1000) s; n = int(n / 1000) } return n s }
   /^BenchmarkPage\/nodes=/ {
     split($1, a, "="); n = a[2]; sub(/-[0-9]+$/, "", n)
-    fps = efps = draw = ff = rd = "n/a"
+    fps = efps = draw = dmax = ff = rd = "n/a"
     for (i = 2; i <= NF; i++) {
       if ($i == "fps") fps = $(i-1)
       if ($i == "ebiten-fps") efps = $(i-1)
       if ($i == "draw-ms/frame") draw = $(i-1)
+      if ($i == "draw-max-ms") dmax = $(i-1)
       if ($i == "ms-to-first-frame") ff = $(i-1)
       if ($i == "ms-to-ready") rd = $(i-1)
     }
-    printf "| %s | %.1f | %.1f | %.2f | %.0f | %.0f |\n", commas(n), fps, efps, draw, ff, rd
+    printf "| %s | %.1f | %.1f | %.2f | %.1f | %.0f | %.0f |\n", commas(n), fps, efps, draw, dmax, ff, rd
   }'
