@@ -149,3 +149,22 @@ func abs32(v float32) float32 {
 	}
 	return v
 }
+
+// "All N nodes know the news after R rounds" counts the rounds as the
+// panel numbers them: it says R when the last node learnt it in round R.
+func TestNarrationRoundsMatchThePanel(t *testing.T) {
+	for _, lat := range []float64{0, 200, 900} {
+		p := load(t, Config{}, gossip(60, 3, lat, 0, 14))
+		p.Seek(p.Duration())
+		tFull, ok := p.fullSince()
+		if !ok {
+			t.Fatalf("lat %v: never complete", lat)
+		}
+		p.Seek(tFull)
+		r := p.Counters().Round
+		want := "after " + itoa(r) + " rounds"
+		if got := p.Narration(); !strings.Contains(got, want) {
+			t.Fatalf("lat %v: panel says round %d, narration %q", lat, r, got)
+		}
+	}
+}

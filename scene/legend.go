@@ -59,6 +59,30 @@ func legendEntry(i int) (s Sprite, col Color, label string) {
 	return e.s, e.col, e.txt
 }
 
+// Hex returns c as a CSS colour "#rrggbb" (alpha left out).
+func (c Color) Hex() string {
+	const digits = "0123456789abcdef"
+	out := []byte("#000000")
+	for i, v := range [3]float32{c.R, c.G, c.B} {
+		b := byte(clamp01(v)*255 + 0.5)
+		out[1+2*i], out[2+2*i] = digits[b>>4], digits[b&15]
+	}
+	return string(out)
+}
+
+// LegendPlace says where the last frame drew the legend: "panel", "strip"
+// (under the nodes, when the panel had no room for it and the chart) or
+// "none" (hidden, or no room).
+func (c *Composer) LegendPlace() string {
+	switch c.legend.mode {
+	case legendInPanel:
+		return "panel"
+	case legendInStrip:
+		return "strip"
+	}
+	return "none"
+}
+
 // Where the legend goes.
 const (
 	legendNone    = iota // hidden, or no room anywhere

@@ -88,17 +88,19 @@ func exposeBridge(g *game) {
 		k := float32(g.scale)
 		s.SetInsets(float32(num(a, 0))*k, float32(num(a, 1))*k, float32(num(a, 2))*k, float32(num(a, 3))*k)
 	}))
-	def("setOverlay", void0(func(s *session.Session, a []js.Value) {
-		if len(a) == 0 || a[0].Type() != js.TypeObject {
-			return
-		}
-		o := a[0]
-		for _, k := range []string{"narration", "legend", "panel"} {
-			if v := o.Get(k); v.Type() == js.TypeBoolean {
-				s.SetOverlay(k, v.Bool())
+	def("setOverlay", func(s *session.Session, a []js.Value) any {
+		if len(a) > 0 && a[0].Type() == js.TypeObject {
+			for _, k := range []string{"narration", "legend", "panel"} {
+				if v := a[0].Get(k); v.Type() == js.TypeBoolean {
+					s.SetOverlay(k, v.Bool())
+				}
 			}
 		}
-	}))
+		out := s.Overlay()
+		out["ok"] = true
+		return out
+	})
+	def("legend", func(s *session.Session, _ []js.Value) any { return session.Legend() })
 	def("memory", func(s *session.Session, a []js.Value) any {
 		var m runtime.MemStats
 		runtime.ReadMemStats(&m)

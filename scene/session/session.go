@@ -410,6 +410,28 @@ func (s *Session) SetOverlay(name string, on bool) {
 	}
 }
 
+// Overlay returns which parts the canvas draws over the nodes, and where
+// the legend went in the last frame ("panel", "strip" or "none").
+func (s *Session) Overlay() map[string]any {
+	c := s.Composer
+	at := c.LegendPlace()
+	if c.HideLegend || c.HidePanel {
+		at = "none"
+	}
+	return map[string]any{"narration": c.ShowNarration, "legend": !c.HideLegend, "panel": !c.HidePanel, "legendAt": at}
+}
+
+// Legend returns the legend's entries as plain values: kind ("node" or
+// "message"), shape ("disc", "small", "ring", "dot"), colour ("#rrggbb")
+// and label, in the canvas's order.
+func Legend() []any {
+	var out []any
+	for _, it := range scene.Legend() {
+		out = append(out, map[string]any{"kind": it.Kind, "shape": it.Shape, "color": it.Color.Hex(), "label": it.Label})
+	}
+	return out
+}
+
 // Timing records one Draw's Go time (ms) and its parts. DrawMs and its
 // parts are medians of the last TimingFrames frames: a mean would let one
 // garbage collection or a first-time glyph rasterization dominate seconds

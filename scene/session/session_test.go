@@ -231,3 +231,61 @@ func TestLiveFeedAndCommands(t *testing.T) {
 		t.Fatal("live(false) did not go back to the simulation")
 	}
 }
+
+// A page that shows its own legend turns the canvas's off: the canvas then
+// draws no legend and gives its room to the chart; legend() gives the page
+// the same entries and colours.
+func TestOverlayLegendOffForThePagesOwn(t *testing.T) {
+	s := New()
+	if err := s.Load("nodes=300&seed=2"); err != nil {
+		t.Fatal(err)
+	}
+	s.Seek(2500)
+	var f scene.Frame
+	texts := func() string {
+		s.Compose(1024, 560, 1, &f)
+		out := ""
+		for _, tx := range f.Texts {
+			out += tx.S + "|"
+		}
+		return out
+	}
+	on := texts()
+	if !strings.Contains(on, "already knew") || s.Overlay()["legendAt"] != "panel" {
+		t.Fatalf("legend on: %v, texts %s", s.Overlay(), on)
+	}
+	chartOn := chartHeight(&f)
+	s.SetOverlay("legend", false)
+	off := texts()
+	if strings.Contains(off, "already knew") || s.Overlay()["legendAt"] != "none" || s.Overlay()["legend"] != false {
+		t.Fatalf("legend off: %v, texts %s", s.Overlay(), off)
+	}
+	if chartOff := chartHeight(&f); chartOff <= chartOn {
+		t.Fatalf("the chart did not grow without the legend: %v -> %v", chartOn, chartOff)
+	}
+	items := Legend()
+	if len(items) != 9 {
+		t.Fatalf("legend() has %d entries", len(items))
+	}
+	first := items[0].(map[string]any)
+	if first["label"] != "uninformed" || first["color"] != scene.ClassColor(scene.Uninformed).Hex() || first["kind"] != "node" {
+		t.Fatalf("first legend entry %v", first)
+	}
+	s.SetOverlay("legend", true)
+	if again := texts(); !strings.Contains(again, "already knew") {
+		t.Fatal("the legend did not come back")
+	}
+}
+
+// chartHeight finds the chart's backdrop: the tallest translucent black
+// rectangle of the frame's Over batch.
+func chartHeight(f *scene.Frame) float32 {
+	best := float32(0)
+	v := f.Over.Vertices
+	for i := 0; i+3 < len(v); i++ {
+		if v[i].ColorR == 0 && v[i].ColorG == 0 && v[i].ColorB == 0 && v[i].ColorA == 0.35 && v[i+3].ColorA == 0.35 {
+			best = max(best, v[i+3].DstY-v[i].DstY)
+		}
+	}
+	return best
+}

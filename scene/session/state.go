@@ -47,6 +47,7 @@ func (s *Session) State() map[string]any {
 		"skipped":        skipped,
 		"reordered":      reordered,
 		"projector":      s.Composer.Projector,
+		"overlay":        s.Overlay(),
 		"selected":       s.selected(),
 		"error":          s.lastErr,
 		"fps":            round1(s.FPS),
