@@ -40,8 +40,10 @@ func BenchmarkPage(b *testing.B) {
 
 func benchPage(b *testing.B, nodes int) {
 	ctx := newTab(b, 10*time.Minute)
-	q := fmt.Sprintf("nodes=%d&fanout=3&mode=pushpull&stop=never&latency=100,400&seed=1&panel=0", nodes)
-	for i := 0; i < 30; i++ {
+	// 15 s of virtual time: the window ends near t = 9 s; at 10,000 nodes
+	// that is about a million events, well inside the page's store.
+	q := fmt.Sprintf("nodes=%d&fanout=3&mode=pushpull&stop=never&latency=100,400&seed=1&maxtime=15000&panel=0", nodes)
+	for i := 0; i < 14; i++ {
 		q += fmt.Sprintf("&do=update@%d:%d", 500+1000*i, (i*7919)%nodes)
 	}
 	err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
@@ -89,7 +91,11 @@ func benchPage(b *testing.B, nodes int) {
 		seconds += time.Since(t0).Seconds()
 	}
 	b.StopTimer()
+	screenshot(b, ctx, fmt.Sprintf("page-bench-%d.png", nodes))
 	st := state(b, ctx)
+	if st.Error != "" {
+		b.Errorf("the page reported: %s", st.Error)
+	}
 	if st.Nodes != nodes || !st.Playing {
 		b.Fatalf("the page was not animating %d nodes: %+v", nodes, st)
 	}
