@@ -1,0 +1,143 @@
+package node
+
+import (
+	"bytes"
+	"compress/lzw"
+	"encoding/binary"
+	"hash/crc32"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gossipscope/gossipscope/protocol"
+	"github.com/hashicorp/go-msgpack/v2/codec"
+	"github.com/hashicorp/memberlist"
+)
+
+// observePair starts two real nodes, a and b, sharing a lab Filter, with
+// b holding silence "held"; their events go to a counting sink that takes
+// a lock, as a Lab's emit does.
+func observePair(b *testing.B) (a, c *Node, events *atomic.Int64, heldAt time.Time) {
+	b.Helper()
+	f := NewFilter()
+	events = &atomic.Int64{}
+	var mu sync.Mutex
+	sink := func(protocol.Event) { mu.Lock(); events.Add(1); mu.Unlock() }
+	mk := func(name string, peers []string) *Node {
+		cfg := FastConfig()
+		cfg.Name, cfg.Peers, cfg.Filter, cfg.Emit, cfg.APIAddr = name, peers, f, sink, ""
+		n, err := New(cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { n.Crash() })
+		return n
+	}
+	a = mk("a", nil)
+	c = mk("b", []string{a.Addr()})
+	heldAt = time.Now().UTC().Truncate(time.Millisecond)
+	if err := c.sil.Merge(mustDelimited(&testing.T{}, meshSilence("held", "held by b", heldAt))); err != nil {
+		b.Fatal(err)
+	}
+	return a, c, events, heldAt
+}
+
+// gossipPayload is what memberlist's gossip hands the transport: a compound
+// of memberlist broadcasts and Alertmanager parts, before compression.
+func gossipPayload(b *testing.B, heldAt time.Time) []byte {
+	t := &testing.T{}
+	suspect := encodeMsg(t, mtSuspect, struct {
+		Incarnation uint32
+		Node, From  string
+	}{3, "n4", "a"})
+	alive := encodeMsg(t, mtAlive, struct {
+		Incarnation uint32
+		Node        string
+		Addr        []byte
+		Port        uint16
+		Meta        []byte
+		Vsn         []uint8
+	}{5, "n3", []byte{127, 0, 0, 1}, 9094, nil, []uint8{1, 5, 2, 0, 0, 0}})
+	return compound(suspect, alive,
+		silencePart(t, "held", "held by b", heldAt),
+		silencePart(t, "fresh", "new to b", heldAt.Add(time.Second)))
+}
+
+// memberlistCompress is memberlist's compressPayload (util.go), a fresh
+// LZW writer each time, as memberlist does when it compresses.
+func memberlistCompress(in []byte) []byte {
+	var z bytes.Buffer
+	w := lzw.NewWriter(&z, lzw.LSB, 8)
+	_, _ = w.Write(in)
+	_ = w.Close()
+	var out bytes.Buffer
+	out.WriteByte(mtCompress)
+	_ = codec.NewEncoder(&out, &codec.MsgpackHandle{}).Encode(struct {
+		Algo uint8
+		Buf  []byte
+	}{0, z.Bytes()})
+	return out.Bytes()
+}
+
+func crcWrap(in []byte) []byte {
+	h := make([]byte, 5, 5+len(in))
+	h[0] = mtCRC
+	binary.BigEndian.PutUint32(h[1:], crc32.ChecksumIEEE(in))
+	return append(h, in...)
+}
+
+// BenchmarkObserveSend is the cost of one gossip packet from lab node a to
+// lab node b from the moment memberlist has built it: compression and CRC
+// (memberlist's rawSendMsgPacket), then the observing transport (decode,
+// redundancy against b's state, 4 msg events) and the UDP write.
+func BenchmarkObserveSend(b *testing.B) {
+	a, c, events, heldAt := observePair(b)
+	payload := gossipPayload(b, heldAt)
+	to := memberlist.Address{Addr: c.Addr(), Name: "b"}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(payload)))
+	e0 := events.Load()
+	for b.Loop() {
+		if _, err := a.tr.WriteToAddress(crcWrap(memberlistCompress(payload)), to); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if got := events.Load() - e0; got < 4*int64(b.N) {
+		b.Fatalf("%d events for %d packets", got, b.N)
+	}
+}
+
+// BenchmarkHoldsUnderMerge is the redundancy check a sender makes for each
+// user message ("does b hold sil/held at this version?") while b's store
+// keeps taking new silences from gossip on another goroutine.
+func BenchmarkHoldsUnderMerge(b *testing.B) {
+	_, c, _, heldAt := observePair(b)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := &testing.T{}
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			_ = c.sil.Merge(mustDelimited(t, meshSilence(newUUID(), "churn", time.Now().UTC())))
+		}
+	}()
+	f := c.cfg.Filter
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if !f.holds("b", "sil/held", heldAt.UnixMilli()) {
+				b.Error("b does not hold sil/held")
+				return
+			}
+		}
+	})
+	close(stop)
+	wg.Wait()
+}
