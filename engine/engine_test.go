@@ -147,7 +147,7 @@ func TestRoundSchedulerMatchesHeap(t *testing.T) {
 		if !fast.fast {
 			t.Fatalf("%s: expected the round scheduler", name)
 		}
-		heap, err := newSim(c, true)
+		heap, err := newSim(c, schedHeap)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -73,6 +73,8 @@ type Sim struct {
 	acts    []Action
 	nextAct int
 	fast    bool
+	noKern  bool    // tests: the round scheduler even where the kernel fits
+	k       *kernel // the round kernel's state (kernel.go), once it has run
 	queue   eventHeap
 	seq     uint64
 	round   int // rounds started
@@ -98,18 +100,26 @@ type counters struct {
 // New checks c and returns a simulation at time 0. Memory grows with the
 // node count only: a small scenario costs little, so the page can rebuild
 // one for every replay.
-func New(c Config) (*Sim, error) { return newSim(c, false) }
+func New(c Config) (*Sim, error) { return newSim(c, schedAuto) }
 
-// newSim is New; forceHeap makes it use the general event heap even where
-// the round scheduler applies, so tests can check that both agree exactly.
-func newSim(c Config, forceHeap bool) (*Sim, error) {
+// Schedulers, for tests that check that they agree exactly.
+const (
+	schedAuto   = iota // the fastest that fits
+	schedRounds        // the round scheduler, not the kernel
+	schedHeap          // the general event heap
+)
+
+// newSim is New with a choice of scheduler: schedRounds and schedHeap
+// make it use a more general one even where a faster one applies.
+func newSim(c Config, sched int) (*Sim, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
 	c = c.normalized()
 	s := &Sim{cfg: c, keys: c.Keys, loss: c.Loss}
 	s.rng.Seed(c.Seed, c.Seed^0x9e3779b97f4a7c15)
-	s.fast = !c.Async && c.LatencyMax == 0 && !forceHeap
+	s.fast = !c.Async && c.LatencyMax == 0 && sched != schedHeap
+	s.noKern = sched != schedAuto
 	s.latest = make([]int32, c.Keys)
 	s.in = make([]int32, 2*c.Keys)
 	for _, i := range scheduleOrder(c.Schedule) {
@@ -311,7 +321,15 @@ func (s *Sim) begin() {
 // node in order and then delivers FIFO queues kind by kind, the same order
 // (time, rank, sequence) the heap would produce.
 func (s *Sim) runRounds(limit float64) {
+	kern := !s.noKern && s.emit == nil && s.keys == 1 && s.cfg.Stop != StopCoin
 	for !s.done {
+		// The kernel's other conditions change with actions and as old
+		// news dies out: check at every round (a pass over the nodes,
+		// small beside a round).
+		if kern && s.nextAct == len(s.acts) && s.kernelFits() {
+			s.runKernel(limit)
+			return
+		}
 		tr := float64(s.round) * s.cfg.Period
 		if ta, ok := s.nextActionTime(); ok && ta <= tr {
 			if ta > limit {

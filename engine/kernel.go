@@ -1,0 +1,300 @@
+package engine
+
+import "math/bits"
+
+// The round kernel: Run's path for the common large scenario, synchronous
+// rounds with zero latency, no loss, one key, every node alive, no
+// partition, nothing left in the Schedule and nothing emitted. It computes
+// the same rounds as the round scheduler (runRounds and flush), with
+// identical Stats and random draws, but without queueing a single message.
+//
+// Why that is possible: in such a round every message carries the state
+// its sender had when the round began. A PULL request carries the asker's
+// digest; the answer is made when requests are delivered, before anyone
+// has learned anything; a PUSH-PULL push-back carries the asker's digest
+// again. So who learns in a round, from whom, and which messages were
+// redundant follow from the round's peer picks and the informed set at its
+// start (a bitset), in one pass over the nodes in tick order:
+//
+//   - Answers (phase 2, pull and push-pull): an uninformed asker learns
+//     from the first informed peer its answers arrive from. The scheduler
+//     delivers answers by the block of their sender (queue.go), then in the
+//     asker's pick order, so that is its informed pick with the lowest
+//     (block, pick index).
+//   - Pushes and push-backs (push and push-pull): a node that did not learn
+//     from an answer learns from the first informed node that contacted
+//     it; pushes and push-backs to one node are delivered in the senders'
+//     tick order, so that is the lowest-numbered one: the first one the
+//     pass meets.
+//   - Every other message that carried data taught nothing: redundant.
+//
+// The message and delivery counts follow from the number of picks, and
+// the per-node received counts from how often each node was picked (a byte
+// per node per round, in cache, added to the node records once per round).
+// Random draws happen only in peer picking (PeersRandom), in tick order as
+// in the scheduler: loss and Demers' coin draw in delivery order, so those
+// scenarios stay on the scheduler.
+
+// kernel is the round kernel's scratch state, kept across Advance calls.
+type kernel struct {
+	inf    []uint64 // up to date when the round began
+	learnt []uint64 // learned from an answer this round (phase 2)
+	told   []uint64 // reached by an informative push or push-back this round
+	teller []int32  // the first node that told it, for nodes in told
+	hits   []uint8  // times picked this round (wraps: see hit)
+	active int      // push mode: nodes still spreading
+	lo     int32    // the version of every node that is not up to date
+	rounds int      // rounds run by the kernel (for tests)
+}
+
+// kernelFits reports whether the kernel computes the next rounds exactly
+// as the round scheduler would, and prepares it if so. It costs one pass
+// over the nodes.
+func (s *Sim) kernelFits() bool {
+	if !s.fast || s.emit != nil || s.nextAct < len(s.acts) || s.keys != 1 || s.loss != 0 ||
+		s.group != nil || s.alive != s.n || s.inflight != 0 || s.cfg.Stop == StopCoin {
+		return false
+	}
+	// Up to date or not must say everything about a node's item: every
+	// node that is not holds the same older version. In push mode only up
+	// to date nodes may be spreading (so a sender never learns in the
+	// round it sends, and spent is never reset under it).
+	latest, lo := s.latest[0], int32(-1)
+	active := 0
+	for i := range s.nodes {
+		nd := &s.nodes[i]
+		if v := nd.ver0; v != latest {
+			if lo >= 0 && v != lo {
+				return false
+			}
+			lo = v
+			if nd.flags&flagActive != 0 {
+				return false
+			}
+		} else if nd.flags&flagActive != 0 {
+			active++
+		}
+	}
+	if s.k == nil {
+		s.k = &kernel{}
+	}
+	k := s.k
+	words := (s.n + 63) / 64
+	k.inf = resize(k.inf, words)
+	k.learnt = resize(k.learnt, words)
+	k.told = resize(k.told, words)
+	if len(k.hits) < s.n {
+		k.hits = make([]uint8, s.n)
+		k.teller = make([]int32, s.n)
+	}
+	for i := range s.nodes {
+		if s.nodes[i].ver0 == latest {
+			k.inf[i>>6] |= 1 << (i & 63)
+		}
+	}
+	k.active, k.lo = active, lo
+	return true
+}
+
+// resize returns a zeroed slice of n words, reusing b's memory if it can.
+func resize(b []uint64, n int) []uint64 {
+	if cap(b) < n {
+		return make([]uint64, n)
+	}
+	b = b[:n]
+	clear(b)
+	return b
+}
+
+// runKernel runs rounds with the kernel up to time limit; it is runRounds
+// for a scenario that kernelFits.
+func (s *Sim) runKernel(limit float64) {
+	for !s.done {
+		tr := float64(s.round) * s.cfg.Period
+		if tr > limit {
+			return
+		}
+		s.now = tr
+		if !s.kernelStartRound(tr) {
+			return
+		}
+		switch s.cfg.Mode {
+		case Push:
+			s.kernelPush()
+		default:
+			s.kernelExchange()
+		}
+		s.k.rounds++
+	}
+}
+
+// kernelStartRound is startRound, with finished() known without a pass:
+// in the kernel's state someone can still teach someone iff not everyone
+// is up to date and (push) some node is spreading or (pull modes) some
+// node is up to date.
+func (s *Sim) kernelStartRound(t float64) bool {
+	progress := s.upToDate > 0
+	if s.cfg.Mode == Push {
+		progress = s.k.active > 0
+	}
+	if s.upToDate == s.alive || !progress {
+		s.done = true
+		return false
+	}
+	return s.startRound(t)
+}
+
+// hit counts one message delivered to node p this round.
+func (k *kernel) hit(p int32, s *Sim, per int32) {
+	c := k.hits[p] + 1
+	if c == 0 { // 256 in a byte: add them now
+		s.nodes[p].received += 256 * per
+	}
+	k.hits[p] = c
+}
+
+// kernelExchange is one round of PULL or PUSH-PULL.
+func (s *Sim) kernelExchange() {
+	k := s.k
+	inf, learnt, told := k.inf, k.learnt, k.told
+	pushBack := s.cfg.Mode == PushPull
+	per := int32(1) // messages a node receives per time it is picked
+	if pushBack {
+		per = 2
+	}
+	var picks, withData2, withData3, learned2 int64
+	for i := int32(0); i < int32(s.n); i++ {
+		s.pickPeers(i)
+		nd := &s.nodes[i]
+		nd.received += int32(len(s.picks)) // the answers
+		picks += int64(len(s.picks))
+		if inf[i>>6]&(1<<(i&63)) != 0 {
+			for _, p := range s.picks {
+				k.hit(p, s, per)
+				if pushBack && inf[p>>6]&(1<<(p&63)) == 0 {
+					withData3++
+					if w, b := p>>6, uint64(1)<<(p&63); told[w]&b == 0 {
+						told[w] |= b
+						k.teller[p] = i
+					}
+				}
+			}
+			continue
+		}
+		from, fromBlk := int32(-1), int32(0)
+		for _, p := range s.picks {
+			k.hit(p, s, per)
+			if inf[p>>6]&(1<<(p&63)) != 0 {
+				withData2++
+				if from < 0 || p>>blockShift < fromBlk {
+					from, fromBlk = p, p>>blockShift
+				}
+			}
+		}
+		if from >= 0 {
+			learnt[i>>6] |= 1 << (i & 63)
+			s.learn(i, from)
+			learned2++
+		}
+	}
+	learned3 := s.kernelEndRound(per)
+	msgs := int64(2)
+	if pushBack {
+		msgs = 3
+	}
+	s.st.sent += msgs * picks
+	s.st.delivered += msgs * picks
+	s.st.redundant += withData2 - learned2 + withData3 - learned3
+	if learned2+learned3 > 0 {
+		s.checkCoverage(s.round)
+	}
+}
+
+// kernelPush is one round of PUSH.
+func (s *Sim) kernelPush() {
+	k := s.k
+	inf, told := k.inf, k.told
+	var sent, redundant int64
+	active := 0
+	for i := int32(0); i < int32(s.n); i++ {
+		nd := &s.nodes[i]
+		if nd.flags&flagActive == 0 {
+			continue
+		}
+		s.pickPeers(i)
+		counted := s.cfg.Stop == StopLimit || s.cfg.Stop == StopAll
+		knew := int32(0) // pushes to nodes that already knew: Demers' feedback
+		for _, p := range s.picks {
+			if !s.stillSending(i) {
+				break
+			}
+			k.hit(p, s, 1)
+			sent++
+			if w, b := p>>6, uint64(1)<<(p&63); (inf[w]|told[w])&b == 0 {
+				told[w] |= b
+				k.teller[p] = i
+			} else {
+				knew++
+			}
+			if counted {
+				nd.spent++
+			}
+		}
+		s.stillSending(i)
+		redundant += int64(knew)
+		if s.cfg.Stop == StopFeedback && knew > 0 {
+			// The general path applies feedback on delivery, after every
+			// tick of the round; only the next tick can see it.
+			nd.spent += knew
+			if nd.spent >= int32(s.cfg.FeedbackK) {
+				nd.flags &^= flagActive
+			}
+		}
+		if nd.flags&flagActive != 0 {
+			active++
+		}
+	}
+	learned := s.kernelEndRound(1)
+	k.active = active + int(learned) // news makes the learners spread
+	s.st.sent += sent
+	s.st.delivered += sent
+	s.st.redundant += redundant
+	if learned > 0 {
+		s.checkCoverage(s.round)
+	}
+}
+
+// learn is merge for the kernel: node i gets the newest version from node
+// from.
+func (s *Sim) learn(i, from int32) {
+	nd := &s.nodes[i]
+	nd.ver0 = s.latest[0]
+	nd.missing = 0
+	s.news(i, from)
+	s.upToDate++
+}
+
+// kernelEndRound ends a round: the nodes told by a push or push-back that
+// had not learned from an answer learn from their first teller, the
+// informed set takes in everyone who learned, and the hit counts go into
+// the node records. It returns the number of nodes told.
+func (s *Sim) kernelEndRound(per int32) int64 {
+	k := s.k
+	var learned int64
+	for w := range k.told {
+		t := k.told[w] &^ k.learnt[w]
+		k.inf[w] |= k.told[w] | k.learnt[w]
+		k.told[w], k.learnt[w] = 0, 0
+		for ; t != 0; t &= t - 1 {
+			i := int32(w<<6 + bits.TrailingZeros64(t))
+			s.learn(i, k.teller[i])
+			learned++
+		}
+	}
+	hits := k.hits[:s.n]
+	for i := range hits {
+		s.nodes[i].received += int32(hits[i]) * per
+		hits[i] = 0
+	}
+	return learned
+}

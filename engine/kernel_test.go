@@ -1,0 +1,150 @@
+package engine
+
+import (
+	"math"
+	"reflect"
+	"testing"
+)
+
+// runWith runs c to the end on the given scheduler, in steps of step ms
+// (0: one step), without emitting, and returns the simulation.
+func runWith(t *testing.T, c Config, sched int, step float64) *Sim {
+	t.Helper()
+	s, err := newSim(c, sched)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if step == 0 {
+		s.Advance(math.Inf(1), nil)
+		return s
+	}
+	for tm := 0.0; !s.Done(); tm += step {
+		s.Advance(tm, nil)
+	}
+	return s
+}
+
+// agree fails unless the kernel and the round scheduler give c the same
+// history: identical Stats (per-node received counts and the coverage
+// series included), time and round. It returns the kernel's rounds.
+func agree(t *testing.T, c Config, step float64) int {
+	t.Helper()
+	fast := runWith(t, c, schedAuto, step)
+	slow := runWith(t, c, schedRounds, step)
+	name := c.Query().Encode()
+	if slow.k != nil {
+		t.Fatalf("%s: the round scheduler ran the kernel", name)
+	}
+	a, b := fast.Stats(), slow.Stats()
+	if !reflect.DeepEqual(a, b) {
+		a.Received, b.Received = nil, nil
+		t.Fatalf("%s: kernel and round scheduler differ (received counts equal: %v):\n%+v\n%+v",
+			name, reflect.DeepEqual(fast.receivedCounts(), slow.receivedCounts()), a, b)
+	}
+	if fast.Now() != slow.Now() || fast.Round() != slow.Round() || fast.Done() != slow.Done() {
+		t.Fatalf("%s: kernel ends at %v (round %d), scheduler at %v (round %d)", name,
+			fast.Now(), fast.Round(), slow.Now(), slow.Round())
+	}
+	if fast.k == nil {
+		return 0
+	}
+	return fast.k.rounds
+}
+
+// stopsFor lists the stop rules that apply to mode m.
+func stopsFor(m Mode) []StopRule {
+	if m == Push {
+		return []StopRule{StopNever, StopAll, StopLimit, StopFeedback, StopCoin}
+	}
+	return []StopRule{StopNever}
+}
+
+// The kernel must compute exactly what the round scheduler computes: every
+// mode, peer rule and stop rule, fan-outs from 1 to more than the peers
+// there are, node counts from 1 to several blocks of receivers (the order
+// in which answers arrive depends on blocks), several seeds.
+func TestKernelMatchesRoundScheduler(t *testing.T) {
+	sizes := []int{1, 2, 3, 5, 40, 301, 2<<blockShift + 77}
+	for _, m := range []Mode{Push, Pull, PushPull} {
+		for _, p := range []PeerRule{PeersSeed, PeersRandom} {
+			for _, st := range stopsFor(m) {
+				for _, n := range sizes {
+					for _, k := range []int{1, 2, 3, 7} {
+						if n > 1000 && k != 3 && k != 1 {
+							continue
+						}
+						for seed := uint64(0); seed < 3; seed++ {
+							if n > 1000 && seed > 0 {
+								continue
+							}
+							c := Config{Nodes: n, Mode: m, Peers: p, Stop: st, Fanout: k, Seed: seed, FeedbackK: 1 + int(seed)}
+							rounds := agree(t, c, 0)
+							want := st != StopCoin && n > 1
+							if want && rounds == 0 {
+								t.Fatalf("%s: the kernel did not run", c.Query().Encode())
+							}
+							if !want && rounds > 0 {
+								t.Fatalf("%s: the kernel ran %d rounds", c.Query().Encode(), rounds)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// Scenarios that start on the scheduler (faults, loss, a newer version,
+// joins) and hand over to the kernel once nothing is left to apply and the
+// state fits it; and runs advanced in steps, as a page steps, and cut off
+// by MaxTime.
+func TestKernelTakesOver(t *testing.T) {
+	schedules := [][]Action{
+		{{At: 1000, Kind: ActCrash, Node: 3}, {At: 3000, Kind: ActRestart, Node: 3}},
+		{{At: 0, Kind: ActLoss, Loss: 0.3}, {At: 2500, Kind: ActLoss, Loss: 0}},
+		{{At: 500, Kind: ActPartition, Groups: [][]int{{0, 1, 2, 3, 4, 5, 6, 7}}}, {At: 3000, Kind: ActHeal}},
+		{{At: 1000, Kind: ActJoin, Count: 5}, {At: 2000, Kind: ActJoin, Count: 1}},
+		{{At: 2000, Kind: ActJoin, Count: 3}}, // a join at a round's instant: its exchange rides with the round
+		{{At: 1500, Kind: ActUpdate, Node: 9}},
+		{{At: 6000, Kind: ActUpdate, Node: 2}},
+	}
+	handed := 0
+	for _, m := range []Mode{Push, Pull, PushPull} {
+		for _, p := range []PeerRule{PeersSeed, PeersRandom} {
+			for _, st := range stopsFor(m) {
+				for i, sch := range schedules {
+					c := Config{Nodes: 60, Mode: m, Peers: p, Stop: st, Fanout: 2, Seed: uint64(i), Schedule: sch}
+					if agree(t, c, 0) > 0 {
+						handed++
+					} else if st != StopCoin {
+						t.Logf("no hand-over: %s", c.Query().Encode())
+					}
+				}
+				for _, step := range []float64{700, 1000, 2500} {
+					agree(t, Config{Nodes: 500, Mode: m, Peers: p, Stop: st, Seed: 4}, step)
+				}
+				for _, mt := range []float64{1, 2000, 2500, 4000} {
+					agree(t, Config{Nodes: 500, Mode: m, Peers: p, Stop: st, Seed: 5, MaxTime: mt}, 0)
+				}
+			}
+		}
+	}
+	if total := 2 * (5 + 1 + 1) * len(schedules); handed < total/2 {
+		t.Errorf("the kernel took over in only %d of %d scenarios with faults", handed, total)
+	}
+}
+
+// The byte counters wrap at 256 hits in a round; a node picked by more
+// peers than that in one round must still count every message.
+func TestKernelManyHits(t *testing.T) {
+	for _, m := range []Mode{Push, Pull, PushPull} {
+		c := Config{Nodes: 700, Mode: m, Peers: PeersRandom, Stop: StopNever, Fanout: 600, Seed: 1}
+		if agree(t, c, 0) == 0 {
+			t.Fatalf("%s: the kernel did not run", m)
+		}
+		st, _ := Run(c)
+		if st.ReceivedMax < 2*256 {
+			t.Fatalf("%s: max received %d: not enough to wrap a byte", m, st.ReceivedMax)
+		}
+	}
+}
