@@ -2,9 +2,12 @@ package node
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
+	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -13,17 +16,26 @@ import (
 // partitions). Every node's transport consults it for traffic in both
 // directions, so faults act on real sockets. The zero value is not usable;
 // call NewFilter. A nil *Filter lets everything through.
+//
+// Transports read it for every packet, so what they read is an immutable
+// view behind an atomic pointer: no lock on the packet path. The rare
+// changes (a node starts or stops, a fault command) copy the view under mu.
 type Filter struct {
-	mu     sync.RWMutex
+	view atomic.Pointer[filterView]
+	mu   sync.Mutex // serialises writers of view
+
+	dialMu sync.Mutex
+	dials  map[string]dialEntry // ephemeral TCP address of a lab node's dial
+}
+
+// filterView is one immutable state of a Filter.
+type filterView struct {
 	loss   float64
 	group  map[string]int // node name -> partition group; nil = healed
 	groups [][]string
-	addrs  map[string]string    // "ip:port" gossip address -> lab node name
-	nodes  map[string]*Node     // running lab nodes by name
-	gone   map[string]bool      // lab nodes leaving gracefully
-	dials  map[string]dialEntry // ephemeral TCP address of a lab node's dial
-	rng    *rand.Rand
-	rngMu  sync.Mutex
+	addrs  map[netip.AddrPort]string // gossip address -> lab node name
+	held   map[string]*heldVersions  // running lab nodes' state, by name
+	gone   map[string]bool           // lab nodes leaving gracefully
 }
 
 type dialEntry struct {
@@ -38,13 +50,19 @@ const dialLinger = 30 * time.Second
 
 // NewFilter returns a filter that lets everything through.
 func NewFilter() *Filter {
-	return &Filter{
-		addrs: map[string]string{},
-		nodes: map[string]*Node{},
-		gone:  map[string]bool{},
-		dials: map[string]dialEntry{},
-		rng:   rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x9e3779b97f4a7c15)),
-	}
+	f := &Filter{dials: map[string]dialEntry{}}
+	f.view.Store(&filterView{addrs: map[netip.AddrPort]string{}, held: map[string]*heldVersions{}, gone: map[string]bool{}})
+	return f
+}
+
+// update applies change to a copy of the view and publishes it. The copy
+// shares the maps: change must clone a map before writing to it.
+func (f *Filter) update(change func(v *filterView)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	v := *f.view.Load()
+	change(&v)
+	f.view.Store(&v)
 }
 
 // SetLoss sets the probability in [0, 1] that a packet is dropped.
@@ -53,18 +71,12 @@ func (f *Filter) SetLoss(p float64) error {
 	if math.IsNaN(p) || p < 0 || p > 1 {
 		return fmt.Errorf("loss %v is not in [0, 1]", p)
 	}
-	f.mu.Lock()
-	f.loss = p
-	f.mu.Unlock()
+	f.update(func(v *filterView) { v.loss = p })
 	return nil
 }
 
 // Loss returns the packet loss probability.
-func (f *Filter) Loss() float64 {
-	f.mu.RLock()
-	defer f.mu.RUnlock()
-	return f.loss
-}
+func (f *Filter) Loss() float64 { return f.view.Load().loss }
 
 // Partition cuts the network: nodes talk only within their group. Nodes in
 // no group form one more group together. A node may not be in two groups.
@@ -86,29 +98,24 @@ func (f *Filter) Partition(groups [][]string) error {
 		}
 		cp[i] = append([]string(nil), grp...)
 	}
-	f.mu.Lock()
-	f.group, f.groups = g, cp
-	f.mu.Unlock()
+	f.update(func(v *filterView) { v.group, v.groups = g, cp })
 	return nil
 }
 
 // Heal removes every partition.
 func (f *Filter) Heal() {
-	f.mu.Lock()
-	f.group, f.groups = nil, nil
-	f.mu.Unlock()
+	f.update(func(v *filterView) { v.group, v.groups = nil, nil })
 }
 
 // Groups returns the current partition groups (nil when healed).
 func (f *Filter) Groups() [][]string {
-	f.mu.RLock()
-	defer f.mu.RUnlock()
-	out := make([][]string, len(f.groups))
-	for i, g := range f.groups {
-		out[i] = append([]string(nil), g...)
-	}
-	if len(out) == 0 {
+	v := f.view.Load()
+	if len(v.groups) == 0 {
 		return nil
+	}
+	out := make([][]string, len(v.groups))
+	for i, g := range v.groups {
+		out[i] = append([]string(nil), g...)
 	}
 	return out
 }
@@ -118,17 +125,15 @@ func (f *Filter) Connected(from, to string) bool {
 	if f == nil {
 		return true
 	}
-	f.mu.RLock()
-	defer f.mu.RUnlock()
-	return f.connected(from, to)
+	return f.view.Load().connected(from, to)
 }
 
-func (f *Filter) connected(from, to string) bool {
-	if f.group == nil {
+func (v *filterView) connected(from, to string) bool {
+	if v.group == nil {
 		return true
 	}
-	gf, okf := f.group[from]
-	gt, okt := f.group[to]
+	gf, okf := v.group[from]
+	gt, okt := v.group[to]
 	if !okf {
 		gf = -1
 	}
@@ -144,39 +149,34 @@ func (f *Filter) dropPacket(from, to string) bool {
 	if f == nil {
 		return false
 	}
-	f.mu.RLock()
-	loss := f.loss
-	cut := !f.connected(from, to)
-	f.mu.RUnlock()
-	if cut {
+	v := f.view.Load()
+	if !v.connected(from, to) {
 		return true
 	}
-	if loss <= 0 {
-		return false
-	}
-	f.rngMu.Lock()
-	x := f.rng.Float64()
-	f.rngMu.Unlock()
-	return x < loss
+	return v.loss > 0 && rand.Float64() < v.loss // math/rand/v2's global source takes no lock
 }
 
-// register records that name listens on addr.
+// register records that name listens on addr ("ip:port").
 func (f *Filter) register(addr, name string) {
-	if f == nil {
+	ap, err := netip.ParseAddrPort(addr)
+	if f == nil || err != nil {
 		return
 	}
-	f.mu.Lock()
-	f.addrs[addr] = name
-	f.mu.Unlock()
+	f.update(func(v *filterView) {
+		v.addrs = maps.Clone(v.addrs)
+		v.addrs[unmapped(ap)] = name
+	})
 }
 
 func (f *Filter) unregister(addr string) {
-	if f == nil {
+	ap, err := netip.ParseAddrPort(addr)
+	if f == nil || err != nil {
 		return
 	}
-	f.mu.Lock()
-	delete(f.addrs, addr)
-	f.mu.Unlock()
+	f.update(func(v *filterView) {
+		v.addrs = maps.Clone(v.addrs)
+		delete(v.addrs, unmapped(ap))
+	})
 }
 
 // attach makes n's state visible to the others, to tell redundant
@@ -185,41 +185,47 @@ func (f *Filter) attach(n *Node) {
 	if f == nil {
 		return
 	}
-	f.mu.Lock()
-	f.nodes[n.cfg.Name] = n
-	delete(f.gone, n.cfg.Name)
-	f.mu.Unlock()
+	f.update(func(v *filterView) {
+		v.held = maps.Clone(v.held)
+		v.held[n.cfg.Name] = n.held
+		if v.gone[n.cfg.Name] {
+			v.gone = maps.Clone(v.gone)
+			delete(v.gone, n.cfg.Name)
+		}
+	})
 }
 
-// leaving records that a lab node is about to leave gracefully, so the
-// others report it left rather than dead without decoding its packets.
-func (f *Filter) leaving(name string) {
+// leaving records that lab nodes are about to leave gracefully, so the
+// others report them left rather than dead without decoding their packets.
+func (f *Filter) leaving(names ...string) {
 	if f == nil {
 		return
 	}
-	f.mu.Lock()
-	f.gone[name] = true
-	f.mu.Unlock()
+	f.update(func(v *filterView) {
+		v.gone = maps.Clone(v.gone)
+		for _, name := range names {
+			v.gone[name] = true
+		}
+	})
 }
 
 func (f *Filter) hasLeft(name string) bool {
 	if f == nil {
 		return false
 	}
-	f.mu.RLock()
-	defer f.mu.RUnlock()
-	return f.gone[name]
+	return f.view.Load().gone[name]
 }
 
 func (f *Filter) detach(n *Node) {
 	if f == nil {
 		return
 	}
-	f.mu.Lock()
-	if f.nodes[n.cfg.Name] == n {
-		delete(f.nodes, n.cfg.Name)
-	}
-	f.mu.Unlock()
+	f.update(func(v *filterView) {
+		if v.held[n.cfg.Name] == n.held {
+			v.held = maps.Clone(v.held)
+			delete(v.held, n.cfg.Name)
+		}
+	})
 }
 
 // holds reports whether the lab node called name already holds key at
@@ -228,20 +234,24 @@ func (f *Filter) holds(name, key string, version int64) bool {
 	if f == nil {
 		return false
 	}
-	f.mu.RLock()
-	n := f.nodes[name]
-	f.mu.RUnlock()
-	return n != nil && n.holds(key, version)
+	return f.view.Load().held[name].holds(key, version)
 }
 
-// local returns the lab node listening on addr, if any.
+// local returns the lab node listening on addr ("ip:port"), if any.
 func (f *Filter) local(addr string) (string, bool) {
+	ap, err := netip.ParseAddrPort(addr)
+	if err != nil {
+		return "", false
+	}
+	return f.localAt(ap)
+}
+
+// localAt is local for a parsed address.
+func (f *Filter) localAt(ap netip.AddrPort) (string, bool) {
 	if f == nil {
 		return "", false
 	}
-	f.mu.RLock()
-	defer f.mu.RUnlock()
-	n, ok := f.addrs[addr]
+	n, ok := f.view.Load().addrs[unmapped(ap)]
 	return n, ok
 }
 
@@ -251,8 +261,8 @@ func (f *Filter) dialed(addr, name string) {
 		return
 	}
 	now := time.Now()
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	f.dialMu.Lock()
+	defer f.dialMu.Unlock()
 	for a, e := range f.dials { // bounded: entries linger 30 s
 		if !e.closed.IsZero() && now.Sub(e.closed) > dialLinger {
 			delete(f.dials, a)
@@ -265,12 +275,12 @@ func (f *Filter) dialClosed(addr string) {
 	if f == nil {
 		return
 	}
-	f.mu.Lock()
+	f.dialMu.Lock()
 	if e, ok := f.dials[addr]; ok {
 		e.closed = time.Now()
 		f.dials[addr] = e
 	}
-	f.mu.Unlock()
+	f.dialMu.Unlock()
 }
 
 // dialer returns the lab node that dialed from addr, if any.
@@ -278,8 +288,14 @@ func (f *Filter) dialer(addr string) (string, bool) {
 	if f == nil {
 		return "", false
 	}
-	f.mu.RLock()
-	defer f.mu.RUnlock()
+	f.dialMu.Lock()
+	defer f.dialMu.Unlock()
 	e, ok := f.dials[addr]
 	return e.name, ok
+}
+
+// unmapped returns ap with an IPv4-mapped IPv6 address as plain IPv4, as
+// a dual-stack socket may report it.
+func unmapped(ap netip.AddrPort) netip.AddrPort {
+	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
 }

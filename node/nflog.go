@@ -19,6 +19,7 @@ type nflog struct {
 	now       func() time.Time
 	broadcast func([]byte)
 	learned   func(*pb.Entry, string)
+	held      *heldVersions // optional index of what st holds
 }
 
 func newNflog(retention time.Duration, broadcast func([]byte), learned func(*pb.Entry, string)) *nflog {
@@ -91,6 +92,7 @@ func (l *nflog) merge(e *pb.MeshEntry, now time.Time) bool {
 	prev, ok := l.st[k]
 	if !ok || prev.Entry.Timestamp.Before(e.Entry.Timestamp) {
 		l.st[k] = e
+		l.held.set("nfl/"+k, e.Entry.Timestamp.UnixMilli())
 		return true
 	}
 	return false
@@ -151,6 +153,7 @@ func (l *nflog) Entries() []*pb.Entry {
 	for k, e := range l.st {
 		if e.ExpiresAt.Before(now) {
 			delete(l.st, k)
+			l.held.drop("nfl/" + k)
 			continue
 		}
 		out = append(out, e.Entry)

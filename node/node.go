@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -32,7 +31,8 @@ type Node struct {
 	nfl     *nflog
 	disp    *dispatcher
 	view    *memberView
-	addr    string // gossip address, "ip:port"
+	held    *heldVersions // what sil and nfl hold, for other nodes' transports
+	addr    string        // gossip address, "ip:port"
 	started time.Time
 
 	peersMu sync.Mutex
@@ -71,6 +71,8 @@ func New(cfg Config) (*Node, error) {
 	n.view.hasLeft = cfg.Filter.hasLeft
 	n.sil = newSilences(cfg.Retention, n.broadcaster(keySilences), n.learnedSilence)
 	n.nfl = newNflog(cfg.Retention, n.broadcaster(keyNflog), n.learnedEntry)
+	n.held = newHeldVersions()
+	n.sil.held, n.nfl.held = n.held, n.held
 	n.disp = newDispatcher(n)
 
 	nt, err := memberlist.NewNetTransport(&memberlist.NetTransportConfig{
@@ -198,18 +200,9 @@ func (n *Node) Silences() []*silencepb.Silence { return n.sil.List() }
 func (n *Node) NotificationLog() []*nflogpb.Entry { return n.nfl.Entries() }
 
 // holds reports whether the node has state key ("sil/<id>" or
-// "nfl/<entry key>") at version (unix ms) or newer.
-func (n *Node) holds(key string, version int64) bool {
-	switch {
-	case strings.HasPrefix(key, "sil/"):
-		s, ok := n.sil.Get(key[len("sil/"):])
-		return ok && s.UpdatedAt.UnixMilli() >= version
-	case strings.HasPrefix(key, "nfl/"):
-		e, ok := n.nfl.get(key[len("nfl/"):])
-		return ok && e.Timestamp.UnixMilli() >= version
-	}
-	return false
-}
+// "nfl/<entry key>") at version (unix ms) or newer, without locking its
+// stores.
+func (n *Node) holds(key string, version int64) bool { return n.held.holds(key, version) }
 
 // Crash stops the node abruptly: no leave message, sockets closed, so the
 // others must detect the failure (suspect, then dead). Stopping a stopped

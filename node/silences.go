@@ -47,6 +47,7 @@ type silences struct {
 	now       func() time.Time
 	broadcast func([]byte)              // gossips a Part's data
 	learned   func(*pb.Silence, string) // a new version is held; origin "local" or "gossip"
+	held      *heldVersions             // optional index of what st holds
 }
 
 func newSilences(retention time.Duration, broadcast func([]byte), learned func(*pb.Silence, string)) *silences {
@@ -257,6 +258,7 @@ func (s *silences) merge(e *pb.MeshSilence, now time.Time) bool {
 	prev, ok := s.st[e.Silence.Id]
 	if !ok || prev.Silence.UpdatedAt.Before(e.Silence.UpdatedAt) {
 		s.st[e.Silence.Id] = e
+		s.held.set(silenceKey(e.Silence), e.Silence.UpdatedAt.UnixMilli())
 		return true
 	}
 	return false
@@ -312,6 +314,7 @@ func (s *silences) List() []*pb.Silence {
 	for id, e := range s.st {
 		if e.ExpiresAt.Before(now) {
 			delete(s.st, id)
+			s.held.drop(silenceKey(e.Silence))
 			continue
 		}
 		c := *e.Silence
