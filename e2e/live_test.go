@@ -68,6 +68,23 @@ func TestLiveLab(t *testing.T) {
 		`gossipscope.state().informed === 3`)
 	screenshot(t, ctx, "page-live.png")
 
+	// Crash mode: clicking a live node crashes the real node, and a second
+	// click restarts it; the commands go out through onCommand.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`input[name="click"][value="crash"]`))); err != nil {
+		t.Fatal(err)
+	}
+	x, y := nodeXY(t, ctx, "n2")
+	click(t, ctx, x, y)
+	waitFor(t, ctx, 20*time.Second, "the crash's reply",
+		`[...document.querySelectorAll("#live-log li.good")].some(li => li.textContent.includes("crash on n2"))`)
+	waitFor(t, ctx, 30*time.Second, "n2 down", `gossipscope.state().alive === 2`)
+	click(t, ctx, x, y)
+	waitFor(t, ctx, 20*time.Second, "the restart's reply",
+		`[...document.querySelectorAll("#live-log li.good")].some(li => li.textContent.includes("restart on n2"))`)
+	waitFor(t, ctx, 30*time.Second, "n2 back", `gossipscope.state().alive === 3`)
+	chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`input[name="click"][value="select"]`)))
+	api(t, ctx, "select(null)") // the buttons target the selected node first
+
 	// The classroom preset: the same alert to every node.
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#presets button[data-preset="am-dedup"]`))); err != nil {
 		t.Fatal(err)
