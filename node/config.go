@@ -68,6 +68,10 @@ type Config struct {
 	// Filter is an optional packet filter (loss, partitions) shared by a lab.
 	Filter *Filter
 	Logger *slog.Logger
+
+	// emitAll, set by a Lab, takes the events of one packet at once (one
+	// lock for the lab's ordering instead of one per event).
+	emitAll func([]protocol.Event)
 }
 
 // DefaultConfig returns Alertmanager v0.27's settings: gossip on

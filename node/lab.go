@@ -179,6 +179,7 @@ func (l *Lab) startNode(ln *labNode, peers []string) error {
 	c := l.tmpl
 	c.Name, c.ClusterAddr, c.APIAddr = ln.name, ln.gossip, ln.apiAddr
 	c.Peers, c.Emit, c.Start, c.Filter = peers, l.emit, l.start, l.filter
+	c.emitAll = l.emitAll
 	n, err := New(c)
 	if err != nil {
 		return fmt.Errorf("node %s: %w", ln.name, err)
@@ -213,6 +214,23 @@ func (l *Lab) emit(e protocol.Event) {
 	}
 	l.stMu.Lock()
 	defer l.stMu.Unlock()
+	l.forward(e)
+}
+
+// emitAll is emit for a packet's events, under one lock.
+func (l *Lab) emitAll(evs []protocol.Event) {
+	if l.cfg.Emit == nil {
+		return
+	}
+	l.stMu.Lock()
+	defer l.stMu.Unlock()
+	for _, e := range evs {
+		l.forward(e)
+	}
+}
+
+// forward is emit with stMu held.
+func (l *Lab) forward(e protocol.Event) {
 	if e.Type == protocol.TypeNode {
 		if l.status[e.Node] == e.Status {
 			return

@@ -133,17 +133,6 @@ func (l *nflog) Query(gkey string, r *pb.Receiver) (*pb.Entry, error) {
 	return e.Entry, nil
 }
 
-// get returns the entry with state key k.
-func (l *nflog) get(k string) (*pb.Entry, bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	e, ok := l.st[k]
-	if !ok {
-		return nil, false
-	}
-	return e.Entry, true
-}
-
 // Entries returns all entries not past retention.
 func (l *nflog) Entries() []*pb.Entry {
 	l.mu.Lock()

@@ -75,18 +75,14 @@ func New(cfg Config) (*Node, error) {
 	n.sil.held, n.nfl.held = n.held, n.held
 	n.disp = newDispatcher(n)
 
-	nt, err := memberlist.NewNetTransport(&memberlist.NetTransportConfig{
-		BindAddrs: []string{host},
-		BindPort:  port,
-		Logger:    log.New(slogWriter{cfg.Logger}, "", 0),
-	})
+	sock, err := listen(host, port, cfg.Logger)
 	if err != nil {
 		return nil, fmt.Errorf("gossip listen on %s: %w", cfg.ClusterAddr, err)
 	}
-	port = nt.GetAutoBindPort()
+	port = sock.port
 	n.addr = net.JoinHostPort(host, strconv.Itoa(port))
 	cfg.Filter.register(n.addr, cfg.Name)
-	n.tr = newTransport(nt, cfg.Name, cfg.Filter, n.book, n.emitFunc(), n.t, n.view)
+	n.tr = newTransport(sock, cfg.Name, cfg.Filter, n.book, n.emitAllFunc(), n.t, n.view)
 
 	// memberlist settings as Alertmanager's cluster.Create.
 	mc := memberlist.DefaultLANConfig()
@@ -111,6 +107,8 @@ func New(cfg Config) (*Node, error) {
 	mc.RetransmitMult = cfg.RetransmitMult
 	mc.UDPBufferSize = maxGossipPacket
 	mc.Label = cfg.Label
+	// The transport compresses, as memberlist would (see transport).
+	mc.EnableCompression = false
 	mc.Logger = log.New(slogWriter{cfg.Logger}, "", 0)
 	n.queue = &memberlist.TransmitLimitedQueue{NumNodes: n.numMembers, RetransmitMult: cfg.RetransmitMult}
 
@@ -268,11 +266,21 @@ func (n *Node) t() float64 {
 	return float64(time.Since(n.cfg.Start).Microseconds()) / 1000
 }
 
-func (n *Node) emitFunc() func(protocol.Event) {
-	if n.cfg.Emit == nil {
+// emitAllFunc returns how the transport emits a packet's events: in one
+// call when a lab takes batches, else one by one; nil without Emit.
+func (n *Node) emitAllFunc() func([]protocol.Event) {
+	if n.cfg.emitAll != nil {
+		return n.cfg.emitAll
+	}
+	emit := n.cfg.Emit
+	if emit == nil {
 		return nil
 	}
-	return n.cfg.Emit
+	return func(evs []protocol.Event) {
+		for _, e := range evs {
+			emit(e)
+		}
+	}
 }
 
 func (n *Node) emit(e protocol.Event) {

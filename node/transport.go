@@ -1,8 +1,12 @@
 package node
 
 import (
+	"bytes"
+	"encoding/binary"
 	"errors"
+	"hash/crc32"
 	"net"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -14,19 +18,26 @@ import (
 // describe it; the byte count is always exact.
 const streamCapture = 4 << 20
 
-// transport wraps memberlist's NetTransport: it reports every packet and
-// stream as msg events and applies the lab's Filter in both directions.
+// transport is the node's memberlist Transport over its own sockets: it
+// reports every packet and stream as msg events and applies the lab's
+// Filter in both directions.
 //
 // Each message is reported once. A lab node reports what it sends (lost or
 // not). What arrives from outside the lab (a real Alertmanager, say) is
 // reported by the receiver, since nobody else can. A TCP stream between two
 // lab nodes is reported by the side that dialed it, both directions.
+//
+// Memberlist runs with compression off and the transport compresses
+// instead, exactly as memberlist would (compress.go): so a sender describes
+// its packets from the plain bytes it is handed, and LZW state is reused.
+// Received compressed packets are inflated here for memberlist, with a
+// pooled reader, and described from that when they need describing.
 type transport struct {
-	inner  *memberlist.NetTransport
+	sock   *sockets
 	self   string
 	filter *Filter
 	book   *addrBook
-	emit   func(protocol.Event)
+	emit   func([]protocol.Event) // nil: no events
 	t      func() float64
 	// gossiped is told of every suspect and alive message sent.
 	gossiped func(kind, subject string, incarnation int64)
@@ -43,9 +54,9 @@ type transport struct {
 
 var _ memberlist.NodeAwareTransport = (*transport)(nil)
 
-func newTransport(inner *memberlist.NetTransport, self string, f *Filter, book *addrBook, emit func(protocol.Event), t func() float64, view *memberView) *transport {
+func newTransport(sock *sockets, self string, f *Filter, book *addrBook, emit func([]protocol.Event), t func() float64, view *memberView) *transport {
 	tr := &transport{
-		inner: inner, self: self, filter: f, book: book, emit: emit, t: t,
+		sock: sock, self: self, filter: f, book: book, emit: emit, t: t,
 		gossiped: view.gossiped, leaving: view.leave,
 		packetCh: make(chan *memberlist.Packet),
 		streamCh: make(chan net.Conn),
@@ -58,71 +69,176 @@ func newTransport(inner *memberlist.NetTransport, self string, f *Filter, book *
 }
 
 func (t *transport) FinalAdvertiseAddr(ip string, port int) (net.IP, int, error) {
-	return t.inner.FinalAdvertiseAddr(ip, port)
+	return t.sock.advertise(ip, port)
 }
 
 func (t *transport) WriteTo(b []byte, addr string) (time.Time, error) {
 	return t.WriteToAddress(b, memberlist.Address{Addr: addr})
 }
 
+// Buffers for packets on their way out (and stream writes being
+// compressed); larger ones are left to the GC.
+var outBufs = sync.Pool{New: func() any { b := make([]byte, 0, 2*maxGossipPacket); return &b }}
+
+const maxPooledBuf = 64 << 10
+
 func (t *transport) WriteToAddress(b []byte, a memberlist.Address) (time.Time, error) {
+	ap, err := resolveUDP(a.Addr)
+	if err != nil {
+		return time.Time{}, err
+	}
 	to := a.Name
 	if to == "" {
-		to = t.nameOf(a.Addr)
+		to = t.nameOf(ap)
 	}
+	bp := outBufs.Get().(*[]byte)
+	wire, payload := wirePacket((*bp)[:0], b)
 	lost := t.filter.dropPacket(t.self, to)
-	t.report(decodePacket(b), t.self, to, lost)
-	if lost {
-		return time.Now(), nil // UDP: the sender never knows
+	t.observe(payload, len(wire), t.self, to, lost)
+	if !lost { // UDP: a lost packet's sender never knows
+		err = t.sock.write(wire, ap)
 	}
-	return t.inner.WriteToAddress(b, a)
+	if cap(wire) <= maxPooledBuf {
+		*bp = wire[:0]
+		outBufs.Put(bp)
+	}
+	return time.Now(), err
+}
+
+// resolveUDP parses memberlist's "ip:port" (or resolves a host name).
+func resolveUDP(addr string) (netip.AddrPort, error) {
+	if ap, err := netip.ParseAddrPort(addr); err == nil {
+		return unmapped(ap), nil
+	}
+	ua, err := net.ResolveUDPAddr("udp", addr)
+	if err != nil {
+		return netip.AddrPort{}, err
+	}
+	return unmapped(ua.AddrPort()), nil
+}
+
+// wirePacket turns a packet as memberlist hands it over (label, CRC,
+// uncompressed payload) into what memberlist sends with compression on
+// (net.go rawSendMsgPacket): the payload compressed if that makes it
+// smaller, the CRC over what is sent, the label in front. It returns the
+// packet, appended to dst, and the plain payload.
+func wirePacket(dst, b []byte) (wire, payload []byte) {
+	rest := stripLabel(b)
+	label := b[:len(b)-len(rest)]
+	crc := len(rest) >= 5 && rest[0] == mtCRC
+	payload = rest
+	if crc {
+		payload = rest[5:]
+	}
+	if len(payload) == 0 || payload[0] == mtCompress || payload[0] == mtEncrypt {
+		return append(dst, b...), payload // nothing to do (or that we can do)
+	}
+	dst = append(dst, label...)
+	head := len(dst)
+	if crc {
+		dst = append(dst, mtCRC, 0, 0, 0, 0)
+	}
+	body := len(dst)
+	dst = appendCompressed(dst, payload)
+	if len(dst)-body >= len(payload) {
+		dst = append(dst[:body], payload...)
+	}
+	if crc {
+		binary.BigEndian.PutUint32(dst[head+1:], crc32.ChecksumIEEE(dst[body:]))
+	}
+	return dst, payload
+}
+
+// unwrapPacket returns a received packet in a fresh buffer for memberlist,
+// inflated if it is compressed (memberlist would inflate it with a new
+// 20 KB LZW reader). The label stays, for memberlist to check; a CRC is
+// checked and dropped (it is optional in memberlist's format). Anything
+// else, or a bad CRC, is passed on as it came, for memberlist to judge.
+func unwrapPacket(pkt []byte) []byte {
+	rest := stripLabel(pkt)
+	label := pkt[:len(pkt)-len(rest)]
+	payload := rest
+	if len(rest) >= 5 && rest[0] == mtCRC {
+		if crc32.ChecksumIEEE(rest[5:]) != binary.BigEndian.Uint32(rest[1:5]) {
+			return bytes.Clone(pkt)
+		}
+		payload = rest[5:]
+	}
+	if len(payload) == 0 || payload[0] != mtCompress {
+		return bytes.Clone(pkt)
+	}
+	out := make([]byte, len(label), len(label)+3*len(payload)+64)
+	copy(out, label)
+	out, err := appendInflated(out, payload[1:])
+	if err != nil {
+		return bytes.Clone(pkt)
+	}
+	return out
 }
 
 // nameOf names the member at a gossip address: a lab node, a member
 // memberlist told us about, or else the address itself.
-func (t *transport) nameOf(addr string) string {
-	if n, ok := t.filter.local(addr); ok {
+func (t *transport) nameOf(ap netip.AddrPort) string {
+	if n, ok := t.filter.localAt(ap); ok {
 		return n
 	}
-	return t.book.name(addr)
+	return t.book.name(ap.String())
 }
 
 func (t *transport) PacketCh() <-chan *memberlist.Packet { return t.packetCh }
 
-// packets forwards incoming packets, reporting and filtering those from
-// outside the lab (lab senders reported and filtered them already).
+// packets reads packets, reporting and filtering those from outside the
+// lab (lab senders reported and filtered them already), and hands them to
+// memberlist.
 func (t *transport) packets() {
 	defer t.wg.Done()
-	in := t.inner.PacketCh()
+	buf := make([]byte, maxPacket) // reused: memberlist gets a copy
 	for {
-		var p *memberlist.Packet
-		select {
-		case p = <-in:
-		case <-t.stop:
+		n, from, ts, ok := t.sock.read(buf)
+		if !ok {
 			return
 		}
-		from := p.From.String()
-		if _, ok := t.filter.local(from); !ok {
-			msgs := decodePacket(p.Buf)
+		deliver := unwrapPacket(buf[:n])
+		if _, lab := t.filter.localAt(from); !lab {
 			name := t.nameOf(from)
 			lost := t.filter.dropPacket(name, t.self)
-			t.report(msgs, name, t.self, lost)
+			left := t.observe(stripLabel(deliver), n, name, t.self, lost)
 			if lost {
 				continue
 			}
-			for _, m := range msgs {
-				if m.Kind == KindDead && m.Key != "" && m.Key == m.Origin && t.leaving != nil {
-					t.leaving(m.Key)
-				}
+			if left != "" && t.leaving != nil {
+				t.leaving(left)
 			}
 		}
 		select {
-		case t.packetCh <- p:
+		case t.packetCh <- &memberlist.Packet{Buf: deliver, From: net.UDPAddrFromAddrPort(from), Timestamp: ts}:
 		case <-t.stop:
 			return
 		}
 	}
 }
+
+var msgBufs = sync.Pool{New: func() any { b := make([]wireMsg, 0, 16); return &b }}
+
+// observe describes and reports one packet's messages from its payload
+// (label and CRC removed), size bytes on the wire. It returns the node a
+// dead message announces the graceful leave of, if any.
+func (t *transport) observe(payload []byte, size int, from, to string, lost bool) (left string) {
+	mp := msgBufs.Get().(*[]wireMsg)
+	msgs := appendPacket((*mp)[:0], payload, size)
+	t.report(msgs, from, to, lost)
+	for _, m := range msgs {
+		if m.Kind == KindDead && m.Key != "" && m.Key == m.Origin {
+			left = m.Key
+		}
+	}
+	clear(msgs)
+	*mp = msgs[:0]
+	msgBufs.Put(mp)
+	return left
+}
+
+var eventBufs = sync.Pool{New: func() any { b := make([]protocol.Event, 0, 16); return &b }}
 
 func (t *transport) report(msgs []wireMsg, from, to string, lost bool) {
 	if from == t.self && t.gossiped != nil {
@@ -136,16 +252,22 @@ func (t *transport) report(msgs []wireMsg, from, to string, lost bool) {
 		return
 	}
 	now := t.t()
+	ep := eventBufs.Get().(*[]protocol.Event)
+	evs := (*ep)[:0]
 	for _, m := range msgs {
 		// Redundant: the receiver, a lab node, holds this version already
 		// (the seed's cost of gossip); only a lab can tell.
 		redundant := m.Kind == KindUser && m.Version != 0 && t.filter.holds(to, m.Key, m.Version)
-		t.emit(protocol.Event{
+		evs = append(evs, protocol.Event{
 			Type: protocol.TypeMsg, T: now, From: from, To: to,
 			Kind: m.Kind, Key: m.Key, Version: m.Version, Value: m.Value,
 			Bytes: m.Bytes, Lost: lost, Redundant: redundant,
 		})
 	}
+	t.emit(evs)
+	clear(evs)
+	*ep = evs[:0]
+	eventBufs.Put(ep)
 }
 
 var errPartitioned = errors.New("network partitioned (gossipscope lab)")
@@ -157,12 +279,16 @@ func (t *transport) DialTimeout(addr string, timeout time.Duration) (net.Conn, e
 func (t *transport) DialAddressTimeout(a memberlist.Address, timeout time.Duration) (net.Conn, error) {
 	to := a.Name
 	if to == "" {
-		to = t.nameOf(a.Addr)
+		if ap, err := resolveUDP(a.Addr); err == nil {
+			to = t.nameOf(ap)
+		} else {
+			to = a.Addr
+		}
 	}
 	if !t.filter.Connected(t.self, to) {
 		return nil, errPartitioned
 	}
-	c, err := t.inner.DialAddressTimeout(a, timeout)
+	c, err := t.sock.dial(a.Addr, timeout)
 	if err != nil {
 		return nil, err
 	}
@@ -174,12 +300,9 @@ func (t *transport) StreamCh() <-chan net.Conn { return t.streamCh }
 
 func (t *transport) streams() {
 	defer t.wg.Done()
-	in := t.inner.StreamCh()
 	for {
-		var c net.Conn
-		select {
-		case c = <-in:
-		case <-t.stop:
+		c, ok := t.sock.accept()
+		if !ok {
 			return
 		}
 		select {
@@ -192,13 +315,17 @@ func (t *transport) streams() {
 }
 
 func (t *transport) Shutdown() error {
-	err := t.inner.Shutdown()
-	t.stopOnce.Do(func() { close(t.stop) })
+	t.stopOnce.Do(func() {
+		t.sock.close()
+		close(t.stop)
+	})
 	t.wg.Wait()
-	return err
+	return nil
 }
 
-// observedConn records what crosses one TCP stream and reports it on Close.
+// observedConn records what crosses one TCP stream and reports it on
+// Close. It compresses what memberlist writes, as memberlist's
+// rawSendMsgStream does with compression on.
 type observedConn struct {
 	net.Conn
 	t      *transport
@@ -208,8 +335,8 @@ type observedConn struct {
 	decided  bool   // peer and report are known
 	peer     string // the other side's name (or address)
 	report   bool   // this side reports the stream
-	out, in  []byte
-	nOut     int
+	out, in  []byte // captured: plain as written, as read
+	nOut     int    // bytes on the wire
 	nIn      int
 	closeErr error
 	closed   bool
@@ -254,17 +381,32 @@ func (c *observedConn) Read(b []byte) (int, error) {
 	return n, err
 }
 
+// Write writes one whole memberlist message (memberlist writes each with
+// one call), compressed, or the label header as it is.
 func (c *observedConn) Write(b []byte) (int, error) {
-	n, err := c.Conn.Write(b)
+	wire := b
+	var bp *[]byte
+	if len(b) > 0 && b[0] != mtLabel && b[0] != mtCompress && b[0] != mtEncrypt {
+		bp = outBufs.Get().(*[]byte)
+		wire = appendCompressed((*bp)[:0], b)
+	}
+	n, err := c.Conn.Write(wire)
+	if bp != nil && cap(wire) <= maxPooledBuf {
+		*bp = wire[:0]
+		outBufs.Put(bp)
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if n > 0 {
 		c.nOut += n
 		if len(c.out) < streamCapture {
-			c.out = append(c.out, b[:min(n, streamCapture-len(c.out))]...)
+			c.out = append(c.out, b[:min(len(b), streamCapture-len(c.out))]...)
 		}
 	}
-	return n, err
+	if err != nil {
+		return 0, err
+	}
+	return len(b), nil
 }
 
 func (c *observedConn) Close() error {
@@ -299,70 +441,4 @@ func (c *observedConn) Close() error {
 		}
 	}
 	return c.closeErr
-}
-
-// addrBook maps gossip addresses to member names, fed by memberlist's
-// event delegate (which must not call back into memberlist).
-//
-// It is also where the rest of the node reads members' addresses: the Node
-// structs memberlist's Members returns are rewritten under its lock by
-// every alive message, so only their Name may be read outside it.
-type addrBook struct {
-	mu    sync.RWMutex
-	names map[string]string // "ip:port" -> name
-	addrs map[string]string // name -> "ip:port"
-}
-
-func newAddrBook() *addrBook {
-	return &addrBook{names: map[string]string{}, addrs: map[string]string{}}
-}
-
-func (b *addrBook) set(addr, name string) {
-	b.mu.Lock()
-	b.names[addr] = name
-	b.addrs[name] = addr
-	b.mu.Unlock()
-}
-
-// addr returns the gossip address of the member called name.
-func (b *addrBook) addr(name string) (string, bool) {
-	b.mu.RLock()
-	defer b.mu.RUnlock()
-	a, ok := b.addrs[name]
-	return a, ok
-}
-
-// name returns the member at addr, or addr itself when unknown.
-func (b *addrBook) name(addr string) string {
-	b.mu.RLock()
-	defer b.mu.RUnlock()
-	if n, ok := b.names[addr]; ok {
-		return n
-	}
-	return addr
-}
-
-// nameByIP guesses the member behind a TCP connection's ephemeral address:
-// the only known member on that IP (not counting those skip rules out),
-// else the address itself.
-func (b *addrBook) nameByIP(addr string, skip func(addr, name string) bool) string {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return addr
-	}
-	b.mu.RLock()
-	defer b.mu.RUnlock()
-	found := ""
-	for a, n := range b.names {
-		if h, _, err := net.SplitHostPort(a); err == nil && h == host && !skip(a, n) {
-			if found != "" && found != n {
-				return addr
-			}
-			found = n
-		}
-	}
-	if found == "" {
-		return addr
-	}
-	return found
 }

@@ -1,15 +1,11 @@
 package node
 
 import (
-	"bytes"
-	"compress/lzw"
 	"encoding/binary"
 	"fmt"
-	"io"
 	"sync"
 
 	"github.com/hashicorp/go-msgpack/v2/codec"
-	"github.com/prometheus/alertmanager/cluster/clusterpb"
 )
 
 // Message kinds of real memberlist traffic, as msg events' Kind. They are
@@ -78,22 +74,30 @@ type wireMsg struct {
 	Origin  string // suspect, dead: the From field (dead from itself = left)
 }
 
-// decodePacket splits one UDP packet into its messages. It never fails:
-// what it cannot read comes back as KindUnknown with the packet's size.
+// decodePacket splits one UDP packet as it is on the wire into its
+// messages. It never fails: what it cannot read comes back as KindUnknown
+// with the packet's size.
 func decodePacket(buf []byte) []wireMsg {
 	size := len(buf)
 	buf = stripLabel(buf)
 	if len(buf) >= 5 && buf[0] == mtCRC {
 		buf = buf[5:]
 	}
-	msgs := decodeMessage(buf, 0, nil)
-	if len(msgs) == 1 {
-		msgs[0].Bytes = size // the packet's size on the wire
+	return appendPacket(nil, buf, size)
+}
+
+// appendPacket appends the messages of a packet's payload (label and CRC
+// removed) that is size bytes on the wire.
+func appendPacket(out []wireMsg, payload []byte, size int) []wireMsg {
+	n := len(out)
+	out = decodeMessage(payload, 0, out)
+	switch len(out) - n {
+	case 0:
+		out = append(out, wireMsg{Kind: KindUnknown, Bytes: size})
+	case 1:
+		out[n].Bytes = size // the packet's size on the wire
 	}
-	if len(msgs) == 0 {
-		msgs = append(msgs, wireMsg{Kind: KindUnknown, Bytes: size})
-	}
-	return msgs
+	return out
 }
 
 func stripLabel(buf []byte) []byte {
@@ -111,12 +115,10 @@ func decodeMessage(buf []byte, depth int, out []wireMsg) []wireMsg {
 	t, body := buf[0], buf[1:]
 	switch t {
 	case mtCompound:
-		for _, p := range splitCompound(body) {
-			out = decodeMessage(p, depth+1, out)
-		}
+		forCompound(body, func(p []byte) { out = decodeMessage(p, depth+1, out) })
 		return out
 	case mtCompress:
-		inner, err := decompressBytes(body)
+		inner, err := inflate(body)
 		if err != nil {
 			return append(out, wireMsg{Kind: KindUnknown, Bytes: len(buf)})
 		}
@@ -129,14 +131,15 @@ func decodeMessage(buf []byte, depth int, out []wireMsg) []wireMsg {
 	m := wireMsg{Kind: kindName(t), Bytes: len(buf)}
 	switch t {
 	case mtAlive, mtSuspect, mtDead:
-		// alive, suspect and dead all start with Incarnation and Node.
-		var v struct {
-			Incarnation uint32
-			Node        string
-			From        string
-		}
-		if msgpackDecodeBytes(body, &v) == nil {
-			m.Key, m.Version, m.Origin = v.Node, int64(v.Incarnation), v.From
+		if node, from, inc, ok := describeNodeMsg(body); ok {
+			m.Key, m.Version = string(node), int64(inc)
+			if t != mtAlive && len(from) > 0 {
+				if string(from) == m.Key {
+					m.Origin = m.Key
+				} else {
+					m.Origin = string(from)
+				}
+			}
 		}
 	case mtUser:
 		describePart(body, &m)
@@ -144,37 +147,31 @@ func decodeMessage(buf []byte, depth int, out []wireMsg) []wireMsg {
 	return append(out, m)
 }
 
-// splitCompound follows memberlist's decodeCompoundMessage: a count byte,
+// forCompound follows memberlist's decodeCompoundMessage: a count byte,
 // big-endian u16 lengths, then the parts; a truncated tail is dropped.
-func splitCompound(buf []byte) [][]byte {
+func forCompound(buf []byte, f func([]byte)) {
 	if len(buf) < 1 {
-		return nil
+		return
 	}
 	n := int(buf[0])
 	buf = buf[1:]
 	if len(buf) < 2*n {
-		return nil
+		return
 	}
 	lens := buf[:2*n]
 	buf = buf[2*n:]
-	parts := make([][]byte, 0, n)
 	for i := 0; i < n; i++ {
 		l := int(binary.BigEndian.Uint16(lens[2*i:]))
 		if len(buf) < l {
-			break
+			return
 		}
-		parts = append(parts, buf[:l])
+		f(buf[:l])
 		buf = buf[l:]
 	}
-	return parts
 }
 
-func msgpackDecode(r io.Reader, v any) error {
-	return codec.NewDecoder(r, &codec.MsgpackHandle{}).Decode(v)
-}
-
-// msgpackDecoders are reused for packets: a decoder costs more to make
-// than a small message does to decode.
+// msgpackDecoders are reused: a decoder costs more to make than a small
+// message does to decode.
 var msgpackDecoders = sync.Pool{New: func() any { return codec.NewDecoderBytes(nil, &codec.MsgpackHandle{}) }}
 
 func msgpackDecodeBytes(b []byte, v any) error {
@@ -184,71 +181,39 @@ func msgpackDecodeBytes(b []byte, v any) error {
 	return dec.Decode(v)
 }
 
-type compressed struct {
-	Algo int
-	Buf  []byte
-}
-
-func decompressBytes(b []byte) ([]byte, error) {
-	var c compressed
-	if err := msgpackDecodeBytes(b, &c); err != nil {
-		return nil, err
-	}
-	return inflate(c)
-}
-
-// lzwReaders keeps LZW decoders (about 20 KB of tables each) for reuse:
-// every observed packet is compressed.
-var lzwReaders sync.Pool
-
-// decompress reads memberlist's compress{Algo, Buf} (msgpack) from r and
-// inflates Buf (LZW, LSB first, 8-bit literals).
-func decompress(r io.Reader) ([]byte, error) {
-	var c compressed
-	if err := msgpackDecode(r, &c); err != nil {
-		return nil, err
-	}
-	return inflate(c)
-}
-
-// inflate undoes memberlist's compressPayload.
-func inflate(c compressed) ([]byte, error) {
-	if c.Algo != 0 {
-		return nil, fmt.Errorf("unknown compression %d", c.Algo)
-	}
-	zr, _ := lzwReaders.Get().(*lzw.Reader)
-	if zr == nil {
-		zr = lzw.NewReader(nil, lzw.LSB, 8).(*lzw.Reader)
-	}
-	zr.Reset(bytes.NewReader(c.Buf), lzw.LSB, 8)
-	defer lzwReaders.Put(zr)
-	b := bytes.NewBuffer(make([]byte, 0, 2*len(c.Buf)+64))
-	if _, err := io.CopyN(b, zr, maxDecompressed+1); err != nil && err != io.EOF {
-		return nil, err
-	}
-	if b.Len() > maxDecompressed {
-		return nil, fmt.Errorf("decompressed message over %d bytes", maxDecompressed)
-	}
-	return b.Bytes(), nil
-}
-
 // describePart names an Alertmanager clusterpb.Part by its state key and
-// first entry.
+// first entry, reading only those fields.
 func describePart(b []byte, m *wireMsg) {
-	var p clusterpb.Part
-	if p.Unmarshal(b) != nil {
-		return
+	var key, data []byte
+	for len(b) > 0 {
+		n, typ, _, d, rest, ok := pbField(b)
+		if !ok {
+			return
+		}
+		if typ == 2 && n == 1 {
+			key = d
+		} else if typ == 2 && n == 2 {
+			data = d
+		}
+		b = rest
 	}
-	m.Key = p.Key
-	switch p.Key {
+	switch string(key) {
 	case keySilences:
-		if sils, err := decodeSilences(p.Data); err == nil && len(sils) > 0 {
-			m.Key, m.Version, m.Value = silenceKey(sils[0].Silence), sils[0].Silence.UpdatedAt.UnixMilli(), sils[0].Silence.Comment
+		m.Key = keySilences
+		if first, ok := firstDelimited(data); ok {
+			if id, v, comment, ok := describeSilence(first); ok {
+				m.Key, m.Version, m.Value = "sil/"+string(id), v, string(comment)
+			}
 		}
 	case keyNflog:
-		if ents, err := decodeEntries(p.Data); err == nil && len(ents) > 0 {
-			m.Key, m.Version = entryKey(ents[0].Entry), ents[0].Entry.Timestamp.UnixMilli()
+		m.Key = keyNflog
+		if first, ok := firstDelimited(data); ok {
+			if k, v, ok := describeEntry(first); ok {
+				m.Key, m.Version = k, v
+			}
 		}
+	default:
+		m.Key = string(key)
 	}
 }
 
@@ -260,29 +225,30 @@ func decodeStream(buf []byte, size int) wireMsg {
 	if len(buf) == 0 {
 		return m
 	}
-	t := buf[0]
-	r := bytes.NewReader(buf[1:])
-	var body io.Reader = r
-	if t == mtCompress {
-		inner, err := decompress(r)
+	if buf[0] == mtCompress {
+		inner, err := inflate(buf[1:])
 		if err != nil || len(inner) == 0 {
 			return m
 		}
-		t, body = inner[0], bytes.NewReader(inner[1:])
+		buf = inner
 	}
+	t, body := buf[0], buf[1:]
 	m.Kind = kindName(t)
 	switch t {
 	case mtPushPull:
 		m.Value = describePushPull(body)
 	case mtUser:
-		var h struct{ UserMsgLen int }
-		dec := codec.NewDecoder(body, &codec.MsgpackHandle{})
-		if dec.Decode(&h) != nil || h.UserMsgLen <= 0 || h.UserMsgLen > maxDecompressed {
-			return m
-		}
-		ub := make([]byte, h.UserMsgLen)
-		if _, err := io.ReadFull(body, ub); err == nil {
-			describePart(ub, &m)
+		r := mpReader{b: body}
+		n := -1
+		r.fields(func(key []byte) bool {
+			if string(key) == "UserMsgLen" {
+				n = int(r.uint())
+				return true
+			}
+			return false
+		})
+		if !r.bad && n > 0 && n <= len(r.b) {
+			describePart(r.b[:n], &m)
 		}
 	}
 	return m
@@ -290,47 +256,57 @@ func decodeStream(buf []byte, size int) wireMsg {
 
 // describePushPull summarises a push-pull: how many members it lists and
 // how many silences and nflog entries its Alertmanager FullState carries.
-func describePushPull(r io.Reader) string {
-	var h struct {
-		Nodes        int
-		UserStateLen int
-		Join         bool
-	}
-	dec := codec.NewDecoder(r, &codec.MsgpackHandle{})
-	if dec.Decode(&h) != nil || h.Nodes < 0 || h.Nodes > 1<<16 {
+func describePushPull(body []byte) string {
+	r := mpReader{b: body}
+	nodes, userLen, join := -1, 0, false
+	r.fields(func(key []byte) bool {
+		switch string(key) {
+		case "Nodes":
+			nodes = int(r.uint())
+		case "UserStateLen":
+			userLen = int(r.uint())
+		case "Join":
+			join = r.bool()
+		default:
+			return false
+		}
+		return true
+	})
+	if r.bad || nodes < 0 || nodes > 1<<16 {
 		return ""
 	}
-	for i := 0; i < h.Nodes; i++ {
-		var skip map[string]any
-		if dec.Decode(&skip) != nil {
-			return fmt.Sprintf("%d members", h.Nodes)
+	for i := 0; i < nodes; i++ {
+		if r.skip(8); r.bad {
+			return fmt.Sprintf("%d members", nodes)
 		}
 	}
-	desc := fmt.Sprintf("%d members", h.Nodes)
-	if h.Join {
+	desc := fmt.Sprintf("%d members", nodes)
+	if join {
 		desc += ", join"
 	}
-	if h.UserStateLen <= 0 || h.UserStateLen > maxDecompressed {
+	if userLen <= 0 || userLen > len(r.b) {
 		return desc
 	}
-	ub := make([]byte, h.UserStateLen)
-	if _, err := io.ReadFull(r, ub); err != nil {
-		return desc
-	}
-	var fs clusterpb.FullState
-	if fs.Unmarshal(ub) != nil {
-		return desc
-	}
-	for _, p := range fs.Parts {
-		switch p.Key {
+	for fs := r.b[:userLen]; len(fs) > 0; {
+		n, typ, _, part, rest, ok := pbField(fs)
+		if !ok {
+			return desc
+		}
+		fs = rest
+		if n != 1 || typ != 2 {
+			continue
+		}
+		key, _ := pbBytes(part, 1)
+		data, _ := pbBytes(part, 2)
+		count, ok := countDelimited(data)
+		if !ok {
+			continue
+		}
+		switch string(key) {
 		case keySilences:
-			if s, err := decodeSilences(p.Data); err == nil {
-				desc += fmt.Sprintf(", %d sil", len(s))
-			}
+			desc += fmt.Sprintf(", %d sil", count)
 		case keyNflog:
-			if e, err := decodeEntries(p.Data); err == nil {
-				desc += fmt.Sprintf(", %d nfl", len(e))
-			}
+			desc += fmt.Sprintf(", %d nfl", count)
 		}
 	}
 	return desc
