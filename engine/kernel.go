@@ -29,23 +29,29 @@ import "math/bits"
 //   - Every other message that carried data taught nothing: redundant.
 //
 // The message and delivery counts follow from the number of picks, and
-// the per-node received counts from how often each node was picked (a byte
-// per node per round, in cache, added to the node records once per round).
+// the per-node received counts from how often each node was picked. One
+// byte per node holds both what a pick needs to know (up to date when the
+// round began) and what it changes (times picked), so a pick costs one
+// access to a 1 MB array (for a million nodes: it stays in the cache)
+// instead of a cache miss on the node's record; the counts go into the
+// records when the kernel stops.
 // Random draws happen only in peer picking (PeersRandom), in tick order as
 // in the scheduler: loss and Demers' coin draw in delivery order, so those
 // scenarios stay on the scheduler.
 
 // kernel is the round kernel's scratch state, kept across Advance calls.
 type kernel struct {
-	inf    []uint64 // up to date when the round began
+	// cell: bit 7 (cellInf) is "up to date when the round began"; bits
+	// 0-6 count the node's picks not yet in its record (see hit).
+	cell   []uint8
 	learnt []uint64 // learned from an answer this round (phase 2)
 	told   []uint64 // reached by an informative push or push-back this round
 	teller []int32  // the first node that told it, for nodes in told
-	hits   []uint8  // times picked this round (wraps: see hit)
 	active int      // push mode: nodes still spreading
-	lo     int32    // the version of every node that is not up to date
 	rounds int      // rounds run by the kernel (for tests)
 }
+
+const cellInf = 0x80
 
 // kernelFits reports whether the kernel computes the next rounds exactly
 // as the round scheduler would, and prepares it if so. It costs one pass
@@ -80,19 +86,20 @@ func (s *Sim) kernelFits() bool {
 	}
 	k := s.k
 	words := (s.n + 63) / 64
-	k.inf = resize(k.inf, words)
 	k.learnt = resize(k.learnt, words)
 	k.told = resize(k.told, words)
-	if len(k.hits) < s.n {
-		k.hits = make([]uint8, s.n)
+	if len(k.cell) < s.n {
+		k.cell = make([]uint8, s.n)
 		k.teller = make([]int32, s.n)
 	}
+	k.cell = k.cell[:s.n]
 	for i := range s.nodes {
+		k.cell[i] = 0
 		if s.nodes[i].ver0 == latest {
-			k.inf[i>>6] |= 1 << (i & 63)
+			k.cell[i] = cellInf
 		}
 	}
-	k.active, k.lo = active, lo
+	k.active = active
 	return true
 }
 
@@ -109,6 +116,7 @@ func resize(b []uint64, n int) []uint64 {
 // runKernel runs rounds with the kernel up to time limit; it is runRounds
 // for a scenario that kernelFits.
 func (s *Sim) runKernel(limit float64) {
+	defer s.kernelFlush()
 	for !s.done {
 		tr := float64(s.round) * s.cfg.Period
 		if tr > limit {
@@ -137,41 +145,45 @@ func (s *Sim) kernelStartRound(t float64) bool {
 	if s.cfg.Mode == Push {
 		progress = s.k.active > 0
 	}
-	if s.upToDate == s.alive || !progress {
+	if s.upToDate == s.alive || !progress || (s.cfg.MaxTime == 0 && s.round >= MaxPeriods) {
 		s.done = true
 		return false
 	}
-	return s.startRound(t)
+	s.beginRound(t)
+	return true
 }
 
-// hit counts one message delivered to node p this round.
-func (k *kernel) hit(p int32, s *Sim, per int32) {
-	c := k.hits[p] + 1
-	if c == 0 { // 256 in a byte: add them now
-		s.nodes[p].received += 256 * per
+// hit counts per messages to node p, picked in this round, and reports
+// whether p was up to date when the round began. At 128 picks the count
+// would carry into bit 7: it goes into the node's record instead.
+func (k *kernel) hit(p int32, nodes []node, per int32) bool {
+	c := k.cell[p]
+	n := c + 1
+	if n&^cellInf == 0 {
+		nodes[p].received += 128 * per
+		n -= cellInf
 	}
-	k.hits[p] = c
+	k.cell[p] = n
+	return c >= cellInf
 }
 
 // kernelExchange is one round of PULL or PUSH-PULL.
 func (s *Sim) kernelExchange() {
 	k := s.k
-	inf, learnt, told := k.inf, k.learnt, k.told
+	cell, learnt, told, nodes := k.cell, k.learnt, k.told, s.nodes
 	pushBack := s.cfg.Mode == PushPull
 	per := int32(1) // messages a node receives per time it is picked
 	if pushBack {
 		per = 2
 	}
 	var picks, withData2, withData3, learned2 int64
-	for i := int32(0); i < int32(s.n); i++ {
+	for i := int32(0); i < int32(len(cell)); i++ {
 		s.pickPeers(i)
-		nd := &s.nodes[i]
-		nd.received += int32(len(s.picks)) // the answers
+		nodes[i].received += int32(len(s.picks)) // the answers
 		picks += int64(len(s.picks))
-		if inf[i>>6]&(1<<(i&63)) != 0 {
+		if cell[i] >= cellInf {
 			for _, p := range s.picks {
-				k.hit(p, s, per)
-				if pushBack && inf[p>>6]&(1<<(p&63)) == 0 {
+				if !k.hit(p, nodes, per) && pushBack {
 					withData3++
 					if w, b := p>>6, uint64(1)<<(p&63); told[w]&b == 0 {
 						told[w] |= b
@@ -183,8 +195,7 @@ func (s *Sim) kernelExchange() {
 		}
 		from, fromBlk := int32(-1), int32(0)
 		for _, p := range s.picks {
-			k.hit(p, s, per)
-			if inf[p>>6]&(1<<(p&63)) != 0 {
+			if k.hit(p, nodes, per) {
 				withData2++
 				if from < 0 || p>>blockShift < fromBlk {
 					from, fromBlk = p, p>>blockShift
@@ -197,7 +208,7 @@ func (s *Sim) kernelExchange() {
 			learned2++
 		}
 	}
-	learned3 := s.kernelEndRound(per)
+	learned3 := s.kernelEndRound()
 	msgs := int64(2)
 	if pushBack {
 		msgs = 3
@@ -213,24 +224,25 @@ func (s *Sim) kernelExchange() {
 // kernelPush is one round of PUSH.
 func (s *Sim) kernelPush() {
 	k := s.k
-	inf, told := k.inf, k.told
+	told, nodes := k.told, s.nodes
+	counted := s.cfg.Stop == StopLimit || s.cfg.Stop == StopAll
 	var sent, redundant int64
 	active := 0
-	for i := int32(0); i < int32(s.n); i++ {
-		nd := &s.nodes[i]
+	for i := int32(0); i < int32(len(nodes)); i++ {
+		nd := &nodes[i]
 		if nd.flags&flagActive == 0 {
 			continue
 		}
 		s.pickPeers(i)
-		counted := s.cfg.Stop == StopLimit || s.cfg.Stop == StopAll
 		knew := int32(0) // pushes to nodes that already knew: Demers' feedback
 		for _, p := range s.picks {
 			if !s.stillSending(i) {
 				break
 			}
-			k.hit(p, s, 1)
 			sent++
-			if w, b := p>>6, uint64(1)<<(p&63); (inf[w]|told[w])&b == 0 {
+			if k.hit(p, nodes, 1) {
+				knew++
+			} else if w, b := p>>6, uint64(1)<<(p&63); told[w]&b == 0 {
 				told[w] |= b
 				k.teller[p] = i
 			} else {
@@ -243,8 +255,8 @@ func (s *Sim) kernelPush() {
 		s.stillSending(i)
 		redundant += int64(knew)
 		if s.cfg.Stop == StopFeedback && knew > 0 {
-			// The general path applies feedback on delivery, after every
-			// tick of the round; only the next tick can see it.
+			// The scheduler applies feedback on delivery, after every tick
+			// of the round: only the next tick can see it.
 			nd.spent += knew
 			if nd.spent >= int32(s.cfg.FeedbackK) {
 				nd.flags &^= flagActive
@@ -254,7 +266,7 @@ func (s *Sim) kernelPush() {
 			active++
 		}
 	}
-	learned := s.kernelEndRound(1)
+	learned := s.kernelEndRound()
 	k.active = active + int(learned) // news makes the learners spread
 	s.st.sent += sent
 	s.st.delivered += sent
@@ -275,26 +287,40 @@ func (s *Sim) learn(i, from int32) {
 }
 
 // kernelEndRound ends a round: the nodes told by a push or push-back that
-// had not learned from an answer learn from their first teller, the
-// informed set takes in everyone who learned, and the hit counts go into
-// the node records. It returns the number of nodes told.
-func (s *Sim) kernelEndRound(per int32) int64 {
+// had not learned from an answer learn from their first teller, and
+// everyone who learned is up to date for the next round. It returns the
+// number of nodes told.
+func (s *Sim) kernelEndRound() int64 {
 	k := s.k
 	var learned int64
 	for w := range k.told {
-		t := k.told[w] &^ k.learnt[w]
-		k.inf[w] |= k.told[w] | k.learnt[w]
-		k.told[w], k.learnt[w] = 0, 0
-		for ; t != 0; t &= t - 1 {
+		if k.told[w]|k.learnt[w] == 0 {
+			continue
+		}
+		for t := k.told[w] &^ k.learnt[w]; t != 0; t &= t - 1 {
 			i := int32(w<<6 + bits.TrailingZeros64(t))
 			s.learn(i, k.teller[i])
 			learned++
 		}
-	}
-	hits := k.hits[:s.n]
-	for i := range hits {
-		s.nodes[i].received += int32(hits[i]) * per
-		hits[i] = 0
+		for t := k.told[w] | k.learnt[w]; t != 0; t &= t - 1 {
+			k.cell[w<<6+bits.TrailingZeros64(t)] |= cellInf
+		}
+		k.told[w], k.learnt[w] = 0, 0
 	}
 	return learned
+}
+
+// kernelFlush adds the picks counted in the cells to the node records'
+// received counts (per messages each) and zeroes the counts. The kernel
+// does it when it stops, not every round: a count that reaches 128
+// carries into the record by itself (see hit).
+func (s *Sim) kernelFlush() {
+	per := int32(1) // messages a node receives per time it is picked
+	if s.cfg.Mode == PushPull {
+		per = 2
+	}
+	for i, c := range s.k.cell {
+		s.nodes[i].received += int32(c&^cellInf) * per
+		s.k.cell[i] = c & cellInf
+	}
 }

@@ -148,3 +148,33 @@ func TestKernelManyHits(t *testing.T) {
 		}
 	}
 }
+
+// pickSeed's unrolled loop must pick what the plain walk (nextSeedPeer,
+// start-overs in pickSeedSlow) picks, and leave the same state, through
+// many ticks: across start-overs, with a heard-from node, after joins.
+func TestPickSeedIsTheWalk(t *testing.T) {
+	for _, c := range []Config{
+		{Nodes: 2, Mode: Pull}, {Nodes: 3, Mode: PushPull, Fanout: 5}, {Nodes: 17, Mode: Pull, Fanout: 3},
+		{Nodes: 17, Mode: Push, Stop: StopAll, Fanout: 4}, {Nodes: 1000, Mode: PushPull, Fanout: 7},
+	} {
+		a, b := mustNew(t, c), mustNew(t, c)
+		for _, s := range []*Sim{a, b} {
+			s.grow(s.n + 3) // joined nodes: older nodes' permutations cover fewer
+			for i := range s.nodes {
+				s.nodes[i].heard = int32((i * 7) % s.n)
+				s.nodes[i].flags |= flagActive
+			}
+		}
+		for tick := 0; tick < 3*c.Nodes; tick++ {
+			for i := int32(0); i < int32(a.n); i++ {
+				a.pickSeed(i, c.normalized().Fanout)
+				b.picks = b.picks[:0]
+				b.pickSeedSlow(i, c.normalized().Fanout)
+				if !reflect.DeepEqual(a.picks, b.picks) || a.cursor[i] != b.cursor[i] ||
+					a.permKey[i] != b.permKey[i] || a.domain[i] != b.domain[i] || a.nodes[i] != b.nodes[i] {
+					t.Fatalf("%s: tick %d node %d: picks %v, walk %v", c.Query().Encode(), tick, i, a.picks, b.picks)
+				}
+			}
+		}
+	}
+}

@@ -32,6 +32,45 @@ func (s *Sim) pickPeers(i int32) {
 		}
 		return
 	}
+	s.pickSeed(i, k)
+}
+
+// pickSeed fills s.picks with node i's next k peers by the seed's rule.
+// The common case, a permutation with peers left, is one loop with
+// permute written out (it is too big for the compiler to inline);
+// running out goes on in pickSeedSlow.
+func (s *Sim) pickSeed(i int32, k int) {
+	ps := s.picks[:0]
+	if d := s.domain[i]; d > 1 {
+		b := uint(bits.Len32(d - 1))
+		size := uint32(1) << b
+		key, h := s.permKey[i], s.nodes[i].heard
+		mask, sh := uint64(size-1), (b+1)/2
+		m1, a1, m2, a2, m3 := key|1, key>>32, key>>16|1, key>>40, key>>24|1
+		c := s.cursor[i]
+		for len(ps) < k && c < size {
+			v := (uint64(c)*m1 + a1) & mask // permute(c, key, b)
+			v ^= v >> sh
+			v = (v*m2 + a2) & mask
+			v ^= v >> sh
+			v = (v * m3) & mask
+			v ^= v >> sh
+			c++
+			if x := int32(v); uint32(x) < d && x != i && x != h {
+				ps = append(ps, x) // distinct: a permutation's prefix
+			}
+		}
+		s.cursor[i] = c
+	}
+	s.picks = ps
+	if len(ps) < k {
+		s.pickSeedSlow(i, k)
+	}
+}
+
+// pickSeedSlow goes on picking for node i once its permutation is spent:
+// stop (StopAll in push mode) or start over, once per tick.
+func (s *Sim) pickSeedSlow(i int32, k int) {
 	restarted := false
 	for len(s.picks) < k {
 		p := s.nextSeedPeer(i)

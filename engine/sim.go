@@ -402,13 +402,18 @@ func (s *Sim) startRound(t float64) bool {
 		s.done = true
 		return false
 	}
+	s.beginRound(t)
+	return true
+}
+
+// beginRound starts round s.round+1 at time t.
+func (s *Sim) beginRound(t float64) {
 	s.round++
 	s.st.series = append(s.st.series, Sample{Round: s.round, T: t, Informed: s.upToDate, Alive: s.alive})
 	if s.emit != nil {
 		s.ev = protocol.Event{Type: protocol.TypeRound, T: t, Round: s.round}
 		s.emit(&s.ev)
 	}
-	return true
 }
 
 func (s *Sim) nextActionTime() (float64, bool) {
