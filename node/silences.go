@@ -267,16 +267,34 @@ func (s *silences) merge(e *pb.MeshSilence, now time.Time) bool {
 // Merge takes gossiped silences (silence.go's Merge). Alertmanager
 // re-broadcasts b once per newly merged entry; we send it once, which
 // carries the same news.
+//
+// Most gossip brings what the node holds already (in a lab of 50, each
+// silence arrives dozens of times), so each entry's ID and UpdatedAt are
+// read first and only entries merge would take are decoded in full; one of
+// those that fails to decode rejects the whole message, as in Alertmanager.
 func (s *silences) Merge(b []byte) error {
-	sils, err := decodeSilences(b)
-	if err != nil {
-		return err
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
+	var news []*pb.MeshSilence
+	err := readDelimited(b, func(m []byte) error {
+		if id, updated, _, ok := describeSilence(m); ok {
+			if prev, held := s.st[string(id)]; held && !prev.Silence.UpdatedAt.Before(updated) {
+				return nil // merge would keep prev
+			}
+		}
+		e, err := decodeSilence(m)
+		if err != nil {
+			return err
+		}
+		news = append(news, e)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
 	fresh := false
-	for _, e := range sils {
+	for _, e := range news {
 		if s.merge(e, now) {
 			fresh = true
 			if s.learned != nil {
@@ -351,22 +369,16 @@ func (s *silences) Mutes(labels map[string]string) []string {
 	return ids
 }
 
-// decodeSilences reads varint-delimited MeshSilences (silence.go's
-// decodeState).
-func decodeSilences(b []byte) ([]*pb.MeshSilence, error) {
-	var out []*pb.MeshSilence
-	err := readDelimited(b, func(m []byte) error {
-		var s pb.MeshSilence
-		if err := s.Unmarshal(m); err != nil {
-			return err
-		}
-		if s.Silence == nil {
-			return errors.New("invalid state: silence missing")
-		}
-		out = append(out, &s)
-		return nil
-	})
-	return out, err
+// decodeSilence reads one MeshSilence as silence.go's decodeState does.
+func decodeSilence(m []byte) (*pb.MeshSilence, error) {
+	var s pb.MeshSilence
+	if err := s.Unmarshal(m); err != nil {
+		return nil, err
+	}
+	if s.Silence == nil {
+		return nil, errors.New("invalid state: silence missing")
+	}
+	return &s, nil
 }
 
 // marshaler is what gogo-generated messages offer.

@@ -97,6 +97,24 @@ func TestSilencesMergeLastWriterWins(t *testing.T) {
 	if n := len(s.List()); n != 3 {
 		t.Fatalf("%d silences after bad merges, want 3", n)
 	}
+	// News next to a held entry is taken (and indexed); news next to an
+	// entry that fails to decode is not.
+	s.held = newHeldVersions()
+	learned := len(p.learned)
+	fNow := now.Add(2 * time.Second)
+	if err := s.Merge(mustDelimited(t, meshSilence("a", "v3", now.Add(time.Second)), meshSilence("f", "new", fNow))); err != nil {
+		t.Fatal(err)
+	}
+	if got := p.learned[learned:]; len(got) != 1 || got[0] != "f@new" || !s.held.holds("sil/f", fNow.UnixMilli()) {
+		t.Fatalf("learned %v, indexed %v; want f only", got, s.held.holds("sil/f", fNow.UnixMilli()))
+	}
+	bad := append(mustDelimited(t, meshSilence("g", "new", now)), 4, 0x0a, 0x02, 0xff, 0xff)
+	if err := s.Merge(bad); err == nil {
+		t.Fatal("a message with an undecodable new entry was merged")
+	}
+	if _, ok := s.Get("g"); ok {
+		t.Fatal("an entry next to an undecodable one was merged")
+	}
 }
 
 // silence.go's Set and Expire.

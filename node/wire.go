@@ -201,8 +201,8 @@ func describePart(b []byte, m *wireMsg) {
 	case keySilences:
 		m.Key = keySilences
 		if first, ok := firstDelimited(data); ok {
-			if id, v, comment, ok := describeSilence(first); ok {
-				m.Key, m.Version, m.Value = "sil/"+string(id), v, string(comment)
+			if id, updated, comment, ok := describeSilence(first); ok {
+				m.Key, m.Version, m.Value = "sil/"+string(id), updated.UnixMilli(), string(comment)
 			}
 		}
 	case keyNflog:

@@ -66,13 +66,13 @@ func pbBytes(b []byte, num int) ([]byte, bool) {
 	return out, found
 }
 
-// pbTimestamp reads a google.protobuf.Timestamp as unix milliseconds.
-func pbTimestamp(b []byte) (int64, bool) {
+// pbTimestamp reads a google.protobuf.Timestamp.
+func pbTimestamp(b []byte) (time.Time, bool) {
 	var sec, nsec int64
 	for len(b) > 0 {
 		n, typ, v, _, rest, ok := pbField(b)
 		if !ok {
-			return 0, false
+			return time.Time{}, false
 		}
 		if typ == 0 {
 			switch n {
@@ -84,7 +84,7 @@ func pbTimestamp(b []byte) (int64, bool) {
 		}
 		b = rest
 	}
-	return time.Unix(sec, nsec).UnixMilli(), true
+	return time.Unix(sec, nsec), true
 }
 
 // firstDelimited returns the first varint-length-delimited message in b.
@@ -110,27 +110,27 @@ func countDelimited(b []byte) (int, bool) {
 	return c, true
 }
 
-// describeSilence reads the first MeshSilence's silence: id, UpdatedAt in
-// unix ms and comment (or, from old peers, the first comment's text).
-func describeSilence(mesh []byte) (id []byte, version int64, comment []byte, ok bool) {
+// describeSilence reads a MeshSilence's silence: id, UpdatedAt and
+// comment (or, from old peers, the first comment's text).
+func describeSilence(mesh []byte) (id []byte, updated time.Time, comment []byte, ok bool) {
 	sil, ok := pbBytes(mesh, 1)
 	if !ok {
-		return nil, 0, nil, false
+		return nil, time.Time{}, nil, false
 	}
 	var oldComment []byte
 	haveOld := false
 	for b := sil; len(b) > 0; {
 		n, typ, _, data, rest, ok := pbField(b)
 		if !ok {
-			return nil, 0, nil, false
+			return nil, time.Time{}, nil, false
 		}
 		if typ == 2 {
 			switch n {
 			case 1:
 				id = data
 			case 5:
-				if version, ok = pbTimestamp(data); !ok {
-					return nil, 0, nil, false
+				if updated, ok = pbTimestamp(data); !ok {
+					return nil, time.Time{}, nil, false
 				}
 			case 7:
 				if !haveOld {
@@ -146,7 +146,7 @@ func describeSilence(mesh []byte) (id []byte, version int64, comment []byte, ok 
 	if len(comment) == 0 {
 		comment = oldComment
 	}
-	return id, version, comment, true
+	return id, updated, comment, true
 }
 
 // describeEntry reads the first MeshEntry's entry: its key as entryKey
@@ -171,9 +171,11 @@ func describeEntry(mesh []byte) (key string, version int64, ok bool) {
 			case 2:
 				recv, haveRecv = data, true
 			case 5:
-				if version, ok = pbTimestamp(data); !ok {
+				ts, ok := pbTimestamp(data)
+				if !ok {
 					return "", 0, false
 				}
+				version = ts.UnixMilli()
 			}
 		}
 		b = rest
