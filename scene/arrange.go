@@ -17,6 +17,7 @@ type arrangement struct {
 	t0      float64 // stream time of the change
 	moving  bool
 	e       float32 // how far the nodes have come, 0..1
+	placed  uint64  // gen whose positions px holds at e
 	builtAt uint64  // layoutGen the node layer's map was built for
 	gen     uint64  // bumps whenever the targets change
 	sides   []side
@@ -82,7 +83,11 @@ func (c *Composer) arrange(p *Player) {
 	if !a.moving {
 		e = 1
 	}
+	if e == 1 && a.e == 1 && a.placed == a.gen {
+		return // standing still where they were: nothing to move
+	}
 	a.e = e
+	a.placed = a.gen
 	for i := range c.px {
 		c.px[i] = a.from[i] + (a.to[i]-a.from[i])*e
 	}

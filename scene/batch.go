@@ -129,7 +129,7 @@ const sqrt3 = 1.7320508
 // of each round sprite so that the triangle samples only its own cell.
 func (b *Batch) Dot(s Sprite, x, y, r float32, c Color) {
 	cx, cy := dotCentre(s)
-	k := float32(dotScale) // atlas px per unit of r
+	const k = float32(dotScale) // atlas px per unit of r
 	v := b.room(3)
 	b.Vertices = append(b.Vertices,
 		Vertex{DstX: x, DstY: y - 2*r, SrcX: cx, SrcY: cy - 2*k, ColorR: c.R, ColorG: c.G, ColorB: c.B, ColorA: c.A},

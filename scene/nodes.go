@@ -56,9 +56,26 @@ func (c *Composer) drawNodes(p *Player, f *Frame) {
 		l.GlowColor = classColor[Informed].Mix(ColNews, 0.5)
 		l.Background = ColBackground
 		l.beginTable(c.ln)
+		// Most nodes look just like their class: one 4-byte entry per
+		// class, worked out once; only a node that just learnt the news
+		// (glowing) is worked out on its own.
+		var plain [numClasses][4]byte
+		for cl := Class(0); cl < numClasses; cl++ {
+			col, shape, _, _ := c.nodeLook(0, cl, nil, nil, now, glowFor, growFor)
+			l.set(0, col, shape, 0)
+			copy(plain[cl][:], l.next[:4])
+		}
+		t := l.next
 		for i, cl := range c.classes {
-			col, shape, glow, _ := c.nodeLook(i, cl, gained, cur.joined, now, glowFor, growFor)
-			l.set(i, col, shape, glow)
+			if (cl == Informed || cl == Stopped) && gained != nil {
+				if age := now - gained[i]; age >= 0 && age < glowFor {
+					col, shape, glow, _ := c.nodeLook(i, cl, gained, nil, now, glowFor, growFor)
+					l.set(i, col, shape, glow)
+					continue
+				}
+			}
+			e := plain[cl]
+			t[4*i], t[4*i+1], t[4*i+2], t[4*i+3] = e[0], e[1], e[2], e[3]
 		}
 		l.endTable()
 		return

@@ -126,7 +126,7 @@ func (c *Composer) drawPanel(p *Player, f *Frame) {
 		f.Texts = append(f.Texts, Text{X: x, Y: y, Size: big, Color: ColText, Bold: true,
 			S: c.texts.get(slotRound, int64(cnt.Round), 0, 0, func() string { return "Round " + strconv.Itoa(cnt.Round) })})
 	}
-	tms := int64(cnt.T / 100)
+	tms := int64(math.Round(cnt.T / 100)) // tenths, rounded as the page rounds its time
 	f.Texts = append(f.Texts, Text{X: x + w, Y: y + (big-fs)*0.6, Size: fs, Color: ColDim, Align: AlignRight,
 		S: c.texts.get(slotTime, tms, 0, 0, func() string { return "t = " + strconv.FormatFloat(float64(tms)/10, 'f', 1, 64) + " s" })})
 	y += big * 1.4
