@@ -25,41 +25,57 @@ import (
 // (go-msgpack's MsgpackHandle without WriteExt).
 var compressHeader = []byte{mtCompress, 0x82, 0xa4, 'A', 'l', 'g', 'o', 0x00, 0xa3, 'B', 'u', 'f'}
 
-var (
-	lzwWriters sync.Pool // *lzw.Writer
-	lzwReaders sync.Pool // *lzw.Reader
-	scratch    = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-)
+var lzwReaders sync.Pool // *lzw.Reader
 
-// appendCompressed appends plain as memberlist's compress message.
-func appendCompressed(dst, plain []byte) []byte {
-	z := scratch.Get().(*bytes.Buffer)
-	defer scratch.Put(z)
-	z.Reset()
-	w, _ := lzwWriters.Get().(*lzw.Writer)
-	if w == nil {
-		w = lzw.NewWriter(z, lzw.LSB, 8).(*lzw.Writer)
-	} else {
-		w.Reset(z, lzw.LSB, 8)
-	}
-	_, _ = w.Write(plain) // a bytes.Buffer does not fail
-	_ = w.Close()
-	lzwWriters.Put(w)
-	dst = append(dst, compressHeader...)
-	dst = appendRawLen(dst, z.Len())
-	return append(dst, z.Bytes()...)
+// lzwEncoder is a reusable LZW writer with the buffer it writes to. The
+// buffer is an io.ByteWriter with Flush, so lzw.Writer writes to it
+// directly instead of making a 4 KB bufio.Writer on every Reset.
+type lzwEncoder struct {
+	w *lzw.Writer
+	b []byte
 }
 
-// appendRawLen appends a msgpack raw string header (go-msgpack's legacy
-// str: fixstr, str16, str32; no str8).
-func appendRawLen(dst []byte, n int) []byte {
+func (e *lzwEncoder) WriteByte(c byte) error { e.b = append(e.b, c); return nil }
+func (e *lzwEncoder) Flush() error           { return nil }
+func (e *lzwEncoder) Write(p []byte) (int, error) {
+	e.b = append(e.b, p...)
+	return len(p), nil
+}
+
+var lzwEncoders = sync.Pool{New: func() any {
+	e := &lzwEncoder{}
+	e.w = lzw.NewWriter(e, lzw.LSB, 8).(*lzw.Writer)
+	return e
+}}
+
+// appendCompressed appends plain as memberlist's compress message. The
+// LZW bytes go straight after room for a str16 length, the usual case;
+// the header is fixed up when it turns out shorter or longer.
+func appendCompressed(dst, plain []byte) []byte {
+	dst = append(dst, compressHeader...)
+	lenAt := len(dst)
+	e := lzwEncoders.Get().(*lzwEncoder)
+	e.b = append(dst, 0xda, 0, 0)
+	e.w.Reset(e, lzw.LSB, 8)
+	_, _ = e.w.Write(plain) // the buffer does not fail
+	_ = e.w.Close()
+	dst, e.b = e.b, nil
+	lzwEncoders.Put(e)
+	n := len(dst) - lenAt - 3
 	switch {
 	case n < 32:
-		return append(dst, 0xa0|byte(n))
+		dst[lenAt] = 0xa0 | byte(n)
+		copy(dst[lenAt+1:], dst[lenAt+3:])
+		dst = dst[:len(dst)-2]
 	case n < 1<<16:
-		return binary.BigEndian.AppendUint16(append(dst, 0xda), uint16(n))
+		binary.BigEndian.PutUint16(dst[lenAt+1:], uint16(n))
+	default:
+		dst = append(dst, 0, 0)
+		copy(dst[lenAt+5:], dst[lenAt+3:len(dst)-2])
+		dst[lenAt] = 0xdb
+		binary.BigEndian.PutUint32(dst[lenAt+1:], uint32(n))
 	}
-	return binary.BigEndian.AppendUint32(append(dst, 0xdb), uint32(n))
+	return dst
 }
 
 // compressedPayload returns the LZW bytes of a compress message body (what

@@ -167,14 +167,23 @@ func unwrapPacket(pkt []byte) []byte {
 	if len(payload) == 0 || payload[0] != mtCompress {
 		return bytes.Clone(pkt)
 	}
-	out := make([]byte, len(label), len(label)+3*len(payload)+64)
-	copy(out, label)
-	out, err := appendInflated(out, payload[1:])
+	sp := inflateBufs.Get().(*[]byte)
+	defer inflateBufs.Put(sp)
+	plain, err := appendInflated((*sp)[:0], payload[1:])
+	if cap(plain) <= maxPooledBuf {
+		*sp = plain[:0]
+	}
 	if err != nil {
 		return bytes.Clone(pkt)
 	}
+	out := make([]byte, len(label)+len(plain))
+	copy(out[copy(out, label):], plain)
 	return out
 }
+
+// inflateBufs hold received packets while they are inflated, before the
+// exact-size copy memberlist gets.
+var inflateBufs = sync.Pool{New: func() any { b := make([]byte, 0, 4*maxGossipPacket); return &b }}
 
 // nameOf names the member at a gossip address: a lab node, a member
 // memberlist told us about, or else the address itself.
