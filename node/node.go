@@ -25,7 +25,7 @@ type Node struct {
 	cfg     Config
 	ml      *memberlist.Memberlist
 	tr      *transport
-	queue   *memberlist.TransmitLimitedQueue
+	queue   *broadcastQueue
 	book    *addrBook
 	sil     *silences
 	nfl     *nflog
@@ -110,7 +110,7 @@ func New(cfg Config) (*Node, error) {
 	// The transport compresses, as memberlist would (see transport).
 	mc.EnableCompression = false
 	mc.Logger = log.New(slogWriter{cfg.Logger}, "", 0)
-	n.queue = &memberlist.TransmitLimitedQueue{NumNodes: n.numMembers, RetransmitMult: cfg.RetransmitMult}
+	n.queue = &broadcastQueue{numNodes: n.numMembers, mult: cfg.RetransmitMult}
 
 	ml, err := memberlist.Create(mc)
 	if err != nil {
@@ -320,7 +320,7 @@ func (n *Node) broadcaster(key string) func([]byte) {
 			}
 			return
 		}
-		n.queue.QueueBroadcast(simpleBroadcast(p))
+		n.queue.QueueBroadcast(p)
 	}
 }
 
@@ -410,13 +410,6 @@ func (n *Node) setPeers(peers []string) {
 	n.peers = append([]string(nil), peers...)
 	n.peersMu.Unlock()
 }
-
-// simpleBroadcast is Alertmanager's: a message that invalidates nothing.
-type simpleBroadcast []byte
-
-func (b simpleBroadcast) Message() []byte                       { return b }
-func (b simpleBroadcast) Invalidates(memberlist.Broadcast) bool { return false }
-func (b simpleBroadcast) Finished()                             {}
 
 // slogWriter turns memberlist's log lines into debug records.
 type slogWriter struct{ l *slog.Logger }
