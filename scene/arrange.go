@@ -257,10 +257,7 @@ func (c *Composer) drawSideLabels(p *Player, f *Frame) {
 			col = classColor[CutOff].Mix(ColText, 0.35)
 		}
 		txt := c.texts.get(slotSide+si, int64(know), int64(alive), int64(sd.group), func() string {
-			name := "side " + string(rune('A'+min(si, 25)))
-			if sd.group < 0 {
-				name = "no side"
-			}
+			name := SideName(sd.group)
 			if know == 0 && alive > 0 {
 				return name + ": " + Thousands(alive) + " cut off from the news"
 			}
@@ -275,4 +272,16 @@ func grow32(b []int32, n int) []int32 {
 		return make([]int32, n)
 	}
 	return b[:n]
+}
+
+// SideName names partition group g for people: "side A", "side B", ...
+// ("no side" for nodes in none of the groups).
+func SideName(g int) string {
+	switch {
+	case g < 0:
+		return "no side"
+	case g < 26:
+		return "side " + string(rune('A'+g))
+	}
+	return "side " + Thousands(g+1)
 }

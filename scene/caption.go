@@ -61,7 +61,7 @@ func selectionLines(d *Details, out []string) []string {
 		"told: "+peers(d.SentTo, d.SentToN),
 		"heard from: "+peers(d.HeardFrom, d.HeardN))
 	if d.Group >= 0 {
-		out = append(out, "partition side "+strconv.Itoa(d.Group+1))
+		out = append(out, "partition: "+SideName(d.Group))
 	}
 	return out
 }
