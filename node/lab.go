@@ -57,9 +57,10 @@ type Lab struct {
 	byName map[string]*labNode
 	closed bool
 
-	stMu   sync.Mutex                 // serialises emit
-	status map[string]protocol.Status // last node status forwarded
-	lastT  float64                    // T of the last event forwarded
+	stMu    sync.Mutex                 // serialises emit
+	status  map[string]protocol.Status // last node status forwarded
+	lastT   float64                    // T of the last event forwarded
+	closing bool                       // Close has begun: nodes only leave
 }
 
 type labNode struct {
@@ -231,8 +232,16 @@ func (l *Lab) emitAll(evs []protocol.Event) {
 
 // forward is emit with stMu held.
 func (l *Lab) forward(e protocol.Event) {
+	if l.cfg.Emit == nil {
+		return
+	}
 	if e.Type == protocol.TypeNode {
 		if l.status[e.Node] == e.Status {
+			return
+		}
+		if l.closing && e.Status != protocol.StatusLeft && l.byName[e.Node] != nil {
+			// While the lab closes its nodes stop answering one another:
+			// they are leaving, not failing.
 			return
 		}
 		l.status[e.Node] = e.Status
@@ -465,7 +474,18 @@ func (l *Lab) emitNote(text string) {
 // comment, so the page can show what the silence is about.
 func labSilence(name string, now time.Time) *silencepbSilence { return newMatcherSilence(name, now) }
 
-// Close stops every node, leaving the cluster gracefully.
+// Close stops every node, leaving the cluster gracefully, and returns once
+// all are down (within about a second with Alertmanager's timings).
+//
+// The nodes leave together. Each first tells the lab's Filter, so that
+// from then on every node reports the others left, never suspect or dead,
+// and the lab forwards no other status for them. Each then waits a few
+// gossip rounds (leaveRounds x GossipInterval) for its leave to go out,
+// not until memberlist has gossiped it to its full retransmit limit: with
+// every peer leaving at once, memberlist runs out of peers to gossip to
+// before the limit, and only members outside the lab (a real Alertmanager
+// joined to it) still need to hear, which they do in the first rounds. A
+// node whose leave no peer reported in time is reported left by the lab.
 func (l *Lab) Close() error {
 	l.mu.Lock()
 	if l.closed {
@@ -475,6 +495,19 @@ func (l *Lab) Close() error {
 	l.closed = true
 	nodes := append([]*labNode(nil), l.nodes...)
 	l.mu.Unlock()
+
+	var running []string
+	for _, ln := range nodes {
+		if ln.n != nil {
+			running = append(running, ln.name)
+		}
+	}
+	l.filter.leaving(running...)
+	l.stMu.Lock()
+	l.closing = true
+	l.stMu.Unlock()
+
+	wait := min(leaveRounds*l.tmpl.GossipInterval, 2*time.Second)
 	var wg sync.WaitGroup
 	errs := make([]error, len(nodes))
 	for i, ln := range nodes {
@@ -484,11 +517,27 @@ func (l *Lab) Close() error {
 		wg.Add(1)
 		go func(i int, n *Node) {
 			defer wg.Done()
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			ctx, cancel := context.WithTimeout(context.Background(), wait+2*time.Second)
 			defer cancel()
-			errs[i] = n.Shutdown(ctx)
+			err := n.shutdown(ctx, wait)
+			if errors.Is(err, errLeaveTimeout) {
+				err = nil // expected: see above
+			}
+			errs[i] = err
 		}(i, ln.n)
 	}
 	wg.Wait()
+
+	l.stMu.Lock()
+	for _, name := range running {
+		if l.status[name] != protocol.StatusLeft {
+			l.forward(protocol.Event{Type: protocol.TypeNode, T: l.t(), Node: name, Status: protocol.StatusLeft})
+		}
+	}
+	l.stMu.Unlock()
 	return errors.Join(errs...)
 }
+
+// leaveRounds is how many gossip rounds a closing lab's nodes wait for
+// their leave to go out.
+const leaveRounds = 4

@@ -208,6 +208,59 @@ func TestLabCrashSuspectDeadRestart(t *testing.T) {
 	}
 }
 
+// Closing a lab: every running node leaves (reported left, never suspect
+// or dead), within a few gossip rounds, without error; a crashed node stays
+// dead. Gossip here is too slow for memberlist to send each leave to its
+// full retransmit limit (48 sends, 6 peers a round every 500 ms) before
+// the peers are gone, as in a lab of 50 with Alertmanager's timings.
+func TestLabCloseLeavesQuietly(t *testing.T) {
+	rec := &recorder{}
+	l := startLab(t, 8, rec, func(c *LabConfig) {
+		c.Template.GossipInterval = 500 * time.Millisecond
+		c.Template.RetransmitMult = 24
+	})
+	eventually(t, 15*time.Second, "convergence", func() bool { return converged(l, 8) })
+	if err := l.Command(protocol.Command{Cmd: protocol.CmdCrash, Node: "n8"}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 15*time.Second, "n8 dead in the lab's stream", func() bool {
+		return len(rec.filter(func(e protocol.Event) bool {
+			return e.Type == protocol.TypeNode && e.Node == "n8" && e.Status == protocol.StatusDead
+		})) > 0
+	})
+	mark := len(rec.all())
+	start := time.Now()
+	if err := l.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("Close took %v", d)
+	}
+	last := map[string]protocol.Status{}
+	for _, e := range rec.all()[mark:] {
+		if e.Type != protocol.TypeNode {
+			continue
+		}
+		if e.Status != protocol.StatusLeft {
+			t.Fatalf("while closing the lab reported %s %s", e.Node, e.Status)
+		}
+		last[e.Node] = e.Status
+	}
+	for _, nm := range names("n", 7) {
+		if last[nm] != protocol.StatusLeft {
+			t.Fatalf("%s not reported left on Close (events %v)", nm, last)
+		}
+	}
+	if _, ok := last["n8"]; ok {
+		t.Fatal("crashed n8 reported left on Close")
+	}
+	for _, nm := range names("n", 8) {
+		if l.Node(nm) != nil && !l.Node(nm).down {
+			t.Fatalf("%s still running after Close", nm)
+		}
+	}
+}
+
 func TestLabCommandsRejectBadInput(t *testing.T) {
 	l := startLab(t, 3, nil, nil)
 	bad := []protocol.Command{

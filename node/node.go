@@ -219,20 +219,34 @@ func (n *Node) Crash() {
 	n.wg.Wait()
 }
 
-// Shutdown leaves the cluster gracefully and stops the node. Stopping a
-// stopped node does nothing.
+// Shutdown leaves the cluster gracefully and stops the node: it waits,
+// until ctx's deadline (5 s without one), for the leave to be fully
+// gossiped. Stopping a stopped node does nothing.
 func (n *Node) Shutdown(ctx context.Context) error {
+	timeout := 5 * time.Second
+	if dl, ok := ctx.Deadline(); ok {
+		timeout = time.Until(dl)
+	}
+	return n.shutdown(ctx, timeout)
+}
+
+// errLeaveTimeout is memberlist's Leave error when its dead message was not
+// gossiped to the full retransmit limit in time.
+var errLeaveTimeout = errors.New("timeout waiting for leave broadcast")
+
+// shutdown leaves, waiting at most leaveWait for the leave to be gossiped,
+// and stops.
+func (n *Node) shutdown(ctx context.Context, leaveWait time.Duration) error {
 	n.lifeMu.Lock()
 	defer n.lifeMu.Unlock()
 	if n.down {
 		return nil
 	}
-	timeout := 5 * time.Second
-	if dl, ok := ctx.Deadline(); ok {
-		timeout = time.Until(dl)
-	}
 	n.cfg.Filter.leaving(n.cfg.Name)
-	lerr := n.ml.Leave(timeout)
+	lerr := n.ml.Leave(leaveWait)
+	if lerr != nil && lerr.Error() == errLeaveTimeout.Error() {
+		lerr = errLeaveTimeout
+	}
 	n.halt()
 	var serr error
 	if n.srv != nil {
