@@ -256,14 +256,28 @@ func (c *Composer) drawSideLabels(p *Player, f *Frame) {
 		if know == 0 && alive > 0 {
 			col = classColor[CutOff].Mix(ColText, 0.35)
 		}
-		txt := c.texts.get(slotSide+si, int64(know), int64(alive), int64(sd.group), func() string {
+		txt := c.texts.get(slotSide+2*si, int64(know), int64(alive), int64(sd.group), func() string {
 			name := SideName(sd.group)
 			if know == 0 && alive > 0 {
 				return name + ": " + Thousands(alive) + " cut off from the news"
 			}
 			return name + ": " + Thousands(know) + " of " + Thousands(alive) + " know"
 		})
-		f.Texts = append(f.Texts, Text{X: (sd.x0 + sd.x1) / 2, Y: c.disc.y + c.disc.h - fs*1.3, Size: fs, Color: col, Align: AlignCenter, Bold: true, S: txt})
+		// Fit the slot: smaller type, then a shorter line.
+		room := sd.x1 - sd.x0
+		size := fs
+		if w := c.glyphs.Measure(txt, size, true); w > room {
+			size = max(fs*0.75, fs*room/w)
+			if c.glyphs.Measure(txt, size, true) > room {
+				txt = c.texts.get(slotSide+2*si+1, int64(know), int64(alive), int64(sd.group), func() string {
+					return SideName(sd.group) + ": " + Thousands(know) + "/" + Thousands(alive)
+				})
+			}
+		}
+		x := (sd.x0 + sd.x1) / 2
+		half := c.glyphs.Measure(txt, size, true) / 2
+		x = max(sd.x0+half, min(sd.x1-half, x))
+		f.Texts = append(f.Texts, Text{X: x, Y: c.disc.y + c.disc.h - fs*1.3, Size: size, Color: col, Align: AlignCenter, Bold: true, S: txt})
 	}
 }
 
