@@ -53,8 +53,8 @@ func TestWirePacketRoundTrip(t *testing.T) {
 			lbl = append([]byte{mtLabel, byte(len(label))}, label...)
 		}
 		in = append(append([]byte(nil), lbl...), in...)
-		wire, plain := wirePacket(nil, in)
-		if !bytes.Equal(plain, payload) {
+		wire, plain, compressed := wirePacket(nil, in)
+		if !bytes.Equal(plain, payload) || !compressed {
 			t.Fatalf("label %q: payload not found", label)
 		}
 		want := append(append([]byte(nil), lbl...), crcWrap(memberlistCompress(payload))...)
@@ -77,7 +77,7 @@ func TestWirePacketRoundTrip(t *testing.T) {
 	}
 	// A payload that does not shrink is sent as it is.
 	ping := encodeMsg(t, mtPing, struct{ SeqNo uint32 }{1})
-	if wire, _ := wirePacket(nil, ping); !bytes.Equal(wire, ping) {
+	if wire, _, compressed := wirePacket(nil, ping); !bytes.Equal(wire, ping) || compressed {
 		t.Fatalf("tiny ping compressed: %x", wire)
 	}
 }

@@ -36,6 +36,7 @@ type filterView struct {
 	addrs  map[netip.AddrPort]string // gossip address -> lab node name
 	held   map[string]*heldVersions  // running lab nodes' state, by name
 	gone   map[string]bool           // lab nodes leaving gracefully
+	boxes  map[netip.AddrPort]*handoff
 }
 
 type dialEntry struct {
@@ -51,7 +52,8 @@ const dialLinger = 30 * time.Second
 // NewFilter returns a filter that lets everything through.
 func NewFilter() *Filter {
 	f := &Filter{dials: map[string]dialEntry{}}
-	f.view.Store(&filterView{addrs: map[netip.AddrPort]string{}, held: map[string]*heldVersions{}, gone: map[string]bool{}})
+	f.view.Store(&filterView{addrs: map[netip.AddrPort]string{}, held: map[string]*heldVersions{},
+		gone: map[string]bool{}, boxes: map[netip.AddrPort]*handoff{}})
 	return f
 }
 
@@ -165,6 +167,8 @@ func (f *Filter) register(addr, name string) {
 	f.update(func(v *filterView) {
 		v.addrs = maps.Clone(v.addrs)
 		v.addrs[unmapped(ap)] = name
+		v.boxes = maps.Clone(v.boxes)
+		v.boxes[unmapped(ap)] = newHandoff()
 	})
 }
 
@@ -176,7 +180,17 @@ func (f *Filter) unregister(addr string) {
 	f.update(func(v *filterView) {
 		v.addrs = maps.Clone(v.addrs)
 		delete(v.addrs, unmapped(ap))
+		v.boxes = maps.Clone(v.boxes)
+		delete(v.boxes, unmapped(ap))
 	})
+}
+
+// inbox returns the handoff of the lab node listening on ap, if any.
+func (f *Filter) inbox(ap netip.AddrPort) *handoff {
+	if f == nil {
+		return nil
+	}
+	return f.view.Load().boxes[ap]
 }
 
 // attach makes n's state visible to the others, to tell redundant

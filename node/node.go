@@ -82,7 +82,7 @@ func New(cfg Config) (*Node, error) {
 	port = sock.port
 	n.addr = net.JoinHostPort(host, strconv.Itoa(port))
 	cfg.Filter.register(n.addr, cfg.Name)
-	n.tr = newTransport(sock, cfg.Name, cfg.Filter, n.book, n.emitAllFunc(), n.t, n.view)
+	n.tr = newTransport(sock, n.addr, cfg.Name, cfg.Filter, n.book, n.emitAllFunc(), n.t, n.view)
 
 	// memberlist settings as Alertmanager's cluster.Create.
 	mc := memberlist.DefaultLANConfig()

@@ -31,7 +31,8 @@ const streamCapture = 4 << 20
 // instead, exactly as memberlist would (compress.go): so a sender describes
 // its packets from the plain bytes it is handed, and LZW state is reused.
 // Received compressed packets are inflated here for memberlist, with a
-// pooled reader, and described from that when they need describing.
+// pooled reader, and described from that when they need describing; or,
+// from a lab node, taken in plain form from the sender (see handoff).
 type transport struct {
 	sock   *sockets
 	self   string
@@ -41,6 +42,7 @@ type transport struct {
 	t      func() float64
 	// gossiped is told of every suspect and alive message sent.
 	gossiped func(kind, subject string, incarnation int64)
+	box      *handoff // plain forms of packets lab nodes send us (nil outside a lab)
 	// leaving is told of every dead message a node outside the lab sends
 	// about itself (lab nodes announce it in the Filter).
 	leaving func(name string)
@@ -54,13 +56,16 @@ type transport struct {
 
 var _ memberlist.NodeAwareTransport = (*transport)(nil)
 
-func newTransport(sock *sockets, self string, f *Filter, book *addrBook, emit func([]protocol.Event), t func() float64, view *memberView) *transport {
+func newTransport(sock *sockets, addr, self string, f *Filter, book *addrBook, emit func([]protocol.Event), t func() float64, view *memberView) *transport {
 	tr := &transport{
 		sock: sock, self: self, filter: f, book: book, emit: emit, t: t,
 		gossiped: view.gossiped, leaving: view.leave,
 		packetCh: make(chan *memberlist.Packet),
 		streamCh: make(chan net.Conn),
 		stop:     make(chan struct{}),
+	}
+	if ap, err := netip.ParseAddrPort(addr); err == nil {
+		tr.box = f.inbox(unmapped(ap))
 	}
 	tr.wg.Add(2)
 	go tr.packets()
@@ -92,10 +97,16 @@ func (t *transport) WriteToAddress(b []byte, a memberlist.Address) (time.Time, e
 		to = t.nameOf(ap)
 	}
 	bp := outBufs.Get().(*[]byte)
-	wire, payload := wirePacket((*bp)[:0], b)
+	wire, payload, compressed := wirePacket((*bp)[:0], b)
 	lost := t.filter.dropPacket(t.self, to)
 	t.observe(payload, len(wire), t.self, to, lost)
 	if !lost { // UDP: a lost packet's sender never knows
+		if box := t.filter.inbox(ap); box != nil && compressed {
+			label := b[:len(b)-len(stripLabel(b))]
+			plain := make([]byte, len(label)+len(payload))
+			copy(plain[copy(plain, label):], payload)
+			box.put(wire, plain)
+		}
 		err = t.sock.write(wire, ap)
 	}
 	if cap(wire) <= maxPooledBuf {
@@ -121,8 +132,8 @@ func resolveUDP(addr string) (netip.AddrPort, error) {
 // uncompressed payload) into what memberlist sends with compression on
 // (net.go rawSendMsgPacket): the payload compressed if that makes it
 // smaller, the CRC over what is sent, the label in front. It returns the
-// packet, appended to dst, and the plain payload.
-func wirePacket(dst, b []byte) (wire, payload []byte) {
+// packet, appended to dst, the plain payload, and whether it compressed it.
+func wirePacket(dst, b []byte) (wire, payload []byte, compressed bool) {
 	rest := stripLabel(b)
 	label := b[:len(b)-len(rest)]
 	crc := len(rest) >= 5 && rest[0] == mtCRC
@@ -131,7 +142,7 @@ func wirePacket(dst, b []byte) (wire, payload []byte) {
 		payload = rest[5:]
 	}
 	if len(payload) == 0 || payload[0] == mtCompress || payload[0] == mtEncrypt {
-		return append(dst, b...), payload // nothing to do (or that we can do)
+		return append(dst, b...), payload, false // nothing to do (or that we can do)
 	}
 	dst = append(dst, label...)
 	head := len(dst)
@@ -140,13 +151,14 @@ func wirePacket(dst, b []byte) (wire, payload []byte) {
 	}
 	body := len(dst)
 	dst = appendCompressed(dst, payload)
-	if len(dst)-body >= len(payload) {
+	compressed = len(dst)-body < len(payload)
+	if !compressed {
 		dst = append(dst[:body], payload...)
 	}
 	if crc {
 		binary.BigEndian.PutUint32(dst[head+1:], crc32.ChecksumIEEE(dst[body:]))
 	}
-	return dst, payload
+	return dst, payload, compressed
 }
 
 // unwrapPacket returns a received packet in a fresh buffer for memberlist,
@@ -207,8 +219,15 @@ func (t *transport) packets() {
 		if !ok {
 			return
 		}
-		deliver := unwrapPacket(buf[:n])
-		if _, lab := t.filter.localAt(from); !lab {
+		_, lab := t.filter.localAt(from)
+		var deliver []byte
+		if lab && t.box != nil {
+			deliver, _ = t.box.take(buf[:n])
+		}
+		if deliver == nil {
+			deliver = unwrapPacket(buf[:n])
+		}
+		if !lab {
 			name := t.nameOf(from)
 			lost := t.filter.dropPacket(name, t.self)
 			left := t.observe(stripLabel(deliver), n, name, t.self, lost)
