@@ -14,8 +14,26 @@
 //     (alert hashes are Alertmanager's xxhash, so mixed clusters dedup),
 //     POST the webhook, log and gossip the nflog entry;
 //   - the v2 API subset amtool and curl use (see newAPI);
-//   - a transport wrapping memberlist.NetTransport that reports traffic as
-//     events and applies the lab's Filter (loss, partitions) both ways.
+//   - a memberlist Transport over the node's own UDP and TCP sockets that
+//     reports traffic as events and applies the lab's Filter (loss,
+//     partitions) both ways.
+//
+// # Cost of observing
+//
+// Every packet is described, so the transport is built to be cheap per
+// packet (BenchmarkObserveSend; scripts/bench-live.sh for a lab of 50):
+// memberlist runs with compression off and the transport compresses
+// instead, byte for byte as memberlist would, so a sender describes the
+// plain bytes it is handed and never inflates what it just compressed;
+// LZW state and packet buffers are reused (memberlist's NetTransport made a
+// 64 KB buffer per packet received, its compressor a 64 KB table per
+// packet sent); received packets are inflated once, or, between lab nodes,
+// taken in plain form from the sender (handoff.go) after the real socket
+// delivered them; only the fields events need are read from the wire;
+// "is this redundant" is a lookup in the receiver's version index, not its
+// store; a packet's events reach the Lab in one call; the delegate's
+// broadcast queue is memberlist's algorithm without its allocations; and
+// silence merges decode only entries they would take.
 //
 // # Events
 //
@@ -46,7 +64,9 @@
 //     From. Alive on join, suspect/alive when the observer gossips a
 //     suspect/alive message about it (memberlist only broadcasts what it
 //     accepted), dead or left on memberlist's leave event. A Lab forwards
-//     only changes (the first observer to report each).
+//     only changes (the first observer to report each). While a Lab
+//     closes it forwards only left, and reports left itself (From empty)
+//     any node whose leave nobody reported.
 //   - note: "<node>: sent webhook ...", "skipped notification ...", "webhook
 //     attempt failed ..." (Node and Key = the group key are set), and the
 //     lab's "n3 crashed" / "n3 restarted".
