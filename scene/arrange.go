@@ -21,7 +21,7 @@ type arrangement struct {
 	builtAt uint64  // layoutGen the node layer's map was built for
 	gen     uint64  // bumps whenever the targets change
 	sides   []side
-	members []int32 // scratch: node indices by side
+	area    float32 // the nodes' discs, px²
 	unit    []float32
 }
 
@@ -110,6 +110,7 @@ func (c *Composer) target(p *Player, n int) {
 	var unitR float32
 	a.unit, unitR = Layout(n, a.unit)
 	a.toR = max(unitR*R, 1.3*s)
+	a.area = math.Pi * R * R
 	if cur.groups < 2 {
 		for i := 0; i < n; i++ {
 			a.to[2*i] = cx + a.unit[2*i]*R
@@ -162,6 +163,10 @@ func (c *Composer) target(p *Player, n int) {
 		}
 		slot[g] = len(a.sides)
 		a.sides = append(a.sides, side{cx: scx, cy: scy, r: sr, x0: x, x1: x + w, group: grp, count: counts[g]})
+		if len(a.sides) == 1 {
+			a.area = 0
+		}
+		a.area += math.Pi * sr * sr
 		x += w + gap
 	}
 	// Each side's members, in index order, on their own disc or ring.

@@ -98,3 +98,30 @@ func TestGlyphsDrawTextAsQuads(t *testing.T) {
 		t.Fatalf("known glyphs dirtied %v", d)
 	}
 }
+
+// Thousands of messages in flight are drawn as an even sample no bigger
+// than the nodes' area needs; the count in flight is still reported.
+func TestPacketsAreSampledPastTheArea(t *testing.T) {
+	p, at := midRun(t, 10000)
+	c := NewComposer()
+	var f Frame
+	p.Seek(at)
+	for i := 0; i < 3; i++ {
+		c.Compose(p, 1024, 768, 1, &f)
+	}
+	if f.Packets == 0 || f.Packets > MaxPackets+MaxPackets/4 || f.InFlight < f.Packets {
+		t.Fatalf("%d drawn of %d in flight", f.Packets, f.InFlight)
+	}
+	// A smaller disc holds fewer dots (1,000 nodes: dots of at least 4 px).
+	p, at = midRun(t, 1000)
+	p.Seek(at)
+	big, small := NewComposer(), NewComposer()
+	var fs Frame
+	for i := 0; i < 3; i++ {
+		big.Compose(p, 1024, 768, 1, &f)
+		small.Compose(p, 500, 400, 1, &fs)
+	}
+	if fs.Packets >= f.Packets || fs.InFlight < f.Packets*9/10 {
+		t.Fatalf("a smaller screen drew %d dots (%d in flight), the bigger one %d", fs.Packets, fs.InFlight, f.Packets)
+	}
+}

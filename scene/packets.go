@@ -32,7 +32,8 @@ func (c *Composer) drawSelectionLinks(p *Player, f *Frame) {
 // lands; a faster message (zero latency: the classic round model) leaves
 // its sender a little before it was sent.
 //
-// Past MaxPackets in flight an even sample is drawn: every stride-th
+// Past as many as cover the nodes' area once (at most MaxPackets) an even
+// sample is drawn: every stride-th
 // message of the log, by its place in the log, so that the same messages
 // stay on screen from frame to frame (no flicker) and the others cost
 // nothing.
@@ -51,25 +52,39 @@ func (c *Composer) drawPackets(p *Player, f *Frame) {
 	// to draw (both judged on the last frame's count: close enough, and it
 	// saves a pass).
 	trails := c.lastPackets <= 1500
-	stride := 1 + c.lastPackets/MaxPackets
 	R := c.nodeR
 	pr := min(max(R*0.8, 4*c.scale), 8*c.scale)
 	if c.ln > 2000 {
 		pr = max(R*0.8, 1.6*c.scale) // thousands of dots: keep them small
 	}
+	// As many dots as cover the nodes' area once (at least 1,500, at most
+	// MaxPackets): past that they only pile up on each other, and each
+	// costs the frame as much as the last.
+	most := int(clampF32(c.arr.area/(math.Pi*pr*pr), 1500, MaxPackets))
+	// How many are in flight, roughly, from the log alone (two binary
+	// searches): the events of the last typical flight. It overcounts a
+	// little (state events, arrivals already made), which only samples a
+	// little more; judging by the last frame instead would feed back.
+	est := max(last-l.search(now-lostFly), 0)
+	stride := 1 + est/most
+	hardCap := most + most/4 // one frame after a jump, before the stride catches up
 	tw := max(1.5*c.scale, min(R*0.3, 3*c.scale))
 	drawn := 0
 	start := last - 1
 	if stride > 1 {
 		start -= start % stride
 	}
-	for i := start; i >= first; i -= stride {
+	i := start
+	for ; i >= first; i -= stride {
 		r := &l.recs[i]
 		q, alpha, ok := c.packetAt(p, r, now, minShow, lostFly)
 		if !ok {
 			continue
 		}
-		drawn++
+		if drawn++; drawn > hardCap {
+			drawn--
+			break
+		}
 		x0, y0 := c.px[2*r.a], c.px[2*r.a+1]
 		x1, y1 := c.px[2*r.b], c.px[2*r.b+1]
 		x := x0 + (x1-x0)*q
@@ -93,7 +108,10 @@ func (c *Composer) drawPackets(p *Player, f *Frame) {
 	}
 	f.Packets = drawn
 	f.InFlight = drawn * stride
-	c.lastPackets = drawn * stride
+	if i >= first && start > i {
+		f.InFlight = max(f.InFlight, est) // stopped at the cap
+	}
+	c.lastPackets = f.InFlight
 }
 
 // packetAt returns where along its way (0 sender .. 1 receiver) message r
