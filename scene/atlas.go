@@ -94,11 +94,14 @@ func NewAtlas() *Atlas {
 			}
 		}
 	}
-	return &Atlas{Img: img, dirty: img.Bounds()}
+	// Only the sprites need uploading at first: the glyph area starts
+	// empty, as a new image does.
+	return &Atlas{Img: img, dirty: image.Rect(0, 0, AtlasW, glyphTop)}
 }
 
 // TakeDirty returns the part of the atlas changed since the last call (the
-// whole of it at first), for the renderer to upload; empty if none.
+// sprites at first), for the renderer to upload to an image that starts
+// transparent; empty if none.
 func (a *Atlas) TakeDirty() image.Rectangle {
 	r := a.dirty
 	a.dirty = image.Rectangle{}
