@@ -20,45 +20,70 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// benchRun runs c b.N times (seed varies) and reports rounds and the cost
-// per simulated message, in wall and CPU time.
-func benchRun(b *testing.B, c Config) {
+// benchRun runs c b.N times (seed varies) on the given scheduler and
+// reports rounds and the cost per simulated message and per node-round,
+// in wall and CPU time.
+func benchRun(b *testing.B, c Config, sched int) {
 	b.ReportAllocs()
-	var msgs, rounds int64
+	var msgs, rounds, nodeRounds int64
 	cpu0 := cpuTime()
 	for i := 0; i < b.N; i++ {
 		c.Seed = uint64(i)
-		st, err := Run(c)
+		s, err := newSim(c, sched)
 		if err != nil {
 			b.Fatal(err)
 		}
+		s.Advance(math.Inf(1), nil)
+		st := s.stats()
 		if st.Informed != st.Alive {
 			b.Fatalf("not converged: %d of %d", st.Informed, st.Alive)
 		}
 		msgs += st.Sent
 		rounds += int64(st.Rounds100)
+		nodeRounds += int64(st.Nodes) * int64(st.Rounds)
 	}
+	cpu := cpuTime() - cpu0
 	b.ReportMetric(float64(rounds)/float64(b.N), "rounds")
 	b.ReportMetric(float64(msgs)/float64(b.N), "msgs/run")
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(msgs), "ns/msg")
-	cpu := cpuTime() - cpu0
 	b.ReportMetric(float64(cpu.Nanoseconds())/float64(msgs), "cpu-ns/msg")
-	b.ReportMetric(float64(cpu.Milliseconds())/float64(b.N), "cpu-ms/run")
+	b.ReportMetric(float64(cpu.Nanoseconds())/float64(nodeRounds), "cpu-ns/node-round")
+	b.ReportMetric(float64(cpu.Microseconds())/1e3/float64(b.N), "cpu-ms/run")
 }
 
-// BenchmarkRun is the headline: PUSH-PULL, fan-out 3, the seed's peer
-// rules, synchronous rounds, to full convergence, for growing N.
+// BenchmarkRun is the headline: Run (the round kernel) on PUSH-PULL, PUSH
+// and PULL, fan-out 3, the seed's peer rules, synchronous rounds, to full
+// convergence, for N from a thousand to a million. Cost per message is
+// flat and cost per node-round nearly so: linear in N x rounds.
 func BenchmarkRun(b *testing.B) {
 	for _, n := range []int{1_000, 10_000, 100_000, 1_000_000} {
 		for _, m := range []Mode{PushPull, Push, Pull} {
-			if n == 1_000_000 && m != PushPull {
-				continue // the headline only: keeps make bench short
-			}
 			b.Run(fmt.Sprintf("N=%d/mode=%s/K=3", n, m), func(b *testing.B) {
-				benchRun(b, Config{Nodes: n, Mode: m, Fanout: 3, Peers: PeersSeed, Stop: StopNever})
+				benchRun(b, Config{Nodes: n, Mode: m, Fanout: 3, Peers: PeersSeed, Stop: StopNever}, schedAuto)
 			})
 		}
 	}
+}
+
+// BenchmarkRunClassic is the classic model's peer choice (uniform random,
+// drawn from the PCG stream) at a million nodes.
+func BenchmarkRunClassic(b *testing.B) {
+	for _, m := range []Mode{PushPull, Push, Pull} {
+		b.Run(fmt.Sprintf("N=1000000/mode=%s/K=3", m), func(b *testing.B) {
+			benchRun(b, Config{Nodes: 1_000_000, Mode: m, Fanout: 3, Peers: PeersRandom, Stop: StopNever}, schedAuto)
+		})
+	}
+}
+
+// BenchmarkRunScheduler is what the kernel replaces, for comparison: the
+// round scheduler (a queued message per message) on the same scenario;
+// and where the kernel does not apply (loss: its draws are in delivery
+// order), Run on the scheduler.
+func BenchmarkRunScheduler(b *testing.B) {
+	c := Config{Nodes: 100_000, Mode: PushPull, Fanout: 3, Peers: PeersSeed, Stop: StopNever}
+	b.Run("N=100000/mode=pushpull/K=3", func(b *testing.B) { benchRun(b, c, schedRounds) })
+	c.Loss = 0.1
+	b.Run("N=100000/mode=pushpull/K=3/loss=0.1", func(b *testing.B) { benchRun(b, c, schedAuto) })
 }
 
 // BenchmarkAdvanceEmit is the page's path: a 1,000-node scenario with
@@ -66,6 +91,7 @@ func BenchmarkRun(b *testing.B) {
 func BenchmarkAdvanceEmit(b *testing.B) {
 	b.ReportAllocs()
 	var events int64
+	cpu0 := cpuTime()
 	for i := 0; i < b.N; i++ {
 		s, err := New(Config{Nodes: 1000, Mode: PushPull, Fanout: 3, Async: true, LatencyMin: 10, LatencyMax: 100, Seed: uint64(i)})
 		if err != nil {
@@ -75,4 +101,5 @@ func BenchmarkAdvanceEmit(b *testing.B) {
 	}
 	b.ReportMetric(float64(events)/float64(b.N), "events/run")
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(events), "ns/event")
+	b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(events), "cpu-ns/event")
 }

@@ -236,7 +236,9 @@ func (s *Sim) kernelPush() {
 		s.pickPeers(i)
 		knew := int32(0) // pushes to nodes that already knew: Demers' feedback
 		for _, p := range s.picks {
-			if !s.stillSending(i) {
+			// Only the send-count rules stop a node in the middle of its
+			// tick (feedback arrives after every tick of the round).
+			if counted && !s.stillSending(i) {
 				break
 			}
 			sent++
@@ -252,7 +254,9 @@ func (s *Sim) kernelPush() {
 				nd.spent++
 			}
 		}
-		s.stillSending(i)
+		if counted {
+			s.stillSending(i)
+		}
 		redundant += int64(knew)
 		if s.cfg.Stop == StopFeedback && knew > 0 {
 			// The scheduler applies feedback on delivery, after every tick
