@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -31,6 +32,10 @@ func TestSimSummary(t *testing.T) {
 	}
 	if s.Trials != 30 || s.Converged != 30 || s.Seeds != [2]uint64{7, 36} || s.Rounds100.N != 30 {
 		t.Fatalf("%+v", s)
+	}
+	// Figures are rounded for reading: no 4049.999999999999.
+	if long := regexp.MustCompile(`\d\.\d{5,}`).FindString(out); long != "" {
+		t.Fatalf("unrounded figure %s in\n%s", long, out)
 	}
 	r := s.Rounds100
 	if r.Min > r.Mean || r.Mean > r.Max || r.Min < 5 || r.Max > 20 {
@@ -153,5 +158,25 @@ func TestSimBadFlags(t *testing.T) {
 	code, _, errs := runSimCmd(t, "--nodes", "10", "--events", filepath.Join(t.TempDir(), "no", "such", "dir", "x.jsonl"))
 	if code != 1 || !strings.Contains(errs, "--events") {
 		t.Errorf("unwritable --events: exit %d, %q", code, errs)
+	}
+}
+
+func TestTidy(t *testing.T) {
+	for _, c := range []struct{ in, want float64 }{
+		{4049.999999999999, 4050}, {8.666666666666666, 8.667}, {2.0 / 3, 0.667}, {0.05951, 0.0595},
+		{0.2032, 0.203}, {0.000123456, 0.000123}, {-1.23456, -1.235}, {0, 0}, {12, 12}, {1e-20, 1e-20},
+	} {
+		if got := tidy(c.in); got != c.want {
+			t.Errorf("tidy(%v) = %v, want %v", c.in, got, c.want)
+		}
+	}
+	// The mean of equal counts is the count.
+	var s spread
+	for i := 0; i < 30; i++ {
+		s.add(4050)
+	}
+	b, _ := json.Marshal(s)
+	if string(b) != `{"mean":4050,"min":4050,"max":4050,"n":30}` {
+		t.Errorf("%s", b)
 	}
 }
