@@ -72,3 +72,41 @@ func BenchmarkAppend(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(evs)), "events/op")
 }
+
+// BenchmarkFirstFrame is the first frame of a fresh composer (as after
+// loading a scenario or resizing the window): the node layer's map, the
+// glyphs of every text, the buffers at full size.
+func BenchmarkFirstFrame(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		b.Run(fmt.Sprintf("nodes=%d", n), func(b *testing.B) {
+			p, at := midRun(b, n)
+			p.Seek(at + 2000)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				c := NewComposer()
+				var f Frame
+				c.Compose(p, 1024, 768, 1, &f)
+			}
+		})
+	}
+}
+
+// BenchmarkNodeMap is building the node layer's map alone (once per
+// layout: a load, a resize, a cut or heal, nodes joining).
+func BenchmarkNodeMap(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		b.Run(fmt.Sprintf("nodes=%d", n), func(b *testing.B) {
+			p, at := midRun(b, n)
+			p.Seek(at + 2000)
+			c := NewComposer()
+			var f Frame
+			c.Compose(p, 1024, 768, 1, &f)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				c.layer.build(c.px, c.ln, c.nodeR, 3*c.nodeR, f.W, f.H)
+			}
+			b.ReportMetric(float64(c.layer.W*c.layer.H), "px")
+		})
+	}
+}

@@ -113,6 +113,14 @@ func NewComposer() *Composer {
 // Atlas is the sprite and glyph sheet every batch draws from.
 func (c *Composer) Atlas() *Atlas { return c.atlas }
 
+// Rasterized returns how many glyphs the composer has rasterized so far
+// (a frame that adds some is slower: the renderer reports it).
+func (c *Composer) Rasterized() int { return c.glyphs.rasterized }
+
+// MapGen returns the node layer's map generation (it changes whenever the
+// map was rebuilt).
+func (c *Composer) MapGen() uint64 { return c.layer.MapGen }
+
 // Measure returns the width of s in px with the scene's font.
 func (c *Composer) Measure(s string, size float32, bold bool) float32 {
 	return c.glyphs.Measure(s, size, bold)

@@ -27,6 +27,7 @@ type Glyphs struct {
 	// Shelf packing of the glyph area.
 	x, y, rowH int
 	resets     int
+	rasterized int // glyphs drawn into the atlas so far
 }
 
 type faceKey struct {
@@ -147,6 +148,7 @@ func (g *Glyphs) get(f *faceInfo, r rune) *glyph {
 		}
 	}
 	g.atlas.markDirty(image.Rect(x, y, x+w+2, y+h+2))
+	g.rasterized++
 	gl.sx0, gl.sy0 = float32(x+1), float32(y+1)
 	gl.sx1, gl.sy1 = gl.sx0+float32(w), gl.sy0+float32(h)
 	gl.dx, gl.dy = float32(dr.Min.X), float32(dr.Min.Y)

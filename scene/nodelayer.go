@@ -37,8 +37,9 @@ type NodeLayer struct {
 	GlowColor  Color
 	Background Color
 
-	next []byte    // the table being built
-	dist []float32 // scratch for building the map
+	next  []byte    // the table being built
+	dist  []float32 // scratch for building the map: squared distance to the nearest node
+	owner []uint16  // and which node that is
 }
 
 // Node shapes in the table.
@@ -85,35 +86,58 @@ func (l *NodeLayer) build(px []float32, n int, r, reach, sw, sh float32) {
 		l.Map = make([]byte, size*4)
 	}
 	l.Map = l.Map[:size*4]
-	clear(l.Map)
 	if cap(l.dist) < size {
 		l.dist = make([]float32, size)
+		l.owner = make([]uint16, size)
 	}
-	l.dist = l.dist[:size]
+	l.dist, l.owner = l.dist[:size], l.owner[:size]
+	r2 := reach * reach
 	for i := range l.dist {
-		l.dist[i] = reach * reach // squared distances: no square root for pixels another node wins
+		l.dist[i] = r2 // squared distances: no square root for pixels another node wins
 	}
+	// Each node claims the pixels of its disc of reach that no earlier node
+	// is nearer to: a row at a time, only the span inside the disc.
 	for i := 0; i < n; i++ {
 		cx, cy := px[2*i]-float32(x0), px[2*i+1]-float32(y0)
 		ya, yb := max(0, int(cy-reach)), min(l.H-1, int(cy+reach)+1)
-		xa, xb := max(0, int(cx-reach)), min(l.W-1, int(cx+reach)+1)
 		for y := ya; y <= yb; y++ {
 			dy := float32(y) + 0.5 - cy
-			for x := xa; x <= xb; x++ {
-				dx := float32(x) + 0.5 - cx
-				d2 := dx*dx + dy*dy
-				o := y*l.W + x
-				if d2 >= l.dist[o] {
-					continue
+			room := r2 - dy*dy
+			if room <= 0 {
+				continue
+			}
+			half := float32(math.Sqrt(float64(room)))
+			xa, xb := max(0, int(cx-half-0.5)), min(l.W-1, int(cx+half+0.5))
+			if xa > xb {
+				continue
+			}
+			row := y * l.W
+			dist, owner := l.dist[row+xa:row+xb+1], l.owner[row+xa:row+xb+1]
+			owner = owner[:len(dist)]
+			dx := float32(xa) + 0.5 - cx
+			dy2 := dy * dy
+			for j := range dist {
+				if d2 := dx*dx + dy2; d2 < dist[j] {
+					dist[j] = d2
+					owner[j] = uint16(i)
 				}
-				l.dist[o] = d2
-				d := float32(math.Sqrt(float64(d2)))
-				m := l.Map[4*o : 4*o+4]
-				m[0], m[1] = byte(i), byte(i>>8)
-				m[2] = byte(math.Round(float64(d / reach * 255)))
-				m[3] = 255
+				dx++
 			}
 		}
+	}
+	// Then every pixel once: its owner and its distance.
+	m := l.Map
+	inv := 255 / reach
+	for o, d2 := range l.dist {
+		px := m[4*o : 4*o+4 : 4*o+4]
+		if d2 >= r2 {
+			px[0], px[1], px[2], px[3] = 0, 0, 0, 0
+			continue
+		}
+		id := l.owner[o]
+		px[0], px[1] = byte(id), byte(id>>8)
+		px[2] = byte(float32(math.Sqrt(float64(d2)))*inv + 0.5)
+		px[3] = 255
 	}
 	l.MapGen++
 }

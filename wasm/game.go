@@ -28,6 +28,7 @@ type game struct {
 	start    time.Time
 	touchIDs []ebiten.TouchID
 	onSelect func(name string)
+	probe    gcProbe
 }
 
 func newGame(s *session.Session) *game {
@@ -69,14 +70,22 @@ func (g *game) Draw(screen *ebiten.Image) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	defer g.recover("draw")
+	g.probe.begin()
+	glyphs, mapGen := g.s.Composer.Rasterized(), g.s.Composer.MapGen()
 	t0 := time.Now()
 	b := screen.Bounds()
 	g.s.Compose(float32(b.Dx()), float32(b.Dy()), float32(g.scale), &g.frame)
 	t1 := time.Now()
+	g.r.uploaded = 0
 	g.r.drawFrame(screen, &g.frame, g.s.Composer.Atlas())
 	t2 := time.Now()
-	t3 := t2 // text is part of the frame's batches now
-	g.s.Timing(msBetween(t0, t3), msBetween(t0, t1), msBetween(t1, t2), msBetween(t2, t3))
+	gcs, alloc := g.probe.end()
+	g.s.Timing(session.FrameCost{
+		Ms: msBetween(t0, t2), ComposeMs: msBetween(t0, t1), QuadsMs: msBetween(t1, t2),
+		GC: gcs, AllocKB: float64(alloc) / 1024,
+		Glyphs: g.s.Composer.Rasterized() - glyphs, MapBuilt: g.s.Composer.MapGen() != mapGen,
+		UploadKB: float64(g.r.uploaded) / 1024,
+	})
 }
 
 func msBetween(a, b time.Time) float64 { return float64(b.Sub(a).Microseconds()) / 1000 }

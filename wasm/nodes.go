@@ -92,10 +92,11 @@ func (n *nodeRenderer) init() bool {
 	return true
 }
 
-// draw uploads what changed in the layer and draws it: one quad.
-func (n *nodeRenderer) draw(screen *ebiten.Image, l *scene.NodeLayer) {
+// draw uploads what changed in the layer and draws it: one quad. It
+// returns the bytes uploaded.
+func (n *nodeRenderer) draw(screen *ebiten.Image, l *scene.NodeLayer) (uploaded int) {
 	if l.W <= 0 || l.H <= 0 || len(l.Map) != l.W*l.H*4 || len(l.Table) != l.TableW*l.TableH*4 || !n.init() {
-		return
+		return 0
 	}
 	if n.mapImg == nil || n.mapW != l.W || n.mapH != l.H {
 		if n.mapImg != nil {
@@ -108,6 +109,7 @@ func (n *nodeRenderer) draw(screen *ebiten.Image, l *scene.NodeLayer) {
 	if n.mapGen != l.MapGen {
 		n.mapImg.WritePixels(l.Map)
 		n.mapGen = l.MapGen
+		uploaded += len(l.Map)
 	}
 	if n.tableImg == nil || n.tableW != l.TableW || n.tableH != l.TableH {
 		if n.tableImg != nil {
@@ -120,6 +122,7 @@ func (n *nodeRenderer) draw(screen *ebiten.Image, l *scene.NodeLayer) {
 	if n.tableGen != l.TableGen {
 		n.tableImg.WritePixels(l.Table)
 		n.tableGen = l.TableGen
+		uploaded += len(l.Table)
 	}
 	u := &n.u
 	u.radius[0], u.reach[0], u.glowR[0], u.tableW[0] = l.Radius, l.Reach, l.GlowRadius, float32(l.TableW)
@@ -134,4 +137,5 @@ func (n *nodeRenderer) draw(screen *ebiten.Image, l *scene.NodeLayer) {
 	n.verts[3] = ebiten.Vertex{DstX: x1, DstY: y1, SrcX: w, SrcY: h, ColorR: 1, ColorG: 1, ColorB: 1, ColorA: 1}
 	n.opts.Images[0], n.opts.Images[1] = n.mapImg, n.tableImg
 	screen.DrawTrianglesShader(n.verts[:], quadIndices, n.shader, &n.opts)
+	return uploaded
 }

@@ -26,6 +26,8 @@ type renderer struct {
 	atlas   *ebiten.Image
 	triOpts ebiten.DrawTrianglesOptions
 	scratch []byte
+	// uploaded counts the bytes written to GPU images this frame.
+	uploaded int
 
 	nodes nodeRenderer
 }
@@ -45,6 +47,7 @@ func (r *renderer) uploadAtlas(a *scene.Atlas) {
 	}
 	r.scratch = subPixels(a.Img, d, r.scratch)
 	r.atlas.SubImage(d).(*ebiten.Image).WritePixels(r.scratch)
+	r.uploaded += len(r.scratch)
 }
 
 // subPixels copies rectangle d of img into buf, rows packed.
@@ -68,7 +71,7 @@ func (r *renderer) drawFrame(screen *ebiten.Image, f *scene.Frame, a *scene.Atla
 	r.uploadAtlas(a)
 	r.drawBatch(screen, &f.Under)
 	if f.Nodes != nil && f.Nodes.On {
-		r.nodes.draw(screen, f.Nodes)
+		r.uploaded += r.nodes.draw(screen, f.Nodes)
 	}
 	r.drawBatch(screen, &f.Over)
 }

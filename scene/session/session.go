@@ -18,7 +18,6 @@ import (
 	"fmt"
 	"math"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -53,12 +52,12 @@ type Session struct {
 
 	lastErr string
 	FPS     float64 // set by the renderer
-	DrawMs  float64 // moving average of Go time in Draw, set by the renderer
-	// Parts of DrawMs (moving averages): composing the frame, handing its
-	// quads to ebiten, drawing its texts.
-	ComposeMs, QuadsMs, TextMs float64
-	DrawMaxMs                  float64 // the slowest recent frame
-	timings                    [TimingFrames][4]float64
+	// DrawMs is the median Go time in Draw over the last TimingFrames
+	// frames, ComposeMs and QuadsMs its parts (see Timing).
+	DrawMs, ComposeMs, QuadsMs float64
+	DrawMaxMs                  float64   // the slowest recent frame
+	Slowest                    FrameCost // and what it did
+	timings                    [TimingFrames]FrameCost
 	timingN                    int
 
 	// DeviceScale is device px per CSS px, set by the renderer.
@@ -431,29 +430,3 @@ func Legend() []any {
 	}
 	return out
 }
-
-// Timing records one Draw's Go time (ms) and its parts. DrawMs and its
-// parts are medians of the last TimingFrames frames: a mean would let one
-// garbage collection or a first-time glyph rasterization dominate seconds
-// of readings.
-func (s *Session) Timing(total, compose, quads, text float64) {
-	s.timings[s.timingN%TimingFrames] = [4]float64{total, compose, quads, text}
-	s.timingN++
-	n := min(s.timingN, TimingFrames)
-	var col [TimingFrames]float64
-	med := func(k int) float64 {
-		for i := 0; i < n; i++ {
-			col[i] = s.timings[i][k]
-		}
-		c := col[:n]
-		slices.Sort(c)
-		return c[n/2]
-	}
-	s.DrawMs, s.ComposeMs, s.QuadsMs, s.TextMs = med(0), med(1), med(2), med(3)
-	if total > s.DrawMaxMs || s.timingN%TimingFrames == 0 {
-		s.DrawMaxMs = total
-	}
-}
-
-// TimingFrames is how many frames the Draw time medians cover.
-const TimingFrames = 61

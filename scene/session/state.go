@@ -53,7 +53,8 @@ func (s *Session) State() map[string]any {
 		"fps":            round1(s.FPS),
 		"drawMs":         ms3(s.DrawMs),
 		"drawMaxMs":      ms3(s.DrawMaxMs),
-		"drawParts":      map[string]any{"compose": ms3(s.ComposeMs), "quads": ms3(s.QuadsMs), "text": ms3(s.TextMs)},
+		"drawParts":      map[string]any{"compose": ms3(s.ComposeMs), "quads": ms3(s.QuadsMs), "text": 0.0},
+		"drawSlowest":    s.Slowest.values(),
 		"quads":          s.quads,
 		"packets":        s.packets,
 	}
