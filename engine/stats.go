@@ -83,7 +83,8 @@ func (s *Sim) receivedCounts() []int32 {
 
 // Run runs c to the end without emitting events and returns its
 // statistics: the path for large N and many trials. It is the same
-// simulation as New+Advance (the same seed gives the same Stats).
+// simulation as New+Advance (the same seed gives the same Stats), on the
+// round kernel wherever it applies (see the package doc).
 func Run(c Config) (Stats, error) {
 	s, err := New(c)
 	if err != nil {
