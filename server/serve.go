@@ -19,6 +19,7 @@ import (
 	"github.com/gossipscope/gossipscope"
 	"github.com/gossipscope/gossipscope/live"
 	"github.com/gossipscope/gossipscope/node"
+	"github.com/gossipscope/gossipscope/protocol"
 )
 
 func init() {
@@ -31,6 +32,9 @@ type serveOptions struct {
 	allowedOrigins []string
 	record         string
 	lab            labOptions
+	// source, when set, starts another live source (the observer) streaming
+	// into emit; stop is called first on Close.
+	source func(emit func(protocol.Event), logger *slog.Logger) (src live.Source, stop func(), err error)
 }
 
 // addWebFlags adds the page and websocket flags every serving command has.
@@ -149,6 +153,15 @@ func startServer(o serveOptions, stdout, stderr io.Writer) (*server, error) {
 			where = ", gossip from " + addrs[0]
 		}
 		fmt.Fprintf(stdout, "gossipscope: lab nodes %s%s\n", strings.Join(lab.Names(), ", "), where)
+	}
+	if o.source != nil {
+		src, stop, err := o.source(s.hub.Emit, logger)
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+		s.onClose = append(s.onClose, stop)
+		s.hub.SetSource(src)
 	}
 	if o.record != "" {
 		if err := s.startRecording(o.record); err != nil {
