@@ -63,22 +63,24 @@
 //   - the round scheduler, for synchronous zero-latency runs: each round
 //     ticks every node, then delivers FIFO queues kind by kind, block by
 //     block; the same event stream as the heap, byte for byte (tested);
-//   - the round kernel (kernel.go), used when nothing is emitted (Run,
-//     Advance with a nil emit), one key, no loss, every node alive, no
-//     partition, nothing left in the Schedule and no Demers coin: with
-//     the same Stats as the round scheduler, exactly (tested), it computes
-//     each round in one pass over the nodes with no message queued. In
-//     such a round every message carries the state its sender had when the
-//     round began, so who learns from whom and which messages were
-//     redundant follow from the round's picks and one byte per node
-//     (informed, and a count of the messages it got). A run with faults
-//     hands over to the kernel once its last action is applied and the
-//     state fits (every node not up to date holds the same older version).
+//   - the round kernel (kernel.go), used for synchronous zero-latency
+//     runs when nothing is emitted (Run, Advance with a nil emit), with
+//     one key, every node alive, no partition, nothing left in the
+//     Schedule and no Demers coin: with the same Stats as the round
+//     scheduler, exactly (tested; the same random draws in the same
+//     order), it computes each round in one pass over the nodes with no
+//     message queued. In such a round every message carries the state its
+//     sender had when the round began, so who learns from whom and which
+//     messages were redundant follow from the round's picks and one byte
+//     per node (informed, and a count of the messages it got). With loss,
+//     a round also keeps its exchanges to draw their losses in the
+//     scheduler's order (kernel_loss.go). A run with faults hands over to
+//     the kernel once its last action is applied and the state fits (every
+//     node not up to date holds the same older version).
 //
 // A million-node PUSH-PULL run with fan-out 3 (9 rounds, 81 million
 // messages) takes about 0.3 s of CPU on the kernel, 3-4 ns per message;
-// PUSH and PULL likewise; cost is linear in nodes x rounds. See
-// scripts/bench-engine.sh and BenchmarkRun. Scenarios outside the kernel
-// (loss: its random draws are in delivery order) run on the round
-// scheduler at about 30 ns per message.
+// PUSH and PULL likewise, about 1 s with 10% loss; cost is linear in
+// nodes x rounds. The round scheduler costs about 30 ns per message. See
+// BenchmarkRun and scripts/bench-engine.sh.
 package engine

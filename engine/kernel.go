@@ -3,18 +3,18 @@ package engine
 import "math/bits"
 
 // The round kernel: Run's path for the common large scenario, synchronous
-// rounds with zero latency, no loss, one key, every node alive, no
-// partition, nothing left in the Schedule and nothing emitted. It computes
-// the same rounds as the round scheduler (runRounds and flush), with
-// identical Stats and random draws, but without queueing a single message.
+// rounds with zero latency, one key, every node alive, no partition,
+// nothing left in the Schedule and nothing emitted. It computes the same
+// rounds as the round scheduler (runRounds and flush), with identical
+// Stats and random draws, but without queueing a single message.
 //
 // Why that is possible: in such a round every message carries the state
 // its sender had when the round began. A PULL request carries the asker's
 // digest; the answer is made when requests are delivered, before anyone
 // has learned anything; a PUSH-PULL push-back carries the asker's digest
 // again. So who learns in a round, from whom, and which messages were
-// redundant follow from the round's peer picks and the informed set at its
-// start (a bitset), in one pass over the nodes in tick order:
+// redundant follow from the round's peer picks and who was informed when
+// it began, in one pass over the nodes in tick order:
 //
 //   - Answers (phase 2, pull and push-pull): an uninformed asker learns
 //     from the first informed peer its answers arrive from. The scheduler
@@ -35,20 +35,24 @@ import "math/bits"
 // access to a 1 MB array (for a million nodes: it stays in the cache)
 // instead of a cache miss on the node's record; the counts go into the
 // records when the kernel stops.
-// Random draws happen only in peer picking (PeersRandom), in tick order as
-// in the scheduler: loss and Demers' coin draw in delivery order, so those
-// scenarios stay on the scheduler.
+//
+// Random draws happen in peer picking (PeersRandom), in tick order as in
+// the scheduler, and for loss (kernel_loss.go). Demers' coin draws on
+// delivery of every redundant push: those scenarios stay on the scheduler.
 
 // kernel is the round kernel's scratch state, kept across Advance calls.
 type kernel struct {
 	// cell: bit 7 (cellInf) is "up to date when the round began"; bits
-	// 0-6 count the node's picks not yet in its record (see hit).
+	// 0-6 count the node's picks (or messages, see per) not yet in its
+	// record (see hit).
 	cell   []uint8
 	learnt []uint64 // learned from an answer this round (phase 2)
 	told   []uint64 // reached by an informative push or push-back this round
 	teller []int32  // the first node that told it, for nodes in told
-	active int      // push mode: nodes still spreading
-	rounds int      // rounds run by the kernel (for tests)
+	lossy  lossyScratch
+	per    int32 // messages per count in a cell
+	active int   // push mode: nodes still spreading
+	rounds int   // rounds run by the kernel (for tests)
 }
 
 const cellInf = 0x80
@@ -57,9 +61,12 @@ const cellInf = 0x80
 // as the round scheduler would, and prepares it if so. It costs one pass
 // over the nodes.
 func (s *Sim) kernelFits() bool {
-	if !s.fast || s.emit != nil || s.nextAct < len(s.acts) || s.keys != 1 || s.loss != 0 ||
+	if !s.fast || s.emit != nil || s.nextAct < len(s.acts) || s.keys != 1 ||
 		s.group != nil || s.alive != s.n || s.inflight != 0 || s.cfg.Stop == StopCoin {
 		return false
+	}
+	if s.loss > 0 && s.cfg.Mode != Push && int64(s.n)*int64(s.cfg.Fanout) > maxLossyExchanges {
+		return false // kernelExchangeLossy keeps the round's exchanges
 	}
 	// Up to date or not must say everything about a node's item: every
 	// node that is not holds the same older version. In push mode only up
@@ -100,6 +107,12 @@ func (s *Sim) kernelFits() bool {
 		}
 	}
 	k.active = active
+	// A cell counts picks where each pick is a fixed number of messages
+	// (lossless PUSH-PULL: request and push-back), else messages.
+	k.per = 1
+	if s.cfg.Mode == PushPull && s.loss == 0 {
+		k.per = 2
+	}
 	return true
 }
 
@@ -126,9 +139,11 @@ func (s *Sim) runKernel(limit float64) {
 		if !s.kernelStartRound(tr) {
 			return
 		}
-		switch s.cfg.Mode {
-		case Push:
+		switch {
+		case s.cfg.Mode == Push:
 			s.kernelPush()
+		case s.loss > 0:
+			s.kernelExchangeLossy()
 		default:
 			s.kernelExchange()
 		}
@@ -145,6 +160,7 @@ func (s *Sim) kernelStartRound(t float64) bool {
 	if s.cfg.Mode == Push {
 		progress = s.k.active > 0
 	}
+	progress = progress && s.loss < 1
 	if s.upToDate == s.alive || !progress || (s.cfg.MaxTime == 0 && s.round >= MaxPeriods) {
 		s.done = true
 		return false
@@ -153,18 +169,19 @@ func (s *Sim) kernelStartRound(t float64) bool {
 	return true
 }
 
-// hit counts per messages to node p, picked in this round, and reports
-// whether p was up to date when the round began. At 128 picks the count
-// would carry into bit 7: it goes into the node's record instead.
-func (k *kernel) hit(p int32, nodes []node, per int32) bool {
+// hit counts m messages to node p (m picks of per messages each, see
+// kernel.per) and returns its cell as it was: bit 7 (cellInf) says
+// whether p was up to date when the round began. A count that reaches 128
+// would carry into bit 7: the 128 go into the node's record instead.
+func (k *kernel) hit(p int32, nodes []node, m uint8) uint8 {
 	c := k.cell[p]
-	n := c + 1
-	if n&^cellInf == 0 {
-		nodes[p].received += 128 * per
+	n := c + m
+	if (n^c)&cellInf != 0 {
+		nodes[p].received += 128 * k.per
 		n -= cellInf
 	}
 	k.cell[p] = n
-	return c >= cellInf
+	return c
 }
 
 // kernelExchange is one round of PULL or PUSH-PULL.
@@ -172,10 +189,6 @@ func (s *Sim) kernelExchange() {
 	k := s.k
 	cell, learnt, told, nodes := k.cell, k.learnt, k.told, s.nodes
 	pushBack := s.cfg.Mode == PushPull
-	per := int32(1) // messages a node receives per time it is picked
-	if pushBack {
-		per = 2
-	}
 	var picks, withData2, withData3, learned2 int64
 	for i := int32(0); i < int32(len(cell)); i++ {
 		s.pickPeers(i)
@@ -183,7 +196,7 @@ func (s *Sim) kernelExchange() {
 		picks += int64(len(s.picks))
 		if cell[i] >= cellInf {
 			for _, p := range s.picks {
-				if !k.hit(p, nodes, per) && pushBack {
+				if k.hit(p, nodes, 1) < cellInf && pushBack {
 					withData3++
 					if w, b := p>>6, uint64(1)<<(p&63); told[w]&b == 0 {
 						told[w] |= b
@@ -195,7 +208,7 @@ func (s *Sim) kernelExchange() {
 		}
 		from, fromBlk := int32(-1), int32(0)
 		for _, p := range s.picks {
-			if k.hit(p, nodes, per) {
+			if k.hit(p, nodes, 1) >= cellInf {
 				withData2++
 				if from < 0 || p>>blockShift < fromBlk {
 					from, fromBlk = p, p>>blockShift
@@ -226,7 +239,7 @@ func (s *Sim) kernelPush() {
 	k := s.k
 	told, nodes := k.told, s.nodes
 	counted := s.cfg.Stop == StopLimit || s.cfg.Stop == StopAll
-	var sent, redundant int64
+	var sent, lost, redundant int64
 	active := 0
 	for i := int32(0); i < int32(len(nodes)); i++ {
 		nd := &nodes[i]
@@ -242,7 +255,9 @@ func (s *Sim) kernelPush() {
 				break
 			}
 			sent++
-			if k.hit(p, nodes, 1) {
+			if s.loss > 0 && s.rng01() < s.loss { // drawn as dispatch draws it
+				lost++
+			} else if k.hit(p, nodes, 1) >= cellInf {
 				knew++
 			} else if w, b := p>>6, uint64(1)<<(p&63); told[w]&b == 0 {
 				told[w] |= b
@@ -273,7 +288,8 @@ func (s *Sim) kernelPush() {
 	learned := s.kernelEndRound()
 	k.active = active + int(learned) // news makes the learners spread
 	s.st.sent += sent
-	s.st.delivered += sent
+	s.st.lost += lost
+	s.st.delivered += sent - lost
 	s.st.redundant += redundant
 	if learned > 0 {
 		s.checkCoverage(s.round)
@@ -315,16 +331,12 @@ func (s *Sim) kernelEndRound() int64 {
 }
 
 // kernelFlush adds the picks counted in the cells to the node records'
-// received counts (per messages each) and zeroes the counts. The kernel
+// received counts and zeroes the counts. The kernel
 // does it when it stops, not every round: a count that reaches 128
 // carries into the record by itself (see hit).
 func (s *Sim) kernelFlush() {
-	per := int32(1) // messages a node receives per time it is picked
-	if s.cfg.Mode == PushPull {
-		per = 2
-	}
 	for i, c := range s.k.cell {
-		s.nodes[i].received += int32(c&^cellInf) * per
+		s.nodes[i].received += int32(c&^cellInf) * s.k.per
 		s.k.cell[i] = c & cellInf
 	}
 }

@@ -73,11 +73,14 @@ func TestKernelMatchesRoundScheduler(t *testing.T) {
 						if n > 1000 && k != 3 && k != 1 {
 							continue
 						}
-						for seed := uint64(0); seed < 3; seed++ {
-							if n > 1000 && seed > 0 {
+						for seed := uint64(0); seed < 4; seed++ {
+							if n > 1000 && seed > 1 {
 								continue
 							}
-							c := Config{Nodes: n, Mode: m, Peers: p, Stop: st, Fanout: k, Seed: seed, FeedbackK: 1 + int(seed)}
+							// Odd seeds lose messages: the kernel must draw
+							// as the scheduler does, in its order.
+							loss := []float64{0, 0.3, 0, 0.05}[seed]
+							c := Config{Nodes: n, Mode: m, Peers: p, Stop: st, Fanout: k, Seed: seed, FeedbackK: 1 + int(seed%3), Loss: loss}
 							rounds := agree(t, c, 0)
 							want := st != StopCoin && n > 1
 							if want && rounds == 0 {
@@ -94,6 +97,20 @@ func TestKernelMatchesRoundScheduler(t *testing.T) {
 	}
 }
 
+// Loss from none to total, at sizes of one block and several.
+func TestKernelLoss(t *testing.T) {
+	for _, m := range []Mode{Push, Pull, PushPull} {
+		for _, loss := range []float64{0.01, 0.5, 0.9, 1} {
+			for _, n := range []int{50, 2<<blockShift + 9} {
+				c := Config{Nodes: n, Mode: m, Peers: PeersSeed, Stop: StopNever, Fanout: 2, Seed: 3, Loss: loss, MaxTime: 30_000}
+				if agree(t, c, 0) == 0 && loss < 1 {
+					t.Fatalf("%s: the kernel did not run", c.Query().Encode())
+				}
+			}
+		}
+	}
+}
+
 // Scenarios that start on the scheduler (faults, loss, a newer version,
 // joins) and hand over to the kernel once nothing is left to apply and the
 // state fits it; and runs advanced in steps, as a page steps, and cut off
@@ -102,6 +119,7 @@ func TestKernelTakesOver(t *testing.T) {
 	schedules := [][]Action{
 		{{At: 1000, Kind: ActCrash, Node: 3}, {At: 3000, Kind: ActRestart, Node: 3}},
 		{{At: 0, Kind: ActLoss, Loss: 0.3}, {At: 2500, Kind: ActLoss, Loss: 0}},
+		{{At: 1500, Kind: ActLoss, Loss: 0.6}},
 		{{At: 500, Kind: ActPartition, Groups: [][]int{{0, 1, 2, 3, 4, 5, 6, 7}}}, {At: 3000, Kind: ActHeal}},
 		{{At: 1000, Kind: ActJoin, Count: 5}, {At: 2000, Kind: ActJoin, Count: 1}},
 		{{At: 2000, Kind: ActJoin, Count: 3}}, // a join at a round's instant: its exchange rides with the round
@@ -187,6 +205,21 @@ func TestPickSeedIsTheWalk(t *testing.T) {
 					a.permKey[i] != b.permKey[i] || a.domain[i] != b.domain[i] || a.nodes[i] != b.nodes[i] {
 					t.Fatalf("%s: tick %d node %d: picks %v, walk %v", c.Query().Encode(), tick, i, a.picks, b.picks)
 				}
+			}
+		}
+	}
+}
+
+// lossThreshold must decide exactly as rng01() < loss does, at the edges.
+func TestLossThreshold(t *testing.T) {
+	for _, loss := range []float64{1e-9, 0.1, 1.0 / 3, 0.5, 0.999999, 1} {
+		thr := lossThreshold(loss)
+		for _, x := range []uint64{0, thr - 1, thr, thr + 1, 1<<53 - 1} {
+			if x >= 1<<53 {
+				continue
+			}
+			if want := float64(x)*0x1p-53 < loss; (x < thr) != want {
+				t.Errorf("loss %v, draw %d: threshold %d says %v, rng01 says %v", loss, x, thr, x < thr, want)
 			}
 		}
 	}

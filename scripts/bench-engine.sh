@@ -19,6 +19,7 @@ out=$(
   bench '^BenchmarkRun$/^N=100000$' 10x
   bench '^BenchmarkRun$/^N=1000000$' 3x
   bench '^BenchmarkRunClassic$' 3x
+  bench '^BenchmarkRunLoss$' 3x
   bench '^BenchmarkRunScheduler$' 3x
   bench '^BenchmarkAdvanceEmit$' 100x
 )
@@ -83,9 +84,14 @@ echo
 header
 table '^BenchmarkRunClassic/'
 echo
-echo "For comparison, the message-by-message round scheduler the kernel replaces, on the same"
-echo "100,000-node PUSH-PULL scenario; and a lossy scenario, which \`Run\` still computes on the"
-echo "scheduler (loss draws its random numbers in delivery order):"
+echo "With 10% of the messages lost (each loss is a random draw, in the order the scheduler sends:"
+echo "the kernel keeps a lossy round's exchanges and hands out the draws by block):"
+echo
+header
+table '^BenchmarkRunLoss/'
+echo
+echo "For comparison, the message-by-message round scheduler the kernel replaces (and \`Run\`"
+echo "used before it), 100,000 nodes:"
 echo
 header
 table '^BenchmarkRunScheduler/'
