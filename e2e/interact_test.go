@@ -28,8 +28,7 @@ func nodeXY(t *testing.T, ctx context.Context, name string) (float64, float64) {
 }
 
 // click presses the left button at (x, y) and releases it 300 ms later, as
-// a person does: ebiten samples the button once per frame, and a press and
-// release within one frame would go unseen.
+// a person does (quick clicks: click_test.go).
 func click(t *testing.T, ctx context.Context, x, y float64, opts ...chromedp.MouseOption) {
 	t.Helper()
 	opts = append([]chromedp.MouseOption{chromedp.ButtonType(input.MouseButtonLeft), chromedp.ClickCount(1)}, opts...)

@@ -15,13 +15,15 @@ import (
 // and announces it with a "gossipscope-ready" event. Every call is
 // synchronous, returns plain JS values, and reports failures as
 // {ok: false, error} — it never throws into JS and never panics in Go.
+// The page's callbacks (onSelect, onCommand) are called only after the
+// game's lock is released, so they may call the API themselves.
 func exposeBridge(g *game) {
 	api := js.Global().Get("Object").New()
 	keep := []js.Func{} // referenced for the life of the page
 	def := func(name string, fn func(s *session.Session, args []js.Value) any) {
 		f := js.FuncOf(func(this js.Value, args []js.Value) (out any) {
-			g.mu.Lock()
-			defer g.mu.Unlock()
+			g.lock()
+			defer g.unlock() // then the JS calls the call queued (onCommand)
 			defer func() {
 				if v := recover(); v != nil {
 					msg := fmt.Sprintf("%s: internal error: %v", name, v)
@@ -108,19 +110,25 @@ func exposeBridge(g *game) {
 	})
 	def("state", func(s *session.Session, _ []js.Value) any { return s.State() })
 
+	// Both run after the lock is released (game.unlock), never inside a
+	// call or a frame, so a handler may call the API straight away.
 	g.s.OnCommand = func(cmd string) {
-		if f := api.Get("onCommand"); f.Type() == js.TypeFunction {
-			f.Invoke(cmd)
-		}
-	}
-	g.onSelect = func(name string) {
-		if f := api.Get("onSelect"); f.Type() == js.TypeFunction {
-			if name == "" {
-				f.Invoke(js.Null())
-			} else {
-				f.Invoke(name)
+		g.later(func() {
+			if f := api.Get("onCommand"); f.Type() == js.TypeFunction {
+				f.Invoke(cmd)
 			}
+		})
+	}
+	g.onSelect = func(name string, c click) {
+		f := api.Get("onSelect")
+		if f.Type() != js.TypeFunction {
+			return
 		}
+		var n any = name
+		if name == "" {
+			n = js.Null()
+		}
+		f.Invoke(n, map[string]any{"shiftKey": c.shift, "altKey": c.alt, "ctrlKey": c.ctrl, "metaKey": c.meta, "pointerType": c.pointerType})
 	}
 	js.Global().Set("gossipscope", api)
 	js.Global().Call("dispatchEvent", js.Global().Get("Event").New("gossipscope-ready"))

@@ -8,26 +8,34 @@ import (
 	"time"
 
 	"github.com/hajimehoshi/ebiten/v2"
-	"github.com/hajimehoshi/ebiten/v2/inpututil"
 
 	"github.com/gossipscope/gossipscope/scene"
 	"github.com/gossipscope/gossipscope/scene/session"
 )
 
-// game is the ebiten Game: Update moves time and reads the pointer, Draw
-// turns the scene's frame into pixels. Neither decides what to show.
+// game is the ebiten Game: Update moves time and handles the clicks the
+// page's pointer events queued, Draw turns the scene's frame into pixels.
+// Neither decides what to show.
 type game struct {
-	// mu guards s: bridge calls come from JS callbacks, Update and Draw from
-	// ebiten's loop. Nothing blocks while holding it.
+	// mu guards s and out: bridge calls come from JS callbacks, Update and
+	// Draw from ebiten's loop. Nothing blocks while holding it, and no JS
+	// is called while holding it (see out).
 	mu sync.Mutex
 	s  *session.Session
+	// out holds calls into the page's JS (onSelect, onCommand) made while
+	// mu was held; they run once it is released, so a handler may call the
+	// API straight away.
+	out []func()
 
-	r        *renderer
-	frame    scene.Frame
-	scale    float64 // device px per CSS px
-	start    time.Time
-	touchIDs []ebiten.TouchID
-	onSelect func(name string)
+	input pointerInput // clicks from the DOM, for Update
+
+	r      *renderer
+	frame  scene.Frame
+	scale  float64 // device px per CSS px
+	lw, lh float64 // the layout's size: device px
+	start  time.Time
+	// onSelect tells the page about a click's selection (set by the bridge).
+	onSelect func(name string, c click)
 	probe    gcProbe
 }
 
@@ -35,40 +43,69 @@ func newGame(s *session.Session) *game {
 	return &game{s: s, r: newRenderer(), scale: 1, start: time.Now()}
 }
 
+// lock takes mu; unlock releases it and then makes the JS calls queued
+// meanwhile, in order.
+func (g *game) lock() { g.mu.Lock() }
+
+func (g *game) unlock() {
+	out := g.out
+	g.out = nil
+	g.mu.Unlock()
+	for _, f := range out {
+		g.callJS(f)
+	}
+}
+
+// later queues f to run once mu is released. Call it with mu held.
+func (g *game) later(f func()) { g.out = append(g.out, f) }
+
+// callJS runs f, a call into the page's JS, turning an exception thrown by
+// the page's handler into an error on the page instead of a dead program.
+func (g *game) callJS(f func()) {
+	defer func() {
+		if v := recover(); v != nil {
+			g.mu.Lock()
+			g.s.SetError(fmt.Sprintf("the page's handler failed: %v", v))
+			g.mu.Unlock()
+		}
+	}()
+	f()
+}
+
 // wallMs is the wall clock the playback follows.
 func (g *game) wallMs() float64 { return float64(time.Since(g.start).Microseconds()) / 1000 }
 
-func (g *game) Update() (err error) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
+func (g *game) Update() error {
+	g.lock()
+	defer g.unlock()
 	defer g.recover("update")
 	g.s.Tick(g.wallMs())
 	g.s.FPS = ebiten.ActualFPS()
-	if inpututil.IsMouseButtonJustPressed(ebiten.MouseButtonLeft) {
-		x, y := ebiten.CursorPosition()
-		g.click(float32(x), float32(y))
-	}
-	g.touchIDs = inpututil.AppendJustPressedTouchIDs(g.touchIDs[:0])
-	for _, id := range g.touchIDs {
-		x, y := ebiten.TouchPosition(id)
-		g.click(float32(x), float32(y))
+	for _, c := range g.input.take() {
+		g.click(c)
 	}
 	return nil
 }
 
-// click selects the node under the pointer (or clears the selection). What
-// a click with a modifier does (crash or restart) is the page's decision:
-// it reads the selection and calls crash() or restartNode().
-func (g *game) click(x, y float32) {
-	name := g.s.Click(x, y)
+// click selects the node under a click (or clears the selection). What a
+// click with a modifier does (crash or restart) is the page's decision:
+// onSelect passes the modifiers and the page calls crash() or
+// restartNode().
+func (g *game) click(c click) {
+	// CSS px on the canvas to the layout's device px.
+	kx, ky := g.scale, g.scale
+	if c.w > 0 && c.h > 0 && g.lw > 0 && g.lh > 0 {
+		kx, ky = g.lw/c.w, g.lh/c.h
+	}
+	name := g.s.Click(float32(c.x*kx), float32(c.y*ky))
 	if g.onSelect != nil {
-		g.onSelect(name)
+		g.later(func() { g.onSelect(name, c) })
 	}
 }
 
 func (g *game) Draw(screen *ebiten.Image) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
+	g.lock()
+	defer g.unlock()
 	defer g.recover("draw")
 	g.probe.begin()
 	glyphs, mapGen := g.s.Composer.Rasterized(), g.s.Composer.MapGen()
@@ -90,14 +127,17 @@ func (g *game) Draw(screen *ebiten.Image) {
 
 func msBetween(a, b time.Time) float64 { return float64(b.Sub(a).Microseconds()) / 1000 }
 
-// LayoutF draws at the device's real resolution: crisp on HiDPI screens,
-// and pointer positions come in the same device pixels as the scene's.
+// LayoutF draws at the device's real resolution: crisp on HiDPI screens.
+// Clicks come in CSS px and are scaled to this layout in Update.
 func (g *game) LayoutF(w, h float64) (float64, float64) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
 	g.scale = ebiten.Monitor().DeviceScaleFactor()
 	if g.scale <= 0 {
 		g.scale = 1
 	}
-	return w * g.scale, h * g.scale
+	g.lw, g.lh = w*g.scale, h*g.scale
+	return g.lw, g.lh
 }
 
 func (g *game) Layout(w, h int) (int, int) { panic("LayoutF is used instead") }
@@ -110,7 +150,7 @@ func (g *game) recover(where string) {
 }
 
 func (g *game) fatal(err error) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
+	g.lock()
+	defer g.unlock()
 	g.s.SetError("the renderer stopped: " + err.Error())
 }

@@ -14,6 +14,7 @@ import (
 
 func main() {
 	g := newGame(session.New())
+	g.input.listen(ebitenCanvas())
 	exposeBridge(g)
 	ebiten.SetWindowTitle("gossipscope")
 	ebiten.SetRunnableOnUnfocused(true) // keep animating in background and headless tabs

@@ -8,27 +8,19 @@
   const body = document.body;
   const call = P.call;
 
-  // The wasm selects the node under a click and tells onSelect. In "crash"
-  // mode, or with shift held, the page then crashes or restarts it.
-  // onSelect runs inside the wasm's frame update, so the crash call waits
-  // for the next task rather than re-entering the wasm.
-  let shiftClick = false;
+  // The wasm selects the node under a click and tells onSelect, with the
+  // click's modifier keys. In "crash" mode, or with shift held, the page
+  // then crashes or restarts it. onSelect runs after the wasm has let go of
+  // its lock, so it may call the API straight away.
   function bindCanvasClicks() {
-    document.addEventListener("pointerdown", (e) => {
-      if (e.target instanceof HTMLCanvasElement) shiftClick = e.shiftKey;
-    }, true);
-    P.gs.onSelect = (name) => {
+    P.gs.onSelect = (name, click) => {
       const mode = document.querySelector('input[name="click"]:checked').value;
-      const crashIt = mode === "crash" || shiftClick;
-      shiftClick = false;
+      const crashIt = mode === "crash" || Boolean(click && click.shiftKey);
       if (!name || !crashIt) return;
-      setTimeout(() => {
-        const st = P.state();
-        const sel = st && st.selected;
-        const dead = sel && sel.name === name && (sel.status === "dead" || sel.crashed === true);
-        call(dead ? "restartNode" : "crash", name);
-        P.syncURL(true);
-      }, 0);
+      const sel = (P.state() || {}).selected;
+      const dead = sel && sel.name === name && (sel.status === "dead" || sel.crashed === true);
+      call(dead ? "restartNode" : "crash", name);
+      P.syncURL(true);
     };
   }
 
