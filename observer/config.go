@@ -148,6 +148,9 @@ func (c *Config) Validate() error {
 
 // CheckURL reports whether u is an http(s) base URL of an Alertmanager.
 func CheckURL(u string) error {
+	if !strings.Contains(u, "://") {
+		return fmt.Errorf("Alertmanager URL %q: want http://host:port", u)
+	}
 	p, err := url.Parse(u)
 	if err != nil {
 		return fmt.Errorf("Alertmanager URL %q: %v", u, err)

@@ -40,8 +40,9 @@ type member struct {
 	mu        sync.Mutex
 	byAddr    map[string]string // "ip:port" -> member name
 	refreshed time.Time
-	viaUDP    map[uint64]int // user payloads seen in UDP packets, by hash
-	unnamed   int            // packets from addresses not in the member list
+	viaUDP    map[uint64]int  // user payloads seen in UDP packets, by hash
+	left      map[string]bool // members whose own dead message ("I leave") came by
+	unnamed   int             // packets from addresses not in the member list
 }
 
 // newObserverName returns "~observer-" and 6 random characters: '~' sorts
@@ -88,7 +89,7 @@ func (o *Observer) join() (*member, error) {
 	if err != nil {
 		return nil, fmt.Errorf("join: %v", err)
 	}
-	m := &member{o: o, name: name, byAddr: map[string]string{}, viaUDP: map[uint64]int{}}
+	m := &member{o: o, name: name, byAddr: map[string]string{}, viaUDP: map[uint64]int{}, left: map[string]bool{}}
 	tr := newWatchTransport(nt, m)
 
 	c := memberlist.DefaultLANConfig()
@@ -207,6 +208,9 @@ func (m *member) MergeRemoteState(buf []byte, join bool) {
 
 func (m *member) NotifyJoin(n *memberlist.Node) {
 	m.remember(n)
+	m.mu.Lock()
+	delete(m.left, n.Name)
+	m.mu.Unlock()
 	o := m.o
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -216,11 +220,16 @@ func (m *member) NotifyJoin(n *memberlist.Node) {
 	o.setStatusLocked(o.names.of(n.Name), protocol.StatusAlive)
 }
 
+// NotifyLeave reports left for the observer itself and for members whose
+// own dead message the observer saw (memberlist's Node.State here does not
+// say), dead otherwise.
 func (m *member) NotifyLeave(n *memberlist.Node) {
 	st := protocol.StatusDead
-	if n.State == memberlist.StateLeft {
+	m.mu.Lock()
+	if n.Name == m.name || m.left[n.Name] {
 		st = protocol.StatusLeft
 	}
+	m.mu.Unlock()
 	o := m.o
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -253,6 +262,9 @@ func (m *member) received(buf []byte, addr string) {
 				clear(m.viaUDP)
 			}
 			m.viaUDP[xxhash.Sum64(w.payload)]++
+		}
+		if w.kind == "dead" && w.key != "" && w.origin == w.key {
+			m.left[w.key] = true
 		}
 	}
 	if from == "" {

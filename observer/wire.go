@@ -60,6 +60,7 @@ type wireMsg struct {
 	key     string // user: sil/<id> or nfl/<entry key>; alive, suspect, dead: the member concerned
 	version int64  // user: UpdatedAt / Timestamp in unix ms; alive, suspect, dead: incarnation
 	value   string // user: a silence's comment
+	origin  string // suspect, dead: who says so (dead from the node itself = it left)
 	bytes   int
 	payload []byte // user: the delegate's bytes (a clusterpb.Part)
 }
@@ -125,9 +126,10 @@ func decodeMessage(buf []byte, depth int, out []wireMsg) []wireMsg {
 		var v struct {
 			Incarnation uint32
 			Node        string
+			From        string
 		}
 		if codec.NewDecoderBytes(body, &codec.MsgpackHandle{}).Decode(&v) == nil {
-			m.key, m.version = v.Node, int64(v.Incarnation)
+			m.key, m.version, m.origin = v.Node, int64(v.Incarnation), v.From
 		}
 	case mtUser:
 		m.payload = body
