@@ -46,7 +46,8 @@ type Config struct {
 	// --cluster.label), if it has one.
 	Label string
 	// Name is the observer's member name; default "~observer-" and a
-	// random suffix. It must sort after every real peer's name.
+	// random suffix. It must sort after every real peer's name (checked
+	// before and after joining).
 	Name string
 	// LeaveTimeout bounds the wait for the leave message on Close (5 s).
 	LeaveTimeout time.Duration
@@ -138,9 +139,6 @@ func (c *Config) Validate() error {
 			}
 		} else if !isLoopback(c.Join) {
 			return fmt.Errorf("joining %s, which is not on loopback: say which address the real peers can reach the observer on (bind address)", c.Join)
-		}
-		if c.Name != "" && !strings.HasPrefix(c.Name, "~") {
-			return fmt.Errorf("observer name %q must start with '~' so it sorts after every Alertmanager peer", c.Name)
 		}
 	}
 	return nil

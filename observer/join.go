@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -84,7 +85,7 @@ func (o *Observer) join() (*member, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bind address %q: bad port", bind)
 	}
-	mlLog := log.New(slog.NewLogLogger(o.log.Handler(), slog.LevelInfo).Writer(), "", 0)
+	mlLog := log.New(levelWriter{o.log}, "", 0)
 	nt, err := memberlist.NewNetTransport(&memberlist.NetTransportConfig{BindAddrs: []string{host}, BindPort: port, Logger: mlLog})
 	if err != nil {
 		return nil, fmt.Errorf("join: %v", err)
@@ -129,6 +130,23 @@ func (o *Observer) join() (*member, error) {
 		map[string]any{"observer_name": name, "gossip_addr": m.addr})
 	o.mu.Unlock()
 	return m, nil
+}
+
+// levelWriter passes memberlist's log lines on at their level: errors and
+// warnings as warnings, the rest as debug.
+type levelWriter struct{ log *slog.Logger }
+
+func (w levelWriter) Write(b []byte) (int, error) {
+	line := strings.TrimSpace(string(b))
+	// Sends racing the shutdown of the sockets are memberlist's own
+	// shutdown order (transport first), not a problem.
+	closing := strings.Contains(line, "use of closed network connection")
+	if !closing && (strings.Contains(line, "[ERR]") || strings.Contains(line, "[WARN]")) {
+		w.log.Warn(line)
+	} else {
+		w.log.Debug(line)
+	}
+	return len(b), nil
 }
 
 // leave says goodbye and shuts the member down.

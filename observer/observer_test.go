@@ -251,7 +251,6 @@ func TestConfigValidate(t *testing.T) {
 		{Config{URLs: []string{"http://a:1"}}, "Emit"},
 		{Config{Join: "10.0.0.1:9094", Emit: emit}, "not on loopback"},
 		{Config{Join: "127.0.0.1", Emit: emit}, "host:port"},
-		{Config{Join: "127.0.0.1:9094", Name: "observer", Emit: emit}, "must start with '~'"},
 	} {
 		err := c.cfg.Validate()
 		if err == nil || !strings.Contains(err.Error(), c.want) {
@@ -274,4 +273,126 @@ func TestBackoffDoublesToTheCap(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Fatalf("backoff %v, want %v", got, want)
 	}
+}
+
+// Join mode against a real 2-node cluster: the observer becomes a member
+// whose name sorts last, so no real peer's HA position changes; it reports
+// the gossip sent to it, named by sender; it refuses commands; it leaves
+// on Close and the cluster is back to its real members.
+func TestJoinKeepsPositions(t *testing.T) {
+	ams := startCluster(t, 2)
+	before := map[string]float64{}
+	for _, am := range ams {
+		before[am.api] = metricOf(t, am.api, "alertmanager_peer_position")
+	}
+	var proxies []*methodCounter
+	var urls []string
+	for _, am := range ams {
+		p := countMethods(t, am.api)
+		proxies, urls = append(proxies, p), append(urls, p.URL)
+	}
+	o, rec := newObserver(t, Config{URLs: urls, Join: ams[0].gossip, Interval: 200 * time.Millisecond, Timeout: time.Second})
+	name := o.MemberName()
+	if !strings.HasPrefix(name, "~observer-") {
+		t.Fatalf("member name %q", name)
+	}
+	eventually(t, 10*time.Second, "3 members in every Alertmanager's view", func() bool {
+		for _, am := range ams {
+			if metricOf(t, am.api, "alertmanager_cluster_members") != 3 {
+				return false
+			}
+		}
+		return true
+	})
+	for _, am := range ams {
+		if p := metricOf(t, am.api, "alertmanager_peer_position"); p != before[am.api] {
+			t.Fatalf("%s: position %v with the observer joined, %v before", am.api, p, before[am.api])
+		}
+		_, peers := statusOf(t, am.api)
+		if !slices.Contains(peers, name) {
+			t.Fatalf("%s does not list the observer: %v", am.api, peers)
+		}
+	}
+	st := lastStatus(rec)
+	if st["am1"] != protocol.StatusAlive || st["am2"] != protocol.StatusAlive || st[ObserverAlias] != protocol.StatusAlive {
+		t.Fatalf("statuses %v", st)
+	}
+
+	// A silence made on a real node reaches the observer as user messages
+	// from the real peers, with node/'s key and version.
+	id, version := postSilence(t, ams[1].api, "seen by a member")
+	eventually(t, 10*time.Second, "the silence gossiped to the observer", func() bool {
+		return len(rec.filter(func(e protocol.Event) bool {
+			return e.Type == protocol.TypeMsg && e.Kind == "user" && e.To == ObserverAlias &&
+				(e.From == "am1" || e.From == "am2") && e.Key == "sil/"+id && e.Version == version && e.Value == "seen by a member"
+		})) > 0
+	})
+	eventually(t, 10*time.Second, "the silence on both nodes", func() bool {
+		return len(holders(rec, "sil/"+id, version, "seen by a member")) == 2
+	})
+	// Every message reported has the observer at one end: it cannot see
+	// the others.
+	for _, e := range rec.filter(func(e protocol.Event) bool { return e.Type == protocol.TypeMsg }) {
+		if e.From != ObserverAlias && e.To != ObserverAlias {
+			t.Fatalf("a message between two other peers: %+v", e)
+		}
+	}
+	if err := o.Command(protocol.Command{Cmd: protocol.CmdCrash, Node: "am1"}); !errors.Is(err, ErrReadOnly) {
+		t.Fatalf("crash: %v, want refused", err)
+	}
+
+	if err := o.Close(); err != nil {
+		t.Fatalf("close: %v", err)
+	}
+	if lastStatus(rec)[ObserverAlias] != protocol.StatusLeft {
+		t.Fatalf("observer's last status %v, want left", lastStatus(rec)[ObserverAlias])
+	}
+	eventually(t, 10*time.Second, "2 members again", func() bool {
+		for _, am := range ams {
+			if metricOf(t, am.api, "alertmanager_cluster_members") != 2 {
+				return false
+			}
+		}
+		return true
+	})
+	for _, am := range ams {
+		if p := metricOf(t, am.api, "alertmanager_peer_position"); p != before[am.api] {
+			t.Fatalf("%s: position %v after the observer left, %v before", am.api, p, before[am.api])
+		}
+	}
+	for i, p := range proxies {
+		if c := p.counts(); c["GET"] == 0 || len(c) != 1 {
+			t.Fatalf("requests through proxy %d: %v, want GETs only", i, c)
+		}
+	}
+	var sils []amSilence
+	if err := httpGet(ams[0].api+"/api/v2/silences", &sils); err != nil || len(sils) != 1 {
+		t.Fatalf("%d silences (%v), want the test's one", len(sils), err)
+	}
+	rec.check(t)
+}
+
+// A joining observer refuses a name that would not sort after every peer.
+func TestJoinRefusesANameSortingFirst(t *testing.T) {
+	ams := startCluster(t, 1)
+	rec := &recorder{}
+	// "0..." sorts before every ULID.
+	_, err := New(Config{URLs: []string{ams[0].api}, Join: ams[0].gossip, Name: "0-observer", Emit: rec.emit})
+	if err == nil || !strings.Contains(err.Error(), "HA positions") {
+		t.Fatalf("New with name %q: %v, want a refusal", "0-observer", err)
+	}
+	// It never joined: the Alertmanager is still alone.
+	if m := metricOf(t, ams[0].api, "alertmanager_cluster_members"); m != 1 {
+		t.Fatalf("%v members", m)
+	}
+	// Without a URL to ask first, it finds out from the member list once
+	// joined, and leaves at once.
+	_, err = New(Config{Join: ams[0].gossip, Name: "0-observer", Emit: rec.emit})
+	if err == nil || !strings.Contains(err.Error(), "left again") {
+		t.Fatalf("New without URLs, name %q: %v, want join then leave", "0-observer", err)
+	}
+	eventually(t, 10*time.Second, "the Alertmanager alone again", func() bool {
+		return metricOf(t, ams[0].api, "alertmanager_cluster_members") == 1
+	})
+	rec.check(t)
 }

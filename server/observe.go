@@ -52,7 +52,7 @@ func addObserveFlags(fs *flag.FlagSet, o *observeOptions) {
 	fs.StringVar(&o.join, "join", "", "also join the cluster's gossip as a silent member through this gossip address (host:port, Alertmanager's --cluster.listen-address) to see the messages sent to it; it is then a member and takes a share of the gossip (see 'go doc ./observer')")
 	fs.StringVar(&o.bind, "join.bind", "", "the observer's gossip address when joining (default 127.0.0.1:0 for a loopback cluster; required otherwise: an address the peers can reach)")
 	fs.StringVar(&o.label, "join.label", "", "the cluster's --cluster.label, if it has one")
-	fs.StringVar(&o.name, "join.name", "", "the observer's member name (default ~observer-<random>); must start with '~' to sort after every peer")
+	fs.StringVar(&o.name, "join.name", "", "the observer's member name (default ~observer-<random>); it must sort after every peer's name, or the observer refuses to join")
 }
 
 // check reports the first flag that cannot work (exit code 2).
