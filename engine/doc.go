@@ -65,16 +65,16 @@
 //     block; the same event stream as the heap, byte for byte (tested);
 //   - the round kernel (kernel.go), used for synchronous zero-latency
 //     runs when nothing is emitted (Run, Advance with a nil emit), with
-//     one key, every node alive, no partition, nothing left in the
-//     Schedule and no Demers coin: with the same Stats as the round
-//     scheduler, exactly (tested; the same random draws in the same
-//     order), it computes each round in one pass over the nodes with no
-//     message queued. In such a round every message carries the state its
-//     sender had when the round began, so who learns from whom and which
-//     messages were redundant follow from the round's picks and one byte
-//     per node (informed, and a count of the messages it got). With loss,
-//     a round also keeps its exchanges to draw their losses in the
-//     scheduler's order (kernel_loss.go). A run with faults hands over to
+//     one key, every node alive, no partition and nothing left in the
+//     Schedule: with the same Stats as the round scheduler, exactly
+//     (tested; the same random draws in the same order), it computes each
+//     round in one pass over the nodes with no message queued. In such a
+//     round every message carries the state its sender had when the round
+//     began, so who learns from whom and which messages were redundant
+//     follow from the round's picks and one byte per node (informed, and
+//     a count of the messages it got). Loss and Demers' coin draw on
+//     delivery: the kernel keeps what it needs to make those draws in the
+//     scheduler's order (kernel_draws.go). A run with faults hands over to
 //     the kernel once its last action is applied and the state fits (every
 //     node not up to date holds the same older version).
 //

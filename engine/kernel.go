@@ -37,8 +37,8 @@ import "math/bits"
 // records when the kernel stops.
 //
 // Random draws happen in peer picking (PeersRandom), in tick order as in
-// the scheduler, and for loss (kernel_loss.go). Demers' coin draws on
-// delivery of every redundant push: those scenarios stay on the scheduler.
+// the scheduler, and for loss and Demers' coin, in the scheduler's
+// delivery order (kernel_draws.go).
 
 // kernel is the round kernel's scratch state, kept across Advance calls.
 type kernel struct {
@@ -50,6 +50,7 @@ type kernel struct {
 	told   []uint64 // reached by an informative push or push-back this round
 	teller []int32  // the first node that told it, for nodes in told
 	lossy  lossyScratch
+	coin   coinScratch
 	per    int32 // messages per count in a cell
 	active int   // push mode: nodes still spreading
 	rounds int   // rounds run by the kernel (for tests)
@@ -62,7 +63,7 @@ const cellInf = 0x80
 // over the nodes.
 func (s *Sim) kernelFits() bool {
 	if !s.fast || s.emit != nil || s.nextAct < len(s.acts) || s.keys != 1 ||
-		s.group != nil || s.alive != s.n || s.inflight != 0 || s.cfg.Stop == StopCoin {
+		s.group != nil || s.alive != s.n || s.inflight != 0 {
 		return false
 	}
 	if s.loss > 0 && s.cfg.Mode != Push && int64(s.n)*int64(s.cfg.Fanout) > maxLossyExchanges {
@@ -239,7 +240,9 @@ func (s *Sim) kernelPush() {
 	k := s.k
 	told, nodes := k.told, s.nodes
 	counted := s.cfg.Stop == StopLimit || s.cfg.Stop == StopAll
-	var sent, lost, redundant int64
+	coin := s.cfg.Stop == StopCoin
+	k.coin.from, k.coin.to = k.coin.from[:0], k.coin.to[:0]
+	var sent, lost, redundants int64
 	active := 0
 	for i := int32(0); i < int32(len(nodes)); i++ {
 		nd := &nodes[i]
@@ -255,15 +258,23 @@ func (s *Sim) kernelPush() {
 				break
 			}
 			sent++
+			redundant := false
 			if s.loss > 0 && s.rng01() < s.loss { // drawn as dispatch draws it
 				lost++
 			} else if k.hit(p, nodes, 1) >= cellInf {
-				knew++
+				redundant = true
 			} else if w, b := p>>6, uint64(1)<<(p&63); told[w]&b == 0 {
 				told[w] |= b
 				k.teller[p] = i
 			} else {
+				redundant = true
+			}
+			if redundant {
 				knew++
+				if coin {
+					k.coin.from = append(k.coin.from, i)
+					k.coin.to = append(k.coin.to, p)
+				}
 			}
 			if counted {
 				nd.spent++
@@ -272,7 +283,7 @@ func (s *Sim) kernelPush() {
 		if counted {
 			s.stillSending(i)
 		}
-		redundant += int64(knew)
+		redundants += int64(knew)
 		if s.cfg.Stop == StopFeedback && knew > 0 {
 			// The scheduler applies feedback on delivery, after every tick
 			// of the round: only the next tick can see it.
@@ -285,12 +296,15 @@ func (s *Sim) kernelPush() {
 			active++
 		}
 	}
+	if coin {
+		active -= s.kernelCoin()
+	}
 	learned := s.kernelEndRound()
 	k.active = active + int(learned) // news makes the learners spread
 	s.st.sent += sent
 	s.st.lost += lost
 	s.st.delivered += sent - lost
-	s.st.redundant += redundant
+	s.st.redundant += redundants
 	if learned > 0 {
 		s.checkCoverage(s.round)
 	}

@@ -2,17 +2,25 @@ package engine
 
 import "math"
 
-// Loss in the round kernel. Each message sent draws one number from the
-// PCG stream (dispatch), so the kernel must draw them in the order the
-// round scheduler sends: requests in tick order, right after each node's
-// picks; answers in the order requests are delivered (by the block of the
-// asked node, then tick order); push-backs in the order answers are
-// delivered (by the block of the asker, then of the asked, then tick
-// order). So a lossy round keeps its exchanges (4 bytes and a byte of
-// flags each), counts them by block, draws each kind's numbers in a row
-// and hands them out by rank: a counting sort that moves no data. Who
-// learns from whom is then the lossless rule among the messages that got
-// through. (PUSH is one message per pick, drawn as it is sent: kernelPush.)
+// Random draws in the round kernel that the round scheduler makes on
+// delivery, so the kernel must make them in the scheduler's delivery
+// order: loss and Demers' coin.
+//
+// Loss: each message sent draws one number from the PCG stream
+// (dispatch): requests in tick order, right after each node's picks;
+// answers in the order requests are delivered (by the block of the asked
+// node, then tick order); push-backs in the order answers are delivered
+// (by the block of the asker, then of the asked, then tick order). So a
+// lossy round keeps its exchanges (4 bytes and a byte of flags each),
+// counts them by block, draws each kind's numbers in a row and hands them
+// out by rank: a counting sort that moves no data. Who learns from whom is
+// then the lossless rule among the messages that got through. (PUSH is one
+// message per pick, drawn as it is sent: kernelPush.)
+//
+// Coin: every push that reaches a node that already knew draws one number
+// (feedback), in the order pushes are delivered: by the receiver's block,
+// then tick order. The kernel keeps the round's redundant pushes and
+// draws for them in that order after the ticks, as the scheduler does.
 
 // maxLossyExchanges bounds the exchanges a lossy round keeps (5 bytes
 // each); bigger scenarios stay on the round scheduler.
@@ -175,4 +183,54 @@ func (s *Sim) drawLossy(from, to int, prev, next uint8) int64 {
 		}
 	}
 	return int64(sent)
+}
+
+// coinScratch is the round's redundant pushes, in tick order, for
+// kernelCoin: sender and receiver.
+type coinScratch struct {
+	from, to []int32
+	order    []int32 // indices into from/to in delivery order
+}
+
+// kernelCoin is Demers' coin for the round's redundant pushes: in the
+// scheduler's delivery order (by the receiver's block, then tick order),
+// each draws a 1/FeedbackK chance of stopping its sender. It returns how
+// many spreading nodes it stopped.
+func (s *Sim) kernelCoin() int {
+	c := &s.k.coin
+	blocks := (len(s.k.cell)-1)>>blockShift + 1
+	if cap(s.k.lossy.next) < blocks {
+		s.k.lossy.next = make([]int32, blocks)
+	}
+	rank := s.k.lossy.next[:blocks]
+	clear(rank)
+	for _, p := range c.to {
+		rank[p>>blockShift]++
+	}
+	at := int32(0)
+	for b, n := range rank {
+		rank[b] = at
+		at += n
+	}
+	if cap(c.order) < len(c.to) {
+		c.order = make([]int32, len(c.to))
+	}
+	order := c.order[:len(c.to)]
+	for j, p := range c.to {
+		b := p >> blockShift
+		order[rank[b]] = int32(j)
+		rank[b]++
+	}
+	stopped := 0
+	k := uint64(s.cfg.FeedbackK)
+	for _, j := range order {
+		if s.intN(k) == 0 {
+			nd := &s.nodes[c.from[j]]
+			if nd.flags&flagActive != 0 {
+				nd.flags &^= flagActive
+				stopped++
+			}
+		}
+	}
+	return stopped
 }

@@ -321,7 +321,7 @@ func (s *Sim) begin() {
 // node in order and then delivers FIFO queues kind by kind, the same order
 // (time, rank, sequence) the heap would produce.
 func (s *Sim) runRounds(limit float64) {
-	kern := !s.noKern && s.emit == nil && s.keys == 1 && s.cfg.Stop != StopCoin
+	kern := !s.noKern && s.emit == nil && s.keys == 1
 	for !s.done {
 		// The kernel's other conditions change with actions and as old
 		// news dies out: check at every round (a pass over the nodes,
