@@ -27,6 +27,20 @@ func (p *Player) Narration() string {
 	if c.Key != "" && p.info.Source != "sim" {
 		news = strconv.Quote(c.Key)
 	}
+	// After a newer version, say which one is counted and who still holds
+	// an older one: "2 of 100 nodes know version 2 of the news (98 still
+	// have version 1)".
+	older := ""
+	if c.Version >= 2 {
+		news = "version " + strconv.Itoa(c.Version) + " of " + news
+		switch {
+		case c.Older <= 0:
+		case c.Version == 2:
+			older = " (" + Thousands(c.Older) + " still have version 1)"
+		default:
+			older = " (" + Thousands(c.Older) + " still have an older version)"
+		}
+	}
 	switch {
 	case c.FirstNews < 0:
 		b.WriteString("Nobody has any news yet.")
@@ -35,7 +49,11 @@ func (p *Player) Narration() string {
 		if holder == "" {
 			holder = "One node"
 		}
-		fmt.Fprintf(&b, "%s has %s; nobody else knows yet.", holder, news)
+		if older != "" {
+			fmt.Fprintf(&b, "%s has %s; nobody else has it yet%s.", holder, news, older)
+		} else {
+			fmt.Fprintf(&b, "%s has %s; nobody else knows yet.", holder, news)
+		}
 		if p.info.Fanout > 0 && p.info.Period > 0 {
 			every := "Every " + seconds(p.info.Period)
 			if p.info.Period == 1000 {
@@ -67,13 +85,17 @@ func (p *Player) Narration() string {
 		}
 		b.WriteString(".")
 	case c.Done:
-		fmt.Fprintf(&b, "The news stopped spreading: %s of %s live nodes know", Thousands(c.Informed), Thousands(c.Alive))
+		know := "know"
+		if c.Version >= 2 {
+			know = "know version " + strconv.Itoa(c.Version)
+		}
+		fmt.Fprintf(&b, "The news stopped spreading: %s of %s live nodes %s%s", Thousands(c.Informed), Thousands(c.Alive), know, older)
 		if c.Groups > 0 {
 			b.WriteString(" (the rest are cut off)")
 		}
 		fmt.Fprintf(&b, ". %s messages, %s redundant, %s lost.", Thousands(c.Messages), Thousands(c.Redundant), Thousands(c.Lost))
 	case p.hasRounds():
-		fmt.Fprintf(&b, "Round %d: %s of %s nodes know %s", c.Round, Thousands(c.Informed), Thousands(c.Alive), news)
+		fmt.Fprintf(&b, "Round %d: %s of %s nodes know %s%s", c.Round, Thousands(c.Informed), Thousands(c.Alive), news, older)
 		if c.RoundMessages > 0 {
 			fmt.Fprintf(&b, "; %s of the %s messages this round went to nodes that already knew", Thousands(c.RoundRedundant), Thousands(c.RoundMessages))
 			if c.RoundLost > 0 {
@@ -82,7 +104,7 @@ func (p *Player) Narration() string {
 		}
 		b.WriteString(".")
 	default:
-		fmt.Fprintf(&b, "%s: %s of %s nodes hold %s; %s messages so far, %s redundant", seconds(c.T), Thousands(c.Informed), Thousands(c.Alive), news, Thousands(c.Messages), Thousands(c.Redundant))
+		fmt.Fprintf(&b, "%s: %s of %s nodes hold %s%s; %s messages so far, %s redundant", seconds(c.T), Thousands(c.Informed), Thousands(c.Alive), news, older, Thousands(c.Messages), Thousands(c.Redundant))
 		if c.Lost > 0 {
 			fmt.Fprintf(&b, ", %s lost", Thousands(c.Lost))
 		}

@@ -45,6 +45,10 @@ const (
 	slotChartEnd
 	slotChartTitle
 	slotLog
+	slotLogRest
+	slotVersion
+	slotOlderLabel
+	slotOlder
 	slotSide = 100 // + side index
 )
 
@@ -67,6 +71,15 @@ func (t *theoryCache) get(in Info) *theoryCache {
 		}
 	}
 	return t
+}
+
+// olderLabel names what nodes that lack version v hold: the version
+// before it, or older ones.
+func olderLabel(v int) string {
+	if v == 2 {
+		return "still on version 1"
+	}
+	return "on older versions"
 }
 
 // row adds a "label ... value" line to the panel.
@@ -131,10 +144,22 @@ func (c *Composer) drawPanel(p *Player, f *Frame) {
 		S: c.texts.get(slotTime, tms, 0, 0, func() string { return "t = " + strconv.FormatFloat(float64(tms)/10, 'f', 1, 64) + " s" })})
 	y += big * 1.4
 
-	c.row(f, x, y, w, fs, "informed", c.texts.get(slotInformed, int64(cnt.Informed), int64(cnt.Alive), 0, func() string {
+	// After a newer version of the news, say which version is counted, and
+	// how many still hold an older one (they are drawn as uninformed).
+	label := "informed"
+	if cnt.Version >= 2 {
+		label = c.texts.get(slotVersion, int64(cnt.Version), 0, 0, func() string { return "know version " + strconv.Itoa(cnt.Version) })
+	}
+	c.row(f, x, y, w, fs, label, c.texts.get(slotInformed, int64(cnt.Informed), int64(cnt.Alive), 0, func() string {
 		return Thousands(cnt.Informed) + " / " + Thousands(cnt.Alive)
 	}), classColor[Informed])
 	y += lh
+	if cnt.Version >= 2 && cnt.Older > 0 {
+		c.row(f, x, y, w, fs, c.texts.get(slotOlderLabel, int64(cnt.Version), 0, 0, func() string { return olderLabel(cnt.Version) }),
+			c.texts.get(slotOlder, int64(cnt.Older), 0, 0, func() string { return Thousands(cnt.Older) }),
+			classColor[Uninformed].Mix(ColText, 0.5))
+		y += lh
+	}
 	c.row(f, x, y, w, fs, "messages", c.texts.get(slotMessages, int64(cnt.Messages), 0, 0, func() string { return Thousands(cnt.Messages) }), ColText)
 	y += lh
 	c.row(f, x, y, w, fs, "redundant", c.texts.get(slotRedundant, int64(cnt.Redundant), int64(cnt.Messages), 0, func() string {
@@ -298,7 +323,7 @@ func (c *Composer) theoryCaption(f *Frame, x, y, w, size float32, th *theoryCach
 	}
 	f.Texts = append(f.Texts, Text{X: x, Y: y, Size: size, Color: ColTheory, S: main})
 	base := c.texts.get(slotLog, int64(th.k+1), 0, 0, func() string { return strconv.Itoa(th.k + 1) })
-	rest := c.texts.get(slotLog+1, int64(th.logEst*10), 0, 0, func() string { return " N = " + oneDecimal(th.logEst) + ")" })
+	rest := c.texts.get(slotLogRest, int64(th.logEst*10), 0, 0, func() string { return " N = " + oneDecimal(th.logEst) + ")" })
 	sub := size * 0.72
 	lw := c.measure(" (log", size) + c.measure(base, sub) + c.measure(rest, size)
 	if mw+lw > w {

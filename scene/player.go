@@ -351,8 +351,13 @@ func (p *Player) Truncate(t float64) {
 		}
 	}
 	p.log.maxFly = 0
+	clear(p.log.keyVers)
 	for i := range p.log.recs {
-		p.log.maxFly = math.Max(p.log.maxFly, float64(p.log.recs[i].flight))
+		r := &p.log.recs[i]
+		p.log.maxFly = math.Max(p.log.maxFly, float64(r.flight))
+		if r.typ == typState {
+			p.log.seeVersion(r.key, r.ver)
+		}
 	}
 	if p.cur.idx > n {
 		*p.cur = *newState()

@@ -25,6 +25,7 @@ type state struct {
 	newest    []uint32  // per key: newest version code seen
 	newestAt  []float64 // per key: when its newest version first appeared
 	holders   []int32   // per key: live nodes holding the newest version
+	holdAny   []int32   // per key: live nodes holding any version
 	firstNews float64   // when the first news appeared (-1 before)
 
 	joined   []float32 // per node: when it joined (-1: from the start)
@@ -92,6 +93,7 @@ func (s *state) grow(n int32, k int) {
 		s.newest = append(s.newest, noVersion)
 		s.newestAt = append(s.newestAt, -1)
 		s.holders = append(s.holders, 0)
+		s.holdAny = append(s.holdAny, 0)
 	}
 }
 
@@ -151,10 +153,13 @@ func (s *state) apply(r *rec, l *log) {
 		if old != r.ver {
 			s.gained[k][n] = float32(r.t)
 		}
+		up := isUp(s.status[n])
+		if old == noVersion && up {
+			s.holdAny[k]++
+		}
 		if s.firstNews < 0 {
 			s.firstNews = r.t
 		}
-		up := isUp(s.status[n])
 		switch {
 		case s.newest[k] == noVersion || l.vers.value(r.ver) > l.vers.value(s.newest[k]):
 			s.newest[k] = r.ver
@@ -192,12 +197,15 @@ func (s *state) apply(r *rec, l *log) {
 			s.dead++
 		}
 		if isUp(was) != isUp(now) {
+			d := int32(-1)
+			if isUp(now) {
+				d = 1
+			}
 			for k := range s.hold {
-				if s.newest[k] != noVersion && s.hold[k][n] == s.newest[k] {
-					if isUp(now) {
-						s.holders[k]++
-					} else {
-						s.holders[k]--
+				if v := s.hold[k][n]; v != noVersion {
+					s.holdAny[k] += d
+					if v == s.newest[k] {
+						s.holders[k] += d
 					}
 				}
 			}
@@ -261,8 +269,9 @@ func (s *state) fault(t float64, kind uint8, n int32) {
 // copyFrom makes s an independent copy of o, reusing s's memory.
 func (s *state) copyFrom(o *state) {
 	status, group, lastSend, sent, recv, joined := s.status, s.group, s.lastSend, s.sent, s.recv, s.joined
-	hold, gained, newest, newestAt, holders := s.hold, s.gained, s.newest, s.newestAt, s.holders
+	hold, gained, newest, newestAt, holders, holdAny := s.hold, s.gained, s.newest, s.newestAt, s.holders, s.holdAny
 	*s = *o
+	s.holdAny = append(holdAny[:0], o.holdAny...)
 	s.joined = append(joined[:0], o.joined...)
 	s.newestAt = append(newestAt[:0], o.newestAt...)
 	s.status = append(status[:0], o.status...)

@@ -1,6 +1,7 @@
 package scene
 
 import (
+	"cmp"
 	"math"
 	"slices"
 
@@ -152,16 +153,20 @@ func (v *versions) value(c uint32) int64 {
 
 // log is the stored stream.
 type log struct {
-	recs   []rec
-	extra  []protocol.Event // rare events in full (header, partition, param, note, reply)
-	nodes  names
-	keys   names
-	kinds  names
-	vers   versions
-	rounds []float64 // times of the round markers, in order
-	maxFly float64   // longest flight seen, bounds the in-flight scan
-	sumFly float64   // for the typical flight of lost messages
-	nFly   int
+	recs  []rec
+	extra []protocol.Event // rare events in full (header, partition, param, note, reply)
+	nodes names
+	keys  names
+	kinds names
+	vers  versions
+	// keyVers lists per key the distinct versions nodes came to hold, by
+	// value, so that a version can be told by its rank ("version 2") even
+	// when its value is a timestamp.
+	keyVers [][]uint32
+	rounds  []float64 // times of the round markers, in order
+	maxFly  float64   // longest flight seen, bounds the in-flight scan
+	sumFly  float64   // for the typical flight of lost messages
+	nFly    int
 }
 
 func newLog() *log {
@@ -203,6 +208,7 @@ func (l *log) encode(ev *protocol.Event) rec {
 		r.a = l.nodes.id(ev.Node)
 		r.key = l.keyID(ev.Key)
 		r.ver = l.vers.code(ev.Version)
+		l.seeVersion(r.key, r.ver)
 	case protocol.TypeRound:
 		r.a = int32(ev.Round)
 	default:
@@ -210,6 +216,40 @@ func (l *log) encode(ev *protocol.Event) rec {
 		l.extra = append(l.extra, *ev)
 	}
 	return r
+}
+
+// seeVersion adds version code v of key k to keyVers (usually at the end:
+// newer versions come later).
+func (l *log) seeVersion(k uint16, v uint32) {
+	for int(k) >= len(l.keyVers) {
+		l.keyVers = append(l.keyVers, nil)
+	}
+	vs := l.keyVers[k]
+	x := l.vers.value(v)
+	i := len(vs)
+	for i > 0 && l.vers.value(vs[i-1]) > x {
+		i--
+	}
+	if i > 0 && vs[i-1] == v {
+		return
+	}
+	l.keyVers[k] = slices.Insert(vs, i, v)
+}
+
+// versionRank is the rank of version code v among key k's versions, 1 for
+// the oldest; 0 if unknown.
+func (l *log) versionRank(k int, v uint32) int {
+	if k < 0 || k >= len(l.keyVers) || v == noVersion {
+		return 0
+	}
+	x := l.vers.value(v)
+	i, found := slices.BinarySearchFunc(l.keyVers[k], x, func(c uint32, x int64) int {
+		return cmp.Compare(l.vers.value(c), x)
+	})
+	if !found {
+		return 0
+	}
+	return i + 1
 }
 
 // keyID interns a key; past 65,534 distinct keys they share the last index

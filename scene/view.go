@@ -116,6 +116,8 @@ type Counters struct {
 	Present        int     // nodes in the cluster (alive, suspect or dead)
 	Alive          int     // alive or suspect
 	Informed       int     // alive nodes holding the newest version of the key
+	Version        int     // which version of the key that is: 1 the first, 2 the next...; 0 none yet
+	Older          int     // alive nodes holding an older version of the key
 	Messages       int
 	Redundant      int
 	Lost           int
@@ -143,6 +145,10 @@ func (p *Player) Counters() Counters {
 	}
 	if k := p.focus(c); k >= 0 && k < len(p.log.keys.list) {
 		out.Key = p.log.keys.list[k]
+		if k < len(c.newest) {
+			out.Version = p.log.versionRank(k, c.newest[k])
+			out.Older = int(c.holdAny[k] - c.holders[k])
+		}
 	}
 	return out
 }

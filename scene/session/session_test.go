@@ -289,3 +289,34 @@ func chartHeight(f *scene.Frame) float32 {
 	}
 	return best
 }
+
+// After update(), state() counts the new version and the nodes still on
+// the old one, and the narration names the version.
+func TestUpdateNamesTheVersion(t *testing.T) {
+	s := New()
+	if err := s.Load("nodes=50&fanout=3&mode=pushpull&seed=2&latency=50,100"); err != nil {
+		t.Fatal(err)
+	}
+	runToEnd(t, s)
+	s.Pause()
+	st := s.State()
+	if st["informed"] != 50 || st["version"] != 1 || st["older"] != 0 {
+		t.Fatalf("before the update: %v", st)
+	}
+	at := st["t"].(float64)
+	if err := s.Update("n7"); err != nil {
+		t.Fatal(err)
+	}
+	s.Seek(at + 1)
+	st = s.State()
+	if st["informed"] != 1 || st["version"] != 2 || st["older"] != 49 {
+		t.Fatalf("just after the update at %v: informed %v, version %v, older %v", at, st["informed"], st["version"], st["older"])
+	}
+	if n := st["narration"].(string); !strings.Contains(n, "1 of 50 nodes know version 2 of the news (49 still have version 1)") {
+		t.Fatalf("narration %q", n)
+	}
+	runToEnd(t, s)
+	if st := s.State(); st["informed"] != 50 || st["older"] != 0 || !strings.HasPrefix(st["narration"].(string), "All 50 nodes know version 2 of the news") {
+		t.Fatalf("at the end: %v", st)
+	}
+}

@@ -27,6 +27,8 @@ func (s *Session) State() map[string]any {
 		"nodes":          c.Present,
 		"alive":          c.Alive,
 		"informed":       c.Informed,
+		"version":        c.Version,
+		"older":          c.Older,
 		"messages":       c.Messages,
 		"redundant":      c.Redundant,
 		"lost":           c.Lost,
