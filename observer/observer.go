@@ -152,7 +152,8 @@ func (o *Observer) Header() protocol.Event {
 }
 
 // Snapshot returns every node's last status and the state each was last
-// seen holding, at the current t.
+// seen holding, and a note for each Alertmanager not answering now, at
+// the current t.
 func (o *Observer) Snapshot() []protocol.Event {
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -172,6 +173,13 @@ func (o *Observer) Snapshot() []protocol.Event {
 		for _, k := range keys {
 			h := o.held[a][k]
 			out = append(out, protocol.Event{Type: protocol.TypeState, T: now, Node: a, Key: k, Version: h.version, Value: h.value})
+		}
+	}
+	for _, tg := range o.targets {
+		if !tg.reachable && tg.lastErr != nil {
+			ev := o.unreachableNote(tg)
+			ev.T = now
+			out = append(out, ev)
 		}
 	}
 	return out

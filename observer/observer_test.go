@@ -203,6 +203,16 @@ func TestUnreachableAlertmanagers(t *testing.T) {
 	if n := hits.Load(); n < 3 || n > 12 {
 		t.Fatalf("%d requests to the failing server in 1.5 s, want retries with backoff (3..12)", n)
 	}
+	// A page joining now is told too.
+	snap := 0
+	for _, e := range o.Snapshot() {
+		if e.Type == protocol.TypeNote && strings.Contains(e.Text, ": unreachable: ") {
+			snap++
+		}
+	}
+	if snap != 2 {
+		t.Fatalf("snapshot has %d unreachable notes, want 2: %+v", snap, o.Snapshot())
+	}
 	if len(o.Names()) != 0 || len(rec.filter(func(e protocol.Event) bool { return e.Type == protocol.TypeNode })) != 0 {
 		t.Fatalf("nodes made up from nothing: %v", o.Names())
 	}

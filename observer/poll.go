@@ -23,6 +23,7 @@ type target struct {
 	reachable bool // its last poll succeeded
 	answered  bool // some poll ever succeeded
 	failures  int  // polls failed in a row
+	lastErr   error
 	view      map[string]bool
 	cluster   string // "ready", "settling", "disabled"
 	metrics   *scrape
@@ -237,16 +238,23 @@ func (o *Observer) pollOnce(tg *target) error {
 // failedLocked records a failed poll: a note when tg stops answering.
 func (o *Observer) failedLocked(tg *target, err error) {
 	tg.failures++
+	tg.lastErr = err
 	if !tg.reachable && tg.failures > 1 {
 		return
 	}
 	tg.reachable = false
+	o.emitLocked(o.unreachableNote(tg))
+}
+
+// unreachableNote says that tg does not answer, and why.
+func (o *Observer) unreachableNote(tg *target) protocol.Event {
 	who := tg.url
 	if tg.alias != "" {
 		who += " (" + tg.alias + ")"
 	}
-	o.noteLocked(tg.alias, fmt.Sprintf("%s: unreachable: %v; retrying, backing off up to %s", who, err, o.cfg.MaxBackoff),
-		map[string]any{"url": tg.url, "error": err.Error(), "reachable": false})
+	return protocol.Event{Type: protocol.TypeNote, Node: tg.alias,
+		Text:   fmt.Sprintf("%s: unreachable: %v; retrying, backing off up to %s", who, tg.lastErr, o.cfg.MaxBackoff),
+		Params: map[string]any{"url": tg.url, "error": tg.lastErr.Error(), "reachable": false}}
 }
 
 // applyStatusLocked takes tg's status: its name, alias and view of the
