@@ -110,3 +110,29 @@ func BenchmarkNodeMap(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkDetails is the selected node's details while playing: every
+// frame applies new events, so they are worked out again.
+func BenchmarkDetails(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		b.Run(fmt.Sprintf("nodes=%d", n), func(b *testing.B) {
+			p, at := midRun(b, n)
+			p.Seek(at)
+			p.Details(n / 2)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				p.Seek(at + float64(i%64)*10) // forward, a few events each frame
+				if i%64 == 63 {
+					b.StopTimer()
+					p.Seek(at)
+					p.Details(n / 2)
+					b.StartTimer()
+				}
+				if _, ok := p.Details(n / 2); !ok {
+					b.Fatal("no details")
+				}
+			}
+		})
+	}
+}

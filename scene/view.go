@@ -46,66 +46,113 @@ func (p *Player) settled(t float64) bool {
 	return p.done || p.Horizon() >= t+1.5*p.period()
 }
 
+// classifier tells node classes at the playhead: for every node at once
+// (classify, each frame) or for one (Details, the selected node), with the
+// same rules.
+type classifier struct {
+	c, h   *state
+	hold   []uint32 // versions held of the focused key
+	newest uint32
+	busy   bool // others still send: a node that never will again has stopped
+	now    float64
+	// groupNews[g]: some live node on side g holds the news; nil: looked
+	// up for one side on demand.
+	groupNews []bool
+}
+
+func (p *Player) classifier() classifier {
+	c, h := p.cur, p.head
+	x := classifier{c: c, h: h, newest: noVersion, now: p.now}
+	// A node has stopped when it will never send again while others still
+	// do; once the whole run is quiet, everybody who knows is just informed.
+	x.busy = p.settled(p.now) && p.now < h.lastMsg
+	if k := p.focus(c); k >= 0 && k < len(c.hold) {
+		x.hold, x.newest = c.hold[k], c.newest[k]
+	}
+	return x
+}
+
+// sideOfNode is node i's side of a partition: its group, or c.groups for nodes
+// in no listed group.
+func sideOfNode(c *state, i int) int {
+	g := int(c.group[i])
+	if g < 0 || g >= c.groups {
+		return c.groups
+	}
+	return g
+}
+
+// has reports whether node i holds the newest version of the focused key.
+func (x *classifier) has(i int) bool { return x.newest != noVersion && x.hold[i] == x.newest }
+
+// sideKnows reports whether a live node on side g holds the news.
+func (x *classifier) sideKnows(g int) bool {
+	if x.groupNews != nil {
+		return x.groupNews[g]
+	}
+	for j, st := range x.c.status {
+		if isUp(st) && x.has(j) && sideOfNode(x.c, j) == g {
+			return true
+		}
+	}
+	return false
+}
+
+// class returns node i's class.
+func (x *classifier) class(i int) Class {
+	c := x.c
+	if i < 0 || i >= len(c.status) {
+		return Absent
+	}
+	st := c.status[i]
+	switch {
+	case st == statusAbsent:
+		return Absent
+	case st == statusDead || st == statusLeft:
+		return Crashed
+	case st == statusSuspect:
+		return Suspect
+	case x.has(i):
+		if x.busy && float64(x.h.lastSend[i]) < x.now {
+			return Stopped
+		}
+		return Informed
+	case c.groups > 0 && !x.sideKnows(sideOfNode(c, i)):
+		return CutOff
+	}
+	return Uninformed
+}
+
 // classify fills out[i] with node i's class at the playhead and returns
 // how many nodes fall in each class. groupNews is scratch space.
 func (p *Player) classify(out []Class, groupNews []bool) (counts [numClasses]int, groupNewsOut []bool) {
-	c, h := p.cur, p.head
-	k := p.focus(c)
-	// A node has stopped when it will never send again while others still
-	// do; once the whole run is quiet, everybody who knows is just informed.
-	busy := p.settled(p.now) && p.now < h.lastMsg
-	var hold []uint32
-	newest := uint32(noVersion)
-	if k >= 0 && k < len(c.hold) {
-		hold, newest = c.hold[k], c.newest[k]
-	}
+	x := p.classifier()
+	c := x.c
 	if c.groups > 0 {
 		groupNews = groupNews[:0]
 		for g := 0; g <= c.groups; g++ {
 			groupNews = append(groupNews, false)
 		}
 		for i, st := range c.status {
-			if isUp(st) && newest != noVersion && hold[i] == newest {
-				g := int(c.group[i])
-				if g < 0 || g >= c.groups {
-					g = c.groups // nodes in no listed group form their own side
-				}
-				groupNews[g] = true
+			if isUp(st) && x.has(i) {
+				groupNews[sideOfNode(c, i)] = true
 			}
 		}
+		x.groupNews = groupNews
 	}
 	for i := range out {
-		cl := Absent
-		if i < len(c.status) {
-			st := c.status[i]
-			has := newest != noVersion && hold[i] == newest
-			switch {
-			case st == statusAbsent:
-			case st == statusDead || st == statusLeft:
-				cl = Crashed
-			case st == statusSuspect:
-				cl = Suspect
-			case has && busy && float64(h.lastSend[i]) < p.now:
-				cl = Stopped
-			case has:
-				cl = Informed
-			case c.groups > 0:
-				g := int(c.group[i])
-				if g < 0 || g >= c.groups {
-					g = c.groups
-				}
-				cl = Uninformed
-				if !groupNews[g] {
-					cl = CutOff
-				}
-			default:
-				cl = Uninformed
-			}
-		}
+		cl := x.class(i)
 		out[i] = cl
 		counts[cl]++
 	}
 	return counts, groupNews
+}
+
+// NodeClass returns node i's class at the playhead, without classifying
+// every node (Absent if there is no such node).
+func (p *Player) NodeClass(i int) Class {
+	x := p.classifier()
+	return x.class(i)
 }
 
 // Counters are the numbers shown on screen and returned by state().
@@ -181,16 +228,14 @@ const MaxPeersListed = 64
 // details is the incremental cache behind Details: scanning a million
 // events on every call would be too slow, so it extends from where it was.
 type details struct {
-	node       int
-	idx        int
-	sentBits   []uint64
-	heardBits  []uint64
-	sentTo     []int32
-	heardFrom  []int32
-	sentN      int
-	heardN     int
-	classes    []Class
-	groupsNews []bool
+	node      int
+	idx       int
+	sentBits  []uint64
+	heardBits []uint64
+	sentTo    []int32
+	heardFrom []int32
+	sentN     int
+	heardN    int
 }
 
 func setBit(b []uint64, i int32) ([]uint64, bool) {
@@ -216,7 +261,7 @@ func (p *Player) scanDetails(i int) *details {
 	if d.node != i || d.idx > c.idx {
 		clear(d.sentBits)
 		clear(d.heardBits)
-		*d = details{node: i, sentBits: d.sentBits[:0], heardBits: d.heardBits[:0], sentTo: d.sentTo[:0], heardFrom: d.heardFrom[:0], classes: d.classes, groupsNews: d.groupsNews}
+		*d = details{node: i, sentBits: d.sentBits[:0], heardBits: d.heardBits[:0], sentTo: d.sentTo[:0], heardFrom: d.heardFrom[:0]}
 	}
 	n := int32(i)
 	for ; d.idx < c.idx; d.idx++ {
@@ -255,13 +300,8 @@ func (p *Player) Details(i int) (Details, bool) {
 	if d == nil {
 		return Details{}, false
 	}
-	if cap(d.classes) < len(c.status) {
-		d.classes = make([]Class, len(c.status))
-	}
-	d.classes = d.classes[:len(c.status)]
-	_, d.groupsNews = p.classify(d.classes, d.groupsNews)
 	out := Details{
-		Name: p.log.nodes.list[i], Class: d.classes[i], Sent: int(c.sent[i]), Received: int(c.recv[i]),
+		Name: p.log.nodes.list[i], Class: p.NodeClass(i), Sent: int(c.sent[i]), Received: int(c.recv[i]),
 		SentToN: d.sentN, HeardN: d.heardN, Group: int(c.group[i]),
 	}
 	for _, j := range d.sentTo {
