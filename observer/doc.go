@@ -80,8 +80,13 @@
 // in alertmanager-cluster.md: a tail of 3 s instead of 0.3 s); peers probe
 // it and push-pull with it; it relays memberlist's membership news; and
 // after it leaves, Alertmanager keeps it in its failed-peers list and
-// tries to reconnect every 10 s for up to 6 h. Passive mode costs three
-// GETs per node and interval, nothing else.
+// tries to reconnect every 10 s for up to 6 h. Measured against two real
+// v0.27 peers with Alertmanager's default timings, over 30 s in which 10
+// silences were made: the observer received 27 pings and 26 user messages
+// (2.6 copies of each silence that real peers sent it rather than each
+// other) and sent 27 acks, 12 relayed alive messages and, leaving, 4 dead
+// messages. Passive mode costs three GETs per node and interval, nothing
+// else.
 //
 // # Commands
 //
