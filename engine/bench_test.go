@@ -87,12 +87,14 @@ func BenchmarkRunLoss(b *testing.B) {
 }
 
 // BenchmarkRunScheduler is what the kernel replaces, for comparison: the
-// round scheduler (a queued message per message) on 100,000 nodes.
+// round scheduler (a queued message per message), which Run used before.
 func BenchmarkRunScheduler(b *testing.B) {
-	c := Config{Nodes: 100_000, Mode: PushPull, Fanout: 3, Peers: PeersSeed, Stop: StopNever}
-	b.Run("N=100000/mode=pushpull/K=3", func(b *testing.B) { benchRun(b, c, schedRounds) })
-	c.Loss = 0.1
-	b.Run("N=100000/mode=pushpull/K=3/loss=0.1", func(b *testing.B) { benchRun(b, c, schedRounds) })
+	for _, n := range []int{100_000, 1_000_000} {
+		c := Config{Nodes: n, Mode: PushPull, Fanout: 3, Peers: PeersSeed, Stop: StopNever}
+		b.Run(fmt.Sprintf("N=%d/mode=pushpull/K=3", n), func(b *testing.B) { benchRun(b, c, schedRounds) })
+		c.Loss = 0.1
+		b.Run(fmt.Sprintf("N=%d/mode=pushpull/K=3/loss=0.1", n), func(b *testing.B) { benchRun(b, c, schedRounds) })
+	}
 }
 
 // BenchmarkAdvanceEmit is the page's path: a 1,000-node scenario with
