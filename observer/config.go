@@ -134,8 +134,12 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("join address %q: want host:port (%v)", c.Join, err)
 		}
 		if c.Bind != "" {
-			if _, _, err := net.SplitHostPort(c.Bind); err != nil {
-				return fmt.Errorf("bind address %q: want host:port (%v)", c.Bind, err)
+			h, _, err := net.SplitHostPort(c.Bind)
+			if err != nil {
+				return fmt.Errorf("bind address %q: want ip:port (%v)", c.Bind, err)
+			}
+			if net.ParseIP(h) == nil {
+				return fmt.Errorf("bind address %q: want an IP address, not a name", c.Bind)
 			}
 		} else if !isLoopback(c.Join) {
 			return fmt.Errorf("joining %s, which is not on loopback: say which address the real peers can reach the observer on (bind address)", c.Join)

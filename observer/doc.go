@@ -54,7 +54,8 @@
 // cluster, to see the messages peers send to it: every UDP packet it
 // receives is split into messages (label, CRC, compression and compound
 // wrappers removed) and reported as msg events from the sender (named by
-// its address in the member list) to "observer", with node/'s kinds and,
+// its address in the member list; packets from an address not in it get
+// one note) to "observer", with node/'s kinds and,
 // for user messages, its keys; the packets it sends (acks, relayed
 // membership news) likewise. A user message that arrives over TCP
 // (oversized, sent to every member) and a push-pull's full state are

@@ -38,12 +38,11 @@ type member struct {
 	addr string
 	ml   atomic.Pointer[memberlist.Memberlist]
 
-	mu        sync.Mutex
-	byAddr    map[string]string // "ip:port" -> member name
-	refreshed time.Time
-	viaUDP    map[uint64]int  // user payloads seen in UDP packets, by hash
-	left      map[string]bool // members whose own dead message ("I leave") came by
-	unnamed   int             // packets from addresses not in the member list
+	mu      sync.Mutex
+	byAddr  map[string]string // "ip:port" -> member name
+	viaUDP  map[uint64]int    // user payloads seen in UDP packets, by hash
+	left    map[string]bool   // members whose own dead message ("I leave") came by
+	unnamed map[string]bool   // addresses not in the member list packets came from
 }
 
 // newObserverName returns "~observer-" and 6 random characters: '~' sorts
@@ -90,7 +89,7 @@ func (o *Observer) join() (*member, error) {
 	if err != nil {
 		return nil, fmt.Errorf("join: %v", err)
 	}
-	m := &member{o: o, name: name, byAddr: map[string]string{}, viaUDP: map[uint64]int{}, left: map[string]bool{}}
+	m := &member{o: o, name: name, byAddr: map[string]string{}, viaUDP: map[uint64]int{}, left: map[string]bool{}, unnamed: map[string]bool{}}
 	tr := newWatchTransport(nt, m)
 
 	c := memberlist.DefaultLANConfig()
@@ -285,11 +284,18 @@ func (m *member) received(buf []byte, addr string) {
 			m.left[w.key] = true
 		}
 	}
-	if from == "" {
-		m.unnamed++
+	first := from == "" && !m.unnamed[addr]
+	if first {
+		m.unnamed[addr] = true
 	}
 	m.mu.Unlock()
-	if from == "" { // not (yet) in the member list: no name to draw
+	if from == "" { // not (yet) in the member list: no node to draw it from
+		if first {
+			o := m.o
+			o.mu.Lock()
+			o.noteLocked(ObserverAlias, fmt.Sprintf("packets from %s, which is not in the member list, are not shown as messages", addr), map[string]any{"addr": addr})
+			o.mu.Unlock()
+		}
 		return
 	}
 	m.report(msgs, from, m.name)

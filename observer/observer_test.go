@@ -261,6 +261,7 @@ func TestConfigValidate(t *testing.T) {
 		{Config{URLs: []string{"http://a:1"}}, "Emit"},
 		{Config{Join: "10.0.0.1:9094", Emit: emit}, "not on loopback"},
 		{Config{Join: "127.0.0.1", Emit: emit}, "host:port"},
+		{Config{Join: "127.0.0.1:9094", Bind: "localhost:0", Emit: emit}, "IP address"},
 	} {
 		err := c.cfg.Validate()
 		if err == nil || !strings.Contains(err.Error(), c.want) {
@@ -405,4 +406,19 @@ func TestJoinRefusesANameSortingFirst(t *testing.T) {
 		return metricOf(t, ams[0].api, "alertmanager_cluster_members") == 1
 	})
 	rec.check(t)
+}
+
+// A join that cannot reach the cluster is an error that says where, and
+// leaves nothing running.
+func TestJoinNobodyThere(t *testing.T) {
+	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	rec := &recorder{}
+	o, err := New(Config{Join: addr, Emit: rec.emit})
+	if err == nil {
+		o.Close()
+		t.Fatal("joined nobody")
+	}
+	if !strings.Contains(err.Error(), "join "+addr) || !strings.Contains(err.Error(), "connection refused") {
+		t.Fatalf("error %q does not say what failed", err)
+	}
 }
