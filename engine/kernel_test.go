@@ -1,8 +1,10 @@
 package engine
 
 import (
+	"bytes"
 	"math"
 	"reflect"
+	"strconv"
 	"testing"
 )
 
@@ -221,6 +223,41 @@ func TestLossThreshold(t *testing.T) {
 			if want := float64(x)*0x1p-53 < loss; (x < thr) != want {
 				t.Errorf("loss %v, draw %d: threshold %d says %v, rng01 says %v", loss, x, thr, x < thr, want)
 			}
+		}
+	}
+}
+
+// Advancing without events (the kernel) and then with them (the round
+// scheduler) continues the same history: the events after the switch are
+// those of a run that emitted from the start.
+func TestKernelThenEvents(t *testing.T) {
+	for _, c := range []Config{
+		{Nodes: 300, Mode: PushPull, Seed: 1},
+		{Nodes: 300, Mode: Pull, Peers: PeersRandom, Loss: 0.2, Seed: 2},
+		{Nodes: 300, Mode: Push, Stop: StopCoin, FeedbackK: 2, Peers: PeersRandom, Seed: 3},
+	} {
+		const switchAt = 2000
+		all := mustNew(t, c)
+		whole, _ := trace(t, all, math.Inf(1))
+		s := mustNew(t, c)
+		s.Advance(switchAt, nil)
+		if s.k == nil || s.k.rounds != 3 {
+			t.Fatalf("%s: the kernel did not run the first 3 rounds", c.Query().Encode())
+		}
+		rest, n := trace(t, s, math.Inf(1))
+		if n < 100 {
+			t.Fatalf("%s: only %d events after %d ms", c.Query().Encode(), n, switchAt)
+		}
+		next := []byte("|round|" + strconv.Itoa(switchAt+1000) + "|")
+		if !bytes.HasPrefix(rest, next) {
+			t.Fatalf("%s: after the switch the stream starts with %s", c.Query().Encode(), rest[:bytes.IndexByte(rest, '\n')])
+		}
+		if tail := whole[bytes.Index(whole, append([]byte("\n"), next...))+1:]; !bytes.Equal(tail, rest) {
+			t.Fatalf("%s: the events after the switch differ from a run that emitted from the start:\n%s",
+				c.Query().Encode(), firstDiff(tail, rest))
+		}
+		if !reflect.DeepEqual(s.Stats(), all.Stats()) {
+			t.Fatalf("%s: stats differ:\n%+v\n%+v", c.Query().Encode(), s.Stats(), all.Stats())
 		}
 	}
 }
