@@ -9,20 +9,19 @@ import "math"
 // a short time of the stream, so scrubbing shows the same motion as
 // playing, and a node that joins grows from nothing.
 type arrangement struct {
-	key     arrKey
-	to      []float32 // target positions, device px
-	from    []float32 // positions when the change began
-	toR     float32   // node radius at the target
-	fromR   float32
-	t0      float64 // stream time of the change
-	moving  bool
-	e       float32 // how far the nodes have come, 0..1
-	placed  uint64  // gen whose positions px holds at e
-	builtAt uint64  // layoutGen the node layer's map was built for
-	gen     uint64  // bumps whenever the targets change
-	sides   []side
-	area    float32 // the nodes' discs, px²
-	unit    []float32
+	key    arrKey
+	to     []float32 // target positions, device px
+	from   []float32 // positions when the change began
+	toR    float32   // node radius at the target
+	fromR  float32
+	t0     float64 // stream time of the change
+	moving bool
+	e      float32 // how far the nodes have come, 0..1
+	placed uint64  // gen whose positions px holds at e
+	gen    uint64  // bumps whenever the targets change
+	sides  []side
+	area   float32 // the nodes' discs, px²
+	unit   []float32
 }
 
 type arrKey struct {
@@ -272,7 +271,9 @@ func (c *Composer) drawSideLabels(p *Player, f *Frame) {
 		room := sd.x1 - sd.x0
 		size := fs
 		if w := c.glyphs.Measure(txt, size, true); w > room {
-			size = max(fs*0.75, fs*room/w)
+			// In eighths of the full size: a size per count would rasterize
+			// the label's glyphs anew every time a count changed.
+			size = fs * max(0.75, float32(math.Floor(float64(8*room/w)))/8)
 			if c.glyphs.Measure(txt, size, true) > room {
 				txt = c.texts.get(slotSide+2*si+1, int64(know), int64(alive), int64(sd.group), func() string {
 					return SideName(sd.group) + ": " + Thousands(know) + "/" + Thousands(alive)

@@ -68,8 +68,8 @@ func TestPartitionPullsTheSidesApart(t *testing.T) {
 		if !strings.Contains(labels, "side A: ") || !strings.Contains(labels, "side B: ") {
 			t.Fatalf("n=%d: no side labels in %s", n, labels)
 		}
-		if n > CircleMax && !f.Nodes.On {
-			t.Fatalf("n=%d: the node layer is off once the sides stand still", n)
+		if n > CircleMax {
+			composeUntilLayer(t, c, p, 1200, 800, &f) // the layer is back once the sides stand still
 		}
 		p.Seek(6000 + p.moveTime() + 1)
 		c.Compose(p, 1200, 800, 1, &f)
@@ -116,10 +116,7 @@ func TestJoiningNodesGrowIn(t *testing.T) {
 		t.Fatalf("narration %q", got)
 	}
 	p.Seek(2500 + p.moveTime() + 1)
-	c.Compose(p, 1200, 800, 1, &f)
-	if !f.Nodes.On {
-		t.Fatal("the node layer is not back after the join")
-	}
+	composeUntilLayer(t, c, p, 1200, 800, &f) // the layer is back after the join
 }
 
 // quadRadiusAt returns the half-width of the last quad centred at (x, y)

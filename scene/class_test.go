@@ -1,6 +1,7 @@
 package scene
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/gossipscope/gossipscope/protocol"
@@ -57,4 +58,32 @@ func TestNodeClassMatchesTheFrame(t *testing.T) {
 	if p.NodeClass(-1) != Absent || p.NodeClass(len(cls)) != Absent {
 		t.Error("a node that does not exist has a class")
 	}
+}
+
+// Side labels that do not fit their slot shrink in eighths of their size,
+// so a count or a window size that changes does not bring a new type size
+// (and a fresh set of glyphs to rasterize, a frame's stutter) with it.
+func TestSideLabelsUseFewSizes(t *testing.T) {
+	p := load(t, Config{}, cutStream())
+	c := NewComposer()
+	var f Frame
+	sizes := map[float32]bool{}
+	for at := 9100.0; at < 10500; at += 20 {
+		p.Seek(at)
+		c.Compose(p, 560+float32(int(at)%400), 500, 1, &f)
+		for _, tx := range f.Texts {
+			if strings.HasPrefix(tx.S, "side ") || strings.HasPrefix(tx.S, "no side") {
+				sizes[tx.Size] = true
+			}
+		}
+	}
+	if len(sizes) == 0 || len(sizes) > 3 {
+		t.Fatalf("side labels in %d sizes: %v", len(sizes), sizes)
+	}
+	for s := range sizes {
+		if k := s / 16 * 8; k != float32(int(k)) {
+			t.Fatalf("label size %v is not an eighth of 16 px", s)
+		}
+	}
+	t.Logf("sizes %v", sizes)
 }

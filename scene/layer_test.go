@@ -2,6 +2,7 @@ package scene
 
 import (
 	"math"
+	"slices"
 	"testing"
 )
 
@@ -15,8 +16,17 @@ func TestNodeLayerMapsEveryNode(t *testing.T) {
 	var f Frame
 	c.Compose(p, 1024, 768, 1, &f)
 	l := f.Nodes
-	if !l.On {
-		t.Fatal("1,000 standing nodes are not drawn by the node layer")
+	// The map is built a slice per frame; meanwhile the nodes are quads.
+	if l.On || f.Under.Shapes() < 1000 {
+		t.Fatalf("first frame: layer on %v, %d quads under: the nodes are not drawn while the map is built", l.On, f.Under.Shapes())
+	}
+	if frames := composeUntilLayer(t, c, p, 1024, 768, &f); frames > 8 {
+		t.Fatalf("the map took %d frames", frames)
+	}
+	var whole NodeLayer // built at once: the same map
+	whole.build(c.px, c.ln, c.nodeR, 3*c.nodeR, f.W, f.H)
+	if whole.X != l.X || whole.W != l.W || !slices.Equal(whole.Map, l.Map) {
+		t.Fatal("the map built in slices differs from the one built at once")
 	}
 	if f.Shapes() > 4*MaxPackets+2000 {
 		t.Fatalf("%d shapes: the nodes are quads as well", f.Shapes())
@@ -52,10 +62,49 @@ func TestNodeLayerMapsEveryNode(t *testing.T) {
 	if l.MapGen != mapGen || l.TableGen != tableGen {
 		t.Fatal("a frame with nothing changed rebuilt the node layer")
 	}
-	c.Compose(p, 1000, 768, 1, &f)
+	composeUntilLayer(t, c, p, 1000, 768, &f)
 	if l.MapGen == mapGen {
 		t.Fatal("a new screen size kept the old node map")
 	}
+}
+
+// composeUntilLayer composes frames until the node layer is on (its map
+// built, a slice per frame) and returns how many that took.
+func composeUntilLayer(t testing.TB, c *Composer, p *Player, w, h float32, f *Frame) int {
+	t.Helper()
+	for i := 1; i <= 40; i++ {
+		c.Compose(p, w, h, 1, f)
+		if f.Nodes.On {
+			return i
+		}
+	}
+	t.Fatalf("the node layer is still off after 40 frames")
+	return 0
+}
+
+// No frame does more than MapBudget pixel visits of building the map,
+// however many nodes: a 10,000-node layout is built over a few frames.
+func TestNodeMapIsBuiltInSlices(t *testing.T) {
+	p, at := midRun(t, 10000)
+	p.Seek(at + 2000)
+	c := NewComposer()
+	var f Frame
+	frames := 0
+	for frames == 0 || !f.Nodes.On {
+		before := c.layer.mb.Visits
+		c.Compose(p, 1024, 768, 1, &f)
+		frames++
+		if spent := c.layer.mb.Visits - before; c.layer.mb.active && spent > MapBudget+4096 {
+			t.Fatalf("frame %d did %d pixel visits", frames, spent)
+		}
+		if frames > 40 {
+			t.Fatal("the map was never finished")
+		}
+	}
+	if frames < 2 {
+		t.Fatalf("a 10,000-node map was built in %d frame: the test does not slice", frames)
+	}
+	t.Logf("%d frames, %d visits", frames, c.layer.mb.Visits)
 }
 
 func TestGlyphsDrawTextAsQuads(t *testing.T) {

@@ -2,7 +2,6 @@ package scene
 
 import (
 	"bytes"
-	"math"
 )
 
 // NodeLayer draws every node of a big cluster with one shader quad instead
@@ -37,9 +36,8 @@ type NodeLayer struct {
 	GlowColor  Color
 	Background Color
 
-	next  []byte    // the table being built
-	dist  []float32 // scratch for building the map: squared distance to the nearest node
-	owner []uint16  // and which node that is
+	next []byte   // the table being built
+	mb   mapBuild // the map being built
 }
 
 // Node shapes in the table.
@@ -58,89 +56,6 @@ const (
 	LayerMaxNodes = 1 << 16
 	tableW        = 256
 )
-
-// build draws the map for nodes at px (device px) with radius r, each
-// owning the pixels within reach of its centre that are nearer to it than
-// to any other node, clipped to the screen.
-func (l *NodeLayer) build(px []float32, n int, r, reach, sw, sh float32) {
-	if n == 0 {
-		l.W, l.H = 0, 0
-		l.MapGen++
-		return
-	}
-	minX, minY := float32(math.Inf(1)), float32(math.Inf(1))
-	maxX, maxY := float32(math.Inf(-1)), float32(math.Inf(-1))
-	for i := 0; i < n; i++ {
-		x, y := px[2*i], px[2*i+1]
-		minX, maxX = min(minX, x), max(maxX, x)
-		minY, maxY = min(minY, y), max(maxY, y)
-	}
-	x0 := int(math.Floor(float64(max(0, minX-reach-1))))
-	y0 := int(math.Floor(float64(max(0, minY-reach-1))))
-	x1 := int(math.Ceil(float64(min(sw, maxX+reach+1))))
-	y1 := int(math.Ceil(float64(min(sh, maxY+reach+1))))
-	l.X, l.Y, l.W, l.H = x0, y0, max(x1-x0, 1), max(y1-y0, 1)
-	l.Radius, l.Reach = r, reach
-	size := l.W * l.H
-	if cap(l.Map) < size*4 {
-		l.Map = make([]byte, size*4)
-	}
-	l.Map = l.Map[:size*4]
-	if cap(l.dist) < size {
-		l.dist = make([]float32, size)
-		l.owner = make([]uint16, size)
-	}
-	l.dist, l.owner = l.dist[:size], l.owner[:size]
-	r2 := reach * reach
-	for i := range l.dist {
-		l.dist[i] = r2 // squared distances: no square root for pixels another node wins
-	}
-	// Each node claims the pixels of its disc of reach that no earlier node
-	// is nearer to: a row at a time, only the span inside the disc.
-	for i := 0; i < n; i++ {
-		cx, cy := px[2*i]-float32(x0), px[2*i+1]-float32(y0)
-		ya, yb := max(0, int(cy-reach)), min(l.H-1, int(cy+reach)+1)
-		for y := ya; y <= yb; y++ {
-			dy := float32(y) + 0.5 - cy
-			room := r2 - dy*dy
-			if room <= 0 {
-				continue
-			}
-			half := float32(math.Sqrt(float64(room)))
-			xa, xb := max(0, int(cx-half-0.5)), min(l.W-1, int(cx+half+0.5))
-			if xa > xb {
-				continue
-			}
-			row := y * l.W
-			dist, owner := l.dist[row+xa:row+xb+1], l.owner[row+xa:row+xb+1]
-			owner = owner[:len(dist)]
-			dx := float32(xa) + 0.5 - cx
-			dy2 := dy * dy
-			for j := range dist {
-				if d2 := dx*dx + dy2; d2 < dist[j] {
-					dist[j] = d2
-					owner[j] = uint16(i)
-				}
-				dx++
-			}
-		}
-	}
-	// Then every pixel once: its owner and its distance.
-	m := l.Map
-	inv := 255 / reach
-	for o, d2 := range l.dist {
-		px := m[4*o : 4*o+4 : 4*o+4]
-		if d2 >= r2 {
-			px[0], px[1], px[2], px[3] = 0, 0, 0, 0
-			continue
-		}
-		id := l.owner[o]
-		px[0], px[1] = byte(id), byte(id>>8)
-		px[2] = byte(float32(math.Sqrt(float64(d2)))*inv + 0.5)
-		px[3] = 255
-	}
-	l.MapGen++
-}
 
 // beginTable starts a table for n nodes.
 func (l *NodeLayer) beginTable(n int) {

@@ -45,13 +45,23 @@ func (c *Composer) drawNodes(p *Player, f *Frame) {
 	a := &c.arr
 	l := &c.layer
 	popping := cur.lastJoin >= 0 && p.now-cur.lastJoin < float64(growFor)
-	l.On = c.ln >= LayerMinNodes && c.ln <= LayerMaxNodes && !a.moving && !popping
+	want := c.ln >= LayerMinNodes && c.ln <= LayerMaxNodes && !a.moving && !popping
 	R := c.nodeR
-	if l.On {
-		if a.builtAt != a.gen || l.Radius != R {
-			l.build(c.px, c.ln, R, 3*R, f.W, f.H)
-			a.builtAt = a.gen
+	key := mapKey{gen: a.gen, r: R, valid: true}
+	if want && l.mb.finished != key {
+		// The map for this layout is built a slice per frame (MapBudget);
+		// the nodes are quads until it is done.
+		if !l.mb.active || l.mb.key != key {
+			l.startBuild(key, c.px, c.ln, R, 3*R, f.W, f.H)
 		}
+		l.buildStep(MapBudget)
+	}
+	l.On = want && l.mb.finished == key
+	if !want {
+		// Positions may change: a map (or half of one) is stale.
+		l.mb.finished, l.mb.active = mapKey{}, false
+	}
+	if l.On {
 		l.GlowRadius = 3 * R
 		l.GlowColor = classColor[Informed].Mix(ColNews, 0.5)
 		l.Background = ColBackground
@@ -80,7 +90,6 @@ func (c *Composer) drawNodes(p *Player, f *Frame) {
 		l.endTable()
 		return
 	}
-	a.builtAt = 0 // positions may change: rebuild the map when the layer is back
 	b := &f.Under
 	// Glows first, under every node: generous on a ring, tight in a
 	// crowded disc where they would swamp the neighbours.

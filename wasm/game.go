@@ -116,10 +116,10 @@ func (g *game) Draw(screen *ebiten.Image) {
 	g.r.uploaded = 0
 	g.r.drawFrame(screen, &g.frame, g.s.Composer.Atlas())
 	t2 := time.Now()
-	gcs, alloc := g.probe.end()
+	gcs, alloc, gcMs := g.probe.end()
 	g.s.Timing(session.FrameCost{
 		Ms: msBetween(t0, t2), ComposeMs: msBetween(t0, t1), QuadsMs: msBetween(t1, t2),
-		GC: gcs, AllocKB: float64(alloc) / 1024,
+		GC: gcs, GCMs: gcMs, AllocKB: float64(alloc) / 1024,
 		Glyphs: g.s.Composer.Rasterized() - glyphs, MapBuilt: g.s.Composer.MapGen() != mapGen,
 		UploadKB: float64(g.r.uploaded) / 1024,
 	})

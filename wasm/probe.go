@@ -8,30 +8,40 @@ import "runtime/metrics"
 // around a frame (runtime/metrics: no stop-the-world, unlike
 // runtime.ReadMemStats).
 type gcProbe struct {
-	samples [2]metrics.Sample
-	gc0     uint64
-	alloc0  uint64
+	samples [4]metrics.Sample
+	v0      [4]float64
 }
 
-func (p *gcProbe) read() (gcs, alloc uint64) {
+var probeMetrics = [4]string{
+	"/gc/cycles/total:gc-cycles",
+	"/gc/heap/allocs:bytes",
+	"/cpu/classes/gc/mark/assist:cpu-seconds", // marking the allocating goroutine was made to do
+	"/cpu/classes/gc/pause:cpu-seconds",       // stop-the-world pauses
+}
+
+func (p *gcProbe) read() (v [4]float64) {
 	if p.samples[0].Name == "" {
-		p.samples[0].Name = "/gc/cycles/total:gc-cycles"
-		p.samples[1].Name = "/gc/heap/allocs:bytes"
+		for i, n := range probeMetrics {
+			p.samples[i].Name = n
+		}
 	}
 	metrics.Read(p.samples[:])
-	if p.samples[0].Value.Kind() == metrics.KindUint64 {
-		gcs = p.samples[0].Value.Uint64()
+	for i, s := range p.samples {
+		switch s.Value.Kind() {
+		case metrics.KindUint64:
+			v[i] = float64(s.Value.Uint64())
+		case metrics.KindFloat64:
+			v[i] = s.Value.Float64()
+		}
 	}
-	if p.samples[1].Value.Kind() == metrics.KindUint64 {
-		alloc = p.samples[1].Value.Uint64()
-	}
-	return gcs, alloc
+	return v
 }
 
-func (p *gcProbe) begin() { p.gc0, p.alloc0 = p.read() }
+func (p *gcProbe) begin() { p.v0 = p.read() }
 
-// end returns the collections finished and the bytes allocated since begin.
-func (p *gcProbe) end() (gcs int, alloc uint64) {
-	g, a := p.read()
-	return int(g - p.gc0), a - p.alloc0
+// end returns what happened since begin: collections finished, bytes
+// allocated, and ms of garbage collection work done in the meantime.
+func (p *gcProbe) end() (gcs int, alloc uint64, gcMs float64) {
+	v := p.read()
+	return int(v[0] - p.v0[0]), uint64(v[1] - p.v0[1]), (v[2] - p.v0[2] + v[3] - p.v0[3]) * 1000
 }

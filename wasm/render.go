@@ -35,6 +35,9 @@ type renderer struct {
 func newRenderer() *renderer {
 	r := &renderer{atlas: ebiten.NewImage(scene.AtlasW, scene.AtlasH)}
 	r.triOpts.Filter = ebiten.FilterLinear // sprites are scaled: smooth edges
+	// Compile the node shader now, not in the first frame that needs it
+	// (Kage's compiler in Go took a frame's worth of time).
+	r.nodes.init()
 	return r
 }
 

@@ -10,6 +10,7 @@ type FrameCost struct {
 	ComposeMs float64 // building the frame in package scene
 	QuadsMs   float64 // handing it to ebiten (uploads and DrawTriangles)
 	GC        int     // garbage collections that finished during Draw
+	GCMs      float64 // garbage collection work (assists, pauses) during Draw, as the runtime accounts it
 	AllocKB   float64 // heap allocated during Draw
 	Glyphs    int     // glyphs rasterized into the atlas
 	MapBuilt  bool    // the node layer's map was rebuilt
@@ -46,6 +47,6 @@ func (s *Session) Timing(c FrameCost) {
 }
 
 func (c FrameCost) values() map[string]any {
-	return map[string]any{"ms": ms3(c.Ms), "compose": ms3(c.ComposeMs), "quads": ms3(c.QuadsMs), "gc": c.GC,
+	return map[string]any{"ms": ms3(c.Ms), "compose": ms3(c.ComposeMs), "quads": ms3(c.QuadsMs), "gc": c.GC, "gcMs": ms3(c.GCMs),
 		"allocKB": ms3(c.AllocKB), "glyphs": c.Glyphs, "mapBuilt": c.MapBuilt, "uploadKB": ms3(c.UploadKB)}
 }
