@@ -323,9 +323,17 @@ func TestMessagesPerExchange(t *testing.T) {
 // news a node never sends to the same peer twice, never to the node it
 // heard from, and with StopAll it sends to each of the N-1 (or N-2) others
 // exactly once.
+// TestSeedPeerRules checks the seed's rules, including tiny clusters where
+// the fan-out reaches every peer in one tick (a node that has sent to all
+// its peers must still have sent to them before it stops).
 func TestSeedPeerRules(t *testing.T) {
-	const n = 30
-	s := mustNew(t, Config{Nodes: n, Mode: Push, Peers: PeersSeed, Stop: StopAll, Fanout: 3, Seed: 8, MaxTime: 60_000})
+	for _, tc := range []struct{ n, fanout int }{{30, 3}, {3, 3}, {2, 1}, {4, 5}, {5, 4}} {
+		t.Run(fmt.Sprintf("n%d-k%d", tc.n, tc.fanout), func(t *testing.T) { checkSeedPeerRules(t, tc.n, tc.fanout) })
+	}
+}
+
+func checkSeedPeerRules(t *testing.T, n, fanout int) {
+	s := mustNew(t, Config{Nodes: n, Mode: Push, Peers: PeersSeed, Stop: StopAll, Fanout: fanout, Seed: 8, MaxTime: 60_000})
 	_, evs := stream(t, s, math.Inf(1))
 	heard := map[string]string{}
 	sent := map[string]map[string]bool{}

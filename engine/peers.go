@@ -76,7 +76,12 @@ func (s *Sim) pickSeedSlow(i int32, k int) {
 		p := s.nextSeedPeer(i)
 		if p < 0 {
 			if s.cfg.Mode == Push && s.cfg.Stop == StopAll {
-				s.nodes[i].flags &^= flagActive // it has sent to every peer
+				// It has sent to every peer once these picks go out; with
+				// none left it stops. (Stopping with picks in hand lost the
+				// last peers whenever fan-out >= N-1.)
+				if len(s.picks) == 0 {
+					s.nodes[i].flags &^= flagActive
+				}
 				return
 			}
 			if restarted || s.eligible(i) == 0 {
