@@ -148,7 +148,7 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&c.Keys, "keys", 1, "number of keys; key j starts on node j")
 	fs.Float64Var(&c.MaxTime, "maxtime", 0, "stop at this virtual time in ms (0: when nothing more can happen)")
 	fs.IntVar(&trials, "trials", 1, "number of runs, with seeds seed, seed+1, ...")
-	fs.StringVar(&events, "events", "", "write the first trial's event stream (JSON Lines) to this file")
+	fs.StringVar(&events, "events", "", "write the first trial's event stream (JSON Lines) to this file (\"-\": standard output, and the summary to standard error)")
 	fs.StringVar(&scenario, "scenario", "", "a scenario as a URL query or page URL (nodes=..&mode=..&do=crash@1500:3); flags given explicitly override it")
 	fs.Var(actionFlag{engine.ActCrash, &acts, timeArgs}, "crash", "crash node NODE at TIME ms: TIME:NODE (repeatable)")
 	fs.Var(actionFlag{engine.ActRestart, &acts, timeArgs}, "restart", "restart node NODE at TIME ms: TIME:NODE (repeatable)")
@@ -204,8 +204,12 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 
 	sum := simSummary{Scenario: c.Query().Encode(), Params: c.Params(), Trials: trials,
 		Seeds: [2]uint64{c.Seed, c.Seed + uint64(trials-1)}}
+	summaryOut := stdout
+	if events == "-" {
+		summaryOut = stderr // the stream owns stdout, so it can be piped
+	}
 	if events != "" {
-		n, err := writeEvents(events, c)
+		n, err := writeEvents(events, c, stdout)
 		if err != nil {
 			fmt.Fprintf(stderr, "gossipscope sim: --events: %v\n", err)
 			return 1
@@ -230,7 +234,7 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 		sum.Residue.add(st.Residue)
 		sum.ReceivedMax.add(float64(st.ReceivedMax))
 	}
-	enc := json.NewEncoder(stdout)
+	enc := json.NewEncoder(summaryOut)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(sum); err != nil {
@@ -337,16 +341,21 @@ func runTrials(c engine.Config, trials int) []engine.Stats {
 }
 
 // writeEvents writes c's event stream to path and returns the event count.
-func writeEvents(path string, c engine.Config) (int, error) {
+func writeEvents(path string, c engine.Config, stdout io.Writer) (int, error) {
 	s, err := engine.New(c)
 	if err != nil {
 		return 0, err
 	}
-	f, err := os.Create(path)
-	if err != nil {
-		return 0, err
+	var out io.Writer = stdout
+	closeOut := func() error { return nil }
+	if path != "-" {
+		f, err := os.Create(path)
+		if err != nil {
+			return 0, err
+		}
+		out, closeOut = f, f.Close
 	}
-	enc := protocol.NewEncoder(f)
+	enc := protocol.NewEncoder(out)
 	h := s.Header()
 	werr := enc.Encode(&h)
 	n := 1
@@ -356,6 +365,6 @@ func writeEvents(path string, c engine.Config) (int, error) {
 			n++
 		}
 	})
-	werr = errors.Join(werr, enc.Flush(), f.Close())
+	werr = errors.Join(werr, enc.Flush(), closeOut())
 	return n, werr
 }

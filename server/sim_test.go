@@ -122,6 +122,27 @@ func TestSimEventsFile(t *testing.T) {
 	}
 }
 
+// TestSimEventsToStdout: "--events -" pipes the stream, so the summary
+// moves to stderr and no file named "-" appears.
+func TestSimEventsToStdout(t *testing.T) {
+	t.Chdir(t.TempDir())
+	code, out, errs := runSimCmd(t, "--nodes", "6", "--events", "-")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	evs, problems, _ := protocol.ReadAll(strings.NewReader(out), 10)
+	if len(problems) > 0 || len(evs) < 6 || evs[0].Type != protocol.TypeHeader {
+		t.Fatalf("stdout is not the event stream: %d events, problems %v", len(evs), problems)
+	}
+	var sum struct{ Converged int }
+	if err := json.Unmarshal([]byte(errs), &sum); err != nil || sum.Converged != 1 {
+		t.Fatalf("stderr is not the summary (%v): %q", err, errs)
+	}
+	if _, err := os.Stat("-"); err == nil {
+		t.Fatal(`a file named "-" was written`)
+	}
+}
+
 func seq(a, b int) []int {
 	var s []int
 	for i := a; i <= b; i++ {
