@@ -25,7 +25,7 @@ func BenchmarkDecodePacket(b *testing.B) {
 	b.SetBytes(int64(len(pkt)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if len(decodePacket(pkt)) != 3 {
+		if len(DescribePacket(pkt)) != 3 {
 			b.Fatal("bad decode")
 		}
 	}

@@ -65,7 +65,7 @@ func TestWirePacketRoundTrip(t *testing.T) {
 		if !bytes.Equal(got, append(append([]byte(nil), lbl...), payload...)) {
 			t.Fatalf("label %q: unwrapped packet is not the label and payload", label)
 		}
-		msgs := decodePacket(wire)
+		msgs := DescribePacket(wire)
 		if len(msgs) != 4 || msgs[2].Key != "sil/held" || msgs[3].Key != "sil/fresh" || msgs[1].Key != "n3" {
 			t.Fatalf("label %q: decoded %+v", label, msgs)
 		}

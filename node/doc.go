@@ -35,6 +35,14 @@
 // broadcast queue is memberlist's algorithm without its allocations; and
 // silence merges decode only entries they would take.
 //
+// # Reading the wire
+//
+// DescribePacket, DescribeStream, DescribeUserMsg and DescribeFullState are
+// the transport's readers of memberlist's and Alertmanager's formats,
+// exported so that the observer describes a real cluster's traffic exactly
+// as a lab's: the same kinds, keys, versions and sizes. They never panic on
+// bad input; they say what they could not read.
+//
 // # Events
 //
 // T is milliseconds since Config.Start (wall time).

@@ -246,13 +246,13 @@ func (t *transport) packets() {
 	}
 }
 
-var msgBufs = sync.Pool{New: func() any { b := make([]wireMsg, 0, 16); return &b }}
+var msgBufs = sync.Pool{New: func() any { b := make([]Message, 0, 16); return &b }}
 
 // observe describes and reports one packet's messages from its payload
 // (label and CRC removed), size bytes on the wire. It returns the node a
 // dead message announces the graceful leave of, if any.
 func (t *transport) observe(payload []byte, size int, from, to string, lost bool) (left string) {
-	mp := msgBufs.Get().(*[]wireMsg)
+	mp := msgBufs.Get().(*[]Message)
 	msgs := appendPacket((*mp)[:0], payload, size)
 	t.report(msgs, from, to, lost)
 	for _, m := range msgs {
@@ -268,7 +268,7 @@ func (t *transport) observe(payload []byte, size int, from, to string, lost bool
 
 var eventBufs = sync.Pool{New: func() any { b := make([]protocol.Event, 0, 16); return &b }}
 
-func (t *transport) report(msgs []wireMsg, from, to string, lost bool) {
+func (t *transport) report(msgs []Message, from, to string, lost bool) {
 	if from == t.self && t.gossiped != nil {
 		for _, m := range msgs {
 			if m.Kind == KindSuspect || m.Kind == KindAlive {
@@ -457,7 +457,7 @@ func (c *observedConn) Close() error {
 		self := c.t.self
 		send := func(buf []byte, n int, from, to string) {
 			if n > 0 {
-				c.t.report([]wireMsg{decodeStream(buf, n)}, from, to, false)
+				c.t.report([]Message{DescribeStream(buf, n)}, from, to, false)
 			}
 		}
 		if c.dialed { // our request, then the answer

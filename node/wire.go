@@ -2,6 +2,7 @@ package node
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -64,36 +65,53 @@ func kindName(t byte) string {
 // ones are reported with their kind only.
 const maxDecompressed = 4 << 20
 
-// wireMsg is one memberlist message as seen on the wire.
-type wireMsg struct {
-	Kind    string
+// Message is one memberlist message as read from the wire: what a msg
+// event reports of it. Only the fields events need are read, straight from
+// the bytes (wireread.go).
+type Message struct {
+	Kind    string // KindPing, KindUser, ...; KindUnknown for what cannot be read
 	Key     string // user: "sil/<id>" or "nfl/<entry key>"; alive/suspect/dead: the node
 	Version int64  // user: UpdatedAt/Timestamp in unix ms; alive/suspect/dead: incarnation
 	Value   string // user: the silence's comment; pushpull: a summary
-	Bytes   int
+	Bytes   int    // the packet's size for a lone message, the part's in a compound, the stream's
 	Origin  string // suspect, dead: the From field (dead from itself = left)
+	// Payload is a user message's bytes as memberlist's Delegate.NotifyMsg
+	// gets them (an Alertmanager clusterpb.Part). It shares memory with the
+	// bytes described or their inflated copy; nil for other kinds.
+	Payload []byte
 }
 
-// decodePacket splits one UDP packet as it is on the wire into its
-// messages. It never fails: what it cannot read comes back as KindUnknown
-// with the packet's size.
-func decodePacket(buf []byte) []wireMsg {
-	size := len(buf)
-	buf = stripLabel(buf)
-	if len(buf) >= 5 && buf[0] == mtCRC {
-		buf = buf[5:]
+// DescribePacket splits one UDP packet as it is on the wire into its
+// messages: memberlist's label header, CRC, compression and compound
+// wrappers are removed (the CRC is not checked: memberlist does that). It
+// never fails: what it cannot read comes back as KindUnknown, and a packet
+// always has one message at least.
+func DescribePacket(pkt []byte) []Message {
+	size := len(pkt)
+	pkt = stripLabel(pkt)
+	if len(pkt) >= 5 && pkt[0] == mtCRC {
+		pkt = pkt[5:]
 	}
-	return appendPacket(nil, buf, size)
+	return appendPacket(nil, pkt, size)
+}
+
+// DescribeUserMsg describes a user message's payload as memberlist's
+// Delegate.NotifyMsg receives it, an Alertmanager clusterpb.Part: its state
+// key and first entry, as DescribePacket does inside a packet.
+func DescribeUserMsg(part []byte) Message {
+	m := Message{Kind: KindUser, Bytes: len(part)}
+	describePart(part, &m)
+	return m
 }
 
 // appendPacket appends the messages of a packet's payload (label and CRC
 // removed) that is size bytes on the wire.
-func appendPacket(out []wireMsg, payload []byte, size int) []wireMsg {
+func appendPacket(out []Message, payload []byte, size int) []Message {
 	n := len(out)
 	out = decodeMessage(payload, 0, out)
 	switch len(out) - n {
 	case 0:
-		out = append(out, wireMsg{Kind: KindUnknown, Bytes: size})
+		out = append(out, Message{Kind: KindUnknown, Bytes: size})
 	case 1:
 		out[n].Bytes = size // the packet's size on the wire
 	}
@@ -108,7 +126,7 @@ func stripLabel(buf []byte) []byte {
 }
 
 // decodeMessage appends the messages in buf, which starts with a type byte.
-func decodeMessage(buf []byte, depth int, out []wireMsg) []wireMsg {
+func decodeMessage(buf []byte, depth int, out []Message) []Message {
 	if len(buf) == 0 || depth > 4 {
 		return out
 	}
@@ -120,7 +138,7 @@ func decodeMessage(buf []byte, depth int, out []wireMsg) []wireMsg {
 	case mtCompress:
 		inner, err := inflate(body)
 		if err != nil {
-			return append(out, wireMsg{Kind: KindUnknown, Bytes: len(buf)})
+			return append(out, Message{Kind: KindUnknown, Bytes: len(buf)})
 		}
 		return decodeMessage(inner, depth+1, out)
 	case mtCRC:
@@ -128,7 +146,7 @@ func decodeMessage(buf []byte, depth int, out []wireMsg) []wireMsg {
 			return decodeMessage(body[4:], depth+1, out)
 		}
 	}
-	m := wireMsg{Kind: kindName(t), Bytes: len(buf)}
+	m := Message{Kind: kindName(t), Bytes: len(buf)}
 	switch t {
 	case mtAlive, mtSuspect, mtDead:
 		if node, from, inc, ok := describeNodeMsg(body); ok {
@@ -182,8 +200,9 @@ func msgpackDecodeBytes(b []byte, v any) error {
 }
 
 // describePart names an Alertmanager clusterpb.Part by its state key and
-// first entry, reading only those fields.
-func describePart(b []byte, m *wireMsg) {
+// first entry, reading only those fields, and keeps it as m's Payload.
+func describePart(b []byte, m *Message) {
+	m.Payload = b
 	var key, data []byte
 	for len(b) > 0 {
 		n, typ, _, d, rest, ok := pbField(b)
@@ -217,10 +236,13 @@ func describePart(b []byte, m *wireMsg) {
 	}
 }
 
-// decodeStream reads what one side wrote on a memberlist TCP stream (as far
-// as it was captured) and describes it. size is the full byte count.
-func decodeStream(buf []byte, size int) wireMsg {
-	m := wireMsg{Kind: KindUnknown, Bytes: size}
+// DescribeStream describes what one side wrote on a memberlist TCP stream:
+// its first message (a push-pull, or an oversized user message), after the
+// label header and compression. buf is what was captured of it, size the
+// full byte count (the message's Bytes). It never fails: what it cannot
+// read is KindUnknown.
+func DescribeStream(buf []byte, size int) Message {
+	m := Message{Kind: KindUnknown, Bytes: size}
 	buf = stripLabel(buf)
 	if len(buf) == 0 {
 		return m
@@ -287,27 +309,48 @@ func describePushPull(body []byte) string {
 	if userLen <= 0 || userLen > len(r.b) {
 		return desc
 	}
-	for fs := r.b[:userLen]; len(fs) > 0; {
-		n, typ, _, part, rest, ok := pbField(fs)
-		if !ok {
-			return desc
+	parts, _ := DescribeFullState(r.b[:userLen])
+	for _, p := range parts {
+		switch p.Key {
+		case keySilences:
+			desc += fmt.Sprintf(", %d sil", p.Entries)
+		case keyNflog:
+			desc += fmt.Sprintf(", %d nfl", p.Entries)
 		}
-		fs = rest
+	}
+	return desc
+}
+
+// StatePart is one part of an Alertmanager full state: its key ("sil",
+// "nfl") and how many entries it carries.
+type StatePart struct {
+	Key     string
+	Entries int
+}
+
+// DescribeFullState lists the parts of an Alertmanager full state (a
+// clusterpb.FullState: a push-pull's user state, as memberlist's
+// Delegate.MergeRemoteState receives it), in order. A part whose entries
+// cannot be read is left out. If b is not a FullState, the error comes
+// with the parts read before the damage.
+func DescribeFullState(b []byte) ([]StatePart, error) {
+	var parts []StatePart
+	for len(b) > 0 {
+		n, typ, _, part, rest, ok := pbField(b)
+		if !ok {
+			return parts, errNotFullState
+		}
+		b = rest
 		if n != 1 || typ != 2 {
 			continue
 		}
 		key, _ := pbBytes(part, 1)
 		data, _ := pbBytes(part, 2)
-		count, ok := countDelimited(data)
-		if !ok {
-			continue
-		}
-		switch string(key) {
-		case keySilences:
-			desc += fmt.Sprintf(", %d sil", count)
-		case keyNflog:
-			desc += fmt.Sprintf(", %d nfl", count)
+		if count, ok := countDelimited(data); ok {
+			parts = append(parts, StatePart{Key: string(key), Entries: count})
 		}
 	}
-	return desc
+	return parts, nil
 }
+
+var errNotFullState = errors.New("not an Alertmanager full state")

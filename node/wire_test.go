@@ -70,7 +70,7 @@ func silencePart(t *testing.T, id, comment string, updated time.Time) []byte {
 	return append([]byte{mtUser}, partBytes(keySilences, data)...)
 }
 
-func TestDecodePacketKinds(t *testing.T) {
+func TestDescribePacketKinds(t *testing.T) {
 	updated := time.UnixMilli(1_700_000_000_123).UTC()
 	ping := encodeMsg(t, mtPing, struct {
 		SeqNo uint32
@@ -96,11 +96,11 @@ func TestDecodePacketKinds(t *testing.T) {
 		"compressed compound":                compressedMsg(t, plain),
 		"labelled, crc, compressed compound": label,
 	} {
-		msgs := decodePacket(pkt)
+		msgs := DescribePacket(pkt)
 		if len(msgs) != 4 {
 			t.Fatalf("%s: %d messages, want 4: %+v", name, len(msgs), msgs)
 		}
-		want := []wireMsg{
+		want := []Message{
 			{Kind: KindPing},
 			{Kind: KindSuspect, Key: "n4", Version: 3, Origin: "n1"},
 			{Kind: KindDead, Key: "n5", Version: 4, Origin: "n5"},
@@ -111,15 +111,24 @@ func TestDecodePacketKinds(t *testing.T) {
 			if g.Kind != w.Kind || g.Key != w.Key || g.Version != w.Version || g.Value != w.Value || g.Origin != w.Origin || g.Bytes <= 0 {
 				t.Errorf("%s: message %d = %+v, want %+v", name, i, g, w)
 			}
+			if (g.Payload != nil) != (w.Kind == KindUser) {
+				t.Errorf("%s: message %d has payload %x", name, i, g.Payload)
+			}
+		}
+		// The payload is what the delegate's NotifyMsg gets, described alike.
+		if u := msgs[3]; !bytes.Equal(u.Payload, user[1:]) {
+			t.Errorf("%s: user payload %x, want %x", name, u.Payload, user[1:])
+		} else if d := DescribeUserMsg(u.Payload); d.Kind != KindUser || d.Key != u.Key || d.Version != u.Version || d.Value != u.Value || d.Bytes != len(user)-1 {
+			t.Errorf("%s: DescribeUserMsg = %+v, packet said %+v", name, d, u)
 		}
 	}
 	// A single message reports the whole packet's size.
-	if m := decodePacket(withCRC(ping)); len(m) != 1 || m[0].Kind != KindPing || m[0].Bytes != len(ping)+5 {
+	if m := DescribePacket(withCRC(ping)); len(m) != 1 || m[0].Kind != KindPing || m[0].Bytes != len(ping)+5 {
 		t.Fatalf("single ping: %+v", m)
 	}
 }
 
-func TestDecodeStreamPushPullAndUser(t *testing.T) {
+func TestDescribeStreamPushPullAndUser(t *testing.T) {
 	// A push-pull as sendLocalState writes it: header, node states, then
 	// the delegate's state (here a real node's FullState with one silence).
 	n := startNode(t, "pp", nil, nil)
@@ -147,8 +156,15 @@ func TestDecodeStreamPushPullAndUser(t *testing.T) {
 		}{nm, []byte{127, 0, 0, 1}, 9094, nil, 1, 0, []uint8{1, 5, 2, 0, 0, 0}})
 	}
 	b.Write(state)
+	if parts, err := DescribeFullState(state); err != nil || len(parts) != 2 ||
+		parts[0] != (StatePart{Key: keySilences, Entries: 1}) || parts[1] != (StatePart{Key: keyNflog, Entries: 0}) {
+		t.Errorf("DescribeFullState = %+v, %v", parts, err)
+	}
+	if parts, err := DescribeFullState(state[:len(state)-1]); err == nil {
+		t.Errorf("truncated full state: %+v, no error", parts)
+	}
 	for name, s := range map[string][]byte{"plain": b.Bytes(), "compressed": compressedMsg(t, b.Bytes())} {
-		m := decodeStream(s, len(s))
+		m := DescribeStream(s, len(s))
 		if m.Kind != KindPushPull || m.Value != "2 members, join, 1 sil, 0 nfl" || m.Bytes != len(s) {
 			t.Errorf("%s push-pull: %+v", name, m)
 		}
@@ -159,13 +175,13 @@ func TestDecodeStreamPushPullAndUser(t *testing.T) {
 	u.WriteByte(mtUser)
 	_ = codec.NewEncoder(&u, &codec.MsgpackHandle{}).Encode(struct{ UserMsgLen int }{len(part)})
 	u.Write(part)
-	if m := decodeStream(u.Bytes(), u.Len()); m.Kind != KindUser || m.Key != "sil/big" {
+	if m := DescribeStream(u.Bytes(), u.Len()); m.Kind != KindUser || m.Key != "sil/big" {
 		t.Fatalf("user stream: %+v", m)
 	}
 }
 
 // Whatever arrives, decoding never panics and always says something.
-func FuzzDecodePacket(f *testing.F) {
+func FuzzDescribePacket(f *testing.F) {
 	f.Add([]byte{})
 	f.Add([]byte{mtCompound, 3, 0, 1})
 	f.Add([]byte{mtCompress, 0x82, 0xa4})
@@ -173,9 +189,11 @@ func FuzzDecodePacket(f *testing.F) {
 	f.Add([]byte{mtCRC, 0, 0, 0, 0, mtUser, 0x0a, 0x03, 's', 'i', 'l', 0x12, 0x05, 0xff, 0xff})
 	f.Add([]byte{mtCompound, 2, 0, 1, 0, 1, mtCompress, mtCompound})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		if len(decodePacket(b)) == 0 {
+		if len(DescribePacket(b)) == 0 {
 			t.Fatal("no message described")
 		}
-		_ = decodeStream(b, len(b))
+		_ = DescribeStream(b, len(b))
+		_ = DescribeUserMsg(b)
+		_, _ = DescribeFullState(b)
 	})
 }

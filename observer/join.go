@@ -14,8 +14,8 @@ import (
 
 	"github.com/cespare/xxhash/v2"
 	"github.com/hashicorp/memberlist"
-	"github.com/prometheus/alertmanager/cluster/clusterpb"
 
+	"github.com/gossipscope/gossipscope/node"
 	"github.com/gossipscope/gossipscope/protocol"
 )
 
@@ -187,31 +187,29 @@ func (m *member) NotifyMsg(b []byte) {
 		return
 	}
 	m.mu.Unlock()
-	var w wireMsg
-	describePart(b, &w)
+	w := node.DescribeUserMsg(b)
 	o := m.o
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.noteLocked(ObserverAlias, fmt.Sprintf("received %s over TCP (%d bytes, oversized: sent to every member); TCP does not say which peer sent it", w.key, len(b)),
-		map[string]any{"key": w.key, "version": w.version, "bytes": len(b)})
+	o.noteLocked(ObserverAlias, fmt.Sprintf("received %s over TCP (%d bytes, oversized: sent to every member); TCP does not say which peer sent it", w.Key, len(b)),
+		map[string]any{"key": w.Key, "version": w.Version, "bytes": len(b)})
 }
 
 // MergeRemoteState sees a peer's full state in a push-pull over TCP; the
 // observer keeps none of it.
 func (m *member) MergeRemoteState(buf []byte, join bool) {
-	var fs clusterpb.FullState
-	if err := fs.Unmarshal(buf); err != nil {
+	parts, err := node.DescribeFullState(buf)
+	if err != nil {
 		return
 	}
 	counts := map[string]any{}
 	text := "push-pull over TCP from a peer: full state with"
-	for i, p := range fs.Parts {
-		n := countDelimited(p.Data)
-		counts[p.Key] = n
+	for i, p := range parts {
+		counts[p.Key] = p.Entries
 		if i > 0 {
 			text += ","
 		}
-		text += fmt.Sprintf(" %d %s", n, p.Key)
+		text += fmt.Sprintf(" %d %s", p.Entries, p.Key)
 	}
 	o := m.o
 	o.mu.Lock()
@@ -270,18 +268,18 @@ func (m *member) nameOf(addr string) string {
 
 // received reports the messages of a packet that arrived from addr.
 func (m *member) received(buf []byte, addr string) {
-	msgs := decodePacket(buf)
+	msgs := node.DescribePacket(buf)
 	from := m.nameOf(addr)
 	m.mu.Lock()
 	for _, w := range msgs {
-		if w.payload != nil {
+		if w.Payload != nil {
 			if len(m.viaUDP) > 1<<14 { // lost to a full handoff queue: forget
 				clear(m.viaUDP)
 			}
-			m.viaUDP[xxhash.Sum64(w.payload)]++
+			m.viaUDP[xxhash.Sum64(w.Payload)]++
 		}
-		if w.kind == "dead" && w.key != "" && w.origin == w.key {
-			m.left[w.key] = true
+		if w.Kind == node.KindDead && w.Key != "" && w.Origin == w.Key {
+			m.left[w.Key] = true
 		}
 	}
 	first := from == "" && !m.unnamed[addr]
@@ -310,23 +308,23 @@ func (m *member) sent(buf []byte, a memberlist.Address) {
 	if to == "" {
 		return
 	}
-	m.report(decodePacket(buf), m.name, to)
+	m.report(node.DescribePacket(buf), m.name, to)
 }
 
-func (m *member) report(msgs []wireMsg, from, to string) {
+func (m *member) report(msgs []node.Message, from, to string) {
 	o := m.o
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.names.add(from, to)
 	fa, ta := o.names.of(from), o.names.of(to)
 	for _, w := range msgs {
-		key := w.key
-		if w.kind == "alive" || w.kind == "suspect" || w.kind == "dead" {
+		key := w.Key
+		if w.Kind == node.KindAlive || w.Kind == node.KindSuspect || w.Kind == node.KindDead {
 			if a := o.names.of(key); a != "" {
 				key = a
 			}
 		}
-		o.emitLocked(protocol.Event{Type: protocol.TypeMsg, From: fa, To: ta, Kind: w.kind,
-			Key: key, Version: w.version, Value: w.value, Bytes: w.bytes})
+		o.emitLocked(protocol.Event{Type: protocol.TypeMsg, From: fa, To: ta, Kind: w.Kind,
+			Key: key, Version: w.Version, Value: w.Value, Bytes: w.Bytes})
 	}
 }

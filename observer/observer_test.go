@@ -341,6 +341,14 @@ func TestJoinKeepsPositions(t *testing.T) {
 	eventually(t, 10*time.Second, "the silence on both nodes", func() bool {
 		return len(holders(rec, "sil/"+id, version, "seen by a member")) == 2
 	})
+	// Those user messages came in UDP packets and were reported with their
+	// sender; the delegate, which sees them again, must not also report
+	// them as user messages over TCP.
+	if notes := rec.filter(func(e protocol.Event) bool {
+		return e.Type == protocol.TypeNote && strings.Contains(e.Text, " over TCP (")
+	}); len(notes) > 0 {
+		t.Fatalf("gossip over UDP also noted as over TCP: %+v", notes)
+	}
 	// Every message reported has the observer at one end: it cannot see
 	// the others.
 	for _, e := range rec.filter(func(e protocol.Event) bool { return e.Type == protocol.TypeMsg }) {
