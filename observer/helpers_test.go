@@ -7,149 +7,30 @@ import (
 	"fmt"
 	"io"
 	"log"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/gossipscope/gossipscope/internal/testnet"
 	"github.com/gossipscope/gossipscope/protocol"
 )
 
-// alertmanagerBinary returns $ALERTMANAGER, skipping the test without it
-// (failing under CI=true, where .ci/run builds it).
-func alertmanagerBinary(t *testing.T) string {
-	t.Helper()
-	p := os.Getenv("ALERTMANAGER")
-	if p == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("ALERTMANAGER is not set under CI=true: .ci/run builds bin/alertmanager")
-		}
-		t.Skip("ALERTMANAGER not set (path to an Alertmanager v0.27.0 binary)")
-	}
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("ALERTMANAGER=%s: %v", p, err)
-	}
-	return p
-}
-
-// freePort returns a loopback port free for TCP and UDP.
-func freePort(t *testing.T) int {
-	t.Helper()
-	for i := 0; i < 20; i++ {
-		tl, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		port := tl.Addr().(*net.TCPAddr).Port
-		ul, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", port))
-		tl.Close()
-		if err == nil {
-			ul.Close()
-			return port
-		}
-	}
-	t.Fatal("no free port")
-	return 0
-}
-
-// realAM is a real Alertmanager process on loopback.
-type realAM struct {
-	api    string // http://127.0.0.1:port
-	gossip string // 127.0.0.1:port
-	cmd    *exec.Cmd
-	done   chan struct{}
-}
-
-// startAM runs a real Alertmanager joined to peer ("" for the first) with
-// fast cluster timings and the minimal config, until the test ends.
-func startAM(t *testing.T, bin, peer string) *realAM {
-	t.Helper()
-	dir := t.TempDir()
-	conf := `route: {receiver: hook, group_by: [alertname], group_wait: 1s, group_interval: 10s, repeat_interval: 1h}
-receivers: [{name: hook, webhook_configs: [{url: "http://127.0.0.1:9/hook", send_resolved: false}]}]
-`
-	if err := os.WriteFile(filepath.Join(dir, "am.yml"), []byte(conf), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	api := fmt.Sprintf("127.0.0.1:%d", freePort(t))
-	am := &realAM{api: "http://" + api, gossip: fmt.Sprintf("127.0.0.1:%d", freePort(t)), done: make(chan struct{})}
-	args := []string{
-		"--config.file=" + filepath.Join(dir, "am.yml"),
-		"--storage.path=" + filepath.Join(dir, "data"),
-		"--web.listen-address=" + api,
-		"--cluster.listen-address=" + am.gossip,
-		"--cluster.gossip-interval=50ms",
-		"--cluster.pushpull-interval=2s",
-		"--cluster.probe-interval=200ms",
-		"--cluster.probe-timeout=100ms",
-		"--cluster.peer-timeout=1s",
-		"--cluster.settle-timeout=1s",
-		"--log.level=warn",
-	}
-	if peer != "" {
-		args = append(args, "--cluster.peer="+peer)
-	}
-	am.cmd = exec.Command(bin, args...)
-	logf, err := os.Create(filepath.Join(dir, "am.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	am.cmd.Stdout, am.cmd.Stderr = logf, logf
-	if err := am.cmd.Start(); err != nil {
-		t.Fatalf("start alertmanager: %v", err)
-	}
-	go func() { am.cmd.Wait(); close(am.done) }()
-	t.Cleanup(func() {
-		am.stop(syscall.SIGTERM)
-		logf.Close()
-		if t.Failed() {
-			b, _ := os.ReadFile(filepath.Join(dir, "am.log"))
-			t.Logf("alertmanager %s log:\n%s", am.api, b)
-		}
-	})
-	eventually(t, 20*time.Second, "alertmanager "+am.api+" answers", func() bool {
-		return httpGet(am.api+"/-/ready", nil) == nil
-	})
-	return am
-}
-
-// stop signals the process and waits (killing it after 5 s).
-func (am *realAM) stop(sig os.Signal) {
-	select {
-	case <-am.done:
-		return
-	default:
-	}
-	am.cmd.Process.Signal(sig)
-	select {
-	case <-am.done:
-	case <-time.After(5 * time.Second):
-		am.cmd.Process.Kill()
-		<-am.done
-	}
-}
-
 // startCluster runs n real Alertmanagers joined to the first and waits
 // until every one lists n members.
-func startCluster(t *testing.T, n int) []*realAM {
+func startCluster(t *testing.T, n int) []*testnet.Alertmanager {
 	t.Helper()
-	bin := alertmanagerBinary(t)
-	ams := []*realAM{startAM(t, bin, "")}
+	ams := []*testnet.Alertmanager{testnet.StartAlertmanager(t, testnet.AlertmanagerConfig{})}
 	for i := 1; i < n; i++ {
-		ams = append(ams, startAM(t, bin, ams[0].gossip))
+		ams = append(ams, testnet.StartAlertmanager(t, testnet.AlertmanagerConfig{Peer: ams[0].Gossip}))
 	}
 	eventually(t, 30*time.Second, fmt.Sprintf("%d members everywhere", n), func() bool {
 		for _, am := range ams {
-			if _, peers := statusOf(t, am.api); len(peers) != n {
+			if _, peers := statusOf(t, am.API); len(peers) != n {
 				return false
 			}
 		}

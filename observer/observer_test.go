@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gossipscope/gossipscope/internal/testnet"
 	"github.com/gossipscope/gossipscope/protocol"
 )
 
@@ -59,7 +60,7 @@ func TestPassiveObservesRealCluster(t *testing.T) {
 	var proxies []*methodCounter
 	var urls []string
 	for _, am := range ams {
-		p := countMethods(t, am.api)
+		p := countMethods(t, am.API)
 		proxies = append(proxies, p)
 		urls = append(urls, p.URL)
 	}
@@ -68,7 +69,7 @@ func TestPassiveObservesRealCluster(t *testing.T) {
 	// Aliases in byte order of the real peer names: amK is position K-1.
 	var real []string
 	for _, am := range ams {
-		name, _ := statusOf(t, am.api)
+		name, _ := statusOf(t, am.API)
 		real = append(real, name)
 	}
 	slices.Sort(real)
@@ -90,7 +91,7 @@ func TestPassiveObservesRealCluster(t *testing.T) {
 	})
 
 	// A silence made on one node (by the test, directly) arrives on all.
-	id, version := postSilence(t, ams[1].api, "observed silence")
+	id, version := postSilence(t, ams[1].API, "observed silence")
 	key := "sil/" + id
 	eventually(t, 10*time.Second, "the silence on every node", func() bool {
 		return len(holders(rec, key, version, "observed silence")) == 3
@@ -130,8 +131,8 @@ func TestPassiveObservesRealCluster(t *testing.T) {
 
 	// A crashed peer: a note that its API stopped answering, and dead once
 	// the others drop it from their member lists.
-	crashed := o.names.of(func() string { n, _ := statusOf(t, ams[2].api); return n }())
-	ams[2].stop(syscall.SIGKILL)
+	crashed := o.names.of(func() string { n, _ := statusOf(t, ams[2].API); return n }())
+	ams[2].Stop(syscall.SIGKILL)
 	eventually(t, 20*time.Second, crashed+" dead", func() bool { return lastStatus(rec)[crashed] == protocol.StatusDead })
 	unreachable := rec.filter(func(e protocol.Event) bool {
 		return e.Type == protocol.TypeNote && e.Node == crashed && strings.Contains(e.Text, "unreachable")
@@ -155,10 +156,10 @@ func TestPassiveObservesRealCluster(t *testing.T) {
 	}
 	var sils []amSilence
 	var alerts []any
-	if err := httpGet(ams[0].api+"/api/v2/silences", &sils); err != nil {
+	if err := httpGet(ams[0].API+"/api/v2/silences", &sils); err != nil {
 		t.Fatal(err)
 	}
-	if err := httpGet(ams[0].api+"/api/v2/alerts", &alerts); err != nil {
+	if err := httpGet(ams[0].API+"/api/v2/alerts", &alerts); err != nil {
 		t.Fatal(err)
 	}
 	if len(sils) != 1 || sils[0].ID != id || len(alerts) != 0 {
@@ -180,7 +181,7 @@ func TestUnreachableAlertmanagers(t *testing.T) {
 		http.NotFound(w, r)
 	}))
 	defer notAM.Close()
-	closed := fmt.Sprintf("http://127.0.0.1:%d", freePort(t))
+	closed := "http://" + testnet.FreeAddr(t)
 	o, rec := newObserver(t, Config{URLs: []string{closed, notAM.URL}, Interval: 50 * time.Millisecond, Timeout: 500 * time.Millisecond, MaxBackoff: 200 * time.Millisecond})
 
 	time.Sleep(1500 * time.Millisecond)
@@ -294,34 +295,34 @@ func TestJoinKeepsPositions(t *testing.T) {
 	ams := startCluster(t, 2)
 	before := map[string]float64{}
 	for _, am := range ams {
-		before[am.api] = metricOf(t, am.api, "alertmanager_peer_position")
+		before[am.API] = metricOf(t, am.API, "alertmanager_peer_position")
 	}
 	var proxies []*methodCounter
 	var urls []string
 	for _, am := range ams {
-		p := countMethods(t, am.api)
+		p := countMethods(t, am.API)
 		proxies, urls = append(proxies, p), append(urls, p.URL)
 	}
-	o, rec := newObserver(t, Config{URLs: urls, Join: ams[0].gossip, Interval: 200 * time.Millisecond, Timeout: time.Second})
+	o, rec := newObserver(t, Config{URLs: urls, Join: ams[0].Gossip, Interval: 200 * time.Millisecond, Timeout: time.Second})
 	name := o.MemberName()
 	if !strings.HasPrefix(name, "~observer-") {
 		t.Fatalf("member name %q", name)
 	}
 	eventually(t, 10*time.Second, "3 members in every Alertmanager's view", func() bool {
 		for _, am := range ams {
-			if metricOf(t, am.api, "alertmanager_cluster_members") != 3 {
+			if metricOf(t, am.API, "alertmanager_cluster_members") != 3 {
 				return false
 			}
 		}
 		return true
 	})
 	for _, am := range ams {
-		if p := metricOf(t, am.api, "alertmanager_peer_position"); p != before[am.api] {
-			t.Fatalf("%s: position %v with the observer joined, %v before", am.api, p, before[am.api])
+		if p := metricOf(t, am.API, "alertmanager_peer_position"); p != before[am.API] {
+			t.Fatalf("%s: position %v with the observer joined, %v before", am.API, p, before[am.API])
 		}
-		_, peers := statusOf(t, am.api)
+		_, peers := statusOf(t, am.API)
 		if !slices.Contains(peers, name) {
-			t.Fatalf("%s does not list the observer: %v", am.api, peers)
+			t.Fatalf("%s does not list the observer: %v", am.API, peers)
 		}
 	}
 	st := lastStatus(rec)
@@ -331,7 +332,7 @@ func TestJoinKeepsPositions(t *testing.T) {
 
 	// A silence made on a real node reaches the observer as user messages
 	// from the real peers, with node/'s key and version.
-	id, version := postSilence(t, ams[1].api, "seen by a member")
+	id, version := postSilence(t, ams[1].API, "seen by a member")
 	eventually(t, 10*time.Second, "the silence gossiped to the observer", func() bool {
 		return len(rec.filter(func(e protocol.Event) bool {
 			return e.Type == protocol.TypeMsg && e.Kind == "user" && e.To == ObserverAlias &&
@@ -368,15 +369,15 @@ func TestJoinKeepsPositions(t *testing.T) {
 	}
 	eventually(t, 10*time.Second, "2 members again", func() bool {
 		for _, am := range ams {
-			if metricOf(t, am.api, "alertmanager_cluster_members") != 2 {
+			if metricOf(t, am.API, "alertmanager_cluster_members") != 2 {
 				return false
 			}
 		}
 		return true
 	})
 	for _, am := range ams {
-		if p := metricOf(t, am.api, "alertmanager_peer_position"); p != before[am.api] {
-			t.Fatalf("%s: position %v after the observer left, %v before", am.api, p, before[am.api])
+		if p := metricOf(t, am.API, "alertmanager_peer_position"); p != before[am.API] {
+			t.Fatalf("%s: position %v after the observer left, %v before", am.API, p, before[am.API])
 		}
 	}
 	for i, p := range proxies {
@@ -385,7 +386,7 @@ func TestJoinKeepsPositions(t *testing.T) {
 		}
 	}
 	var sils []amSilence
-	if err := httpGet(ams[0].api+"/api/v2/silences", &sils); err != nil || len(sils) != 1 {
+	if err := httpGet(ams[0].API+"/api/v2/silences", &sils); err != nil || len(sils) != 1 {
 		t.Fatalf("%d silences (%v), want the test's one", len(sils), err)
 	}
 	rec.check(t)
@@ -396,22 +397,22 @@ func TestJoinRefusesANameSortingFirst(t *testing.T) {
 	ams := startCluster(t, 1)
 	rec := &recorder{}
 	// "0..." sorts before every ULID.
-	_, err := New(Config{URLs: []string{ams[0].api}, Join: ams[0].gossip, Name: "0-observer", Emit: rec.emit})
+	_, err := New(Config{URLs: []string{ams[0].API}, Join: ams[0].Gossip, Name: "0-observer", Emit: rec.emit})
 	if err == nil || !strings.Contains(err.Error(), "HA positions") {
 		t.Fatalf("New with name %q: %v, want a refusal", "0-observer", err)
 	}
 	// It never joined: the Alertmanager is still alone.
-	if m := metricOf(t, ams[0].api, "alertmanager_cluster_members"); m != 1 {
+	if m := metricOf(t, ams[0].API, "alertmanager_cluster_members"); m != 1 {
 		t.Fatalf("%v members", m)
 	}
 	// Without a URL to ask first, it finds out from the member list once
 	// joined, and leaves at once.
-	_, err = New(Config{Join: ams[0].gossip, Name: "0-observer", Emit: rec.emit})
+	_, err = New(Config{Join: ams[0].Gossip, Name: "0-observer", Emit: rec.emit})
 	if err == nil || !strings.Contains(err.Error(), "left again") {
 		t.Fatalf("New without URLs, name %q: %v, want join then leave", "0-observer", err)
 	}
 	eventually(t, 10*time.Second, "the Alertmanager alone again", func() bool {
-		return metricOf(t, ams[0].api, "alertmanager_cluster_members") == 1
+		return metricOf(t, ams[0].API, "alertmanager_cluster_members") == 1
 	})
 	rec.check(t)
 }
@@ -419,7 +420,7 @@ func TestJoinRefusesANameSortingFirst(t *testing.T) {
 // A join that cannot reach the cluster is an error that says where, and
 // leaves nothing running.
 func TestJoinNobodyThere(t *testing.T) {
-	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	addr := testnet.FreeAddr(t)
 	rec := &recorder{}
 	o, err := New(Config{Join: addr, Emit: rec.emit})
 	if err == nil {

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gossipscope/gossipscope/internal/testnet"
 	"github.com/gossipscope/gossipscope/protocol"
 )
 
@@ -36,26 +37,6 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// freeGossipPort returns a loopback port free for both TCP and UDP.
-func freeGossipPort(t *testing.T) int {
-	t.Helper()
-	for i := 0; i < 20; i++ {
-		tl, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		port := tl.Addr().(*net.TCPAddr).Port
-		ul, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", port))
-		tl.Close()
-		if err == nil {
-			ul.Close()
-			return port
-		}
-	}
-	t.Fatal("no free port")
-	return 0
-}
-
 type runningNode struct {
 	api    string
 	gossip string
@@ -67,8 +48,8 @@ type runningNode struct {
 // startNodeCommand runs 'gossipscope node' in-process until the test ends.
 func startNodeCommand(t *testing.T, extra ...string) *runningNode {
 	t.Helper()
-	api := fmt.Sprintf("127.0.0.1:%d", freeGossipPort(t))
-	gossip := fmt.Sprintf("127.0.0.1:%d", freeGossipPort(t))
+	api := testnet.FreeAddr(t)
+	gossip := testnet.FreeAddr(t)
 	args := append([]string{
 		"--web.listen-address", api, "--cluster.listen-address", gossip,
 		"--cluster.gossip-interval", "50ms", "--cluster.probe-interval", "200ms",

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gossipscope/gossipscope/internal/testnet"
 	"github.com/gossipscope/gossipscope/protocol"
 )
 
@@ -59,8 +60,8 @@ receivers: [{name: hook, webhook_configs: [{url: "http://127.0.0.1:9/hook", send
 	if err := os.WriteFile(filepath.Join(dir, "am.yml"), []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	listen := fmt.Sprintf("127.0.0.1:%d", freeGossipPort(t))
-	gossip = fmt.Sprintf("127.0.0.1:%d", freeGossipPort(t))
+	listen := testnet.FreeAddr(t)
+	gossip = testnet.FreeAddr(t)
 	args := []string{"--config.file=" + filepath.Join(dir, "am.yml"), "--storage.path=" + filepath.Join(dir, "data"),
 		"--web.listen-address=" + listen, "--cluster.listen-address=" + gossip,
 		"--cluster.gossip-interval=50ms", "--cluster.probe-interval=200ms", "--cluster.probe-timeout=100ms",
@@ -188,7 +189,7 @@ func TestObserveServesRealCluster(t *testing.T) {
 // An Alertmanager that is not there: the server starts and stays up, and
 // the page is told clearly.
 func TestObserveUnreachableStaysUp(t *testing.T) {
-	dead := fmt.Sprintf("http://127.0.0.1:%d", freeGossipPort(t))
+	dead := "http://" + testnet.FreeAddr(t)
 	ob := observeOptions{urls: []string{dead}, interval: 100 * time.Millisecond, timeout: 500 * time.Millisecond, maxBackoff: 200 * time.Millisecond}
 	s := startTestServer(t, serveOptions{listen: "127.0.0.1:0", source: ob.source(io.Discard)})
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
