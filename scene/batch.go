@@ -77,6 +77,24 @@ func (b *Batch) Reset() {
 	b.base, b.ibase, b.shapes = 0, 0, 0
 }
 
+// Reserve makes room for quads more quads and tris more triangles without
+// reallocating. Appending thousands of shapes one by one grows the slices
+// by a quarter at a time past a few hundred, which allocated five times
+// their final size in the first frame of a big cluster.
+func (b *Batch) Reserve(quads, tris int) {
+	nv, ni := 4*quads+3*tris, 6*quads+3*tris
+	if len(b.Vertices)+nv > cap(b.Vertices) {
+		v := make([]Vertex, len(b.Vertices), len(b.Vertices)+nv+nv/8)
+		copy(v, b.Vertices)
+		b.Vertices = v
+	}
+	if len(b.Indices)+ni > cap(b.Indices) {
+		ix := make([]uint16, len(b.Indices), len(b.Indices)+ni+ni/8)
+		copy(ix, b.Indices)
+		b.Indices = ix
+	}
+}
+
 // Shapes returns the number of quads and triangles in the batch.
 func (b *Batch) Shapes() int { return b.shapes }
 

@@ -91,6 +91,7 @@ func (c *Composer) drawNodes(p *Player, f *Frame) {
 		return
 	}
 	b := &f.Under
+	b.Reserve(c.ln+c.ln/8, c.ln) // nodes (a few rings) and glows
 	// Glows first, under every node: generous on a ring, tight in a
 	// crowded disc where they would swamp the neighbours.
 	glowR := R*5 + 3*c.scale

@@ -69,6 +69,11 @@ func (c *Composer) drawPackets(p *Player, f *Frame) {
 	stride := 1 + est/most
 	hardCap := most + most/4 // one frame after a jump, before the stride catches up
 	tw := max(1.5*c.scale, min(R*0.3, 3*c.scale))
+	if trails {
+		b.Reserve(min(est, hardCap), min(est, hardCap))
+	} else {
+		b.Reserve(0, min(est, hardCap))
+	}
 	drawn := 0
 	start := last - 1
 	if stride > 1 {
