@@ -275,42 +275,22 @@ func (r *mpReader) next() (mpKind, uint64) {
 	switch c {
 	case 0xc0, 0xc2, 0xc3: // nil, false, true
 		return mpOther, 0
-	case 0xc4, 0xd9:
-		return mpStr, r.be(1)
-	case 0xc5, 0xda:
-		return mpStr, r.be(2)
-	case 0xc6, 0xdb:
-		return mpStr, r.be(4)
-	case 0xca:
-		r.take(4)
+	case 0xc4, 0xc5, 0xc6: // bin 8, 16, 32
+		return mpStr, r.be(1 << (c - 0xc4))
+	case 0xd9, 0xda, 0xdb: // str 8, 16, 32
+		return mpStr, r.be(1 << (c - 0xd9))
+	case 0xca, 0xcb: // float 32, 64
+		r.take(4 << (c - 0xca))
 		return mpOther, 0
-	case 0xcb:
-		r.take(8)
-		return mpOther, 0
-	case 0xcc:
-		return mpUint, r.be(1)
-	case 0xcd:
-		return mpUint, r.be(2)
-	case 0xce:
-		return mpUint, r.be(4)
-	case 0xcf:
-		return mpUint, r.be(8)
-	case 0xd0:
-		return mpInt, uint64(int64(int8(r.be(1))))
-	case 0xd1:
-		return mpInt, uint64(int64(int16(r.be(2))))
-	case 0xd2:
-		return mpInt, uint64(int64(int32(r.be(4))))
-	case 0xd3:
-		return mpInt, r.be(8)
-	case 0xdc:
-		return mpArray, r.be(2)
-	case 0xdd:
-		return mpArray, r.be(4)
-	case 0xde:
-		return mpMap, r.be(2)
-	case 0xdf:
-		return mpMap, r.be(4)
+	case 0xcc, 0xcd, 0xce, 0xcf: // uint 8, 16, 32, 64
+		return mpUint, r.be(1 << (c - 0xcc))
+	case 0xd0, 0xd1, 0xd2, 0xd3: // int 8, 16, 32, 64: sign-extended
+		unused := 64 - 8<<(c-0xd0)
+		return mpInt, uint64(int64(r.be(1<<(c-0xd0))<<unused) >> unused)
+	case 0xdc, 0xdd: // array 16, 32
+		return mpArray, r.be(2 << (c - 0xdc))
+	case 0xde, 0xdf: // map 16, 32
+		return mpMap, r.be(2 << (c - 0xde))
 	case 0xd4, 0xd5, 0xd6, 0xd7, 0xd8: // fixext 1, 2, 4, 8, 16
 		r.take(1 + uint64(1)<<(c-0xd4))
 		return mpOther, 0
