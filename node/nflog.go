@@ -150,17 +150,11 @@ func (l *nflog) Entries() []*pb.Entry {
 	return out
 }
 
+// MarshalBinary is the node's full notification log for a push-pull.
 func (l *nflog) MarshalBinary() ([]byte, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	var b []byte
-	var err error
-	for _, e := range l.st {
-		if b, err = appendDelimited(b, e); err != nil {
-			return nil, err
-		}
-	}
-	return b, nil
+	return marshalState(l.st)
 }
 
 func decodeEntries(b []byte) ([]*pb.MeshEntry, error) {

@@ -312,14 +312,7 @@ func (s *silences) Merge(b []byte) error {
 func (s *silences) MarshalBinary() ([]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var b []byte
-	var err error
-	for _, e := range s.st {
-		if b, err = appendDelimited(b, e); err != nil {
-			return nil, err
-		}
-	}
-	return b, nil
+	return marshalState(s.st)
 }
 
 // List returns copies of all silences, newest update first; gc drops those
@@ -395,6 +388,19 @@ func appendDelimited(b []byte, m marshaler) ([]byte, error) {
 	b = append(b, make([]byte, n)...)
 	if _, err := m.MarshalTo(b[start:]); err != nil {
 		return nil, err
+	}
+	return b, nil
+}
+
+// marshalState is a store's full state as Alertmanager's MarshalBinary
+// writes it: every entry, length-delimited, in no particular order.
+func marshalState[M marshaler](st map[string]M) ([]byte, error) {
+	var b []byte
+	var err error
+	for _, e := range st {
+		if b, err = appendDelimited(b, e); err != nil {
+			return nil, err
+		}
 	}
 	return b, nil
 }
