@@ -21,7 +21,7 @@ func BenchmarkDecodePacket(b *testing.B) {
 		Incarnation uint32
 		Node, From  string
 	}{3, "n4", "n1"})
-	pkt := withCRC(compressedMsg(t, compound(ping, suspect, silencePart(t, "abc", "maintenance", time.Now()))))
+	pkt := withCRC(memberlistCompress(compound(ping, suspect, silencePart(t, "abc", "maintenance", time.Now()))))
 	b.SetBytes(int64(len(pkt)))
 	b.ReportAllocs()
 	for b.Loop() {

@@ -47,7 +47,7 @@ func TestWirePacketRoundTrip(t *testing.T) {
 	heldAt := time.UnixMilli(1_700_000_000_000)
 	payload := gossipPayload(nil, heldAt)
 	for _, label := range []string{"", "prod"} {
-		in := crcWrap(payload)
+		in := withCRC(payload)
 		lbl := []byte(nil)
 		if label != "" {
 			lbl = append([]byte{mtLabel, byte(len(label))}, label...)
@@ -57,7 +57,7 @@ func TestWirePacketRoundTrip(t *testing.T) {
 		if !bytes.Equal(plain, payload) || !compressed {
 			t.Fatalf("label %q: payload not found", label)
 		}
-		want := append(append([]byte(nil), lbl...), crcWrap(memberlistCompress(payload))...)
+		want := append(append([]byte(nil), lbl...), withCRC(memberlistCompress(payload))...)
 		if !bytes.Equal(wire, want) {
 			t.Fatalf("label %q: wire packet differs from memberlist's", label)
 		}

@@ -1,17 +1,12 @@
 package node
 
 import (
-	"bytes"
-	"compress/lzw"
-	"encoding/binary"
-	"hash/crc32"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/gossipscope/gossipscope/protocol"
-	"github.com/hashicorp/go-msgpack/v2/codec"
 	"github.com/hashicorp/memberlist"
 )
 
@@ -64,29 +59,6 @@ func gossipPayload(_ testing.TB, heldAt time.Time) []byte {
 		silencePart(t, "fresh", "new to b", heldAt.Add(time.Second)))
 }
 
-// memberlistCompress is memberlist's compressPayload (util.go), a fresh
-// LZW writer each time: the reference for the transport's compression.
-func memberlistCompress(in []byte) []byte {
-	var z bytes.Buffer
-	w := lzw.NewWriter(&z, lzw.LSB, 8)
-	_, _ = w.Write(in)
-	_ = w.Close()
-	var out bytes.Buffer
-	out.WriteByte(mtCompress)
-	_ = codec.NewEncoder(&out, &codec.MsgpackHandle{}).Encode(struct {
-		Algo uint8
-		Buf  []byte
-	}{0, z.Bytes()})
-	return out.Bytes()
-}
-
-func crcWrap(in []byte) []byte {
-	h := make([]byte, 5, 5+len(in))
-	h[0] = mtCRC
-	binary.BigEndian.PutUint32(h[1:], crc32.ChecksumIEEE(in))
-	return append(h, in...)
-}
-
 // BenchmarkObserveSend is the cost of one gossip packet from lab node a to
 // lab node b from the moment memberlist has built it: the CRC (memberlist's
 // rawSendMsgPacket), then the observing transport (decode, redundancy
@@ -101,7 +73,7 @@ func BenchmarkObserveSend(b *testing.B) {
 	b.SetBytes(int64(len(payload)))
 	e0 := events.Load()
 	for b.Loop() {
-		if _, err := a.tr.WriteToAddress(crcWrap(payload), to); err != nil {
+		if _, err := a.tr.WriteToAddress(withCRC(payload), to); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -39,16 +39,20 @@ func compound(msgs ...[]byte) []byte {
 	return b.Bytes()
 }
 
-func compressedMsg(t *testing.T, in []byte) []byte {
-	t.Helper()
+// memberlistCompress is memberlist's compressPayload (util.go), a fresh
+// LZW writer each time: the reference for the transport's compression.
+func memberlistCompress(in []byte) []byte {
 	var z bytes.Buffer
 	w := lzw.NewWriter(&z, lzw.LSB, 8)
 	_, _ = w.Write(in)
 	_ = w.Close()
-	return encodeMsg(t, mtCompress, struct {
-		Algo int
+	var out bytes.Buffer
+	out.WriteByte(mtCompress)
+	_ = codec.NewEncoder(&out, &codec.MsgpackHandle{}).Encode(struct {
+		Algo uint8
 		Buf  []byte
 	}{0, z.Bytes()})
+	return out.Bytes()
 }
 
 func withCRC(in []byte) []byte {
@@ -87,13 +91,13 @@ func TestDescribePacketKinds(t *testing.T) {
 	user := silencePart(t, "abc-123", "maintenance", updated)
 	plain := compound(ping, suspect, dead, user)
 
-	label, err := memberlist.AddLabelHeaderToPacket(withCRC(compressedMsg(t, plain)), "prod")
+	label, err := memberlist.AddLabelHeaderToPacket(withCRC(memberlistCompress(plain)), "prod")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for name, pkt := range map[string][]byte{
 		"compound":                           plain,
-		"compressed compound":                compressedMsg(t, plain),
+		"compressed compound":                memberlistCompress(plain),
 		"labelled, crc, compressed compound": label,
 	} {
 		msgs := DescribePacket(pkt)
@@ -163,7 +167,7 @@ func TestDescribeStreamPushPullAndUser(t *testing.T) {
 	if parts, err := DescribeFullState(state[:len(state)-1]); err == nil {
 		t.Errorf("truncated full state: %+v, no error", parts)
 	}
-	for name, s := range map[string][]byte{"plain": b.Bytes(), "compressed": compressedMsg(t, b.Bytes())} {
+	for name, s := range map[string][]byte{"plain": b.Bytes(), "compressed": memberlistCompress(b.Bytes())} {
 		m := DescribeStream(s, len(s))
 		if m.Kind != KindPushPull || m.Value != "2 members, join, 1 sil, 0 nfl" || m.Bytes != len(s) {
 			t.Errorf("%s push-pull: %+v", name, m)
