@@ -13,14 +13,8 @@ import (
 // compressed compound of a ping, a suspect and a silence broadcast.
 func BenchmarkDecodePacket(b *testing.B) {
 	t := &testing.T{}
-	ping := encodeMsg(t, mtPing, struct {
-		SeqNo uint32
-		Node  string
-	}{7, "n2"})
-	suspect := encodeMsg(t, mtSuspect, struct {
-		Incarnation uint32
-		Node, From  string
-	}{3, "n4", "n1"})
+	ping := pingMsg(t, 7, "n2")
+	suspect := nodeMsg(t, mtSuspect, 3, "n4", "n1")
 	pkt := withCRC(memberlistCompress(compound(ping, suspect, silencePart(t, "abc", "maintenance", time.Now()))))
 	b.SetBytes(int64(len(pkt)))
 	b.ReportAllocs()

@@ -42,10 +42,7 @@ func observePair(b *testing.B) (a, c *Node, events *atomic.Int64, heldAt time.Ti
 // of memberlist broadcasts and Alertmanager parts, before compression.
 func gossipPayload(_ testing.TB, heldAt time.Time) []byte {
 	t := &testing.T{}
-	suspect := encodeMsg(t, mtSuspect, struct {
-		Incarnation uint32
-		Node, From  string
-	}{3, "n4", "a"})
+	suspect := nodeMsg(t, mtSuspect, 3, "n4", "a")
 	alive := encodeMsg(t, mtAlive, struct {
 		Incarnation uint32
 		Node        string

@@ -26,6 +26,22 @@ func encodeMsg(t *testing.T, typ byte, v any) []byte {
 	return b.Bytes()
 }
 
+// pingMsg is memberlist's ping; nodeMsg its suspect or dead message (they
+// begin alike: Incarnation, Node, From).
+func pingMsg(t *testing.T, seq uint32, node string) []byte {
+	return encodeMsg(t, mtPing, struct {
+		SeqNo uint32
+		Node  string
+	}{seq, node})
+}
+
+func nodeMsg(t *testing.T, typ byte, incarnation uint32, node, from string) []byte {
+	return encodeMsg(t, typ, struct {
+		Incarnation uint32
+		Node, From  string
+	}{incarnation, node, from})
+}
+
 func compound(msgs ...[]byte) []byte {
 	var b bytes.Buffer
 	b.WriteByte(mtCompound)
@@ -76,18 +92,9 @@ func silencePart(t *testing.T, id, comment string, updated time.Time) []byte {
 
 func TestDescribePacketKinds(t *testing.T) {
 	updated := time.UnixMilli(1_700_000_000_123).UTC()
-	ping := encodeMsg(t, mtPing, struct {
-		SeqNo uint32
-		Node  string
-	}{7, "n2"})
-	suspect := encodeMsg(t, mtSuspect, struct {
-		Incarnation uint32
-		Node, From  string
-	}{3, "n4", "n1"})
-	dead := encodeMsg(t, mtDead, struct {
-		Incarnation uint32
-		Node, From  string
-	}{4, "n5", "n5"})
+	ping := pingMsg(t, 7, "n2")
+	suspect := nodeMsg(t, mtSuspect, 3, "n4", "n1")
+	dead := nodeMsg(t, mtDead, 4, "n5", "n5")
 	user := silencePart(t, "abc-123", "maintenance", updated)
 	plain := compound(ping, suspect, dead, user)
 
