@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -42,69 +41,13 @@ func TestObserveBadFlags(t *testing.T) {
 	}
 }
 
-// startObservedAM runs a real Alertmanager v0.27 ($ALERTMANAGER) on
-// loopback with fast cluster timings, joined to peer, until the test ends.
-func startObservedAM(t *testing.T, peer string) (api, gossip string) {
-	t.Helper()
-	bin := os.Getenv("ALERTMANAGER")
-	if bin == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("ALERTMANAGER is not set under CI=true: .ci/run builds bin/alertmanager")
-		}
-		t.Skip("ALERTMANAGER not set (path to an Alertmanager v0.27.0 binary)")
-	}
-	dir := t.TempDir()
-	conf := `route: {receiver: hook, group_by: [alertname], group_wait: 1s, group_interval: 10s, repeat_interval: 1h}
-receivers: [{name: hook, webhook_configs: [{url: "http://127.0.0.1:9/hook", send_resolved: false}]}]
-`
-	if err := os.WriteFile(filepath.Join(dir, "am.yml"), []byte(conf), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	listen := testnet.FreeAddr(t)
-	gossip = testnet.FreeAddr(t)
-	args := []string{"--config.file=" + filepath.Join(dir, "am.yml"), "--storage.path=" + filepath.Join(dir, "data"),
-		"--web.listen-address=" + listen, "--cluster.listen-address=" + gossip,
-		"--cluster.gossip-interval=50ms", "--cluster.probe-interval=200ms", "--cluster.probe-timeout=100ms",
-		"--cluster.settle-timeout=1s", "--log.level=warn"}
-	if peer != "" {
-		args = append(args, "--cluster.peer="+peer)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	cmd := exec.CommandContext(ctx, bin, args...)
-	if err := cmd.Start(); err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	t.Cleanup(func() {
-		cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			cmd.Process.Kill()
-			<-done
-		}
-		cancel()
-	})
-	api = "http://" + listen
-	waitFor(t, 20*time.Second, "alertmanager "+api, func() bool {
-		resp, err := http.Get(api + "/-/ready")
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == 200
-	})
-	return api, gossip
-}
-
 // 'gossipscope observe' serves a real 2-node Alertmanager cluster like a
 // lab: header and snapshot over /ws, a silence's arrival on both nodes,
 // commands refused as read-only, /api/live, and --record.
 func TestObserveServesRealCluster(t *testing.T) {
-	api1, gossip1 := startObservedAM(t, "")
-	api2, _ := startObservedAM(t, gossip1)
+	am1 := testnet.StartAlertmanager(t, testnet.AlertmanagerConfig{})
+	am2 := testnet.StartAlertmanager(t, testnet.AlertmanagerConfig{Peer: am1.Gossip})
+	api1, api2 := am1.API, am2.API
 	waitFor(t, 20*time.Second, "2 members", func() bool { return len(statusPeers(t, api1)) == 2 && len(statusPeers(t, api2)) == 2 })
 
 	path := filepath.Join(t.TempDir(), "observed.jsonl")
