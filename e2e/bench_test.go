@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -75,6 +76,7 @@ func benchPage(b *testing.B, nodes int) {
 	const span = 3 * time.Second
 	var frames, seconds, ebitenFPS, drawMs, drawMax float64
 	var samples int
+	var slowest json.RawMessage // what the slowest frame did
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		f0 := eval[float64](b, ctx, `window.__benchFrames`)
@@ -84,7 +86,9 @@ func benchPage(b *testing.B, nodes int) {
 			st := state(b, ctx)
 			ebitenFPS += st.FPS
 			drawMs += st.DrawMs
-			drawMax = max(drawMax, st.DrawMaxMs)
+			if st.DrawMaxMs > drawMax {
+				drawMax, slowest = st.DrawMaxMs, st.DrawSlowest
+			}
 			samples++
 		}
 		frames += eval[float64](b, ctx, `window.__benchFrames`) - f0
@@ -99,6 +103,7 @@ func benchPage(b *testing.B, nodes int) {
 	if st.Nodes != nodes || !st.Playing {
 		b.Fatalf("the page was not animating %d nodes: %+v", nodes, st)
 	}
+	b.Logf("%d nodes: the slowest frame: %s", nodes, slowest)
 	b.ReportMetric(frames/seconds, "fps")
 	b.ReportMetric(ebitenFPS/float64(samples), "ebiten-fps")
 	b.ReportMetric(drawMs/float64(samples), "draw-ms/frame")

@@ -361,6 +361,7 @@ type pageState struct {
 	FPS          float64         `json:"fps"`
 	DrawMs       float64         `json:"drawMs"`
 	DrawMaxMs    float64         `json:"drawMaxMs"`
+	DrawSlowest  json.RawMessage `json:"drawSlowest"`
 }
 
 func state(tb testing.TB, ctx context.Context) pageState {

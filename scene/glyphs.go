@@ -139,12 +139,19 @@ func (g *Glyphs) get(f *faceInfo, r rune) *glyph {
 		return gl
 	}
 	img := g.atlas.Img
+	alpha, _ := mask.(*image.Alpha) // what opentype gives: read its bytes, not a colour per pixel
 	for yy := 0; yy < h; yy++ {
+		row := img.Pix[img.PixOffset(x+1, y+1+yy):][:4*w]
 		for xx := 0; xx < w; xx++ {
-			_, _, _, a := mask.At(mp.X+xx, mp.Y+yy).RGBA()
-			v := uint8(a >> 8)
-			o := img.PixOffset(x+1+xx, y+1+yy)
-			img.Pix[o], img.Pix[o+1], img.Pix[o+2], img.Pix[o+3] = v, v, v, v
+			var v uint8
+			if alpha != nil {
+				v = alpha.Pix[alpha.PixOffset(mp.X+xx, mp.Y+yy)]
+			} else {
+				_, _, _, a := mask.At(mp.X+xx, mp.Y+yy).RGBA()
+				v = uint8(a >> 8)
+			}
+			px := row[4*xx : 4*xx+4 : 4*xx+4]
+			px[0], px[1], px[2], px[3] = v, v, v, v
 		}
 	}
 	g.atlas.markDirty(image.Rect(x, y, x+w+2, y+h+2))

@@ -5,6 +5,7 @@ package main
 import (
 	"fmt"
 	"sync"
+	"syscall/js"
 	"time"
 
 	"github.com/hajimehoshi/ebiten/v2"
@@ -70,6 +71,26 @@ func (g *game) callJS(f func()) {
 		}
 	}()
 	f()
+}
+
+// warmUp composes a frame for the window's size before the first one is
+// drawn: the first frame used to spend 30-50 ms rasterizing every glyph
+// of the panel with code the browser had not optimized yet. Now that
+// happens while the page boots, and the glyphs are in the atlas.
+func (g *game) warmUp() {
+	win := js.Global()
+	dpr := win.Get("devicePixelRatio").Float()
+	if !(dpr > 0) {
+		dpr = 1
+	}
+	w, h := win.Get("innerWidth").Float()*dpr, win.Get("innerHeight").Float()*dpr
+	if !(w > 0 && h > 0) {
+		return
+	}
+	g.lock()
+	defer g.unlock()
+	defer g.recover("warm-up")
+	g.s.Compose(float32(w), float32(h), float32(dpr), &g.frame)
 }
 
 // wallMs is the wall clock the playback follows.

@@ -15,6 +15,7 @@ import (
 func main() {
 	g := newGame(session.New())
 	g.input.listen(ebitenCanvas())
+	g.warmUp()
 	exposeBridge(g)
 	ebiten.SetWindowTitle("gossipscope")
 	ebiten.SetRunnableOnUnfocused(true) // keep animating in background and headless tabs
