@@ -103,6 +103,9 @@ func (c *Composer) target(p *Player, n int) {
 	whole := func(r rect) (cx, cy, R float32) {
 		R = min(r.w, r.h) / 2
 		R -= min(R*0.09, 26*s) // room for glows at the rim
+		if n <= NamesMax {
+			R -= nameRoom * s // and for the names beside the nodes
+		}
 		return r.x + r.w/2, r.y + r.h/2, R
 	}
 	cx, cy, R := whole(c.disc)

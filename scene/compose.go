@@ -158,6 +158,7 @@ func (c *Composer) Compose(p *Player, w, h, scale float32, f *Frame) {
 	c.drawPackets(p, f)
 	c.drawNodes(p, f)
 	c.drawSelected(f)
+	c.drawNames(p, f)
 	c.drawSideLabels(p, f)
 	c.drawPanel(p, f)
 	c.drawLegendStrip(f)

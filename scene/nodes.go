@@ -14,7 +14,7 @@ func (c *Composer) nodeLook(i int, cl Class, gained []float32, joined []float32,
 	switch cl {
 	case Absent:
 		return col, shapeNone, 0, grown
-	case Crashed:
+	case Crashed, Observer:
 		return col, shapeRing, 0, grown
 	case Uninformed, CutOff:
 		return col, shapeSmall, 0, grown

@@ -26,6 +26,7 @@ var (
 		Suspect:    hex(0xff7a1f),
 		Crashed:    hex(0xff3d3d),
 		CutOff:     hex(0xb47dff),
+		Observer:   hex(0x6b7385),
 	}
 )
 

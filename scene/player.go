@@ -58,8 +58,9 @@ type Player struct {
 	reordered int // events whose time went backwards, clamped
 	lastErr   string
 	series    []point
-	seriesMax int32 // the most nodes alive at any point of series
-	key       int   // focused key, -1 = the newest
+	seriesMax int32     // the most nodes alive at any point of series
+	key       int       // focused key, -1 = the newest
+	obsNames  [2]string // the observer's own member, by its names in the stream
 	det       details
 }
 
@@ -87,6 +88,7 @@ func (p *Player) Reset() {
 	p.series = p.series[:0]
 	p.seriesMax = 0
 	p.key = -1
+	p.obsNames = [2]string{}
 	p.det = details{node: -1}
 }
 
@@ -191,6 +193,12 @@ func (p *Player) readHeader(ev *protocol.Event) {
 		}
 	}
 	p.info = in
+	// An observer that joined the cluster is a member named "observer" in
+	// the stream (observer.ObserverAlias) and observer_name in memberlist.
+	p.obsNames = [2]string{}
+	if name, ok := ev.Params["observer_name"].(string); ok && name != "" {
+		p.obsNames = [2]string{"observer", name}
+	}
 }
 
 func firstOf(m map[string]any, names ...string) any {
@@ -217,7 +225,8 @@ func (p *Player) informedAlive(s *state) (informed, alive int) {
 	if k := p.focus(s); k >= 0 && k < len(s.holders) {
 		informed = int(s.holders[k])
 	}
-	return informed, s.alive
+	_, obs := p.observerCounts(s)
+	return informed, s.alive - obs
 }
 
 // SetDone says the source will send nothing more (a finished simulation or

@@ -14,10 +14,11 @@ const (
 	Suspect                 // membership says it may be down
 	Crashed                 // dead or left
 	CutOff                  // uninformed, and nobody alive on its side of a partition knows
+	Observer                // the observer's own member: watches, holds and passes on nothing
 	numClasses
 )
 
-var classNames = [numClasses]string{"absent", "uninformed", "informed", "stopped", "suspect", "crashed", "cut off"}
+var classNames = [numClasses]string{"absent", "uninformed", "informed", "stopped", "suspect", "crashed", "cut off", "observer"}
 
 func (c Class) String() string {
 	if c < numClasses {
@@ -58,11 +59,12 @@ type classifier struct {
 	// groupNews[g]: some live node on side g holds the news; nil: looked
 	// up for one side on demand.
 	groupNews []bool
+	obs       [2]int32 // the observer's own member (-1 none), drawn apart
 }
 
 func (p *Player) classifier() classifier {
 	c, h := p.cur, p.head
-	x := classifier{c: c, h: h, newest: noVersion, now: p.now}
+	x := classifier{c: c, h: h, newest: noVersion, now: p.now, obs: p.observers()}
 	// A node has stopped when it will never send again while others still
 	// do; once the whole run is quiet, everybody who knows is just informed.
 	x.busy = p.settled(p.now) && p.now < h.lastMsg
@@ -108,6 +110,8 @@ func (x *classifier) class(i int) Class {
 	switch {
 	case st == statusAbsent:
 		return Absent
+	case int32(i) == x.obs[0] || int32(i) == x.obs[1]:
+		return Observer
 	case st == statusDead || st == statusLeft:
 		return Crashed
 	case st == statusSuspect:
@@ -182,9 +186,10 @@ type Counters struct {
 func (p *Player) Counters() Counters {
 	c := p.cur
 	inf, alive := p.informedAlive(c)
+	obsPresent, _ := p.observerCounts(c)
 	out := Counters{
 		T: p.now, Duration: p.Duration(), Round: c.round, RoundT: c.roundT,
-		Present: c.present, Alive: alive, Informed: inf,
+		Present: c.present - obsPresent, Alive: alive, Informed: inf,
 		Messages: c.msgs, Redundant: c.redundant, Lost: c.lost,
 		RoundMessages: c.msgs - c.roundMsgs, RoundRedundant: c.redundant - c.roundRedundant,
 		RoundLost: c.lost - c.roundLost, Groups: c.groups, Loss: c.loss, FirstNews: c.firstNews,

@@ -1,0 +1,109 @@
+package scene
+
+import (
+	"testing"
+
+	"github.com/gossipscope/gossipscope/protocol"
+)
+
+// labStream is a small live stream as node.Lab sends it: three nodes,
+// ping/ack chatter, a silence created on n1 gossiped to the others, and
+// membership news about n3.
+func labStream() []protocol.Event {
+	return []protocol.Event{
+		protocol.Header("lab", map[string]any{"nodes": 3, "names": []any{"n1", "n2", "n3"}}),
+		{Type: protocol.TypeNode, T: 1, Node: "n1", Status: protocol.StatusAlive},
+		{Type: protocol.TypeNode, T: 1, Node: "n2", Status: protocol.StatusAlive},
+		{Type: protocol.TypeNode, T: 1, Node: "n3", Status: protocol.StatusAlive},
+		{Type: protocol.TypeMsg, T: 100, From: "n1", To: "n2", Kind: "ping", Bytes: 50},
+		{Type: protocol.TypeMsg, T: 101, From: "n2", To: "n1", Kind: "ack", Bytes: 20},
+		{Type: protocol.TypeState, T: 200, Node: "n1", Key: "sil/2865822a-46c3-4b0e-9a3c-1f2e3d4c5b6a", Version: 1700000000000, Value: "maintenance"},
+		{Type: protocol.TypeMsg, T: 201, From: "n1", To: "n2", Kind: "user", Key: "sil/2865822a-46c3-4b0e-9a3c-1f2e3d4c5b6a", Version: 1700000000000, Value: "maintenance"},
+		{Type: protocol.TypeMsg, T: 202, From: "n1", To: "n3", Kind: "user", Key: "sil/2865822a-46c3-4b0e-9a3c-1f2e3d4c5b6a", Version: 1700000000000, Value: "maintenance"},
+		{Type: protocol.TypeState, T: 203, Node: "n2", Key: "sil/2865822a-46c3-4b0e-9a3c-1f2e3d4c5b6a", Version: 1700000000000, Value: "maintenance"},
+		{Type: protocol.TypeState, T: 204, Node: "n3", Key: "sil/2865822a-46c3-4b0e-9a3c-1f2e3d4c5b6a", Version: 1700000000000, Value: "maintenance"},
+		{Type: protocol.TypeMsg, T: 300, From: "n2", To: "n3", Kind: "pushpull", Bytes: 900, Value: "3 members, 1 sil"},
+		{Type: protocol.TypeMsg, T: 2000, From: "n1", To: "n2", Kind: "suspect", Key: "n3", Version: 2},
+		{Type: protocol.TypeNode, T: 2001, From: "n1", Node: "n3", Status: protocol.StatusSuspect},
+		{Type: protocol.TypeNode, T: 5000, From: "n2", Node: "n3", Status: protocol.StatusDead},
+		{Type: protocol.TypeNode, T: 9000, From: "n1", Node: "n3", Status: protocol.StatusAlive},
+	}
+}
+
+func textsContain(f *Frame, s string) (Text, bool) {
+	for _, t := range f.Texts {
+		if t.S == s {
+			return t, true
+		}
+	}
+	return Text{}, false
+}
+
+// Small clusters show each node's name beside it, outside the ring;
+// big ones do not.
+func TestNamesBesideSmallClusters(t *testing.T) {
+	p := load(t, Config{}, labStream())
+	c := NewComposer()
+	var f Frame
+	p.Seek(1000)
+	c.Compose(p, 1024, 768, 1, &f)
+	cx, cy := c.disc.x+c.disc.w/2, c.disc.y+c.disc.h/2
+	for i, name := range []string{"n1", "n2", "n3"} {
+		tx, ok := textsContain(&f, name)
+		if !ok {
+			t.Fatalf("no name %q drawn; texts %v", name, f.Texts)
+		}
+		if tx.Size < 18 {
+			t.Errorf("%s drawn at %v px: too small to read across a room", name, tx.Size)
+		}
+		x, y, _ := c.NodePos(i)
+		// The label is further from the ring's centre than its node, and
+		// near the node.
+		ly := tx.Y + tx.Size/2
+		if d2 := (tx.X-x)*(tx.X-x) + (ly-y)*(ly-y); d2 > (c.nodeR+3*tx.Size)*(c.nodeR+3*tx.Size) {
+			t.Errorf("%s's name at (%v,%v) is far from its node at (%v,%v)", name, tx.X, ly, x, y)
+		}
+		if (tx.X-cx)*(tx.X-cx)+(ly-cy)*(ly-cy) <= (x-cx)*(x-cx)+(y-cy)*(y-cy) {
+			t.Errorf("%s's name at (%v,%v) is inside its node at (%v,%v)", name, tx.X, ly, x, y)
+		}
+	}
+	big := load(t, Config{}, gossip(NamesMax+1, 2, 10, 0, 3))
+	big.Seek(500)
+	c2 := NewComposer()
+	c2.Compose(big, 1024, 768, 1, &f)
+	if _, ok := textsContain(&f, "n7"); ok {
+		t.Errorf("names drawn for %d nodes", NamesMax+1)
+	}
+}
+
+// An observer that joined the cluster is not counted and is drawn apart.
+func TestObserverIsNotCounted(t *testing.T) {
+	evs := []protocol.Event{
+		protocol.Header("alertmanager", map[string]any{"read_only": true, "observer_name": "~observer-abc123", "names": []any{"am1", "am2"}}),
+		{Type: protocol.TypeNode, T: 1, Node: "am1", Status: protocol.StatusAlive},
+		{Type: protocol.TypeNode, T: 1, Node: "am2", Status: protocol.StatusAlive},
+		{Type: protocol.TypeMsg, T: 10, From: "am1", To: "observer", Kind: "ping"},
+		{Type: protocol.TypeState, T: 20, Node: "am1", Key: "sil/abc", Version: 5, Value: "x"},
+		{Type: protocol.TypeState, T: 30, Node: "am2", Key: "sil/abc", Version: 5, Value: "x"},
+	}
+	p := load(t, Config{}, evs)
+	p.Seek(100)
+	c := p.Counters()
+	if c.Present != 2 || c.Alive != 2 || c.Informed != 2 {
+		t.Fatalf("counters %+v: the observer counted", c)
+	}
+	i, ok := p.Node("observer")
+	if !ok {
+		t.Fatal("observer not in the stream")
+	}
+	if cl := p.NodeClass(i); cl != Observer {
+		t.Fatalf("observer's class %v", cl)
+	}
+	// Without observer_name a node called "observer" is just a node.
+	evs[0] = protocol.Header("lab", map[string]any{})
+	p = load(t, Config{}, evs)
+	p.Seek(100)
+	if c := p.Counters(); c.Present != 3 {
+		t.Fatalf("present %d, want 3", c.Present)
+	}
+}

@@ -1,0 +1,108 @@
+package scene
+
+import "math"
+
+// NamesMax is the largest cluster whose nodes are named on the canvas
+// ("n1", "am2" beside each node): a live lab or a classroom-sized
+// simulation, where a name is something to point at from across a room.
+// Beyond it names would only cover each other.
+const NamesMax = 30
+
+const (
+	nameFS   = 20 // name size, px at scale 1
+	nameRoom = 30 // ring radius given up for the names, px at scale 1
+)
+
+// drawNames writes each node's name just outside it, away from the centre
+// of its ring (or of its side of a cut), so the names never sit on the
+// chords the messages travel along.
+func (c *Composer) drawNames(p *Player, f *Frame) {
+	if c.ln == 0 || c.ln > NamesMax {
+		return
+	}
+	s := c.scale
+	fs := nameFS * s
+	a := &c.arr
+	dcx, dcy := c.disc.x+c.disc.w/2, c.disc.y+c.disc.h/2
+	off := c.nodeR + 7*s
+	for i := 0; i < c.ln && i < len(c.classes); i++ {
+		cl := c.classes[i]
+		if cl == Absent {
+			continue
+		}
+		x, y := c.px[2*i], c.px[2*i+1]
+		cx, cy := dcx, dcy
+		if len(a.sides) >= 2 {
+			best := float32(math.Inf(1))
+			for _, sd := range a.sides {
+				if d := (sd.cx-x)*(sd.cx-x) + (sd.cy-y)*(sd.cy-y); d < best {
+					best, cx, cy = d, sd.cx, sd.cy
+				}
+			}
+		}
+		dx, dy := x-cx, y-cy
+		d := float32(math.Hypot(float64(dx), float64(dy)))
+		if d < 1 {
+			dx, dy, d = 0, -1, 1 // a lone node: its name above it
+		}
+		ux, uy := dx/d, dy/d
+		lx, ly := x+ux*off, y+uy*off
+		al := AlignCenter
+		switch {
+		case ux > 0.3:
+			al = AlignLeft
+		case ux < -0.3:
+			al = AlignRight
+		}
+		// Text Y is the top of the line: centre it on ly, then push it
+		// clear of the node above or below.
+		ty := ly - fs*0.62
+		switch {
+		case uy > 0.5:
+			ty = ly - fs*0.2
+		case uy < -0.5:
+			ty = ly - fs*1.05
+		}
+		col := ColText
+		switch cl {
+		case Crashed:
+			col = classColor[Crashed].Mix(ColText, 0.35)
+		case Suspect:
+			col = classColor[Suspect].Mix(ColText, 0.35)
+		case Observer:
+			col = ColDim
+		}
+		f.Texts = append(f.Texts, Text{X: lx, Y: ty, Size: fs, Color: col, Align: al, Bold: true, S: p.log.nodes.list[i]})
+	}
+}
+
+// observers returns the node indices of the observer's own member in the
+// stream ("observer", and its memberlist name if that appears), -1 where
+// there is none. It is a member of the cluster only so as to listen, so it
+// is left out of the counts and drawn apart.
+func (p *Player) observers() [2]int32 {
+	out := [2]int32{-1, -1}
+	for j, name := range p.obsNames {
+		if name == "" {
+			continue
+		}
+		if i, ok := p.log.nodes.lookup(name); ok {
+			out[j] = i
+		}
+	}
+	return out
+}
+
+// observerCounts returns how many of the present and of the alive nodes in
+// s are the observer's own member.
+func (p *Player) observerCounts(s *state) (present, alive int) {
+	for _, i := range p.observers() {
+		if i >= 0 && int(i) < len(s.status) && s.status[i] != statusAbsent {
+			present++
+			if isUp(s.status[i]) {
+				alive++
+			}
+		}
+	}
+	return present, alive
+}
