@@ -354,6 +354,7 @@ type pageState struct {
 	Lost         int             `json:"lost"`
 	Done         bool            `json:"done"`
 	Source       string          `json:"source"`
+	Key          string          `json:"key"`
 	Narration    string          `json:"narration"`
 	TheoryRounds float64         `json:"theoryRounds"`
 	Selected     json.RawMessage `json:"selected"`

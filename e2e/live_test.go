@@ -68,6 +68,31 @@ func TestLiveLab(t *testing.T) {
 		`gossipscope.state().informed === 3`)
 	screenshot(t, ctx, "page-live.png")
 
+	// The silence is named by its comment and where it was made, in the
+	// narration and in the key select; never as a raw "sil/<uuid>" key.
+	if b := eval[string](t, ctx, `document.getElementById("source-badge").textContent`); b != "live lab" {
+		t.Errorf("badge %q, want \"live lab\"", b)
+	}
+	waitFor(t, ctx, 10*time.Second, "the silence named in the narration",
+		`gossipscope.state().narration.includes('the silence "created from gossipscope" (created on ')`)
+	if n := eval[string](t, ctx, `gossipscope.state().narration`); strings.Contains(n, "sil/") {
+		t.Errorf("narration shows a raw key: %q", n)
+	}
+	waitFor(t, ctx, 10*time.Second, "the key select listing the silence",
+		`[...document.getElementById("live-key").options].some(o => o.value.startsWith("sil/") && o.textContent.includes('silence "created from gossipscope"'))`)
+	// Choosing a key in the select colours by it (setKey), "" follows the newest again.
+	key := eval[string](t, ctx, `(() => { const s = document.getElementById("live-key"); const o = [...s.options].find(o => o.value.startsWith("sil/")); s.value = o.value; s.dispatchEvent(new Event("change")); return o.value; })()`)
+	if got := state(t, ctx).Key; got != key {
+		t.Errorf("after choosing %q in the select, state().key = %q", key, got)
+	}
+	if !eval[bool](t, ctx, `gossipscope.state().keyChosen !== ""`) {
+		t.Error("the choice did not stick")
+	}
+	eval[bool](t, ctx, `(() => { const s = document.getElementById("live-key"); s.value = ""; s.dispatchEvent(new Event("change")); return true; })()`)
+	if !eval[bool](t, ctx, `gossipscope.state().keyChosen === ""`) {
+		t.Error("choosing the newest again did not clear the choice")
+	}
+
 	// Crash mode: clicking a live node crashes the real node, and a second
 	// click restarts it; the commands go out through onCommand.
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`input[name="click"][value="crash"]`))); err != nil {

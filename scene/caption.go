@@ -51,7 +51,11 @@ func selectionLines(d *Details, out []string) []string {
 			if i > 0 {
 				hold += ", "
 			}
-			hold += h.Key + " v" + strconv.FormatInt(h.Version, 10)
+			if h.Label != "" && h.Label != h.Key {
+				hold += h.Label + " v" + strconv.Itoa(h.Rank)
+			} else {
+				hold += h.Key + " v" + strconv.FormatInt(h.Version, 10)
+			}
 		}
 	}
 	out = append(out,

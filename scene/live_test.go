@@ -1,6 +1,7 @@
 package scene
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/gossipscope/gossipscope/protocol"
@@ -105,5 +106,72 @@ func TestObserverIsNotCounted(t *testing.T) {
 	p.Seek(100)
 	if c := p.Counters(); c.Present != 3 {
 		t.Fatalf("present %d, want 3", c.Present)
+	}
+}
+
+// Live keys are named for people: the silence's comment and where it was
+// made, never the raw "sil/<uuid>"; a notification-log entry by its alert.
+func TestLiveKeysAreNamedNotShownRaw(t *testing.T) {
+	evs := labStream()
+	evs = append(evs, protocol.Event{Type: protocol.TypeState, T: 9500, Node: "n2", Key: `nfl/{}:{alertname="HighLatency"}:web/webhook/0`, Version: 1700000009000})
+	p := load(t, Config{}, evs)
+	p.Seek(1000)
+	n := p.Narration()
+	if want := `the silence "maintenance" (created on n1)`; !strings.Contains(n, want) {
+		t.Errorf("narration %q does not say %s", n, want)
+	}
+	if strings.Contains(n, "sil/") || strings.Contains(n, "2865822a-46c3") {
+		t.Errorf("narration shows a raw key: %q", n)
+	}
+	ks := p.KeyList()
+	if len(ks) != 2 {
+		t.Fatalf("keys %+v, want the nflog entry and the silence (not membership keys)", ks)
+	}
+	if ks[0].Label != `the notification-log entry for alert "HighLatency"` || ks[0].Origin != "n2" {
+		t.Errorf("newest key %+v", ks[0])
+	}
+	if ks[1].Short != `silence "maintenance" · 2865822a` || ks[1].Comment != "maintenance" || ks[1].Origin != "n1" || ks[1].Holders != 3 {
+		t.Errorf("silence key %+v", ks[1])
+	}
+	// The details name what a node holds the same way, by version rank.
+	d, _ := p.Details(1)
+	if len(d.Holds) != 1 || d.Holds[0].Label != ks[1].Short || d.Holds[0].Rank != 1 {
+		t.Errorf("n2 holds %+v", d.Holds)
+	}
+	// A silence without a comment is named by its short id.
+	p2 := load(t, Config{}, []protocol.Event{
+		protocol.Header("lab", nil),
+		{Type: protocol.TypeState, T: 5, Node: "n4", Key: "sil/0badc0de-0000-4000-8000-000000000000", Version: 3},
+	})
+	p2.Seek(10)
+	if got := p2.KeyLabel(); got != "the silence 0badc0de (created on n4)" {
+		t.Errorf("uncommented silence named %q", got)
+	}
+	// A simulation's key stays "the news".
+	sim := load(t, Config{}, gossip(5, 2, 10, 0, 3))
+	if got := sim.KeyLabel(); got != "the news" {
+		t.Errorf("sim key named %q", got)
+	}
+}
+
+// Counts in the narration agree in number: "1 message", not "1 messages".
+func TestNarrationSingular(t *testing.T) {
+	evs := []protocol.Event{
+		protocol.Header("lab", nil),
+		{Type: protocol.TypeNode, T: 1, Node: "n1", Status: protocol.StatusAlive},
+		{Type: protocol.TypeNode, T: 1, Node: "n2", Status: protocol.StatusAlive},
+		{Type: protocol.TypeState, T: 2, Node: "n1", Key: "sil/a", Version: 1, Value: "x"},
+		{Type: protocol.TypeMsg, T: 3, From: "n1", To: "n2", Kind: "user", Key: "sil/a", Version: 1},
+		{Type: protocol.TypeState, T: 4, Node: "n2", Key: "sil/a", Version: 1, Value: "x"},
+	}
+	p := load(t, Config{}, evs)
+	p.Seek(10)
+	n := p.Narration()
+	if !strings.Contains(n, "1 message,") || strings.Contains(n, "1 messages") {
+		t.Errorf("narration %q", n)
+	}
+	p.Seek(3.5)
+	if n := p.Narration(); strings.Contains(n, "1 messages") || strings.Contains(n, "1 nodes") {
+		t.Errorf("narration %q", n)
 	}
 }

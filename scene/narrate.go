@@ -24,8 +24,8 @@ func (p *Player) Narration() string {
 		b.WriteString(" ")
 	}
 	news := "the news"
-	if c.Key != "" && p.info.Source != "sim" {
-		news = strconv.Quote(c.Key)
+	if c.Key != "" {
+		news = p.keyLabel(p.focus(p.cur))
 	}
 	// After a newer version, say which one is counted and who still holds
 	// an older one: "2 of 100 nodes know version 2 of the news (98 still
@@ -79,7 +79,7 @@ func (p *Player) Narration() string {
 				fmt.Fprintf(&b, " after %s", seconds(tFull-since))
 			}
 		}
-		fmt.Fprintf(&b, ". %s messages, %s of them to nodes that already knew", Thousands(c.Messages), Thousands(c.Redundant))
+		fmt.Fprintf(&b, ". %s, %s of them to nodes that already knew", many(c.Messages, "message"), Thousands(c.Redundant))
 		if c.Lost > 0 {
 			fmt.Fprintf(&b, ", %s lost", Thousands(c.Lost))
 		}
@@ -89,22 +89,22 @@ func (p *Player) Narration() string {
 		if c.Version >= 2 {
 			know = "know version " + strconv.Itoa(c.Version)
 		}
-		fmt.Fprintf(&b, "The news stopped spreading: %s of %s live nodes %s%s", Thousands(c.Informed), Thousands(c.Alive), know, older)
+		fmt.Fprintf(&b, "The news stopped spreading: %s of %s %s%s", Thousands(c.Informed), many(c.Alive, "live node"), know, older)
 		if c.Groups > 0 {
 			b.WriteString(" (the rest are cut off)")
 		}
-		fmt.Fprintf(&b, ". %s messages, %s redundant, %s lost.", Thousands(c.Messages), Thousands(c.Redundant), Thousands(c.Lost))
+		fmt.Fprintf(&b, ". %s, %s redundant, %s lost.", many(c.Messages, "message"), Thousands(c.Redundant), Thousands(c.Lost))
 	case p.hasRounds():
-		fmt.Fprintf(&b, "Round %d: %s of %s nodes know %s%s", c.Round, Thousands(c.Informed), Thousands(c.Alive), news, older)
+		fmt.Fprintf(&b, "Round %d: %s of %s know %s%s", c.Round, Thousands(c.Informed), many(c.Alive, "node"), news, older)
 		if c.RoundMessages > 0 {
-			fmt.Fprintf(&b, "; %s of the %s messages this round went to nodes that already knew", Thousands(c.RoundRedundant), Thousands(c.RoundMessages))
+			fmt.Fprintf(&b, "; %s of the %s this round went to nodes that already knew", Thousands(c.RoundRedundant), many(c.RoundMessages, "message"))
 			if c.RoundLost > 0 {
 				fmt.Fprintf(&b, ", %s were lost", Thousands(c.RoundLost))
 			}
 		}
 		b.WriteString(".")
 	default:
-		fmt.Fprintf(&b, "%s: %s of %s nodes hold %s%s; %s messages so far, %s redundant", seconds(c.T), Thousands(c.Informed), Thousands(c.Alive), news, older, Thousands(c.Messages), Thousands(c.Redundant))
+		fmt.Fprintf(&b, "%s: %s of %s hold %s%s; %s so far, %s redundant", seconds(c.T), Thousands(c.Informed), many(c.Alive, "node"), news, older, many(c.Messages, "message"), Thousands(c.Redundant))
 		if c.Lost > 0 {
 			fmt.Fprintf(&b, ", %s lost", Thousands(c.Lost))
 		}
@@ -155,6 +155,11 @@ func (p *Player) newsSince() float64 {
 		return c.newestAt[k]
 	}
 	return math.Max(c.firstNews, 0)
+}
+
+// many says "1 message" or "3 messages" (thousands separated).
+func many(n int, word string) string {
+	return Thousands(n) + " " + word + plural(n)
 }
 
 func plural(n int) string {

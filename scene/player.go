@@ -277,6 +277,14 @@ func (p *Player) SetKey(key string) bool {
 	return true
 }
 
+// ChosenKey returns the key chosen with SetKey, "" when following the newest.
+func (p *Player) ChosenKey() string {
+	if p.key >= 0 && p.key < len(p.log.keys.list) {
+		return p.log.keys.list[p.key]
+	}
+	return ""
+}
+
 // Keys returns the keys seen so far, oldest first.
 func (p *Player) Keys() []string { return append([]string(nil), p.log.keys.list...) }
 
@@ -361,11 +369,16 @@ func (p *Player) Truncate(t float64) {
 	}
 	p.log.maxFly = 0
 	clear(p.log.keyVers)
+	for k := range p.log.keyInfo {
+		ki := &p.log.keyInfo[k]
+		ki.origin, ki.label = -1, "" // comments stay: they belong to the key
+	}
 	for i := range p.log.recs {
 		r := &p.log.recs[i]
 		p.log.maxFly = math.Max(p.log.maxFly, float64(r.flight))
 		if r.typ == typState {
 			p.log.seeVersion(r.key, r.ver)
+			p.log.noteKey(r.key, r.a, r.t, "")
 		}
 	}
 	if p.cur.idx > n {

@@ -163,6 +163,7 @@ type log struct {
 	// value, so that a version can be told by its rank ("version 2") even
 	// when its value is a timestamp.
 	keyVers [][]uint32
+	keyInfo []keyInfo // per key: comment and first holder
 	rounds  []float64 // times of the round markers, in order
 	maxFly  float64   // longest flight seen, bounds the in-flight scan
 	sumFly  float64   // for the typical flight of lost messages
@@ -209,6 +210,7 @@ func (l *log) encode(ev *protocol.Event) rec {
 		r.key = l.keyID(ev.Key)
 		r.ver = l.vers.code(ev.Version)
 		l.seeVersion(r.key, r.ver)
+		l.noteKey(r.key, r.a, r.t, ev.Value)
 	case protocol.TypeRound:
 		r.a = int32(ev.Round)
 	default:

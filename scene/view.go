@@ -211,6 +211,8 @@ type Held struct {
 	Version int64
 	Since   float64 // ms
 	Newest  bool    // it is the newest version anyone has
+	Label   string  // the key for people: "silence "maintenance" · 2865822a"
+	Rank    int     // version by rank: 1 the first, 2 the next...
 }
 
 // Details describe one node at the playhead, for the selection panel.
@@ -322,6 +324,7 @@ func (p *Player) Details(i int) (Details, bool) {
 		out.Holds = append(out.Holds, Held{
 			Key: p.log.keys.list[k], Version: p.log.vers.value(c.hold[k][i]),
 			Since: float64(c.gained[k][i]), Newest: c.hold[k][i] == c.newest[k],
+			Label: p.keyShort(k), Rank: p.log.versionRank(k, c.hold[k][i]),
 		})
 	}
 	return out, true

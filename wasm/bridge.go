@@ -108,6 +108,7 @@ func exposeBridge(g *game) {
 		runtime.ReadMemStats(&m)
 		return map[string]any{"heapMB": float64(m.HeapAlloc) / 1e6, "sysMB": float64(m.Sys) / 1e6, "numGC": int(m.NumGC), "pauseMs": float64(m.PauseTotalNs) / 1e6, "mallocs": float64(m.Mallocs), "totalAllocMB": float64(m.TotalAlloc) / 1e6}
 	})
+	def("keys", func(s *session.Session, _ []js.Value) any { return s.Keys() })
 	def("state", func(s *session.Session, _ []js.Value) any { return s.State() })
 
 	// Both run after the lock is released (game.unlock), never inside a

@@ -29,31 +29,27 @@ class GossipLive {
     return u.toString();
   }
 
-  // probe reports whether a live server answers, within timeoutMs. It closes
-  // the probe socket at once so the server does not stream to a page that
-  // has not asked for it.
+  // probe reports the live source ("lab", "alertmanager", ...) or "" when
+  // there is none, within timeoutMs: GET api/live (the hub's stats, JSON
+  // with "source" set while a source runs). Unlike opening /ws it starts no
+  // stream (a replay source would start playing for the probe) and costs
+  // the server one small JSON answer. A static copy of the page has no
+  // api/live (404, or the file missing): no live mode.
   static probe(timeoutMs) {
-    const url = GossipLive.wsURL();
-    if (!url) return Promise.resolve(false);
-    return new Promise((resolve) => {
-      let ws;
-      try {
-        ws = new WebSocket(url);
-      } catch (e) {
-        resolve(false);
-        return;
-      }
-      const done = (ok) => {
-        clearTimeout(timer);
-        ws.onopen = ws.onerror = ws.onclose = null;
-        try { ws.close(); } catch (e) { /* already closed */ }
-        resolve(ok);
-      };
-      const timer = setTimeout(() => done(false), timeoutMs);
-      ws.onopen = () => done(true);
-      ws.onerror = () => done(false);
-      ws.onclose = () => done(false);
-    });
+    let url;
+    try {
+      url = new URL("api/live", location.href);
+    } catch (e) {
+      return Promise.resolve("");
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") return Promise.resolve("");
+    const ctl = typeof AbortController === "function" ? new AbortController() : null;
+    const timer = setTimeout(() => ctl && ctl.abort(), timeoutMs);
+    return fetch(url, { cache: "no-store", signal: ctl ? ctl.signal : undefined })
+      .then((r) => (r.ok ? r.json() : null))
+      .then((j) => (j && typeof j.source === "string" ? j.source : ""))
+      .catch(() => "")
+      .finally(() => clearTimeout(timer));
   }
 
   get open() {
@@ -179,11 +175,17 @@ window.GossipLive = GossipLive;
     return `${c.cmd}${on}${extra}`;
   }
 
-  function available(ok) {
+  function available(source) {
+    const ok = !!source;
     P.liveAvailable = ok;
-    $("live-availability").textContent = ok
-      ? "A live lab cluster is running on this server: real gossip nodes speaking Alertmanager's protocol."
-      : "No live server here (a static copy of the page, or the server runs without --lab). Simulation and replay work as usual.";
+    P.liveSource = source;
+    $("live-availability").textContent = !ok
+      ? "No live server here (a static copy of the page, or the server runs without --lab). Simulation and replay work as usual."
+      : source === "alertmanager"
+        ? "This server observes a real Alertmanager cluster: connect to watch its gossip (read-only)."
+        : source === "lab"
+          ? "A live lab cluster is running on this server: real gossip nodes speaking Alertmanager's protocol."
+          : `A live source (${source}) is running on this server.`;
     $("live-controls").hidden = !ok;
     for (const b of document.querySelectorAll("#presets button.live")) b.disabled = !ok;
   }
@@ -274,6 +276,48 @@ window.GossipLive = GossipLive;
     }
   }
 
+  // The key select: which silence or notification-log entry colours the
+  // nodes (setKey), newest first, "" = always the newest. Rebuilt only
+  // when the list of keys changed.
+  let keySig = "";
+  function keys(st) {
+    const sel = $("live-key");
+    const list = P.gs && typeof P.gs.keys === "function" ? P.gs.keys() : [];
+    const sig = list.map((k) => k.key + "\u0000" + k.short).join("\u0001");
+    if (sig !== keySig) {
+      keySig = sig;
+      sel.textContent = "";
+      const auto = document.createElement("option");
+      auto.value = "";
+      auto.textContent = list.length ? `the newest: ${list[0].short}` : "the newest (none yet)";
+      sel.appendChild(auto);
+      for (const k of list) {
+        const o = document.createElement("option");
+        o.value = k.key;
+        o.textContent = k.origin ? `${k.short} (${k.origin})` : k.short;
+        o.title = k.label;
+        sel.appendChild(o);
+      }
+    }
+    const want = (st && st.keyChosen) || "";
+    if (document.activeElement !== sel && sel.value !== want) sel.value = want;
+  }
+
+  // readOnly hides the commands for a source that takes none (an observer
+  // of a real cluster) and says so.
+  function readOnly(on) {
+    $("live-commands").hidden = on;
+    $("live-readonly").hidden = !on;
+    for (const b of document.querySelectorAll("#presets button.live")) b.disabled = on || !P.liveAvailable;
+    $("h-live").textContent = on ? "Observe" : "Live lab";
+  }
+
+  P.liveTick = (st) => {
+    if (!st || !st.live) return;
+    keys(st);
+    if (!!st.readOnly !== $("live-commands").hidden) readOnly(!!st.readOnly);
+  };
+
   P.runLivePreset = (p) => {
     const go = () => {
       const cmd = Object.assign({}, p.command);
@@ -309,11 +353,15 @@ window.GossipLive = GossipLive;
     on("live-restart", () => send({ cmd: "restart", node: node() }));
     on("live-partition", () => send({ cmd: "partition", groups: P.live ? P.live.halves() : [] }));
     on("live-heal", () => send({ cmd: "heal" }));
+    $("live-key").addEventListener("change", (ev) => {
+      const r = P.call("setKey", ev.target.value);
+      if (r && r.ok !== false) P.showStatus(ev.target.value ? `Colouring by ${ev.target.selectedOptions[0].title || ev.target.value}` : "Colouring by the newest key", 4000);
+    });
     on("live-setloss", () => {
       const p = Number($("live-loss").value);
       if (!(p >= 0 && p <= 1)) return P.showError("Loss is a probability between 0 and 1.");
       send({ cmd: "loss", loss: p });
     });
-    GossipLive.probe(1500).then(available);
+    GossipLive.probe(3000).then(available);
   });
 })();

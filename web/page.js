@@ -386,7 +386,10 @@
     const round = st.round ? `, round ${st.round}` : "";
     $("time-out").textContent = fmtTime(t) + round;
     tl.setAttribute("aria-valuetext", `${fmtTime(t)} of ${fmtTime(dur)}${round}`);
-    const src = st.source || "sim";
+    // Live: "live lab" for the lab, "observe" for a real cluster watched
+    // read-only (the header's source says which).
+    let src = st.source || "sim";
+    if (st.live) src = st.stream === "alertmanager" ? "observe" : st.stream ? `live ${st.stream}` : "live";
     if ($("source-badge").textContent !== src) $("source-badge").textContent = src;
     const narr = st.narration || "";
     if (narr !== lastNarration) {
@@ -407,6 +410,7 @@
     const sp = Number(st.speed) || 1;
     if (document.activeElement !== $("speed") && $("speed-out").textContent !== fmtSpeed(sp)) showSpeed(sp);
     P.compareTick(st);
+    if (P.liveTick && ticks % 10 === 0) P.liveTick(st);
     if (ticks % 15 === 0) P.syncURL(false);
   }
 })();

@@ -37,6 +37,11 @@ func (s *Session) State() map[string]any {
 		"groups":         c.Groups,
 		"loss":           c.Loss,
 		"key":            c.Key,
+		"keyLabel":       p.KeyLabel(),
+		"keyChosen":      p.ChosenKey(),
+		"stream":         in.Source,
+		"readOnly":       readOnly(in.Params),
+		"observer":       observerName(in.Params),
 		"done":           c.Done,
 		"complete":       p.Done(),
 		"source":         s.source,
@@ -63,6 +68,29 @@ func (s *Session) State() map[string]any {
 	return out
 }
 
+// Keys lists the keys nodes hold, newest first, for the page's key
+// select: [{key, label, short, comment, origin, first, holders}].
+func (s *Session) Keys() []any {
+	ks := s.Player.KeyList()
+	out := make([]any, 0, len(ks))
+	for _, k := range ks {
+		out = append(out, map[string]any{"key": k.Key, "label": k.Label, "short": k.Short, "comment": k.Comment, "origin": k.Origin, "first": k.First, "holders": k.Holders})
+	}
+	return out
+}
+
+// readOnly reports whether the header says the source takes no commands
+// (an observer of a real cluster).
+func readOnly(params map[string]any) bool {
+	b, _ := params["read_only"].(bool)
+	return b
+}
+
+func observerName(params map[string]any) string {
+	s, _ := params["observer_name"].(string)
+	return s
+}
+
 func ms3(v float64) float64 { return math.Round(v*1000) / 1000 }
 
 func round1(v float64) float64 { return math.Round(v*10) / 10 }
@@ -86,7 +114,7 @@ func (s *Session) selected() any {
 	}
 	holds := make([]any, 0, len(d.Holds))
 	for _, h := range d.Holds {
-		holds = append(holds, map[string]any{"key": h.Key, "version": float64(h.Version), "since": h.Since, "newest": h.Newest})
+		holds = append(holds, map[string]any{"key": h.Key, "label": h.Label, "rank": h.Rank, "version": float64(h.Version), "since": h.Since, "newest": h.Newest})
 	}
 	x, y, _ := s.Composer.NodePos(i)
 	return map[string]any{
