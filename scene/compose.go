@@ -62,6 +62,8 @@ type Composer struct {
 	HideLegend    bool // leave the legend out of the panel
 	HidePanel     bool // no counters, chart or legend: nodes only
 
+	liveLegend bool // the stream is memberlist traffic: its legend
+
 	atlas  *Atlas
 	glyphs *Glyphs
 	layer  NodeLayer
@@ -143,6 +145,10 @@ func (c *Composer) Compose(p *Player, w, h, scale float32, f *Frame) {
 	s := scale
 	if c.Projector {
 		s *= 1.45
+	}
+	if c.liveLegend != p.log.memberlist {
+		c.liveLegend = p.log.memberlist
+		c.lw = -1 // plan the legend again
 	}
 	c.place(w, h, s)
 	c.arrange(p)

@@ -8,11 +8,25 @@ type LegendItem struct {
 	Label string
 }
 
-// Legend returns the legend's entries in order, as the canvas draws them,
-// so that a page can draw the same legend in HTML.
-func Legend() []LegendItem {
-	out := make([]LegendItem, 0, len(legendNodes)+len(legendPackets))
-	for _, cl := range legendNodes {
+// Legend returns the simulator's legend entries in order, as the canvas
+// draws them, so that a page can draw the same legend in HTML.
+func Legend() []LegendItem { return legendOf(&simLegend) }
+
+// LiveLegend is Legend for a stream of memberlist traffic (a live lab or a
+// real cluster): its message kinds and membership states.
+func LiveLegend() []LegendItem { return legendOf(&liveLegend) }
+
+// LegendFor returns the legend the canvas draws for p's stream.
+func (p *Player) LegendFor() []LegendItem {
+	if p.log.memberlist {
+		return LiveLegend()
+	}
+	return Legend()
+}
+
+func legendOf(t *legendTable) []LegendItem {
+	out := make([]LegendItem, 0, t.len())
+	for _, cl := range t.nodes {
 		shape := "disc"
 		switch cl {
 		case Crashed:
@@ -20,9 +34,9 @@ func Legend() []LegendItem {
 		case Uninformed, CutOff:
 			shape = "small"
 		}
-		out = append(out, LegendItem{"node", shape, classColor[cl], cl.String()})
+		out = append(out, LegendItem{"node", shape, classColor[cl], t.nodeLabel(cl)})
 	}
-	for _, e := range legendPackets {
+	for _, e := range t.packets {
 		shape := "dot"
 		if e.s == SpriteRing {
 			shape = "ring"
@@ -32,30 +46,79 @@ func Legend() []LegendItem {
 	return out
 }
 
-// legend entries: node classes, then packets.
-var legendNodes = [...]Class{Uninformed, Informed, Stopped, Crashed, CutOff}
-var legendPackets = [...]struct {
+// legendTable is one legend: node classes, then packets.
+type legendTable struct {
+	nodes      []Class
+	nodeLabels map[Class]string // labels other than the class's name
+	packets    []legendPacket
+}
+
+type legendPacket struct {
 	s   Sprite
 	col Color
 	txt string
-}{
-	{SpriteDisc, ColNews, "message: news"},
-	{SpriteRing, ColRedundant, "already knew"},
-	{SpriteDisc, ColRequest, "request (pull)"},
-	{SpriteDisc, ColLost, "lost"},
 }
 
-const legendItems = len(legendNodes) + len(legendPackets)
+func (t *legendTable) len() int { return len(t.nodes) + len(t.packets) }
 
-func legendEntry(i int) (s Sprite, col Color, label string) {
-	if i < len(legendNodes) {
-		cl := legendNodes[i]
-		if cl == Crashed {
-			return SpriteRing, classColor[cl], cl.String()
-		}
-		return SpriteDisc, classColor[cl], cl.String()
+func (t *legendTable) nodeLabel(cl Class) string {
+	if s, ok := t.nodeLabels[cl]; ok {
+		return s
 	}
-	e := legendPackets[i-len(legendNodes)]
+	return cl.String()
+}
+
+var simLegend = legendTable{
+	nodes: []Class{Uninformed, Informed, Stopped, Crashed, CutOff},
+	packets: []legendPacket{
+		{SpriteDisc, ColNews, "message: news"},
+		{SpriteRing, ColRedundant, "already knew"},
+		{SpriteDisc, ColRequest, "request (pull)"},
+		{SpriteDisc, ColLost, "lost"},
+	},
+}
+
+// liveLegend: memberlist's traffic. The data-carrying gossip first; the
+// failure detector's ping/ack chatter is drawn small and faint.
+var liveLegend = legendTable{
+	nodes: []Class{Uninformed, Informed, Suspect, Crashed, CutOff},
+	nodeLabels: map[Class]string{
+		Uninformed: "lacks it",
+		Informed:   "holds it",
+		Suspect:    "suspected",
+		Crashed:    "dead / left",
+	},
+	packets: []legendPacket{
+		{SpriteDisc, ColNews, "gossip: silence/nflog"},
+		{SpriteRing, ColRedundant, "already had it"},
+		{SpriteRing, ColSync, "push-pull (full sync)"},
+		{SpriteDisc, ColMember, "membership news"},
+		{SpriteDisc, ColProbe, "ping/ack (failure det.)"},
+		{SpriteDisc, ColLost, "lost"},
+	},
+}
+
+// legendItems is the most entries a legend has.
+const legendItems = 11
+
+// legendTable returns the legend drawn now.
+func (c *Composer) legendTable() *legendTable {
+	if c.liveLegend {
+		return &liveLegend
+	}
+	return &simLegend
+}
+
+func (c *Composer) legendEntry(i int) (s Sprite, col Color, label string) {
+	t := c.legendTable()
+	if i < len(t.nodes) {
+		cl := t.nodes[i]
+		if cl == Crashed {
+			return SpriteRing, classColor[cl], t.nodeLabel(cl)
+		}
+		return SpriteDisc, classColor[cl], t.nodeLabel(cl)
+	}
+	e := t.packets[i-len(t.nodes)]
 	return e.s, e.col, e.txt
 }
 
@@ -114,11 +177,11 @@ func (c *Composer) planLegend(s float32) {
 	L.lh = L.fs * 1.3
 	r := L.fs * 0.42
 	widest := [2]float32{}
-	for i := 0; i < legendItems; i++ {
-		_, _, label := legendEntry(i)
+	for i := 0; i < c.legendTable().len(); i++ {
+		_, _, label := c.legendEntry(i)
 		L.widthOf[i] = 2.6*r + c.measure(label, L.fs)
 		col := 0
-		if i >= len(legendNodes) {
+		if i >= len(c.legendTable().nodes) {
 			col = 1
 		}
 		widest[col] = max(widest[col], L.widthOf[i])
@@ -127,7 +190,7 @@ func (c *Composer) planLegend(s float32) {
 	L.cols = 1
 	rows := legendItems
 	if widest[0]+widest[1]+16*s <= w {
-		L.cols, rows = 2, max(len(legendNodes), len(legendPackets))
+		L.cols, rows = 2, max(len(c.legendTable().nodes), len(c.legendTable().packets))
 	}
 	L.h = float32(rows) * L.lh
 	if panelPad*s*2+panelHead(s)+chartBlock(s)+L.h+10*s <= c.panel.h {
@@ -137,7 +200,7 @@ func (c *Composer) planLegend(s float32) {
 	// A strip under the nodes: lay the entries out in rows.
 	gap := 20 * s
 	x, rowsN := float32(0), 1
-	for i := 0; i < legendItems; i++ {
+	for i := 0; i < c.legendTable().len(); i++ {
 		if x > 0 && x+L.widthOf[i] > c.disc.w {
 			x, rowsN = 0, rowsN+1
 		}
@@ -158,13 +221,13 @@ func (c *Composer) drawLegend(f *Frame, x, y, w float32) {
 	b := &f.Over
 	r := L.fs * 0.42
 	colW := w / 2
-	for i := 0; i < legendItems; i++ {
-		s, col, label := legendEntry(i)
+	for i := 0; i < c.legendTable().len(); i++ {
+		s, col, label := c.legendEntry(i)
 		xx, yy := x, y+float32(i)*L.lh
-		if L.cols == 2 && i >= len(legendNodes) {
-			xx, yy = x+colW, y+float32(i-len(legendNodes))*L.lh
+		if L.cols == 2 && i >= len(c.legendTable().nodes) {
+			xx, yy = x+colW, y+float32(i-len(c.legendTable().nodes))*L.lh
 		}
-		c.legendEntry(b, f, s, col, label, xx, yy, r, i >= len(legendNodes))
+		c.legendMark(b, f, s, col, label, xx, yy, r, i >= len(c.legendTable().nodes))
 	}
 }
 
@@ -178,17 +241,17 @@ func (c *Composer) drawLegendStrip(f *Frame) {
 	r := L.fs * 0.42
 	gap := 20 * c.scale
 	x, y := L.strip.x, L.strip.y+6*c.scale
-	for i := 0; i < legendItems; i++ {
+	for i := 0; i < c.legendTable().len(); i++ {
 		if x > L.strip.x && x+L.widthOf[i] > L.strip.x+L.strip.w {
 			x, y = L.strip.x, y+L.lh
 		}
-		s, col, label := legendEntry(i)
-		c.legendEntry(b, f, s, col, label, x, y, r, i >= len(legendNodes))
+		s, col, label := c.legendEntry(i)
+		c.legendMark(b, f, s, col, label, x, y, r, i >= len(c.legendTable().nodes))
 		x += L.widthOf[i] + gap
 	}
 }
 
-func (c *Composer) legendEntry(b *Batch, f *Frame, s Sprite, col Color, label string, x, y, r float32, packet bool) {
+func (c *Composer) legendMark(b *Batch, f *Frame, s Sprite, col Color, label string, x, y, r float32, packet bool) {
 	L := &c.legend
 	cy := y + L.fs*0.6
 	if packet {

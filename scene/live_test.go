@@ -1,6 +1,7 @@
 package scene
 
 import (
+	"math"
 	"strings"
 	"testing"
 
@@ -174,4 +175,92 @@ func TestNarrationSingular(t *testing.T) {
 	if n := p.Narration(); strings.Contains(n, "1 messages") || strings.Contains(n, "1 nodes") {
 		t.Errorf("narration %q", n)
 	}
+}
+
+// Live, memberlist's kinds are told apart: the legend lists them, ping/ack
+// is small and faint, data stands out; membership changes colour the node
+// and are narrated as memberlist sees them.
+func TestLiveKindsAndMembership(t *testing.T) {
+	p := load(t, Config{}, labStream())
+	legend := p.LegendFor()
+	var labels []string
+	for _, it := range legend {
+		labels = append(labels, it.Label)
+	}
+	all := strings.Join(labels, "|")
+	for _, want := range []string{"gossip: silence/nflog", "ping/ack", "push-pull", "membership", "suspected", "dead / left"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("live legend %q lacks %q", all, want)
+		}
+	}
+	if strings.Contains(all, "request (pull)") {
+		t.Errorf("live legend shows the simulator's entries: %q", all)
+	}
+	c := NewComposer()
+	var f Frame
+	p.Seek(100.5) // the ping under way
+	c.Compose(p, 1024, 768, 1, &f)
+	if tx, ok := textsContain(&f, "gossip: silence/nflog"); !ok || tx.Size <= 0 {
+		t.Error("the canvas does not draw the live legend")
+	}
+	if f.Packets == 0 {
+		t.Fatal("no ping drawn")
+	}
+	// A ping is drawn smaller than a data message at the same scale.
+	probeR := dotRadius(&f.Under, ColProbe)
+	p.Seek(201.5)
+	c.Compose(p, 1024, 768, 1, &f)
+	dataR := dotRadius(&f.Under, ColNews)
+	if !(probeR > 0 && dataR > 1.5*probeR) {
+		t.Errorf("ping radius %v, data radius %v: data should stand out", probeR, dataR)
+	}
+	// Membership.
+	p.Seek(2100)
+	if n := p.Narration(); !strings.Contains(n, "n3 is suspected by n1.") {
+		t.Errorf("narration %q", n)
+	}
+	if cl := p.NodeClass(2); cl != Suspect {
+		t.Errorf("n3 suspected: class %v", cl)
+	}
+	p.Seek(5100)
+	if n := p.Narration(); !strings.Contains(n, "n3 is dead") {
+		t.Errorf("narration %q", n)
+	}
+	if cl := p.NodeClass(2); cl != Crashed {
+		t.Errorf("n3 dead: class %v", cl)
+	}
+	if c := p.Counters(); c.Alive != 2 {
+		t.Errorf("alive %d with n3 dead", c.Alive)
+	}
+	p.Seek(9100)
+	if n := p.Narration(); !strings.Contains(n, "n3 is back.") {
+		t.Errorf("narration %q", n)
+	}
+	// The simulator keeps its own legend.
+	sim := load(t, Config{}, gossip(5, 2, 10, 0, 3))
+	if l := sim.LegendFor(); l[len(l)-2].Label != "request (pull)" {
+		t.Errorf("sim legend %v", l)
+	}
+}
+
+// dotRadius is the size of a message dot of colour col in b (a lone
+// equilateral triangle, as hasDot finds them): from a corner to its centre;
+// 0 if there is none.
+func dotRadius(b *Batch, col Color) float32 {
+	for _, ch := range b.Chunks() {
+		idx := b.Indices[ch.I0:ch.I1]
+		v := b.Vertices[ch.V0:]
+		for i := 0; i+2 < len(idx); i += 3 {
+			a, bb, cc := v[idx[i]], v[idx[i+1]], v[idx[i+2]]
+			if idx[i+1] != idx[i]+1 || idx[i+2] != idx[i]+2 || a.DstX != (bb.DstX+cc.DstX)/2 || bb.DstY != cc.DstY {
+				continue
+			}
+			if a.ColorR != col.R || a.ColorG != col.G || a.ColorB != col.B {
+				continue
+			}
+			cx, cy := (a.DstX+bb.DstX+cc.DstX)/3, (a.DstY+bb.DstY+cc.DstY)/3
+			return float32(math.Hypot(float64(a.DstX-cx), float64(a.DstY-cy)))
+		}
+	}
+	return 0
 }

@@ -123,6 +123,29 @@ func (p *Player) recentFault() string {
 	if c.faultNode >= 0 && int(c.faultNode) < len(p.log.nodes.list) {
 		name = p.log.nodes.list[c.faultNode]
 	}
+	by := ""
+	if c.faultBy >= 0 && int(c.faultBy) < len(p.log.nodes.list) {
+		by = p.log.nodes.list[c.faultBy]
+	}
+	if p.log.memberlist || p.info.Source != "sim" && p.info.Source != "" {
+		// Real membership: told as memberlist sees it.
+		switch c.faultKind {
+		case faultCrash:
+			if by != "" {
+				return name + " is dead (declared by " + by + ")."
+			}
+			return name + " is dead."
+		case faultLeave:
+			return name + " left the cluster."
+		case faultSuspect:
+			if by != "" {
+				return name + " is suspected by " + by + "."
+			}
+			return name + " is suspected down."
+		case faultRestart, faultRefute:
+			return name + " is back."
+		}
+	}
 	switch c.faultKind {
 	case faultCrash:
 		return name + " crashed."
@@ -130,7 +153,7 @@ func (p *Player) recentFault() string {
 		return name + " left."
 	case faultSuspect:
 		return name + " is suspected down."
-	case faultRestart:
+	case faultRestart, faultRefute:
 		return name + " restarted."
 	case faultJoin:
 		if c.faultN > 1 && int(c.faultLast) < len(p.log.nodes.list) {

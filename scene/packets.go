@@ -96,9 +96,21 @@ func (c *Composer) drawPackets(p *Player, f *Frame) {
 		y := y0 + (y1-y0)*q
 		var col Color
 		sprite, rad := SpriteDisc, pr
+		cat := catData
+		if int(r.kind) < len(l.kindCat) {
+			cat = l.kindCat[r.kind]
+		}
 		switch {
 		case r.flags&flagLost != 0:
 			col = ColLost
+		case cat == catProbe:
+			// Failure detection runs all the time: small and faint, so
+			// that the messages carrying data stand out.
+			col, rad, alpha = ColProbe, pr*0.5, alpha*0.6
+		case cat == catMember:
+			col, rad = ColMember, pr*0.85
+		case cat == catSync:
+			col, sprite, rad = ColSync, SpriteRing, pr*1.15
 		case r.key == math.MaxUint16 || r.kind == kindPullReq:
 			col, rad = ColRequest, pr*0.6
 		case r.flags&flagRedundant != 0:

@@ -17,6 +17,10 @@ var (
 	ColRedundant = hex(0x8d96a8) // the receiver already knew: drawn hollow
 	ColRequest   = hex(0x45c4ff) // a digest or request without the news
 	ColLost      = hex(0xff4a4a) // never arrives: fades out half way
+	// memberlist's own traffic, live.
+	ColProbe  = hex(0x6f86ad) // ping/ack: background chatter, small and faint
+	ColMember = hex(0xff6fc8) // alive/suspect/dead news about a member
+	ColSync   = hex(0x3ee0d0) // push-pull: full state sync
 
 	classColor = [numClasses]Color{
 		Absent:     {},

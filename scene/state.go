@@ -51,6 +51,7 @@ type state struct {
 	faultNode int32
 	faultLast int32 // the last of several nodes that joined at once
 	faultN    int
+	faultBy   int32 // who reported it (a node event's From), -1 unknown
 }
 
 const (
@@ -63,10 +64,11 @@ const (
 	faultLoss
 	faultLeave
 	faultSuspect
+	faultRefute // a suspect node is alive after all
 )
 
 func newState() *state {
-	return &state{firstNews: -1, faultT: -1, faultNode: -1, lastJoin: -1, arrT: -1}
+	return &state{firstNews: -1, faultT: -1, faultNode: -1, faultBy: -1, lastJoin: -1, arrT: -1}
 }
 
 // grow makes room for node index n and key index k.
@@ -220,6 +222,11 @@ func (s *state) apply(r *rec, l *log) {
 			s.fault(r.t, faultSuspect, n)
 		case now == statusAlive && !isUp(was):
 			s.fault(r.t, faultRestart, n)
+		case now == statusAlive && was == statusSuspect:
+			s.fault(r.t, faultRefute, n)
+		}
+		if s.faultNode == n && s.faultT == r.t {
+			s.faultBy = r.b
 		}
 	case typRound:
 		s.round = int(r.a)
@@ -263,7 +270,7 @@ func (s *state) apply(r *rec, l *log) {
 }
 
 func (s *state) fault(t float64, kind uint8, n int32) {
-	s.faultT, s.faultKind, s.faultNode, s.faultLast, s.faultN = t, kind, n, n, 1
+	s.faultT, s.faultKind, s.faultNode, s.faultLast, s.faultN, s.faultBy = t, kind, n, n, 1, -1
 }
 
 // copyFrom makes s an independent copy of o, reusing s's memory.

@@ -83,6 +83,29 @@ const (
 	kindPushBack
 )
 
+// How a message kind is drawn.
+const (
+	catData    uint8 = iota // carries state: push, pull answers, memberlist user messages
+	catRequest              // a digest asking for news (pullreq)
+	catProbe                // memberlist failure detection: ping, ack, ...
+	catMember               // memberlist membership news: alive, suspect, dead
+	catSync                 // memberlist push-pull: a full state exchange over TCP
+)
+
+func kindCategory(kind string) uint8 {
+	switch kind {
+	case protocol.KindPullReq:
+		return catRequest
+	case "ping", "indirectping", "ack", "nack", "err":
+		return catProbe
+	case "alive", "suspect", "dead":
+		return catMember
+	case "pushpull":
+		return catSync
+	}
+	return catData
+}
+
 // names interns strings into dense indices.
 type names struct {
 	idx  map[string]int32
@@ -164,10 +187,14 @@ type log struct {
 	// when its value is a timestamp.
 	keyVers [][]uint32
 	keyInfo []keyInfo // per key: comment and first holder
-	rounds  []float64 // times of the round markers, in order
-	maxFly  float64   // longest flight seen, bounds the in-flight scan
-	sumFly  float64   // for the typical flight of lost messages
-	nFly    int
+	kindCat []uint8   // per kind: cat* (how its messages are drawn)
+	// memberlist: the stream has memberlist's kinds (a live lab or a real
+	// cluster), so the legend lists those.
+	memberlist bool
+	rounds     []float64 // times of the round markers, in order
+	maxFly     float64   // longest flight seen, bounds the in-flight scan
+	sumFly     float64   // for the typical flight of lost messages
+	nFly       int
 }
 
 func newLog() *log {
@@ -186,6 +213,13 @@ func (l *log) encode(ev *protocol.Event) rec {
 		r.a = l.nodes.id(ev.From)
 		r.b = l.nodes.id(ev.To)
 		r.kind = uint8(min(l.kinds.id(ev.Kind), 255))
+		for len(l.kindCat) < len(l.kinds.list) {
+			c := kindCategory(l.kinds.list[len(l.kindCat)])
+			l.kindCat = append(l.kindCat, c)
+			if c >= catProbe {
+				l.memberlist = true
+			}
+		}
 		if ev.Key != "" {
 			r.key = l.keyID(ev.Key)
 		} else {
@@ -205,6 +239,9 @@ func (l *log) encode(ev *protocol.Event) rec {
 	case protocol.TypeNode:
 		r.a = l.nodes.id(ev.Node)
 		r.kind = statusOf(ev.Status)
+		if ev.From != "" {
+			r.b = l.nodes.id(ev.From) // whose view it is: "suspected by n1"
+		}
 	case protocol.TypeState:
 		r.a = l.nodes.id(ev.Node)
 		r.key = l.keyID(ev.Key)

@@ -102,7 +102,7 @@ func exposeBridge(g *game) {
 		out["ok"] = true
 		return out
 	})
-	def("legend", func(s *session.Session, _ []js.Value) any { return session.Legend() })
+	def("legend", func(s *session.Session, _ []js.Value) any { return s.Legend() })
 	def("memory", func(s *session.Session, a []js.Value) any {
 		var m runtime.MemStats
 		runtime.ReadMemStats(&m)

@@ -423,9 +423,9 @@ func (s *Session) Overlay() map[string]any {
 // Legend returns the legend's entries as plain values: kind ("node" or
 // "message"), shape ("disc", "small", "ring", "dot"), colour ("#rrggbb")
 // and label, in the canvas's order.
-func Legend() []any {
+func (s *Session) Legend() []any {
 	var out []any
-	for _, it := range scene.Legend() {
+	for _, it := range s.Player.LegendFor() {
 		out = append(out, map[string]any{"kind": it.Kind, "shape": it.Shape, "color": it.Color.Hex(), "label": it.Label})
 	}
 	return out

@@ -263,7 +263,7 @@ func TestOverlayLegendOffForThePagesOwn(t *testing.T) {
 	if chartOff := chartHeight(&f); chartOff <= chartOn {
 		t.Fatalf("the chart did not grow without the legend: %v -> %v", chartOn, chartOff)
 	}
-	items := Legend()
+	items := s.Legend()
 	if len(items) != 9 {
 		t.Fatalf("legend() has %d entries", len(items))
 	}
