@@ -67,6 +67,9 @@ func TestLateClientGetsSnapshotThenStream(t *testing.T) {
 	h.Emit(protocol.Event{Type: protocol.TypeMsg, T: 1e6, From: "a", To: "c", Kind: "ping"})
 
 	late := dial(t, ctx, srv)
+	// The handshake can finish before the hub registers the client; an
+	// event emitted in between is (rightly) not the late client's.
+	waitFor(t, 5*time.Second, "late client registered", func() bool { return h.Stats().Clients == 2 })
 	h.Emit(protocol.Event{Type: protocol.TypeMsg, T: 2e6, From: "c", To: "a", Kind: "ack"})
 	evs := readUntil(t, ctx, late, func(ev protocol.Event) bool { return ev.Kind == "ack" })
 	want := []string{"header", "node a alive", "node b dead", "node c alive", "msg ack"}
