@@ -264,3 +264,32 @@ func dotRadius(b *Batch, col Color) float32 {
 	}
 	return 0
 }
+
+// One node behind says "has", and news that reaches everybody within the
+// same millisecond (a live lab on loopback) is not "after 0 ms".
+func TestNarrationGrammarLive(t *testing.T) {
+	evs := []protocol.Event{
+		protocol.Header("lab", nil),
+		{Type: protocol.TypeNode, T: 1, Node: "n1", Status: protocol.StatusAlive},
+		{Type: protocol.TypeNode, T: 1, Node: "n2", Status: protocol.StatusAlive},
+		{Type: protocol.TypeState, T: 2, Node: "n1", Key: "sil/a", Version: 1700000000000, Value: "x"},
+		{Type: protocol.TypeState, T: 2.3, Node: "n2", Key: "sil/a", Version: 1700000000000, Value: "x"},
+		{Type: protocol.TypeState, T: 10, Node: "n1", Key: "sil/a", Version: 1700000005000, Value: "x"},
+		{Type: protocol.TypeMsg, T: 11, From: "n1", To: "n2", Kind: "user", Key: "sil/a", Version: 1700000005000, Arrive: 12},
+	}
+	p := load(t, Config{}, evs)
+	p.Seek(5)
+	if n := p.Narration(); !strings.Contains(n, "All 2 nodes know") || !strings.Contains(n, "within 1 ms") || strings.Contains(n, "0 ms") {
+		t.Errorf("same-millisecond narration %q", n)
+	}
+	p.Seek(11.5)
+	if n := p.Narration(); !strings.Contains(n, "(1 still has version 1)") {
+		t.Errorf("one node behind: %q", n)
+	}
+	p.SetDone(false)
+	p.Append(&protocol.Event{Type: protocol.TypeState, T: 40, Node: "n2", Key: "sil/a", Version: 1700000005000, Value: "x"})
+	p.Seek(50)
+	if n := p.Narration(); !strings.Contains(n, "after 30 ms") {
+		t.Errorf("30 ms later: %q", n)
+	}
+}

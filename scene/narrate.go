@@ -36,9 +36,9 @@ func (p *Player) Narration() string {
 		switch {
 		case c.Older <= 0:
 		case c.Version == 2:
-			older = " (" + Thousands(c.Older) + " still have version 1)"
+			older = " (" + Thousands(c.Older) + " still " + have(c.Older) + " version 1)"
 		default:
-			older = " (" + Thousands(c.Older) + " still have an older version)"
+			older = " (" + Thousands(c.Older) + " still " + have(c.Older) + " an older version)"
 		}
 	}
 	switch {
@@ -76,7 +76,7 @@ func (p *Player) Narration() string {
 					fmt.Fprintf(&b, " (theory: %s)", oneDecimal(th))
 				}
 			} else {
-				fmt.Fprintf(&b, " after %s", seconds(tFull-since))
+				fmt.Fprintf(&b, " %s", after(tFull-since))
 			}
 		}
 		fmt.Fprintf(&b, ". %s, %s of them to nodes that already knew", many(c.Messages, "message"), Thousands(c.Redundant))
@@ -265,6 +265,23 @@ func seconds(ms float64) string {
 		return strconv.Itoa(int(s)) + " s"
 	}
 	return strconv.FormatFloat(s, 'f', 1, 64) + " s"
+}
+
+// have agrees with its count: "1 still has", "2 still have".
+func have(n int) string {
+	if n == 1 {
+		return "has"
+	}
+	return "have"
+}
+
+// after says how long the news took to reach everybody; a live lab's
+// nodes can all learn within the same millisecond, which is not "after 0 ms".
+func after(ms float64) string {
+	if math.Round(ms) < 1 {
+		return "within 1 ms"
+	}
+	return "after " + seconds(ms)
 }
 
 func percent(f float64) string {
