@@ -149,7 +149,14 @@ var servingRE = regexp.MustCompile(`serving (http://\S+)`)
 // startServer runs `gossipscope serve` on a free loopback port, plus extra
 // flags, and waits for it to print its address.
 func startServer(bin string, extra ...string) (*serverProc, error) {
-	args := append([]string{"serve", "--web.listen-address", "127.0.0.1:0"}, extra...)
+	return startCommand(bin, "serve", extra...)
+}
+
+// startCommand runs a serving subcommand of gossipscope ("serve",
+// "observe", ...) on a free loopback port, plus extra flags, and waits for
+// it to print its address.
+func startCommand(bin, sub string, extra ...string) (*serverProc, error) {
+	args := append([]string{sub, "--web.listen-address", "127.0.0.1:0"}, extra...)
 	cmd := exec.Command(bin, args...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	stdout, err := cmd.StdoutPipe()

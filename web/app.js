@@ -10,10 +10,12 @@
 
   // The wasm selects the node under a click and tells onSelect, with the
   // click's modifier keys. In "crash" mode, or with shift held, the page
-  // then crashes or restarts it. onSelect runs after the wasm has let go of
-  // its lock, so it may call the API straight away.
+  // then crashes or restarts it, unless the source is read-only (an
+  // observer): then a click only selects. onSelect runs after the wasm has
+  // let go of its lock, so it may call the API straight away.
   function bindCanvasClicks() {
     P.gs.onSelect = (name, click) => {
+      if ((P.state() || {}).readOnly) return;
       const mode = document.querySelector('input[name="click"]:checked').value;
       const crashIt = mode === "crash" || Boolean(click && click.shiftKey);
       if (!name || !crashIt) return;

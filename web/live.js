@@ -304,18 +304,32 @@ window.GossipLive = GossipLive;
   }
 
   // readOnly hides the commands for a source that takes none (an observer
-  // of a real cluster) and says so.
+  // of a real cluster) and says so. Clicking a node then only selects it:
+  // the "crashes / restarts it" choice, its shift-click hint and the fault
+  // buttons go (app.js also ignores shift while read-only); leaving the
+  // observer's stream brings them back.
+  let readOnlyShown = false;
   function readOnly(on) {
+    readOnlyShown = on;
     $("live-commands").hidden = on;
     $("live-readonly").hidden = !on;
     for (const b of document.querySelectorAll("#presets button.live")) b.disabled = on || !P.liveAvailable;
     $("h-live").textContent = on ? "Observe" : "Live lab";
+    const mode = document.querySelector("#sec-faults .click-mode");
+    if (mode) {
+      mode.hidden = on;
+      const hint = mode.nextElementSibling;
+      if (hint && hint.classList.contains("hint")) hint.hidden = on;
+    }
+    if (on) document.querySelector('input[name="click"][value="select"]').checked = true;
+    for (const b of document.querySelectorAll("#sec-faults button")) if (b.id !== "f-select") b.disabled = on;
   }
 
   P.liveTick = (st) => {
+    const ro = !!(st && st.live && st.readOnly);
+    if (ro !== readOnlyShown) readOnly(ro);
     if (!st || !st.live) return;
     keys(st);
-    if (!!st.readOnly !== $("live-commands").hidden) readOnly(!!st.readOnly);
   };
 
   P.runLivePreset = (p) => {
