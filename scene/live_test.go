@@ -282,6 +282,10 @@ func TestNarrationGrammarLive(t *testing.T) {
 	if n := p.Narration(); !strings.Contains(n, "All 2 nodes know") || !strings.Contains(n, "within 1 ms") || strings.Contains(n, "0 ms") {
 		t.Errorf("same-millisecond narration %q", n)
 	}
+	// No message seen yet (an observer never sees any): none are claimed.
+	if n := p.Narration(); strings.Contains(n, "message") {
+		t.Errorf("narration claims messages it never saw: %q", n)
+	}
 	p.Seek(11.5)
 	if n := p.Narration(); !strings.Contains(n, "(1 still has version 1)") {
 		t.Errorf("one node behind: %q", n)

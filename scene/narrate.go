@@ -79,9 +79,13 @@ func (p *Player) Narration() string {
 				fmt.Fprintf(&b, " %s", after(tFull-since))
 			}
 		}
-		fmt.Fprintf(&b, ". %s, %s of them to nodes that already knew", many(c.Messages, "message"), Thousands(c.Redundant))
-		if c.Lost > 0 {
-			fmt.Fprintf(&b, ", %s lost", Thousands(c.Lost))
+		// A stream with no messages (an observer polling APIs cannot see
+		// any) says nothing about them rather than "0 messages".
+		if c.Messages > 0 {
+			fmt.Fprintf(&b, ". %s, %s of them to nodes that already knew", many(c.Messages, "message"), Thousands(c.Redundant))
+			if c.Lost > 0 {
+				fmt.Fprintf(&b, ", %s lost", Thousands(c.Lost))
+			}
 		}
 		b.WriteString(".")
 	case c.Done:
