@@ -127,26 +127,26 @@ func tidy(x float64) float64 {
 func runSim(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("sim", stderr)
 	def := engine.DefaultConfig()
-	var c engine.Config
+	var fl engine.Config // the flags' values; read back as text into the query below
 	var latency, scenario, events string
 	var mode, peers, stop string
 	var trials int
 	var acts []engine.Action
 	var halves [][2]float64
-	fs.IntVar(&c.Nodes, "nodes", 1000, "number of nodes")
-	fs.IntVar(&c.Fanout, "fanout", def.Fanout, "peers each node gossips to per period (K)")
-	fs.Float64Var(&c.Period, "period", def.Period, "gossip period in ms")
+	fs.IntVar(&fl.Nodes, "nodes", 1000, "number of nodes")
+	fs.IntVar(&fl.Fanout, "fanout", def.Fanout, "peers each node gossips to per period (K)")
+	fs.Float64Var(&fl.Period, "period", def.Period, "gossip period in ms")
 	fs.StringVar(&mode, "mode", string(def.Mode), "exchange: push (1 message), pull (2) or pushpull (3)")
 	fs.StringVar(&peers, "peers", string(def.Peers), "peer choice: seed (no resend, no send-back) or random (uniform)")
 	fs.StringVar(&stop, "stop", "", "push mode: when a node stops spreading: never, all, limit, feedback or coin (default all in push, never otherwise)")
-	fs.IntVar(&c.RetransmitMult, "mult", def.RetransmitMult, "--stop limit: memberlist's retransmit multiplier (sends = mult*ceil(log10(N+1)))")
-	fs.IntVar(&c.FeedbackK, "k", def.FeedbackK, "--stop feedback/coin: Demers' counter k (stop after k redundant contacts, or with probability 1/k at each)")
-	fs.BoolVar(&c.Async, "async", false, "each node ticks on its own phase instead of synchronous rounds")
+	fs.IntVar(&fl.RetransmitMult, "mult", def.RetransmitMult, "--stop limit: memberlist's retransmit multiplier (sends = mult*ceil(log10(N+1)))")
+	fs.IntVar(&fl.FeedbackK, "k", def.FeedbackK, "--stop feedback/coin: Demers' counter k (stop after k redundant contacts, or with probability 1/k at each)")
+	fs.BoolVar(&fl.Async, "async", false, "each node ticks on its own phase instead of synchronous rounds")
 	fs.StringVar(&latency, "latency", "0", "message latency in ms: MIN (fixed) or MIN,MAX (uniform)")
-	fs.Float64Var(&c.Loss, "loss", 0, "probability that a message is lost, 0..1")
-	fs.Uint64Var(&c.Seed, "seed", 1, "random seed of the first trial (trial i uses seed+i)")
-	fs.IntVar(&c.Keys, "keys", 1, "number of keys; key j starts on node j")
-	fs.Float64Var(&c.MaxTime, "maxtime", 0, "stop at this virtual time in ms (0: when nothing more can happen)")
+	fs.Float64Var(&fl.Loss, "loss", 0, "probability that a message is lost, 0..1")
+	fs.Uint64Var(&fl.Seed, "seed", 1, "random seed of the first trial (trial i uses seed+i)")
+	fs.IntVar(&fl.Keys, "keys", 1, "number of keys; key j starts on node j")
+	fs.Float64Var(&fl.MaxTime, "maxtime", 0, "stop at this virtual time in ms (0: when nothing more can happen)")
 	fs.IntVar(&trials, "trials", 1, "number of runs, with seeds seed, seed+1, ...")
 	fs.StringVar(&events, "events", "", "write the first trial's event stream (JSON Lines) to this file (\"-\": standard output, and the summary to standard error)")
 	fs.StringVar(&scenario, "scenario", "", "a scenario as a URL query or page URL (nodes=..&mode=..&do=crash@1500:3); flags given explicitly override it")
@@ -163,27 +163,29 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gossipscope sim: "+format+"\n", a...)
 		return 2
 	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	// The scenario and the flags become one query for the engine's own
+	// ParseQuery: a scenario field unless its flag was given, so one parser
+	// names every bad field and flags override the scenario field by field.
+	q := url.Values{}
 	if scenario != "" {
-		base, err := scenarioConfig(scenario)
-		if err != nil {
+		var err error
+		if q, err = scenarioQuery(scenario); err != nil {
 			return bad("--scenario: %v", err)
 		}
-		c = overrideScenario(base, c, set)
 	}
-	if set["mode"] || scenario == "" {
-		c.Mode = engine.Mode(mode)
-	}
-	if set["peers"] || scenario == "" {
-		c.Peers = engine.PeerRule(peers)
-	}
-	if set["stop"] || scenario == "" {
-		c.Stop = engine.StopRule(stop)
-	}
-	var latErr error
-	if set["latency"] || scenario == "" {
-		c.LatencyMin, c.LatencyMax, latErr = engine.ParseLatency(latency)
+	explicit := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { explicit[f.Name] = true })
+	fs.VisitAll(func(f *flag.Flag) {
+		if f.Name == "do" || !engine.IsQueryField(f.Name) {
+			return
+		}
+		if explicit[f.Name] || (scenario == "" && f.Value.String() != "") {
+			q.Set(f.Name, f.Value.String())
+		}
+	})
+	c, err := engine.ParseQuery(q)
+	if err != nil {
+		return bad("%s", strings.ReplaceAll(err.Error(), "\n", "\n  "))
 	}
 	c.Schedule = append(c.Schedule, acts...)
 	for _, h := range halves {
@@ -198,7 +200,7 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 	if trials < 1 || trials > 1_000_000 {
 		return bad("--trials %d is not in 1..1000000", trials)
 	}
-	if err := errors.Join(latErr, c.Validate()); err != nil {
+	if err := c.Validate(); err != nil { // again: the fault flags added actions
 		return bad("%s", strings.ReplaceAll(err.Error(), "\n", "\n  "))
 	}
 
@@ -261,52 +263,12 @@ func (f halvesFlag) Set(v string) error {
 	return nil
 }
 
-// scenarioConfig reads a scenario from a query string or a page URL.
-func scenarioConfig(s string) (engine.Config, error) {
+// scenarioQuery reads a scenario from a query string or a page URL.
+func scenarioQuery(s string) (url.Values, error) {
 	if i := strings.Index(s, "?"); i >= 0 {
 		s = s[i+1:]
 	}
-	q, err := url.ParseQuery(s)
-	if err != nil {
-		return engine.Config{}, err
-	}
-	return engine.ParseQuery(q)
-}
-
-// overrideScenario returns base with the fields whose flags were set taken
-// from flags.
-func overrideScenario(base, flags engine.Config, set map[string]bool) engine.Config {
-	if set["nodes"] {
-		base.Nodes = flags.Nodes
-	}
-	if set["fanout"] {
-		base.Fanout = flags.Fanout
-	}
-	if set["period"] {
-		base.Period = flags.Period
-	}
-	if set["mult"] {
-		base.RetransmitMult = flags.RetransmitMult
-	}
-	if set["k"] {
-		base.FeedbackK = flags.FeedbackK
-	}
-	if set["async"] {
-		base.Async = flags.Async
-	}
-	if set["loss"] {
-		base.Loss = flags.Loss
-	}
-	if set["seed"] {
-		base.Seed = flags.Seed
-	}
-	if set["keys"] {
-		base.Keys = flags.Keys
-	}
-	if set["maxtime"] {
-		base.MaxTime = flags.MaxTime
-	}
-	return base
+	return url.ParseQuery(s)
 }
 
 // runTrials runs trials with seeds c.Seed, c.Seed+1, ... on every core;
