@@ -63,7 +63,10 @@
 // violation). A replay sends a note when the recording ends or has bad
 // lines. Origins: a page may open /ws only from the server's own origin,
 // unless Config.OriginPatterns (the server's --web.allowed-origin) allows
-// more; a foreign Origin gets HTTP 403.
+// more; a foreign Origin gets HTTP 403. The server also refuses (403) any
+// request whose Host is not an IP, localhost or an allowed name, so that a
+// page whose DNS name was re-pointed at the server (same Origin and Host)
+// cannot open /ws either: see internal/webguard.
 //
 // # Other endpoints
 //

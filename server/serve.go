@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/gossipscope/gossipscope"
+	"github.com/gossipscope/gossipscope/internal/webguard"
 	"github.com/gossipscope/gossipscope/live"
 	"github.com/gossipscope/gossipscope/node"
 	"github.com/gossipscope/gossipscope/protocol"
@@ -30,6 +31,7 @@ func init() {
 type serveOptions struct {
 	listen         string
 	allowedOrigins []string
+	allowedHosts   []string
 	record         string
 	lab            labOptions
 	// source, when set, starts another live source (the observer) streaming
@@ -41,16 +43,29 @@ type serveOptions struct {
 func addWebFlags(fs *flag.FlagSet, o *serveOptions) {
 	fs.StringVar(&o.listen, "web.listen-address", "127.0.0.1:8080", "address to serve the page, /ws and /api/live on (loopback unless you say otherwise)")
 	fs.Func("web.allowed-origin", "also let pages from this origin open /ws: a host pattern such as 'localhost:3000' or 'https://*.example.org' (repeatable, or comma-separated; default: the server's own origin only)", func(s string) error {
-		for _, p := range strings.Split(s, ",") {
-			if p = strings.TrimSpace(p); p != "" {
-				if p == "*" {
-					return errors.New("'*' would let any web page drive the lab; name the origins")
-				}
-				o.allowedOrigins = append(o.allowedOrigins, p)
+		for _, p := range splitList(s) {
+			if p == "*" {
+				return errors.New("'*' would let any web page drive the lab; name the origins")
 			}
+			o.allowedOrigins = append(o.allowedOrigins, p)
 		}
 		return nil
 	})
+	fs.Func("web.allowed-hosts", "also answer requests whose Host header is this name (repeatable, or comma-separated; a leading '.' allows a domain and its subdomains). By default only the listen address, IP addresses and localhost are answered, so that a web page cannot reach the server through a DNS name re-pointed at it (DNS rebinding)", func(s string) error {
+		o.allowedHosts = append(o.allowedHosts, splitList(s)...)
+		return nil
+	})
+}
+
+// splitList splits a comma-separated flag value, dropping empty entries.
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 func runServe(args []string, stdout, stderr io.Writer) int {
@@ -130,6 +145,10 @@ type server struct {
 // serves in the background.
 func startServer(o serveOptions, stdout, stderr io.Writer) (*server, error) {
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	hosts, err := webguard.NewHosts(o.listen, o.allowedHosts)
+	if err != nil {
+		return nil, fmt.Errorf("--web.allowed-hosts: %w", err)
+	}
 	s := &server{serveErr: make(chan error, 1), stdout: stdout, log: logger}
 	s.hub = live.NewHub(live.Config{OriginPatterns: o.allowedOrigins, Logger: logger})
 
@@ -174,7 +193,7 @@ func startServer(o serveOptions, stdout, stderr io.Writer) (*server, error) {
 	mux.Handle("/", newPageHandler(gossipscope.Page))
 	mux.Handle("/ws", s.hub)
 	mux.Handle("/api/live", s.hub.StatsHandler())
-	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	s.http = &http.Server{Handler: hosts.Handler("--web.allowed-hosts", mux), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	fmt.Fprintf(stdout, "gossipscope: serving http://%s/\n", ln.Addr())
 	go func() {
 		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/gossipscope/gossipscope/protocol"
+)
+
+// get sends a GET with the given Host header and returns the status.
+func getWithHost(t *testing.T, url, host string) int {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	req.Host = host
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// DNS rebinding: a page on evil.example whose name now resolves to
+// 127.0.0.1 sends Host and Origin both evil.example, so the Origin check
+// alone lets it in. Every endpoint refuses such a Host; loopback names,
+// IP literals and --web.allowed-hosts names are answered.
+func TestHostileHostRefused(t *testing.T) {
+	s := startTestServer(t, labOpts(1))
+	port := s.ln.Addr().String()[strings.LastIndex(s.ln.Addr().String(), ":")+1:]
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+
+	evil := "evil.example:" + port
+	c, resp, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(s.URL(), "http")+"/ws", &websocket.DialOptions{
+		Host: evil, HTTPHeader: http.Header{"Origin": {"http://" + evil}}})
+	if err == nil {
+		// It got in: show that its commands run, which is the hole.
+		c.Write(ctx, websocket.MessageText, []byte(`{"id":"1","cmd":"crash","node":"n1"}`))
+		c.CloseNow()
+		t.Fatalf("websocket with Host %s was accepted (HTTP %d)", evil, resp.StatusCode)
+	}
+	if resp == nil || resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("websocket with Host %s: %v (%v), want HTTP 403", evil, resp, err)
+	}
+	for _, path := range []string{"/", "/index.html", "/api/live", "/ws"} {
+		if code := getWithHost(t, s.URL()+path, evil); code != http.StatusForbidden {
+			t.Errorf("GET %s with Host %s: %d, want 403", path, evil, code)
+		}
+	}
+	for _, host := range []string{"127.0.0.1:" + port, "localhost:" + port, "localhost"} {
+		if code := getWithHost(t, s.URL()+"/api/live", host); code != http.StatusOK {
+			t.Errorf("GET /api/live with Host %s: %d, want 200", host, code)
+		}
+	}
+	// The page at http://localhost:PORT opens its websocket.
+	local := "localhost:" + port
+	c, _, err = websocket.Dial(ctx, "ws"+strings.TrimPrefix(s.URL(), "http")+"/ws", &websocket.DialOptions{
+		Host: local, HTTPHeader: http.Header{"Origin": {"http://" + local}}})
+	if err != nil {
+		t.Fatalf("websocket from http://%s: %v", local, err)
+	}
+	defer c.CloseNow()
+	c.SetReadLimit(64 << 20)
+	lc := &liveClient{t: t, c: c}
+	lc.until(ctx, "header", func(ev protocol.Event) bool { return ev.Type == protocol.TypeHeader })
+
+	// Named explicitly, the name is answered.
+	o := labOpts(1)
+	o.allowedHosts = []string{"evil.example"}
+	s2 := startTestServer(t, o)
+	port2 := s2.ln.Addr().String()[strings.LastIndex(s2.ln.Addr().String(), ":")+1:]
+	if code := getWithHost(t, s2.URL()+"/api/live", "evil.example:"+port2); code != http.StatusOK {
+		t.Errorf("GET /api/live with an allowed Host: %d, want 200", code)
+	}
+}
+
+func TestAllowedHostsFlag(t *testing.T) {
+	var o serveOptions
+	fs := newFlagSet("serve", &strings.Builder{})
+	addWebFlags(fs, &o)
+	if err := fs.Parse([]string{"--web.allowed-hosts", "a.example, .b.example", "--web.allowed-hosts=c.example"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(o.allowedHosts, " "); got != "a.example .b.example c.example" {
+		t.Errorf("allowed hosts %q", got)
+	}
+	o.listen = "127.0.0.1:0"
+	o.allowedHosts = []string{"*"}
+	if _, err := startServer(o, &strings.Builder{}, &strings.Builder{}); err == nil || !strings.Contains(err.Error(), "DNS-rebinding") {
+		t.Errorf("--web.allowed-hosts '*': %v, want a refusal", err)
+	}
+}
