@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"regexp"
 	"runtime"
@@ -14,6 +15,8 @@ import (
 	"unicode/utf8"
 
 	pb "github.com/prometheus/alertmanager/silence/silencepb"
+
+	"github.com/gossipscope/gossipscope/internal/webguard"
 )
 
 // maxBodyBytes bounds one API request body.
@@ -27,6 +30,10 @@ const apiVersion = "0.27.0"
 // seed's walkthrough use: status, silences (list, get, create or update,
 // expire), alerts (post, list), receivers, and the health endpoints.
 // Errors are JSON strings with status 400 or 404, as Alertmanager's.
+// Requests whose Host is not the API's address, an IP, localhost or one of
+// Config.AllowedHosts get 403 (DNS rebinding), and bodies that are not
+// JSON get 415 (see decodeBody): either would let any web page the user
+// visits silence the user's real cluster.
 func newAPI(n *Node) http.Handler {
 	a := &api{n: n}
 	mux := http.NewServeMux()
@@ -41,7 +48,8 @@ func newAPI(n *Node) http.Handler {
 	ok := func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "OK") }
 	mux.HandleFunc("GET /-/healthy", ok)
 	mux.HandleFunc("GET /-/ready", ok)
-	return mux
+	hosts, _ := webguard.NewHosts(n.cfg.APIAddr, n.cfg.AllowedHosts) // checked by Config.fillDefaults
+	return hosts.Handler("--web.allowed-hosts", mux)
 }
 
 type api struct{ n *Node }
@@ -108,8 +116,42 @@ func fail(w http.ResponseWriter, code int, format string, args ...any) {
 	writeJSON(w, code, fmt.Sprintf(format, args...))
 }
 
-// decodeBody reads one JSON value of at most maxBodyBytes.
+// failSpec answers as Alertmanager's go-openapi layer does when a request
+// breaks the spec before reaching a handler: {"code":...,"message":...}.
+func failSpec(w http.ResponseWriter, code int, format string, args ...any) {
+	writeJSON(w, code, map[string]any{"code": code, "message": fmt.Sprintf(format, args...)})
+}
+
+// isJSON checks the request's Content-Type as Alertmanager's API does
+// (415 for anything but application/json, a missing one counting as
+// application/octet-stream). Besides matching it, this closes a hole: a
+// form or text/plain POST is a "simple" cross-site request that any web
+// page can send without asking (no CORS preflight), while
+// application/json from another origin needs a preflight this API never
+// grants.
+func isJSON(w http.ResponseWriter, r *http.Request) bool {
+	ct := r.Header.Get("Content-Type")
+	if ct == "" {
+		ct = "application/octet-stream"
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		failSpec(w, http.StatusBadRequest, "parsing Content-Type header from %q failed, because %v", ct, err)
+		return false
+	}
+	if mt != "application/json" {
+		failSpec(w, http.StatusUnsupportedMediaType, "unsupported media type %q, only [application/json] are allowed", mt)
+		return false
+	}
+	return true
+}
+
+// decodeBody reads one JSON value of at most maxBodyBytes, sent as
+// application/json.
 func decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
+	if !isJSON(w, r) {
+		return false
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
 	if err != nil {
 		var mbe *http.MaxBytesError

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/gossipscope/gossipscope/internal/webguard"
 	"github.com/gossipscope/gossipscope/protocol"
 )
 
@@ -24,6 +25,9 @@ type Config struct {
 	// APIAddr is the HTTP API listen address ("" = no HTTP server; Handler
 	// is still available).
 	APIAddr string
+	// AllowedHosts are host names the API answers besides its address, IP
+	// literals and localhost (--web.allowed-hosts; see webguard.Hosts).
+	AllowedHosts []string
 	// Peers are the --cluster.peer addresses to join.
 	Peers []string
 	// Webhook is the URL notifications are POSTed to ("" = notifications
@@ -152,6 +156,9 @@ func (c *Config) fillDefaults() error {
 		if _, err := net.ResolveTCPAddr("tcp", c.APIAddr); err != nil {
 			return fmt.Errorf("API address %q: %w", c.APIAddr, err)
 		}
+	}
+	if _, err := webguard.NewHosts(c.APIAddr, c.AllowedHosts); err != nil {
+		return err
 	}
 	for _, p := range c.Peers {
 		if _, _, err := net.SplitHostPort(p); err != nil {
