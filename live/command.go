@@ -3,6 +3,7 @@ package live
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/gossipscope/gossipscope/protocol"
@@ -24,12 +25,20 @@ func (s *sink) allow(now time.Time, rate float64) bool {
 	return true
 }
 
+// maxReplyError bounds a reply's error text, which may quote the command.
+const maxReplyError = 512
+
 // reply queues the answer to a command on s, after everything the command
-// emitted while it ran.
+// emitted while it ran. An id over protocol.MaxIDBytes is not echoed (the
+// command was refused for it), and the error text is cut short: a reply
+// is never much bigger than a fixed size, whatever the command.
 func (h *Hub) reply(s *sink, id string, err error) {
+	if len(id) > protocol.MaxIDBytes {
+		id = ""
+	}
 	ev := protocol.Event{Type: protocol.TypeReply, ID: id}
 	if err != nil {
-		ev.Error = err.Error()
+		ev.Error = truncate(err.Error(), maxReplyError)
 		h.commandErrors.Add(1)
 	}
 	h.smu.Lock()
@@ -37,6 +46,14 @@ func (h *Hub) reply(s *sink, id string, err error) {
 	ev.T = h.now()
 	s.q.pushAlways(encodeOne(ev))
 	h.smu.Unlock()
+}
+
+// truncate cuts s to at most n bytes on a rune boundary, marking the cut.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "") + "..."
 }
 
 // command parses, validates and carries out one command from s.

@@ -46,7 +46,11 @@
 //	{"id":"13","cmd":"loss","loss":0.2}
 //
 // Every command gets exactly one reply event, sent to that client only,
-// after any events the command emitted while it ran:
+// after any events the command emitted while it ran. Replies are never
+// dropped, so a client must read them: while its backlog is at
+// ClientBuffer, its next command is not read (its own socket fills). An id
+// longer than protocol.MaxIDBytes (128) is refused and not echoed, and a
+// reply's error text is cut at 512 bytes:
 //
 //	{"type":"reply","t":8001.5,"id":"7"}                           // done
 //	{"type":"reply","t":8001.5,"id":"9","error":"crash: unknown node \"n9\""}

@@ -1,6 +1,7 @@
 package live
 
 import (
+	"context"
 	"sync"
 	"time"
 )
@@ -18,6 +19,7 @@ type batch struct {
 type queue struct {
 	limit int
 	ready chan struct{} // holds a token when something was queued or it closed
+	room  chan struct{} // holds a token when take made room
 
 	mu       sync.Mutex
 	items    []batch
@@ -31,7 +33,27 @@ type queue struct {
 }
 
 func newQueue(limit int) *queue {
-	return &queue{limit: limit, ready: make(chan struct{}, 1)}
+	return &queue{limit: limit, ready: make(chan struct{}, 1), room: make(chan struct{}, 1)}
+}
+
+// waitRoom returns once the backlog is under its limit (or the queue is
+// closed), or ctx's error. A client's reader calls it before taking the
+// next command, so that replies, which are never dropped, cannot pile up
+// for a client that sends commands and does not read.
+func (q *queue) waitRoom(ctx context.Context) error {
+	for {
+		q.mu.Lock()
+		full := q.bytes >= q.limit && !q.closed
+		q.mu.Unlock()
+		if !full {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-q.room:
+		}
+	}
 }
 
 func (q *queue) signal() {
@@ -70,8 +92,9 @@ func (q *queue) push(b batch) bool {
 	return true
 }
 
-// pushAlways queues b whatever the backlog: for replies and the first
-// header and snapshot, which a client must get.
+// pushAlways queues b whatever the backlog: for replies, which a client
+// must get. The backlog stays bounded because a client's commands are not
+// read while its backlog is full (see waitRoom).
 func (q *queue) pushAlways(b batch) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -126,6 +149,12 @@ func (q *queue) take(max int, out []batch) ([]batch, bool) {
 	clear(q.items[:n])
 	q.items = q.items[n:]
 	q.bytes -= size
+	if n > 0 {
+		select {
+		case q.room <- struct{}{}:
+		default:
+		}
+	}
 	if len(q.items) == 0 {
 		q.items = nil
 		// The reader caught up: the gap, if any, is behind everything it
@@ -155,6 +184,10 @@ func (q *queue) close() {
 	q.closed = true
 	q.mu.Unlock()
 	q.signal()
+	select {
+	case q.room <- struct{}{}:
+	default:
+	}
 }
 
 // counts returns the bytes waiting, events dropped and events sent.

@@ -56,8 +56,13 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // read takes commands until the connection ends. Oversize messages make
 // conn.Read fail, and coder/websocket closes with StatusMessageTooBig.
+// While s's backlog is full, the next command waits unread: every command
+// gets a reply, so a client must read its replies to send more.
 func (h *Hub) read(ctx context.Context, conn *websocket.Conn, s *sink) error {
 	for {
+		if err := s.q.waitRoom(ctx); err != nil {
+			return err
+		}
 		typ, data, err := conn.Read(ctx)
 		if err != nil {
 			return err

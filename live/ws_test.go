@@ -301,3 +301,33 @@ func TestCloseSaysGoingAway(t *testing.T) {
 		t.Fatal("Emit after Close kept an event")
 	}
 }
+
+// A client that sends commands and reads none of the replies is read no
+// further once its backlog is full: its writes block on its own socket,
+// and what the server holds for it stays near ClientBuffer.
+func TestUnreadRepliesStopReading(t *testing.T) {
+	h := live.NewHub(live.Config{FlushInterval: 5 * time.Millisecond, Logger: quiet, ClientBuffer: 16 << 10, CommandRate: 1e9})
+	h.SetSource(newMemberSource(h.Emit, "n1"))
+	srv := newServer(t, h)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	c := dial(t, ctx, srv)
+	cmd := []byte(`{"id":"` + strings.Repeat("i", protocol.MaxIDBytes) + `","cmd":"` + strings.Repeat("c", 2000) + `"}`)
+	sent := 0
+	for ; sent < 100000; sent++ {
+		wctx, wcancel := context.WithTimeout(ctx, 300*time.Millisecond)
+		err := c.Write(wctx, websocket.MessageText, cmd)
+		wcancel()
+		if err != nil {
+			break
+		}
+	}
+	if sent == 100000 {
+		t.Fatal("the hub read 100000 commands from a client that reads no replies")
+	}
+	st := h.Stats()
+	if len(st.Sinks) != 1 || st.Sinks[0].Queued > 16<<10+2*1024 {
+		t.Fatalf("after %d commands the client's backlog is %+v, want about ClientBuffer (16 KiB)", sent, st.Sinks)
+	}
+	t.Logf("stopped reading after %d commands; backlog %d bytes", sent, st.Sinks[0].Queued)
+}

@@ -36,9 +36,16 @@ const (
 // MaxCommandBytes bounds one command on the wire; servers reject larger ones.
 const MaxCommandBytes = 64 << 10
 
+// MaxIDBytes bounds a command's ID: a reply echoes it, so a long one would
+// let a client make the server write far more than it reads.
+const MaxIDBytes = 128
+
 // Validate checks the command's shape; whether Node exists is the source's
 // business.
 func (c *Command) Validate() error {
+	if len(c.ID) > MaxIDBytes {
+		return fmt.Errorf("id longer than %d bytes", MaxIDBytes)
+	}
 	switch c.Cmd {
 	case CmdSilence, CmdCrash, CmdRestart:
 		if c.Node == "" {
