@@ -9,22 +9,6 @@ import (
 	"github.com/gossipscope/gossipscope/protocol"
 )
 
-// BenchmarkDecodePacket is the cost of observing one gossip packet: a
-// compressed compound of a ping, a suspect and a silence broadcast.
-func BenchmarkDecodePacket(b *testing.B) {
-	t := &testing.T{}
-	ping := pingMsg(t, 7, "n2")
-	suspect := nodeMsg(t, mtSuspect, 3, "n4", "n1")
-	pkt := withCRC(memberlistCompress(compound(ping, suspect, silencePart(t, "abc", "maintenance", time.Now()))))
-	b.SetBytes(int64(len(pkt)))
-	b.ReportAllocs()
-	for b.Loop() {
-		if len(DescribePacket(pkt)) != 3 {
-			b.Fatal("bad decode")
-		}
-	}
-}
-
 // BenchmarkLabReplication measures, on real loopback sockets with
 // Alertmanager's default timings (gossip every 200 ms), how long a silence
 // created on one node takes to be held by every node, and how many

@@ -1,6 +1,7 @@
 package node
 
 import (
+	"github.com/gossipscope/gossipscope/wire"
 	"github.com/hashicorp/memberlist"
 	"github.com/prometheus/alertmanager/cluster/clusterpb"
 )
@@ -22,9 +23,9 @@ func partBytes(key string, data []byte) []byte {
 
 func (d *delegate) merge(key string, data []byte) error {
 	switch key {
-	case keySilences:
+	case wire.KeySilences:
 		return d.n.sil.Merge(data)
-	case keyNflog:
+	case wire.KeyNflog:
 		return d.n.nfl.Merge(data)
 	}
 	return nil // unknown keys are ignored, as Alertmanager does
@@ -57,7 +58,7 @@ func (d *delegate) LocalState(bool) []byte {
 	if err != nil {
 		return nil
 	}
-	fs := clusterpb.FullState{Parts: []clusterpb.Part{{Key: keySilences, Data: sb}, {Key: keyNflog, Data: nb}}}
+	fs := clusterpb.FullState{Parts: []clusterpb.Part{{Key: wire.KeySilences, Data: sb}, {Key: wire.KeyNflog, Data: nb}}}
 	b, err := fs.Marshal()
 	if err != nil {
 		return nil

@@ -37,18 +37,16 @@
 //
 // # Reading the wire
 //
-// DescribePacket, DescribeStream, DescribeUserMsg and DescribeFullState are
-// the transport's readers of memberlist's and Alertmanager's formats,
-// exported so that the observer describes a real cluster's traffic exactly
-// as a lab's: the same kinds, keys, versions and sizes. They never panic on
-// bad input; they say what they could not read.
+// The transport reads and frames packets with package wire, as the
+// observer does, so a lab's traffic and a real cluster's are described
+// alike: the same kinds, keys, versions and sizes.
 //
 // # Events
 //
 // T is milliseconds since Config.Start (wall time).
 //
 //   - msg: one memberlist message. Kind is memberlist's message type
-//     (KindPing, KindIndirectPing, KindAck, KindNack, KindSuspect,
+//     (wire.KindPing, KindIndirectPing, KindAck, KindNack, KindSuspect,
 //     KindAlive, KindDead, KindPushPull, KindUser, KindErr); compound
 //     packets are split into their parts and compressed/CRC/label wrappers
 //     removed. Bytes is the packet's size on the wire for a lone message,

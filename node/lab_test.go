@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gossipscope/gossipscope/protocol"
+	"github.com/gossipscope/gossipscope/wire"
 )
 
 // startLab starts a fast lab on OS-chosen loopback ports.
@@ -71,7 +72,7 @@ func TestLabConverges(t *testing.T) {
 	// joins), between named lab nodes.
 	eventually(t, 5*time.Second, "ping, ack, alive and pushpull messages", func() bool {
 		k := kinds(rec.all())
-		return k[KindPing] > 0 && k[KindAck] > 0 && k[KindPushPull] > 0 && k[KindAlive] > 0
+		return k[wire.KindPing] > 0 && k[wire.KindAck] > 0 && k[wire.KindPushPull] > 0 && k[wire.KindAlive] > 0
 	})
 	for _, e := range rec.filter(func(e protocol.Event) bool { return e.Type == protocol.TypeMsg }) {
 		if !strings.HasPrefix(e.From, "n") || !strings.HasPrefix(e.To, "n") {
@@ -367,9 +368,9 @@ func TestLabTotalLoss(t *testing.T) {
 		case e.Type == protocol.TypeParam && e.Params["loss"] == 1.0:
 			param++
 		case e.Type != protocol.TypeMsg:
-		case e.Lost && e.Kind == KindUser:
+		case e.Lost && e.Kind == wire.KindUser:
 			lostUser++
-		case !e.Lost && e.Kind == KindUser:
+		case !e.Lost && e.Kind == wire.KindUser:
 			t.Fatalf("a broadcast got through under loss 1: %+v", e)
 		}
 	}
@@ -378,7 +379,7 @@ func TestLabTotalLoss(t *testing.T) {
 	}
 	eventually(t, 5*time.Second, "a TCP fallback ping", func() bool {
 		for _, e := range rec.all()[mark:] {
-			if e.Type == protocol.TypeMsg && e.Kind == KindPing && !e.Lost {
+			if e.Type == protocol.TypeMsg && e.Kind == wire.KindPing && !e.Lost {
 				return true
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"sync"
 
 	"github.com/gossipscope/gossipscope/protocol"
+	"github.com/gossipscope/gossipscope/wire"
 )
 
 // memberView is one node's view of the membership, reported as node events
@@ -78,9 +79,9 @@ func (v *memberView) gossiped(kind, name string, inc int64) {
 	last := v.inc[name]
 	var to protocol.Status
 	switch {
-	case kind == KindSuspect && known && cur == protocol.StatusAlive && inc >= last:
+	case kind == wire.KindSuspect && known && cur == protocol.StatusAlive && inc >= last:
 		to = protocol.StatusSuspect
-	case kind == KindAlive && known && cur == protocol.StatusSuspect && inc > last:
+	case kind == wire.KindAlive && known && cur == protocol.StatusSuspect && inc > last:
 		to = protocol.StatusAlive
 	}
 	v.inc[name] = max(last, inc)

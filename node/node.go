@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gossipscope/gossipscope/protocol"
+	"github.com/gossipscope/gossipscope/wire"
 	"github.com/hashicorp/memberlist"
 	nflogpb "github.com/prometheus/alertmanager/nflog/nflogpb"
 	silencepb "github.com/prometheus/alertmanager/silence/silencepb"
@@ -69,8 +70,8 @@ func New(cfg Config) (*Node, error) {
 	}
 	n.view = newMemberView(cfg.Name, n.emit, n.t)
 	n.view.hasLeft = cfg.Filter.hasLeft
-	n.sil = newSilences(cfg.Retention, n.broadcaster(keySilences), n.learnedSilence)
-	n.nfl = newNflog(cfg.Retention, n.broadcaster(keyNflog), n.learnedEntry)
+	n.sil = newSilences(cfg.Retention, n.broadcaster(wire.KeySilences), n.learnedSilence)
+	n.nfl = newNflog(cfg.Retention, n.broadcaster(wire.KeyNflog), n.learnedEntry)
 	n.held = newHeldVersions()
 	n.sil.held, n.nfl.held = n.held, n.held
 	n.disp = newDispatcher(n)
@@ -105,7 +106,7 @@ func New(cfg Config) (*Node, error) {
 	mc.SuspicionMult = cfg.SuspicionMult
 	mc.GossipNodes = cfg.RetransmitMult
 	mc.RetransmitMult = cfg.RetransmitMult
-	mc.UDPBufferSize = maxGossipPacket
+	mc.UDPBufferSize = wire.MaxGossipPacket
 	mc.Label = cfg.Label
 	// The transport compresses, as memberlist would (see transport).
 	mc.EnableCompression = false

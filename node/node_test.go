@@ -7,7 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gossipscope/gossipscope/internal/wiretest"
 	"github.com/gossipscope/gossipscope/protocol"
+	"github.com/gossipscope/gossipscope/wire"
 )
 
 func TestTwoNodesReplicateSilence(t *testing.T) {
@@ -30,7 +32,7 @@ func TestTwoNodesReplicateSilence(t *testing.T) {
 	}
 	// The broadcast that carried it is visible as a user msg a -> b.
 	msgs := rec.filter(func(e protocol.Event) bool {
-		return e.Type == protocol.TypeMsg && e.Kind == KindUser && e.Key == "sil/"+id && e.From == "a" && e.To == "b"
+		return e.Type == protocol.TypeMsg && e.Kind == wire.KindUser && e.Key == "sil/"+id && e.From == "a" && e.To == "b"
 	})
 	if len(msgs) == 0 {
 		t.Fatalf("no user msg a->b carrying sil/%s; kinds seen: %v", id, kinds(rec.all()))
@@ -99,8 +101,8 @@ func TestGarbageOnGossipPortIsSurvived(t *testing.T) {
 	}
 	// Valid memberlist framing, invalid payloads: a user message whose Part
 	// is garbage, and a compound announcing more parts than it has.
-	_, _ = udp.Write(append([]byte{mtUser}, 0x0a, 0xff, 0xff))
-	_, _ = udp.Write([]byte{mtCompound, 9, 0, 200})
+	_, _ = udp.Write(append([]byte{wiretest.MsgUser}, 0x0a, 0xff, 0xff))
+	_, _ = udp.Write([]byte{wiretest.MsgCompound, 9, 0, 200})
 	for i := 0; i < 10; i++ {
 		c, err := net.Dial("tcp", a.Addr())
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gossipscope/gossipscope/internal/wiretest"
 	"github.com/gossipscope/gossipscope/protocol"
 	"github.com/hashicorp/memberlist"
 )
@@ -38,24 +39,6 @@ func observePair(b *testing.B) (a, c *Node, events *atomic.Int64, heldAt time.Ti
 	return a, c, events, heldAt
 }
 
-// gossipPayload is what memberlist's gossip hands the transport: a compound
-// of memberlist broadcasts and Alertmanager parts, before compression.
-func gossipPayload(_ testing.TB, heldAt time.Time) []byte {
-	t := &testing.T{}
-	suspect := nodeMsg(t, mtSuspect, 3, "n4", "a")
-	alive := encodeMsg(t, mtAlive, struct {
-		Incarnation uint32
-		Node        string
-		Addr        []byte
-		Port        uint16
-		Meta        []byte
-		Vsn         []uint8
-	}{5, "n3", []byte{127, 0, 0, 1}, 9094, nil, []uint8{1, 5, 2, 0, 0, 0}})
-	return compound(suspect, alive,
-		silencePart(t, "held", "held by b", heldAt),
-		silencePart(t, "fresh", "new to b", heldAt.Add(time.Second)))
-}
-
 // BenchmarkObserveSend is the cost of one gossip packet from lab node a to
 // lab node b from the moment memberlist has built it: the CRC (memberlist's
 // rawSendMsgPacket), then the observing transport (decode, redundancy
@@ -64,13 +47,13 @@ func gossipPayload(_ testing.TB, heldAt time.Time) []byte {
 // it), which runs concurrently in the same process.
 func BenchmarkObserveSend(b *testing.B) {
 	a, c, events, heldAt := observePair(b)
-	payload := gossipPayload(b, heldAt)
+	payload := wiretest.GossipPayload(b, heldAt)
 	to := memberlist.Address{Addr: c.Addr(), Name: "b"}
 	b.ReportAllocs()
 	b.SetBytes(int64(len(payload)))
 	e0 := events.Load()
 	for b.Loop() {
-		if _, err := a.tr.WriteToAddress(withCRC(payload), to); err != nil {
+		if _, err := a.tr.WriteToAddress(wiretest.WithCRC(payload), to); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -11,21 +11,14 @@ import (
 	"unicode/utf8"
 
 	"github.com/gogo/protobuf/proto"
+	"github.com/gossipscope/gossipscope/wire"
 	pb "github.com/prometheus/alertmanager/silence/silencepb"
 )
 
-// State keys registered with the cluster, as in Alertmanager's main.go.
-const (
-	keySilences = "sil"
-	keyNflog    = "nfl"
-)
-
-// maxGossipPacket is Alertmanager's cluster.MaxGossipPacketSize; a Part
-// over half of it is "oversized" (cluster.OversizedMessage): sent to every
-// member over TCP and not relayed by receivers.
-const maxGossipPacket = 1400
-
-func oversized(b []byte) bool { return len(b) > maxGossipPacket/2 }
+// oversized is Alertmanager's cluster.OversizedMessage: a Part over half
+// the gossip packet budget is sent to every member over TCP and not
+// relayed by receivers.
+func oversized(b []byte) bool { return len(b) > wire.MaxGossipPacket/2 }
 
 // Silence states, as in Alertmanager's types.SilenceState.
 const (
@@ -278,7 +271,7 @@ func (s *silences) Merge(b []byte) error {
 	now := s.now()
 	var news []*pb.MeshSilence
 	err := readDelimited(b, func(m []byte) error {
-		if id, updated, _, ok := describeSilence(m); ok {
+		if id, updated, _, ok := wire.DescribeSilence(m); ok {
 			if prev, held := s.st[string(id)]; held && !prev.Silence.UpdatedAt.Before(updated) {
 				return nil // merge would keep prev
 			}

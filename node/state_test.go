@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gossipscope/gossipscope/wire"
 	nflogpb "github.com/prometheus/alertmanager/nflog/nflogpb"
 	pb "github.com/prometheus/alertmanager/silence/silencepb"
 )
@@ -81,7 +82,7 @@ func TestSilencesMergeLastWriterWins(t *testing.T) {
 	}
 	// Oversized parts are not relayed (they went to every member already).
 	sent := len(p.sent)
-	big := meshSilence("d", strings.Repeat("x", maxGossipPacket), now)
+	big := meshSilence("d", strings.Repeat("x", wire.MaxGossipPacket), now)
 	if err := s.Merge(mustDelimited(t, big)); err != nil {
 		t.Fatal(err)
 	}

@@ -1,16 +1,14 @@
 package node
 
 import (
-	"bytes"
-	"encoding/binary"
 	"errors"
-	"hash/crc32"
 	"net"
 	"net/netip"
 	"sync"
 	"time"
 
 	"github.com/gossipscope/gossipscope/protocol"
+	"github.com/gossipscope/gossipscope/wire"
 	"github.com/hashicorp/memberlist"
 )
 
@@ -83,7 +81,7 @@ func (t *transport) WriteTo(b []byte, addr string) (time.Time, error) {
 
 // Buffers for packets on their way out (and stream writes being
 // compressed); larger ones are left to the GC.
-var outBufs = sync.Pool{New: func() any { b := make([]byte, 0, 2*maxGossipPacket); return &b }}
+var outBufs = sync.Pool{New: func() any { b := make([]byte, 0, 2*wire.MaxGossipPacket); return &b }}
 
 const maxPooledBuf = 64 << 10
 
@@ -97,20 +95,20 @@ func (t *transport) WriteToAddress(b []byte, a memberlist.Address) (time.Time, e
 		to = t.nameOf(ap)
 	}
 	bp := outBufs.Get().(*[]byte)
-	wire, payload, compressed := wirePacket((*bp)[:0], b)
+	pkt, payload, compressed := wire.AppendPacket((*bp)[:0], b)
 	lost := t.filter.dropPacket(t.self, to)
-	t.observe(payload, len(wire), t.self, to, lost)
+	t.observe(payload, len(pkt), t.self, to, lost)
 	if !lost { // UDP: a lost packet's sender never knows
 		if box := t.filter.inbox(ap); box != nil && compressed {
-			label := b[:len(b)-len(stripLabel(b))]
+			label := b[:len(b)-len(wire.StripLabel(b))]
 			plain := make([]byte, len(label)+len(payload))
 			copy(plain[copy(plain, label):], payload)
-			box.put(wire, plain)
+			box.put(pkt, plain)
 		}
-		err = t.sock.write(wire, ap)
+		err = t.sock.write(pkt, ap)
 	}
-	if cap(wire) <= maxPooledBuf {
-		*bp = wire[:0]
+	if cap(pkt) <= maxPooledBuf {
+		*bp = pkt[:0]
 		outBufs.Put(bp)
 	}
 	return time.Now(), err
@@ -127,75 +125,6 @@ func resolveUDP(addr string) (netip.AddrPort, error) {
 	}
 	return unmapped(ua.AddrPort()), nil
 }
-
-// wirePacket turns a packet as memberlist hands it over (label, CRC,
-// uncompressed payload) into what memberlist sends with compression on
-// (net.go rawSendMsgPacket): the payload compressed if that makes it
-// smaller, the CRC over what is sent, the label in front. It returns the
-// packet, appended to dst, the plain payload, and whether it compressed it.
-func wirePacket(dst, b []byte) (wire, payload []byte, compressed bool) {
-	rest := stripLabel(b)
-	label := b[:len(b)-len(rest)]
-	crc := len(rest) >= 5 && rest[0] == mtCRC
-	payload = rest
-	if crc {
-		payload = rest[5:]
-	}
-	if len(payload) == 0 || payload[0] == mtCompress || payload[0] == mtEncrypt {
-		return append(dst, b...), payload, false // nothing to do (or that we can do)
-	}
-	dst = append(dst, label...)
-	head := len(dst)
-	if crc {
-		dst = append(dst, mtCRC, 0, 0, 0, 0)
-	}
-	body := len(dst)
-	dst = appendCompressed(dst, payload)
-	compressed = len(dst)-body < len(payload)
-	if !compressed {
-		dst = append(dst[:body], payload...)
-	}
-	if crc {
-		binary.BigEndian.PutUint32(dst[head+1:], crc32.ChecksumIEEE(dst[body:]))
-	}
-	return dst, payload, compressed
-}
-
-// unwrapPacket returns a received packet in a fresh buffer for memberlist,
-// inflated if it is compressed (memberlist would inflate it with a new
-// 20 KB LZW reader). The label stays, for memberlist to check; a CRC is
-// checked and dropped (it is optional in memberlist's format). Anything
-// else, or a bad CRC, is passed on as it came, for memberlist to judge.
-func unwrapPacket(pkt []byte) []byte {
-	rest := stripLabel(pkt)
-	label := pkt[:len(pkt)-len(rest)]
-	payload := rest
-	if len(rest) >= 5 && rest[0] == mtCRC {
-		if crc32.ChecksumIEEE(rest[5:]) != binary.BigEndian.Uint32(rest[1:5]) {
-			return bytes.Clone(pkt)
-		}
-		payload = rest[5:]
-	}
-	if len(payload) == 0 || payload[0] != mtCompress {
-		return bytes.Clone(pkt)
-	}
-	sp := inflateBufs.Get().(*[]byte)
-	defer inflateBufs.Put(sp)
-	plain, err := appendInflated((*sp)[:0], payload[1:])
-	if cap(plain) <= maxPooledBuf {
-		*sp = plain[:0]
-	}
-	if err != nil {
-		return bytes.Clone(pkt)
-	}
-	out := make([]byte, len(label)+len(plain))
-	copy(out[copy(out, label):], plain)
-	return out
-}
-
-// inflateBufs hold received packets while they are inflated, before the
-// exact-size copy memberlist gets.
-var inflateBufs = sync.Pool{New: func() any { b := make([]byte, 0, 4*maxGossipPacket); return &b }}
 
 // nameOf names the member at a gossip address: a lab node, a member
 // memberlist told us about, or else the address itself.
@@ -225,12 +154,12 @@ func (t *transport) packets() {
 			deliver, _ = t.box.take(buf[:n])
 		}
 		if deliver == nil {
-			deliver = unwrapPacket(buf[:n])
+			deliver = wire.ReadPacket(buf[:n])
 		}
 		if !lab {
 			name := t.nameOf(from)
 			lost := t.filter.dropPacket(name, t.self)
-			left := t.observe(stripLabel(deliver), n, name, t.self, lost)
+			left := t.observe(wire.StripLabel(deliver), n, name, t.self, lost)
 			if lost {
 				continue
 			}
@@ -246,17 +175,17 @@ func (t *transport) packets() {
 	}
 }
 
-var msgBufs = sync.Pool{New: func() any { b := make([]Message, 0, 16); return &b }}
+var msgBufs = sync.Pool{New: func() any { b := make([]wire.Message, 0, 16); return &b }}
 
 // observe describes and reports one packet's messages from its payload
 // (label and CRC removed), size bytes on the wire. It returns the node a
 // dead message announces the graceful leave of, if any.
 func (t *transport) observe(payload []byte, size int, from, to string, lost bool) (left string) {
-	mp := msgBufs.Get().(*[]Message)
-	msgs := appendPacket((*mp)[:0], payload, size)
+	mp := msgBufs.Get().(*[]wire.Message)
+	msgs := wire.AppendMessages((*mp)[:0], payload, size)
 	t.report(msgs, from, to, lost)
 	for _, m := range msgs {
-		if m.Kind == KindDead && m.Key != "" && m.Key == m.Origin {
+		if m.Kind == wire.KindDead && m.Key != "" && m.Key == m.Origin {
 			left = m.Key
 		}
 	}
@@ -268,10 +197,10 @@ func (t *transport) observe(payload []byte, size int, from, to string, lost bool
 
 var eventBufs = sync.Pool{New: func() any { b := make([]protocol.Event, 0, 16); return &b }}
 
-func (t *transport) report(msgs []Message, from, to string, lost bool) {
+func (t *transport) report(msgs []wire.Message, from, to string, lost bool) {
 	if from == t.self && t.gossiped != nil {
 		for _, m := range msgs {
-			if m.Kind == KindSuspect || m.Kind == KindAlive {
+			if m.Kind == wire.KindSuspect || m.Kind == wire.KindAlive {
 				t.gossiped(m.Kind, m.Key, m.Version)
 			}
 		}
@@ -285,7 +214,7 @@ func (t *transport) report(msgs []Message, from, to string, lost bool) {
 	for _, m := range msgs {
 		// Redundant: the receiver, a lab node, holds this version already
 		// (the seed's cost of gossip); only a lab can tell.
-		redundant := m.Kind == KindUser && m.Version != 0 && t.filter.holds(to, m.Key, m.Version)
+		redundant := m.Kind == wire.KindUser && m.Version != 0 && t.filter.holds(to, m.Key, m.Version)
 		evs = append(evs, protocol.Event{
 			Type: protocol.TypeMsg, T: now, From: from, To: to,
 			Kind: m.Kind, Key: m.Key, Version: m.Version, Value: m.Value,
@@ -412,15 +341,11 @@ func (c *observedConn) Read(b []byte) (int, error) {
 // Write writes one whole memberlist message (memberlist writes each with
 // one call), compressed, or the label header as it is.
 func (c *observedConn) Write(b []byte) (int, error) {
-	wire := b
-	var bp *[]byte
-	if len(b) > 0 && b[0] != mtLabel && b[0] != mtCompress && b[0] != mtEncrypt {
-		bp = outBufs.Get().(*[]byte)
-		wire = appendCompressed((*bp)[:0], b)
-	}
-	n, err := c.Conn.Write(wire)
-	if bp != nil && cap(wire) <= maxPooledBuf {
-		*bp = wire[:0]
+	bp := outBufs.Get().(*[]byte)
+	out := wire.AppendStreamMsg((*bp)[:0], b)
+	n, err := c.Conn.Write(out)
+	if cap(out) <= maxPooledBuf {
+		*bp = out[:0]
 		outBufs.Put(bp)
 	}
 	c.mu.Lock()
@@ -457,7 +382,7 @@ func (c *observedConn) Close() error {
 		self := c.t.self
 		send := func(buf []byte, n int, from, to string) {
 			if n > 0 {
-				c.t.report([]Message{DescribeStream(buf, n)}, from, to, false)
+				c.t.report([]wire.Message{wire.DescribeStream(buf, n)}, from, to, false)
 			}
 		}
 		if c.dialed { // our request, then the answer

@@ -15,8 +15,8 @@ import (
 	"github.com/cespare/xxhash/v2"
 	"github.com/hashicorp/memberlist"
 
-	"github.com/gossipscope/gossipscope/node"
 	"github.com/gossipscope/gossipscope/protocol"
+	"github.com/gossipscope/gossipscope/wire"
 )
 
 // Memberlist settings of the observer as a member. It sends no state and
@@ -187,7 +187,7 @@ func (m *member) NotifyMsg(b []byte) {
 		return
 	}
 	m.mu.Unlock()
-	w := node.DescribeUserMsg(b)
+	w := wire.DescribeUserMsg(b)
 	o := m.o
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -198,7 +198,7 @@ func (m *member) NotifyMsg(b []byte) {
 // MergeRemoteState sees a peer's full state in a push-pull over TCP; the
 // observer keeps none of it.
 func (m *member) MergeRemoteState(buf []byte, join bool) {
-	parts, err := node.DescribeFullState(buf)
+	parts, err := wire.DescribeFullState(buf)
 	if err != nil {
 		return
 	}
@@ -268,7 +268,7 @@ func (m *member) nameOf(addr string) string {
 
 // received reports the messages of a packet that arrived from addr.
 func (m *member) received(buf []byte, addr string) {
-	msgs := node.DescribePacket(buf)
+	msgs := wire.DescribePacket(buf)
 	from := m.nameOf(addr)
 	m.mu.Lock()
 	for _, w := range msgs {
@@ -278,7 +278,7 @@ func (m *member) received(buf []byte, addr string) {
 			}
 			m.viaUDP[xxhash.Sum64(w.Payload)]++
 		}
-		if w.Kind == node.KindDead && w.Key != "" && w.Origin == w.Key {
+		if w.Kind == wire.KindDead && w.Key != "" && w.Origin == w.Key {
 			m.left[w.Key] = true
 		}
 	}
@@ -308,10 +308,10 @@ func (m *member) sent(buf []byte, a memberlist.Address) {
 	if to == "" {
 		return
 	}
-	m.report(node.DescribePacket(buf), m.name, to)
+	m.report(wire.DescribePacket(buf), m.name, to)
 }
 
-func (m *member) report(msgs []node.Message, from, to string) {
+func (m *member) report(msgs []wire.Message, from, to string) {
 	o := m.o
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -319,7 +319,7 @@ func (m *member) report(msgs []node.Message, from, to string) {
 	fa, ta := o.names.of(from), o.names.of(to)
 	for _, w := range msgs {
 		key := w.Key
-		if w.Kind == node.KindAlive || w.Kind == node.KindSuspect || w.Kind == node.KindDead {
+		if w.Kind == wire.KindAlive || w.Kind == wire.KindSuspect || w.Kind == wire.KindDead {
 			if a := o.names.of(key); a != "" {
 				key = a
 			}

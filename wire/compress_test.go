@@ -1,10 +1,12 @@
-package node
+package wire
 
 import (
 	"bytes"
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	"github.com/gossipscope/gossipscope/internal/wiretest"
 )
 
 // The transport compresses exactly as memberlist does, so peers see the
@@ -21,8 +23,8 @@ func TestCompressMatchesMemberlist(t *testing.T) {
 					plain[i] = "gossip"[i%6]
 				}
 			}
-			got := appendCompressed([]byte("x"), plain)
-			want := memberlistCompress(plain)
+			got := AppendCompressed([]byte("x"), plain)
+			want := wiretest.MemberlistCompress(plain)
 			if !bytes.Equal(got[1:], want) {
 				t.Fatalf("%s %d bytes: compress message differs from memberlist's:\n%x\n%x", kind, n, got[1:min(len(got), 40)], want[:min(len(want), 40)])
 			}
@@ -32,7 +34,7 @@ func TestCompressMatchesMemberlist(t *testing.T) {
 			}
 		}
 	}
-	if _, err := inflate(memberlistCompress(make([]byte, maxDecompressed+1))[1:]); err == nil {
+	if _, err := inflate(wiretest.MemberlistCompress(make([]byte, maxDecompressed+1))[1:]); err == nil {
 		t.Fatal("inflated past the limit")
 	}
 	if _, err := inflate([]byte{0x82, 0xa4, 'A', 'l', 'g', 'o', 0x00, 0xa3, 'B', 'u', 'f', 0xda, 0xff}); err == nil {
@@ -45,23 +47,23 @@ func TestCompressMatchesMemberlist(t *testing.T) {
 // on receipt is the same packet inflated.
 func TestWirePacketRoundTrip(t *testing.T) {
 	heldAt := time.UnixMilli(1_700_000_000_000)
-	payload := gossipPayload(nil, heldAt)
+	payload := wiretest.GossipPayload(t, heldAt)
 	for _, label := range []string{"", "prod"} {
-		in := withCRC(payload)
+		in := wiretest.WithCRC(payload)
 		lbl := []byte(nil)
 		if label != "" {
-			lbl = append([]byte{mtLabel, byte(len(label))}, label...)
+			lbl = append([]byte{MsgLabel, byte(len(label))}, label...)
 		}
 		in = append(append([]byte(nil), lbl...), in...)
-		wire, plain, compressed := wirePacket(nil, in)
+		wire, plain, compressed := AppendPacket(nil, in)
 		if !bytes.Equal(plain, payload) || !compressed {
 			t.Fatalf("label %q: payload not found", label)
 		}
-		want := append(append([]byte(nil), lbl...), withCRC(memberlistCompress(payload))...)
+		want := append(append([]byte(nil), lbl...), wiretest.WithCRC(wiretest.MemberlistCompress(payload))...)
 		if !bytes.Equal(wire, want) {
 			t.Fatalf("label %q: wire packet differs from memberlist's", label)
 		}
-		got := unwrapPacket(wire)
+		got := ReadPacket(wire)
 		if !bytes.Equal(got, append(append([]byte(nil), lbl...), payload...)) {
 			t.Fatalf("label %q: unwrapped packet is not the label and payload", label)
 		}
@@ -71,13 +73,13 @@ func TestWirePacketRoundTrip(t *testing.T) {
 		}
 		bad := bytes.Clone(wire)
 		bad[len(bad)-1] ^= 0xff
-		if !bytes.Equal(unwrapPacket(bad), bad) {
+		if !bytes.Equal(ReadPacket(bad), bad) {
 			t.Fatalf("label %q: a packet with a bad CRC was changed", label)
 		}
 	}
 	// A payload that does not shrink is sent as it is.
-	ping := encodeMsg(t, mtPing, struct{ SeqNo uint32 }{1})
-	if wire, _, compressed := wirePacket(nil, ping); !bytes.Equal(wire, ping) || compressed {
+	ping := wiretest.EncodeMsg(t, MsgPing, struct{ SeqNo uint32 }{1})
+	if wire, _, compressed := AppendPacket(nil, ping); !bytes.Equal(wire, ping) || compressed {
 		t.Fatalf("tiny ping compressed: %x", wire)
 	}
 }

@@ -1,4 +1,4 @@
-package node
+package wire
 
 import (
 	"encoding/binary"
@@ -7,6 +7,14 @@ import (
 	"sync"
 
 	"github.com/hashicorp/go-msgpack/v2/codec"
+)
+
+// State keys of Alertmanager's cluster (main.go's peer.AddState): a user
+// message is a clusterpb.Part of one of them, and a push-pull's state a
+// clusterpb.FullState with a part for each.
+const (
+	KeySilences = "sil" // silencepb.MeshSilence entries
+	KeyNflog    = "nfl" // nflogpb.MeshEntry entries
 )
 
 // Message kinds of real memberlist traffic, as msg events' Kind. They are
@@ -28,30 +36,31 @@ const (
 	KindUnknown      = "unknown"
 )
 
-// memberlist's message type numbers (net.go; "ONLY APPEND TO THIS LIST").
+// memberlist's message type numbers (net.go; "ONLY APPEND TO THIS LIST"),
+// the first byte of every message.
 const (
-	mtPing = iota
-	mtIndirectPing
-	mtAck
-	mtSuspect
-	mtAlive
-	mtDead
-	mtPushPull
-	mtCompound
-	mtUser
-	mtCompress
-	mtEncrypt
-	mtNack
-	mtCRC
-	mtErr
-	mtLabel = 244
+	MsgPing = iota
+	MsgIndirectPing
+	MsgAck
+	MsgSuspect
+	MsgAlive
+	MsgDead
+	MsgPushPull
+	MsgCompound
+	MsgUser
+	MsgCompress
+	MsgEncrypt
+	MsgNack
+	MsgCRC
+	MsgErr
+	MsgLabel = 244
 )
 
 var kindNames = [...]string{
-	mtPing: KindPing, mtIndirectPing: KindIndirectPing, mtAck: KindAck,
-	mtSuspect: KindSuspect, mtAlive: KindAlive, mtDead: KindDead,
-	mtPushPull: KindPushPull, mtUser: KindUser, mtEncrypt: KindEncrypted,
-	mtNack: KindNack, mtErr: KindErr,
+	MsgPing: KindPing, MsgIndirectPing: KindIndirectPing, MsgAck: KindAck,
+	MsgSuspect: KindSuspect, MsgAlive: KindAlive, MsgDead: KindDead,
+	MsgPushPull: KindPushPull, MsgUser: KindUser, MsgEncrypt: KindEncrypted,
+	MsgNack: KindNack, MsgErr: KindErr,
 }
 
 func kindName(t byte) string {
@@ -88,11 +97,11 @@ type Message struct {
 // always has one message at least.
 func DescribePacket(pkt []byte) []Message {
 	size := len(pkt)
-	pkt = stripLabel(pkt)
-	if len(pkt) >= 5 && pkt[0] == mtCRC {
+	pkt = StripLabel(pkt)
+	if len(pkt) >= 5 && pkt[0] == MsgCRC {
 		pkt = pkt[5:]
 	}
-	return appendPacket(nil, pkt, size)
+	return AppendMessages(nil, pkt, size)
 }
 
 // DescribeUserMsg describes a user message's payload as memberlist's
@@ -104,9 +113,9 @@ func DescribeUserMsg(part []byte) Message {
 	return m
 }
 
-// appendPacket appends the messages of a packet's payload (label and CRC
+// AppendMessages appends the messages of a packet's payload (label and CRC
 // removed) that is size bytes on the wire.
-func appendPacket(out []Message, payload []byte, size int) []Message {
+func AppendMessages(out []Message, payload []byte, size int) []Message {
 	n := len(out)
 	out = decodeMessage(payload, 0, out)
 	switch len(out) - n {
@@ -118,8 +127,9 @@ func appendPacket(out []Message, payload []byte, size int) []Message {
 	return out
 }
 
-func stripLabel(buf []byte) []byte {
-	if len(buf) >= 2 && buf[0] == mtLabel && len(buf) >= 2+int(buf[1]) {
+// StripLabel returns a packet or stream without memberlist's label header.
+func StripLabel(buf []byte) []byte {
+	if len(buf) >= 2 && buf[0] == MsgLabel && len(buf) >= 2+int(buf[1]) {
 		return buf[2+int(buf[1]):]
 	}
 	return buf
@@ -132,26 +142,26 @@ func decodeMessage(buf []byte, depth int, out []Message) []Message {
 	}
 	t, body := buf[0], buf[1:]
 	switch t {
-	case mtCompound:
+	case MsgCompound:
 		forCompound(body, func(p []byte) { out = decodeMessage(p, depth+1, out) })
 		return out
-	case mtCompress:
+	case MsgCompress:
 		inner, err := inflate(body)
 		if err != nil {
 			return append(out, Message{Kind: KindUnknown, Bytes: len(buf)})
 		}
 		return decodeMessage(inner, depth+1, out)
-	case mtCRC:
+	case MsgCRC:
 		if len(body) >= 4 {
 			return decodeMessage(body[4:], depth+1, out)
 		}
 	}
 	m := Message{Kind: kindName(t), Bytes: len(buf)}
 	switch t {
-	case mtAlive, mtSuspect, mtDead:
+	case MsgAlive, MsgSuspect, MsgDead:
 		if node, from, inc, ok := describeNodeMsg(body); ok {
 			m.Key, m.Version = string(node), int64(inc)
-			if t != mtAlive && len(from) > 0 {
+			if t != MsgAlive && len(from) > 0 {
 				if string(from) == m.Key {
 					m.Origin = m.Key
 				} else {
@@ -159,7 +169,7 @@ func decodeMessage(buf []byte, depth int, out []Message) []Message {
 				}
 			}
 		}
-	case mtUser:
+	case MsgUser:
 		describePart(body, &m)
 	}
 	return append(out, m)
@@ -217,15 +227,15 @@ func describePart(b []byte, m *Message) {
 		b = rest
 	}
 	switch string(key) {
-	case keySilences:
-		m.Key = keySilences
+	case KeySilences:
+		m.Key = KeySilences
 		if first, ok := firstDelimited(data); ok {
-			if id, updated, comment, ok := describeSilence(first); ok {
+			if id, updated, comment, ok := DescribeSilence(first); ok {
 				m.Key, m.Version, m.Value = "sil/"+string(id), updated.UnixMilli(), string(comment)
 			}
 		}
-	case keyNflog:
-		m.Key = keyNflog
+	case KeyNflog:
+		m.Key = KeyNflog
 		if first, ok := firstDelimited(data); ok {
 			if k, v, ok := describeEntry(first); ok {
 				m.Key, m.Version = k, v
@@ -243,11 +253,11 @@ func describePart(b []byte, m *Message) {
 // read is KindUnknown.
 func DescribeStream(buf []byte, size int) Message {
 	m := Message{Kind: KindUnknown, Bytes: size}
-	buf = stripLabel(buf)
+	buf = StripLabel(buf)
 	if len(buf) == 0 {
 		return m
 	}
-	if buf[0] == mtCompress {
+	if buf[0] == MsgCompress {
 		inner, err := inflate(buf[1:])
 		if err != nil || len(inner) == 0 {
 			return m
@@ -257,9 +267,9 @@ func DescribeStream(buf []byte, size int) Message {
 	t, body := buf[0], buf[1:]
 	m.Kind = kindName(t)
 	switch t {
-	case mtPushPull:
+	case MsgPushPull:
 		m.Value = describePushPull(body)
-	case mtUser:
+	case MsgUser:
 		r := mpReader{b: body}
 		n := -1
 		r.fields(func(key []byte) bool {
@@ -312,9 +322,9 @@ func describePushPull(body []byte) string {
 	parts, _ := DescribeFullState(r.b[:userLen])
 	for _, p := range parts {
 		switch p.Key {
-		case keySilences:
+		case KeySilences:
 			desc += fmt.Sprintf(", %d sil", p.Entries)
-		case keyNflog:
+		case KeyNflog:
 			desc += fmt.Sprintf(", %d nfl", p.Entries)
 		}
 	}

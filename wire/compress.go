@@ -1,4 +1,4 @@
-package node
+package wire
 
 import (
 	"bytes"
@@ -23,7 +23,7 @@ import (
 // lzwAlgo, Buf: ...}) writes before Buf's length: the message type, then a
 // msgpack map of two entries, "Algo" = 0 and "Buf" as a raw string
 // (go-msgpack's MsgpackHandle without WriteExt).
-var compressHeader = []byte{mtCompress, 0x82, 0xa4, 'A', 'l', 'g', 'o', 0x00, 0xa3, 'B', 'u', 'f'}
+var compressHeader = []byte{MsgCompress, 0x82, 0xa4, 'A', 'l', 'g', 'o', 0x00, 0xa3, 'B', 'u', 'f'}
 
 var lzwReaders sync.Pool // *lzw.Reader
 
@@ -48,10 +48,10 @@ var lzwEncoders = sync.Pool{New: func() any {
 	return e
 }}
 
-// appendCompressed appends plain as memberlist's compress message. The
+// AppendCompressed appends plain as memberlist's compress message. The
 // LZW bytes go straight after room for a str16 length, the usual case;
 // the header is fixed up when it turns out shorter or longer.
-func appendCompressed(dst, plain []byte) []byte {
+func AppendCompressed(dst, plain []byte) []byte {
 	dst = append(dst, compressHeader...)
 	lenAt := len(dst)
 	e := lzwEncoders.Get().(*lzwEncoder)

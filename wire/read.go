@@ -1,4 +1,4 @@
-package node
+package wire
 
 import (
 	"encoding/binary"
@@ -110,9 +110,9 @@ func countDelimited(b []byte) (int, bool) {
 	return c, true
 }
 
-// describeSilence reads a MeshSilence's silence: id, UpdatedAt and
+// DescribeSilence reads a MeshSilence's silence: id, UpdatedAt and
 // comment (or, from old peers, the first comment's text).
-func describeSilence(mesh []byte) (id []byte, updated time.Time, comment []byte, ok bool) {
+func DescribeSilence(mesh []byte) (id []byte, updated time.Time, comment []byte, ok bool) {
 	sil, ok := pbBytes(mesh, 1)
 	if !ok {
 		return nil, time.Time{}, nil, false
