@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"mime"
 	"net/http"
 	"regexp"
 	"runtime"
@@ -116,59 +114,6 @@ func fail(w http.ResponseWriter, code int, format string, args ...any) {
 	writeJSON(w, code, fmt.Sprintf(format, args...))
 }
 
-// failSpec answers as Alertmanager's go-openapi layer does when a request
-// breaks the spec before reaching a handler: {"code":...,"message":...}.
-func failSpec(w http.ResponseWriter, code int, format string, args ...any) {
-	writeJSON(w, code, map[string]any{"code": code, "message": fmt.Sprintf(format, args...)})
-}
-
-// isJSON checks the request's Content-Type as Alertmanager's API does
-// (415 for anything but application/json, a missing one counting as
-// application/octet-stream). Besides matching it, this closes a hole: a
-// form or text/plain POST is a "simple" cross-site request that any web
-// page can send without asking (no CORS preflight), while
-// application/json from another origin needs a preflight this API never
-// grants.
-func isJSON(w http.ResponseWriter, r *http.Request) bool {
-	ct := r.Header.Get("Content-Type")
-	if ct == "" {
-		ct = "application/octet-stream"
-	}
-	mt, _, err := mime.ParseMediaType(ct)
-	if err != nil {
-		failSpec(w, http.StatusBadRequest, "parsing Content-Type header from %q failed, because %v", ct, err)
-		return false
-	}
-	if mt != "application/json" {
-		failSpec(w, http.StatusUnsupportedMediaType, "unsupported media type %q, only [application/json] are allowed", mt)
-		return false
-	}
-	return true
-}
-
-// decodeBody reads one JSON value of at most maxBodyBytes, sent as
-// application/json.
-func decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
-	if !isJSON(w, r) {
-		return false
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			fail(w, http.StatusRequestEntityTooLarge, "request body larger than %d bytes", maxBodyBytes)
-		} else {
-			fail(w, http.StatusBadRequest, "reading request body: %v", err)
-		}
-		return false
-	}
-	if err := json.Unmarshal(body, v); err != nil {
-		fail(w, http.StatusBadRequest, "invalid JSON body: %v", err)
-		return false
-	}
-	return true
-}
-
 func (a *api) status(w http.ResponseWriter, _ *http.Request) {
 	n := a.n
 	peers := []peerStatus{}
@@ -231,13 +176,23 @@ func matcherType(isRegex bool, isEqual *bool) pb.Matcher_Type {
 	return pb.Matcher_NOT_EQUAL
 }
 
-var filterRe = regexp.MustCompile(`^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*(.*?)\s*$`)
+// filterRe reads a filter as Alertmanager's default (fallback) matcher
+// parser accepts it: the name bare (any characters but spaces, quotes and
+// operators, UTF-8 included) or quoted.
+var filterRe = regexp.MustCompile(`^\s*("(?:[^"\\]|\\.)*"|[^\s{}!=~,"'` + "`" + `]+)\s*(=~|!~|!=|=)\s*(.*?)\s*$`)
 
 // parseFilter reads one filter matcher like alertname="x" or job=~"a.*".
 func parseFilter(s string) (*pb.Matcher, error) {
 	m := filterRe.FindStringSubmatch(s)
 	if m == nil {
 		return nil, fmt.Errorf("bad matcher format: %s", s)
+	}
+	if strings.HasPrefix(m[1], `"`) {
+		name, err := strconv.Unquote(m[1])
+		if err != nil {
+			return nil, fmt.Errorf("bad matcher format: %s", s)
+		}
+		m[1] = name
 	}
 	v := m[3]
 	if strings.HasPrefix(v, `"`) {
@@ -255,15 +210,25 @@ func parseFilter(s string) (*pb.Matcher, error) {
 	return pm, nil
 }
 
-func (a *api) listSilences(w http.ResponseWriter, r *http.Request) {
+// parseFilters reads the request's filter parameters, answering 400 for
+// a bad one.
+func parseFilters(w http.ResponseWriter, r *http.Request) ([]*pb.Matcher, bool) {
 	var filters []*pb.Matcher
 	for _, f := range r.URL.Query()["filter"] {
 		m, err := parseFilter(f)
 		if err != nil {
 			fail(w, http.StatusBadRequest, "%v", err)
-			return
+			return nil, false
 		}
 		filters = append(filters, m)
+	}
+	return filters, true
+}
+
+func (a *api) listSilences(w http.ResponseWriter, r *http.Request) {
+	filters, ok := parseFilters(w, r)
+	if !ok {
+		return
 	}
 	now := time.Now()
 	out := []apiSilence{}
@@ -286,6 +251,9 @@ next:
 }
 
 func (a *api) getSilence(w http.ResponseWriter, r *http.Request) {
+	if !specOK(w, silenceIDError(r.PathValue("id"))) {
+		return
+	}
 	s, ok := a.n.sil.Get(r.PathValue("id"))
 	if !ok {
 		fail(w, http.StatusNotFound, "silence %q not found", r.PathValue("id"))
@@ -295,6 +263,9 @@ func (a *api) getSilence(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *api) deleteSilence(w http.ResponseWriter, r *http.Request) {
+	if !specOK(w, silenceIDError(r.PathValue("id"))) {
+		return
+	}
 	switch err := a.n.sil.Expire(r.PathValue("id")); {
 	case errors.Is(err, errNotFound):
 		fail(w, http.StatusNotFound, "silence %q not found", r.PathValue("id"))
@@ -306,27 +277,14 @@ func (a *api) deleteSilence(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *api) postSilence(w http.ResponseWriter, r *http.Request) {
-	var in apiSilence
-	if !decodeBody(w, r, &in) {
+	var in postableSilence
+	if !decodeBody(w, r, "silence", &in) || !specOK(w, in.specError()) {
 		return
 	}
-	if in.StartsAt == nil || in.EndsAt == nil {
-		fail(w, http.StatusBadRequest, "startsAt and endsAt are required")
-		return
-	}
-	if len(in.Matchers) == 0 {
-		fail(w, http.StatusBadRequest, "at least one matcher is required")
-		return
-	}
-	sil := &pb.Silence{Id: in.ID, StartsAt: time.Time(*in.StartsAt).UTC(), EndsAt: time.Time(*in.EndsAt).UTC()}
-	if in.CreatedBy != nil {
-		sil.CreatedBy = *in.CreatedBy
-	}
-	if in.Comment != nil {
-		sil.Comment = *in.Comment
-	}
+	sil := &pb.Silence{Id: in.ID, StartsAt: time.Time(*in.StartsAt).UTC(), EndsAt: time.Time(*in.EndsAt).UTC(),
+		CreatedBy: *in.CreatedBy, Comment: *in.Comment}
 	for _, m := range in.Matchers {
-		sil.Matchers = append(sil.Matchers, &pb.Matcher{Name: m.Name, Pattern: m.Value, Type: matcherType(m.IsRegex, m.IsEqual)})
+		sil.Matchers = append(sil.Matchers, &pb.Matcher{Name: *m.Name, Pattern: *m.Value, Type: matcherType(*m.IsRegex, m.IsEqual)})
 	}
 	// The same checks and messages as the v2 API's postSilencesHandler.
 	if !sil.StartsAt.Before(sil.EndsAt) {
@@ -356,10 +314,11 @@ type apiAlert struct {
 	GeneratorURL string            `json:"generatorURL"`
 }
 
-// validateLabels follows model.LabelSet.Validate for alerts.
+// validateLabels follows Alertmanager v0.27's validateLs (types.go): names
+// as validLabelName, values UTF-8.
 func validateLabels(ls map[string]string, what string) error {
 	for k, v := range ls {
-		if !labelName.MatchString(k) {
+		if !validLabelName(k) {
 			return fmt.Errorf("invalid %s name %q", what, k)
 		}
 		if !utf8.ValidString(v) {
@@ -371,7 +330,7 @@ func validateLabels(ls map[string]string, what string) error {
 
 func (a *api) postAlerts(w http.ResponseWriter, r *http.Request) {
 	var in []apiAlert
-	if !decodeBody(w, r, &in) {
+	if !decodeBody(w, r, "alerts", &in) || !specOK(w, alertsSpecError(in)) {
 		return
 	}
 	now := time.Now()
@@ -412,7 +371,11 @@ func (a *api) postAlerts(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
-func (a *api) listAlerts(w http.ResponseWriter, _ *http.Request) {
+func (a *api) listAlerts(w http.ResponseWriter, r *http.Request) {
+	filters, ok := parseFilters(w, r)
+	if !ok {
+		return
+	}
 	now := time.Now()
 	type status struct {
 		State       string   `json:"state"`
@@ -431,7 +394,7 @@ func (a *api) listAlerts(w http.ResponseWriter, _ *http.Request) {
 	}
 	out := []gettable{}
 	for _, al := range a.n.disp.list() {
-		if al.resolved(now) {
+		if al.resolved(now) || !silenceMatches(&pb.Silence{Matchers: filters}, al.Labels) {
 			continue
 		}
 		st := status{State: "active", SilencedBy: a.n.sil.Mutes(al.Labels), InhibitedBy: []string{}}

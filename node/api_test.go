@@ -40,27 +40,38 @@ func TestAPIRejectsBadInput(t *testing.T) {
 	future := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
 	past := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
 	m := `[{"name":"alertname","value":"X","isRegex":false}]`
+	who := `"createdBy":"t","comment":"c"`
 	for _, tc := range []struct {
 		method, path, body string
 		code               int
 		want               string
 	}{
-		{"POST", "/api/v2/silences", `{`, 400, "invalid JSON"},
-		{"POST", "/api/v2/silences", `{"matchers":` + m + `}`, 400, "startsAt and endsAt are required"},
-		{"POST", "/api/v2/silences", `{"matchers":[],"startsAt":"` + past + `","endsAt":"` + future + `"}`, 400, "at least one matcher"},
-		{"POST", "/api/v2/silences", `{"matchers":` + m + `,"startsAt":"` + future + `","endsAt":"` + past + `"}`, 400, "start time must be before end time"},
-		{"POST", "/api/v2/silences", `{"matchers":` + m + `,"startsAt":"` + past + `","endsAt":"` + past + `"}`, 400, "start time must be before end time"},
-		{"POST", "/api/v2/silences", `{"matchers":` + m + `,"startsAt":"yesterday","endsAt":"` + future + `"}`, 400, "not RFC 3339"},
-		{"POST", "/api/v2/silences", `{"matchers":[{"name":"a","value":"(","isRegex":true}],"startsAt":"` + past + `","endsAt":"` + future + `"}`, 400, "invalid regular expression"},
-		{"POST", "/api/v2/silences", `{"matchers":[{"name":"a","value":"","isRegex":false}],"startsAt":"` + past + `","endsAt":"` + future + `"}`, 400, "must not match the empty string"},
-		{"POST", "/api/v2/silences", `{"id":"nope","matchers":` + m + `,"startsAt":"` + past + `","endsAt":"` + future + `"}`, 404, "not found"},
+		{"POST", "/api/v2/silences", `{`, 400, "parsing silence body"},
+		{"POST", "/api/v2/silences", `{"matchers":` + m + `,"createdBy":"t","comment":"c"}`, 422, "endsAt in body is required"},
+		{"POST", "/api/v2/silences", `{"matchers":` + m + `,"endsAt":"` + future + `","createdBy":"t","comment":"c"}`, 422, "startsAt in body is required"},
+		{"POST", "/api/v2/silences", `{"matchers":` + m + `,"startsAt":"` + past + `","endsAt":"` + future + `","comment":"c"}`, 422, "createdBy in body is required"},
+		{"POST", "/api/v2/silences", `{"matchers":[],` + who + `,"startsAt":"` + past + `","endsAt":"` + future + `"}`, 422, "at least 1 items"},
+		{"POST", "/api/v2/silences", `{"matchers":[{"name":"a","value":"b"}],` + who + `,"startsAt":"` + past + `","endsAt":"` + future + `"}`, 422, "matchers.0.isRegex in body is required"},
+		{"POST", "/api/v2/silences", `{"matchers":` + m + `,` + who + `,"startsAt":"` + future + `","endsAt":"` + past + `"}`, 400, "start time must be before end time"},
+		{"POST", "/api/v2/silences", `{"matchers":` + m + `,` + who + `,"startsAt":"` + past + `","endsAt":"` + past + `"}`, 400, "start time must be before end time"},
+		{"POST", "/api/v2/silences", `{"matchers":` + m + `,` + who + `,"startsAt":"yesterday","endsAt":"` + future + `"}`, 400, "not RFC 3339"},
+		{"POST", "/api/v2/silences", `{"matchers":[{"name":"a","value":"(","isRegex":true}],` + who + `,"startsAt":"` + past + `","endsAt":"` + future + `"}`, 400, "invalid regular expression"},
+		{"POST", "/api/v2/silences", `{"matchers":[{"name":"a","value":"","isRegex":false}],` + who + `,"startsAt":"` + past + `","endsAt":"` + future + `"}`, 400, "must not match the empty string"},
+		{"POST", "/api/v2/silences", `{"matchers":[{"name":"","value":"x","isRegex":false}],` + who + `,"startsAt":"` + past + `","endsAt":"` + future + `"}`, 400, "invalid label name"},
+		{"POST", "/api/v2/silences", `{"id":"nope","matchers":` + m + `,` + who + `,"startsAt":"` + past + `","endsAt":"` + future + `"}`, 404, "not found"},
 		{"POST", "/api/v2/silences", `{"matchers":` + m + `,"comment":"` + strings.Repeat("x", maxBodyBytes) + `"}`, 413, "larger than"},
-		{"GET", "/api/v2/silence/nope", "", 404, "not found"},
-		{"DELETE", "/api/v2/silence/nope", "", 404, "not found"},
+		{"POST", "/api/v2/silences", ``, 422, "silence in body is required"},
+		{"GET", "/api/v2/silence/nope", "", 422, "must be of type uuid"},
+		{"DELETE", "/api/v2/silence/nope", "", 422, "must be of type uuid"},
+		{"GET", "/api/v2/silence/3f1a7c2e-8b5d-4e6f-9a0b-1c2d3e4f5a6b", "", 404, "not found"},
+		{"DELETE", "/api/v2/silence/3f1a7c2e-8b5d-4e6f-9a0b-1c2d3e4f5a6b", "", 404, "not found"},
 		{"GET", "/api/v2/silences?filter=%3D%3D", "", 400, "bad matcher"},
-		{"POST", "/api/v2/alerts", `{"labels":{}}`, 400, "invalid JSON"},
+		{"GET", "/api/v2/alerts?filter=%3D%3D", "", 400, "bad matcher"},
+		{"POST", "/api/v2/alerts", `{"labels":{}}`, 400, "parsing alerts body"},
 		{"POST", "/api/v2/alerts", `[{"labels":{}}]`, 400, "at least one label pair"},
-		{"POST", "/api/v2/alerts", `[{"labels":{"bad-name":"x"}}]`, 400, "invalid label name"},
+		{"POST", "/api/v2/alerts", `[{"annotations":{}}]`, 422, "0.labels in body is required"},
+		{"POST", "/api/v2/alerts", `[{"labels":{"":"x"}}]`, 400, "invalid label name"},
+		{"POST", "/api/v2/alerts", `[{"labels":{"a":"b"},"generatorURL":"::x"}]`, 422, "must be of type uri"},
 		{"POST", "/api/v2/alerts", `[{"labels":{"a":"b"},"startsAt":"` + future + `","endsAt":"` + past + `"}]`, 400, "start time must be before end time"},
 	} {
 		code, body := rawCall(t, tc.method, url+tc.path, tc.body)

@@ -98,14 +98,20 @@ func validateSilence(s *pb.Silence) error {
 	return nil
 }
 
-var labelName = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
+// validLabelName is Alertmanager v0.27's rule in its default (UTF-8
+// fallback) mode: any non-empty UTF-8 string, so "a.b-c", "0bad" and
+// "été" are label names.
+func validLabelName(name string) bool { return name != "" && utf8.ValidString(name) }
 
 func validateMatcher(m *pb.Matcher) error {
-	if !labelName.MatchString(m.Name) {
+	if !validLabelName(m.Name) {
 		return fmt.Errorf("invalid label name %q", m.Name)
 	}
 	switch m.Type {
 	case pb.Matcher_EQUAL, pb.Matcher_NOT_EQUAL:
+		if !utf8.ValidString(m.Pattern) {
+			return fmt.Errorf("invalid label value %q", m.Pattern)
+		}
 	case pb.Matcher_REGEXP, pb.Matcher_NOT_REGEXP:
 		if _, err := regexp.Compile(m.Pattern); err != nil {
 			return fmt.Errorf("invalid regular expression %q: %s", m.Pattern, err)
@@ -116,7 +122,15 @@ func validateMatcher(m *pb.Matcher) error {
 	return nil
 }
 
-func matchesEmpty(m *pb.Matcher) bool { return matcherMatches(m, "") }
+// matchesEmpty is silence.go's: only = and =~ matchers count, so a
+// silence whose matchers are all != or !~ is valid (as in Alertmanager).
+func matchesEmpty(m *pb.Matcher) bool {
+	switch m.Type {
+	case pb.Matcher_EQUAL, pb.Matcher_REGEXP:
+		return matcherMatches(m, "")
+	}
+	return false
+}
 
 // matcherMatches applies one matcher to a label value (missing = "").
 // Regular expressions are anchored, as Alertmanager's labels.Matcher.

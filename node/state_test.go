@@ -164,7 +164,7 @@ func TestSilencesSetUpdateExpire(t *testing.T) {
 		{StartsAt: now, EndsAt: now.Add(time.Hour)}, // no matchers
 		{StartsAt: now, EndsAt: now.Add(time.Hour), Matchers: []*pb.Matcher{{Name: "a", Pattern: ""}}},
 		{StartsAt: now, EndsAt: now.Add(time.Hour), Matchers: []*pb.Matcher{{Name: "a", Pattern: "(", Type: pb.Matcher_REGEXP}}},
-		{StartsAt: now, EndsAt: now.Add(time.Hour), Matchers: []*pb.Matcher{{Name: "1a", Pattern: "x"}}},
+		{StartsAt: now, EndsAt: now.Add(time.Hour), Matchers: []*pb.Matcher{{Name: "", Pattern: "x"}}},
 	} {
 		if _, err := s.Set(bad); err == nil {
 			t.Errorf("invalid silence %+v accepted", bad)
