@@ -1,0 +1,17 @@
+// Package memlab runs a lab of real memberlist nodes on an in-memory
+// network (memnet): the page's "memberlist" mode, where a cluster of up to
+// MaxNodes runs inside the browser with no server. Like the server's lab it
+// is driven by protocol Commands (crash, restart, partition, heal, loss,
+// plus slow and leave) and reports everything as protocol events: every
+// message (from memnet), membership as the majority of the nodes sees it
+// (node events), and the network's changes.
+//
+// It also answers what only a running cluster can: each node's own member
+// table, and counters for the lessons of failure detection: the time from
+// a crash to the first suspicion and to dead in every view, beside
+// memberlist's suspicion-timeout formula, and false suspicions raised and
+// refuted.
+//
+// Time is memberlist's: the wall clock, with memberlist's LAN intervals
+// divided by Config.Speedup.
+package memlab

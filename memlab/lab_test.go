@@ -1,0 +1,202 @@
+package memlab_test
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gossipscope/gossipscope/memlab"
+	"github.com/gossipscope/gossipscope/protocol"
+)
+
+type stream struct {
+	mu  sync.Mutex
+	evs []protocol.Event
+}
+
+func (s *stream) emit(evs []protocol.Event) {
+	s.mu.Lock()
+	s.evs = append(s.evs, evs...)
+	s.mu.Unlock()
+}
+
+// status returns the last node event's status for name ("" if none).
+func (s *stream) status(name string) protocol.Status {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var st protocol.Status
+	for _, e := range s.evs {
+		if e.Type == protocol.TypeNode && e.Node == name {
+			st = e.Status
+		}
+	}
+	return st
+}
+
+func (s *stream) statuses(name string) []protocol.Status {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []protocol.Status
+	for _, e := range s.evs {
+		if e.Type == protocol.TypeNode && e.Node == name {
+			out = append(out, e.Status)
+		}
+	}
+	return out
+}
+
+func start(t *testing.T, cfg memlab.Config) (*memlab.Lab, *stream) {
+	t.Helper()
+	s := &stream{}
+	cfg.Emit = s.emit
+	l, err := memlab.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(l.Close)
+	waitFor(t, "every node alive in the majority's view", 15*time.Second, func() bool {
+		for _, n := range l.Names() {
+			if s.status(n) != protocol.StatusAlive {
+				return false
+			}
+		}
+		return true
+	})
+	return l, s
+}
+
+func waitFor(t *testing.T, what string, limit time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within %v", what, limit)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func do(t *testing.T, l *memlab.Lab, c memlab.Command) {
+	t.Helper()
+	if r := l.Do(c); r.Error != "" {
+		t.Fatalf("%s %s: %s", c.Cmd, c.Node, r.Error)
+	}
+}
+
+func cmd(name, node string) memlab.Command {
+	return memlab.Command{Command: protocol.Command{Cmd: name, Node: node}}
+}
+
+func TestCrashIsTimedAgainstTheFormulaAndShownDead(t *testing.T) {
+	t.Parallel()
+	l, s := start(t, memlab.Config{Nodes: 12})
+	h := l.Header()
+	if h.Source != memlab.Source || h.Params["nodes"] != 12 {
+		t.Errorf("header %+v", h)
+	}
+	do(t, l, cmd(protocol.CmdCrash, "n5"))
+	var c memlab.Counters
+	waitFor(t, "n5 dead everywhere", 15*time.Second, func() bool {
+		c = l.Counters()
+		return c.Crash != nil && c.Crash.DeadEverywhereMs != nil
+	})
+	ct := c.Crash
+	if ct.Node != "n5" || ct.FirstSuspicionMs == nil || ct.FirstDeadMs == nil {
+		t.Fatalf("crash timing %+v", ct)
+	}
+	t.Logf("n5: suspected after %.0f ms by %s, dead after %.0f ms by %s, everywhere after %.0f ms; formula min %.0f max %.0f ms",
+		*ct.FirstSuspicionMs, ct.SuspectedBy, *ct.FirstDeadMs, ct.DeadBy, *ct.DeadEverywhereMs, c.SuspicionMinMs, c.SuspicionMaxMs)
+	if !(*ct.FirstSuspicionMs <= *ct.FirstDeadMs && *ct.FirstDeadMs <= *ct.DeadEverywhereMs+1) {
+		t.Errorf("out of order: %+v", ct)
+	}
+	if d := *ct.FirstDeadMs - *ct.FirstSuspicionMs; d < c.SuspicionMinMs-5 || d > c.SuspicionMaxMs+1000 {
+		t.Errorf("dead %.0f ms after the first suspicion; memberlist allows %.0f..%.0f", d, c.SuspicionMinMs, c.SuspicionMaxMs)
+	}
+	waitFor(t, "n5's node event says dead", 2*time.Second, func() bool { return s.status("n5") == protocol.StatusDead })
+	table, ok := l.Members("n1")
+	if !ok || len(table) != 12 {
+		t.Fatalf("n1's table: %v %v", table, ok)
+	}
+	for _, m := range table {
+		want := "alive"
+		if m.Name == "n5" {
+			want = "dead"
+		}
+		if m.State != want || m.Self != (m.Name == "n1") {
+			t.Errorf("n1's table has %+v, want state %s", m, want)
+		}
+	}
+	if _, ok := l.Members("n5"); ok {
+		t.Error("a crashed node answered with a member table")
+	}
+	if c.FalseSuspicions != 0 || c.FalseDeaths != 0 {
+		t.Errorf("false suspicions %d, false deaths %d on a healthy network", c.FalseSuspicions, c.FalseDeaths)
+	}
+
+	do(t, l, cmd(protocol.CmdRestart, "n5"))
+	waitFor(t, "n5 back", 10*time.Second, func() bool { return s.status("n5") == protocol.StatusAlive })
+}
+
+func TestSlowNodeRaisesFalseSuspicionsThatItRefutes(t *testing.T) {
+	t.Parallel()
+	l, _ := start(t, memlab.Config{Nodes: 8})
+	slow := cmd(memlab.CmdSlow, "n2")
+	slow.DelayMs = 150
+	do(t, l, slow)
+	waitFor(t, "a false suspicion refuted", 15*time.Second, func() bool {
+		c := l.Counters()
+		return c.FalseSuspicions > 0 && c.Refuted > 0
+	})
+	table, _ := l.Members("n2")
+	if table[1].Incarnation == 0 {
+		t.Errorf("n2's own incarnation is 0 after refuting: %+v", table[1])
+	}
+}
+
+func TestLeaveIsShownAsLeft(t *testing.T) {
+	t.Parallel()
+	l, s := start(t, memlab.Config{Nodes: 5})
+	do(t, l, cmd(memlab.CmdLeave, "n4"))
+	waitFor(t, "n4 left", 5*time.Second, func() bool { return s.status("n4") == protocol.StatusLeft })
+	for _, st := range s.statuses("n4") {
+		if st == protocol.StatusSuspect || st == protocol.StatusDead {
+			t.Errorf("n4 left but the majority had it %s", st)
+		}
+	}
+}
+
+func TestBadCommandsChangeNothing(t *testing.T) {
+	t.Parallel()
+	l, err := memlab.New(memlab.Config{Nodes: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	bad := []memlab.Command{
+		cmd(protocol.CmdCrash, "n9"),
+		cmd(protocol.CmdRestart, "n1"),
+		cmd(memlab.CmdSlow, "nope"),
+		{Command: protocol.Command{Cmd: memlab.CmdSlow, Node: "n1"}, DelayMs: -1},
+		{Command: protocol.Command{Cmd: protocol.CmdPartition, Groups: [][]string{{"n1"}, {"x"}}}},
+		{Command: protocol.Command{Cmd: protocol.CmdLoss, Loss: 2}},
+		cmd("explode", ""),
+	}
+	for _, c := range bad {
+		if r := l.Do(c); r.Error == "" {
+			t.Errorf("%+v accepted", c)
+		}
+	}
+	do(t, l, cmd(protocol.CmdCrash, "n2"))
+	if r := l.Do(cmd(protocol.CmdCrash, "n1")); r.Error == "" {
+		t.Error("the last running node crashed")
+	}
+	if got := l.Running(); len(got) != 1 || got[0] != "n1" {
+		t.Errorf("running %v, want [n1]", got)
+	}
+	if _, err := memlab.New(memlab.Config{Nodes: memlab.MaxNodes + 1}); err == nil {
+		t.Error("a lab over MaxNodes started")
+	}
+	if _, err := memlab.ParseCommand([]byte(`{"cmd":`)); err == nil {
+		t.Error("bad JSON parsed")
+	}
+}
