@@ -41,19 +41,19 @@ type Config struct {
 
 // Lab is a running cluster. Its methods are safe for concurrent use.
 type Lab struct {
-	cfg   Config
-	net   *memnet.Network
-	start time.Time
-	names []string // n1..nN, in order
+	cfg    Config
+	net    *memnet.Network
+	start  time.Time
+	names  []string // n1..nN, in order
 	emitMu sync.Mutex
 
-	mu      sync.Mutex
-	peers   map[string]*memberlist.Memberlist // running nodes
+	mu       sync.Mutex
+	peers    map[string]*memberlist.Memberlist // running nodes
 	closed   bool
 	watching bool // run started
 	watch    *watcher
-	stop    chan struct{}
-	stopped chan struct{}
+	stop     chan struct{}
+	stopped  chan struct{}
 }
 
 // New starts cfg.Nodes nodes, n1 ... nN, each joining n1, and returns once

@@ -20,9 +20,9 @@ type watcher struct {
 	split  map[string]Split           // the last look's opinions, by subject
 	heard  map[string]map[string]int64
 	listed map[string]map[string]bool // observer -> subjects it has had in its table
-	down   map[string]bool // crashed or left: not running
-	left   map[string]bool // down by a leave
-	crash  *crashRecord    // the latest crash
+	down   map[string]bool            // crashed or left: not running
+	left   map[string]bool            // down by a leave
+	crash  *crashRecord               // the latest crash
 	raised map[suspicion]float64
 	counts Counts
 }
