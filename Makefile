@@ -12,10 +12,15 @@ WASMEXEC := $(firstword $(wildcard $(GOROOT)/lib/wasm/wasm_exec.js $(GOROOT)/mis
 all: build
 
 # The page's WebAssembly and the Go runtime's JS glue, both generated.
-wasm: web/gossipscope.wasm web/wasm_exec.js
+wasm: web/gossipscope.wasm web/memlab.wasm web/wasm_exec.js
 
-web/gossipscope.wasm: $(shell find wasm scene engine protocol node -name '*.go' 2>/dev/null) go.mod go.sum
+web/gossipscope.wasm: $(shell find wasm scene engine protocol node -path wasm/memlab -prune -o -name '*.go' -print 2>/dev/null) go.mod go.sum
 	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o $@ ./wasm
+
+# The memberlist mode's own program (real memberlist nodes in the page),
+# fetched only when that mode is chosen: see web/memlab.js.
+web/memlab.wasm: $(shell find wasm/memlab memlab memnet wire protocol -name '*.go' 2>/dev/null) go.mod go.sum
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o $@ ./wasm/memlab
 
 web/wasm_exec.js: $(WASMEXEC)
 	cp $< $@
@@ -50,4 +55,4 @@ bench: wasm
 	./scripts/bench.sh
 
 clean:
-	rm -rf bin dist web/gossipscope.wasm web/wasm_exec.js
+	rm -rf bin dist web/gossipscope.wasm web/memlab.wasm web/wasm_exec.js

@@ -15,6 +15,27 @@ import (
 // /ws) and checks that the page boots, runs, and hides the live lab.
 func TestStaticCopyWorksWithoutServer(t *testing.T) {
 	needBrowser(t)
+	base := staticHost(t)
+	ctx := newTab(t, 2*time.Minute)
+	openPage(t, ctx, base+"?nodes=40&seed=2&panel=1")
+	if st := state(t, ctx); st.Nodes != 40 {
+		t.Fatalf("static page runs %d nodes, want 40", st.Nodes)
+	}
+	assertStillRuns(t, ctx)
+	waitFor(t, ctx, 10*time.Second, "the live probe to give up", `gossipscopePage.liveAvailable === false`)
+	if !eval[bool](t, ctx, `document.getElementById("live-controls").hidden && [...document.querySelectorAll("#presets button.live")].every(b => b.disabled)`) {
+		t.Error("live controls offered on a static host")
+	}
+	if errs := eval[[]string](t, ctx, `gossipscopePage.errors`); len(errs) > 0 {
+		t.Errorf("errors on a static host: %q", errs)
+	}
+}
+
+// staticHost serves a copy of the page's files the way a plain static host
+// does (under /course/gossip/, .wasm as application/octet-stream, no /ws,
+// no api/live) until the test ends, and returns the page's URL.
+func staticHost(t *testing.T) string {
+	t.Helper()
 	dir := t.TempDir()
 	for _, p := range []string{"index.html", "web", "assets"} {
 		if err := copyTree(filepath.Join(repoRoot, p), filepath.Join(dir, p)); err != nil {
@@ -36,20 +57,7 @@ func TestStaticCopyWorksWithoutServer(t *testing.T) {
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
-
-	ctx := newTab(t, 2*time.Minute)
-	openPage(t, ctx, "http://"+ln.Addr().String()+"/course/gossip/?nodes=40&seed=2&panel=1")
-	if st := state(t, ctx); st.Nodes != 40 {
-		t.Fatalf("static page runs %d nodes, want 40", st.Nodes)
-	}
-	assertStillRuns(t, ctx)
-	waitFor(t, ctx, 10*time.Second, "the live probe to give up", `gossipscopePage.liveAvailable === false`)
-	if !eval[bool](t, ctx, `document.getElementById("live-controls").hidden && [...document.querySelectorAll("#presets button.live")].every(b => b.disabled)`) {
-		t.Error("live controls offered on a static host")
-	}
-	if errs := eval[[]string](t, ctx, `gossipscopePage.errors`); len(errs) > 0 {
-		t.Errorf("errors on a static host: %q", errs)
-	}
+	return "http://" + ln.Addr().String() + "/course/gossip/"
 }
 
 func copyTree(src, dst string) error {

@@ -188,6 +188,11 @@ func (l *Lab) run() {
 	defer close(l.stopped)
 	tick := time.NewTicker(l.cfg.ViewEvery)
 	defer tick.Stop()
+	c := l.config("", nil)
+	every := 10 * c.ProbeInterval
+	rejoined := time.Now()
+	var joins sync.WaitGroup
+	defer joins.Wait()
 	for {
 		select {
 		case <-l.stop:
@@ -195,6 +200,38 @@ func (l *Lab) run() {
 		case <-tick.C:
 			l.emit(l.watch.look(l.now(), l.running()))
 		}
+		if time.Since(rejoined) >= every {
+			rejoined = time.Now()
+			l.rejoin(&joins)
+		}
+	}
+}
+
+// rejoin has every running node join the lab's nodes missing from its
+// member table, as Alertmanager's reconnect loop retries its peers (every
+// 10 s, here every 10 probe intervals): memberlist alone never contacts a
+// node it holds dead, so without it the two sides of a healed partition
+// would never merge.
+func (l *Lab) rejoin(joins *sync.WaitGroup) {
+	for name, m := range l.running() {
+		have := map[string]bool{}
+		for _, n := range m.Members() {
+			have[n.Name] = true
+		}
+		var missing []string
+		for _, other := range l.names {
+			if addr, ok := l.net.Addr(other); ok && !have[other] && other != name {
+				missing = append(missing, addr)
+			}
+		}
+		if len(missing) == 0 {
+			continue
+		}
+		joins.Add(1)
+		go func() {
+			defer joins.Done()
+			_, _ = m.Join(missing) // refused for nodes that are down: retried next time
+		}()
 	}
 }
 

@@ -200,3 +200,31 @@ func TestBadCommandsChangeNothing(t *testing.T) {
 		t.Error("bad JSON parsed")
 	}
 }
+
+func TestPartitionSidesDeclareEachOtherDeadAndMergeAfterHeal(t *testing.T) {
+	t.Parallel()
+	l, _ := start(t, memlab.Config{Nodes: 6})
+	p := memlab.Command{Command: protocol.Command{Cmd: protocol.CmdPartition, Groups: [][]string{{"n1", "n2", "n3"}, {"n4", "n5", "n6"}}}}
+	do(t, l, p)
+	waitFor(t, "n1 has the other side dead", 15*time.Second, func() bool {
+		table, _ := l.Members("n1")
+		for _, m := range table[3:] {
+			if m.State != "dead" {
+				return false
+			}
+		}
+		return true
+	})
+	do(t, l, memlab.Command{Command: protocol.Command{Cmd: protocol.CmdHeal}})
+	waitFor(t, "merged: every table all alive", 15*time.Second, func() bool {
+		for _, n := range l.Names() {
+			table, _ := l.Members(n)
+			for _, m := range table {
+				if m.State != "alive" {
+					return false
+				}
+			}
+		}
+		return true
+	})
+}

@@ -78,6 +78,15 @@ type Counters struct {
 	SuspicionMaxMs float64 `json:"suspicionMaxMs"`
 	Confirmations  int     `json:"confirmations"`
 	ProbeMs        float64 `json:"probeMs"`
+	// The settings behind them: memberlist's LAN config with every
+	// interval divided by Speedup.
+	SuspicionMult           int     `json:"suspicionMult"`
+	SuspicionMaxTimeoutMult int     `json:"suspicionMaxTimeoutMult"`
+	ProbeTimeoutMs          float64 `json:"probeTimeoutMs"`
+	GossipMs                float64 `json:"gossipMs"`
+	PushPullMs              float64 `json:"pushPullMs"`
+	Speedup                 int     `json:"speedup"`
+	Awareness               bool    `json:"awareness"`
 	// Crash is the latest crash's timing, nil before any.
 	Crash *CrashTiming `json:"crash"`
 	Counts
@@ -101,7 +110,10 @@ func (l *Lab) Counters() Counters {
 	lo, hi, k := memnet.SuspicionTimeouts(c, len(l.names))
 	msf := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 	out := Counters{Nodes: len(l.names), Running: len(l.running()), SuspicionMinMs: msf(lo),
-		SuspicionMaxMs: msf(hi), Confirmations: k, ProbeMs: msf(c.ProbeInterval)}
+		SuspicionMaxMs: msf(hi), Confirmations: k, ProbeMs: msf(c.ProbeInterval),
+		SuspicionMult: c.SuspicionMult, SuspicionMaxTimeoutMult: c.SuspicionMaxTimeoutMult,
+		ProbeTimeoutMs: msf(c.ProbeTimeout), GossipMs: msf(c.GossipInterval), PushPullMs: msf(c.PushPullInterval),
+		Speedup: l.cfg.Speedup, Awareness: !l.cfg.NoAwareness}
 	w := l.watch
 	w.mu.Lock()
 	defer w.mu.Unlock()

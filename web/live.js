@@ -226,22 +226,25 @@ window.GossipLive = GossipLive;
     if (names.includes(cur)) sel.value = cur;
   }
 
+  // liveHandlers are what a live source tells the page: the server's
+  // websocket (GossipLive) or the in-page memberlist cluster (memlab.js).
+  P.liveHandlers = () => ({
+    onText: (text) => {
+      const r = P.callQuiet("feed", text);
+      if (r.ok === false) log(`✗ ${r.error}`, "bad");
+    },
+    onReply: (rep, cmd) => {
+      const what = cmd ? describe(cmd) : rep.id;
+      if (rep.error) log(`✗ ${what}: ${rep.error}`, "bad");
+      else log(`✓ ${what}${rep.text ? ": " + rep.text : ""}`, "good");
+    },
+    onStatus: status,
+    onNodes: nodes,
+  });
+
   P.connectLive = () => {
-    if (!P.live) {
-      P.live = new GossipLive({
-        onText: (text) => {
-          const r = P.callQuiet("feed", text);
-          if (r.ok === false) log(`✗ ${r.error}`, "bad");
-        },
-        onReply: (rep, cmd) => {
-          const what = cmd ? describe(cmd) : rep.id;
-          if (rep.error) log(`✗ ${what}: ${rep.error}`, "bad");
-          else log(`✓ ${what}${rep.text ? ": " + rep.text : ""}`, "good");
-        },
-        onStatus: status,
-        onNodes: nodes,
-      });
-    }
+    if (P.live && P.live.constructor !== GossipLive) P.leaveLive(); // the in-page cluster
+    if (!P.live || P.live.constructor !== GossipLive) P.live = new GossipLive(P.liveHandlers());
     P.stopCompare();
     P.replayURL = null;
     P.live.connect();

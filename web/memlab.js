@@ -1,0 +1,317 @@
+// Memberlist mode: real hashicorp/memberlist nodes running inside this page
+// (web/memlab.wasm, a second Go program fetched only when this mode is
+// chosen: memberlist would make the page's first load ~2.3 MB gzip larger).
+// It is one more live source: its events go to the wasm's feed like the
+// server's lab, so the player, timeline and scrubbing work as for any live
+// stream, and it takes the same commands (crash, restart, partition, heal,
+// loss) plus memberlist's own (slow, leave). Its JS API is
+// window.gossipscopeMemlab (docs/jsapi.md).
+"use strict";
+
+class GossipMemlab extends GossipLive {
+  // opts: {nodes, awareness, speedup, latencyMs, seed} for start().
+  constructor(handlers, opts) {
+    super(handlers);
+    this.opts = Object.assign({}, opts);
+    this.api = null;
+    this.running = false;
+  }
+
+  // load fetches and starts web/memlab.wasm once; resolves to its API.
+  static load() {
+    if (GossipMemlab.loading) return GossipMemlab.loading;
+    GossipMemlab.loading = (async () => {
+      const t0 = performance.now();
+      const go = new window.Go();
+      const resp = await fetch("web/memlab.wasm");
+      if (!resp.ok) throw new Error(`web/memlab.wasm: HTTP ${resp.status}. Build it with \`make wasm\`.`);
+      const streaming = WebAssembly.instantiateStreaming &&
+        (resp.headers.get("Content-Type") || "").startsWith("application/wasm");
+      const { instance } = streaming
+        ? await WebAssembly.instantiateStreaming(resp, go.importObject)
+        : await WebAssembly.instantiate(await resp.arrayBuffer(), go.importObject);
+      const ready = new Promise((resolve) => window.addEventListener("gossipscope-memlab-ready", resolve, { once: true }));
+      go.run(instance).catch((e) => console.error("memlab stopped:", e));
+      if (!window.gossipscopeMemlab) await ready;
+      GossipMemlab.loadMs = performance.now() - t0;
+      return window.gossipscopeMemlab;
+    })();
+    GossipMemlab.loading.catch(() => { GossipMemlab.loading = null; }); // let a later try fetch again
+    return GossipMemlab.loading;
+  }
+
+  get open() {
+    return this.running;
+  }
+
+  connect() {
+    this.wanted = true;
+    if (this.running) return;
+    this.h.onStatus("connecting", "loading memberlist into the page");
+    GossipMemlab.load().then((api) => {
+      if (!this.wanted) return;
+      this.api = api;
+      api.onEvents = (text) => {
+        if (!this.running) return;
+        this.scan(text);
+        this.h.onText(text);
+      };
+      this.running = true;
+      this.h.onStatus("open", `${this.opts.nodes || 20} memberlist nodes in this page`);
+      const r = api.start(this.opts);
+      if (r.ok === false) {
+        this.running = false;
+        this.h.onStatus("closed", r.error);
+      }
+    }, (e) => {
+      this.h.onStatus("closed", e.message);
+    });
+  }
+
+  disconnect() {
+    const was = this.running;
+    this.wanted = false;
+    this.running = false;
+    if (this.api) {
+      this.api.onEvents = null;
+      this.api.stop();
+    }
+    for (const [id, cmd] of this.pending) this.h.onReply({ id, error: "no reply: the cluster was stopped" }, cmd);
+    this.pending.clear();
+    if (was) this.h.onStatus("closed", "stopped");
+  }
+
+  send(cmd) {
+    if (!this.open) throw new Error("the memberlist cluster is not running");
+    const c = Object.assign({}, cmd);
+    if (!c.id) c.id = "m" + (++this.seq);
+    this.pending.set(c.id, c);
+    const r = this.api.command(JSON.stringify(c));
+    if (r.ok === false) {
+      this.pending.delete(c.id);
+      throw new Error(r.error);
+    }
+    return c.id;
+  }
+}
+
+window.GossipMemlab = GossipMemlab;
+
+// The memberlist section of the panel: start and stop, the controls in
+// memberlist's words, the lessons, the counters and the clicked node's
+// member table.
+(() => {
+  const P = window.gossipscopePage;
+  const $ = P.$;
+
+  const cluster = () => (P.live instanceof GossipMemlab ? P.live : null);
+  const api = () => (cluster() && cluster().open ? cluster().api : null);
+
+  P.startMemlab = (opts) => {
+    if (P.live && P.live.wanted) P.leaveLive();
+    P.stopCompare();
+    P.replayURL = null;
+    P.live = new GossipMemlab(P.liveHandlers(), opts);
+    P.live.connect();
+    shown = "";
+  };
+
+  function options() {
+    const n = Math.round(Number($("ml-nodes").value));
+    return { nodes: n >= 1 && n <= 50 ? n : 20, awareness: $("ml-awareness").checked };
+  }
+
+  // target: the node clicked on the canvas, else the one chosen in the list.
+  function target() {
+    const st = P.state();
+    const sel = st && st.selected && st.selected.name;
+    return sel || $("ml-node").value;
+  }
+
+  function send(cmd) {
+    const c = cluster();
+    if (!c || !c.open) return P.showError("Start the memberlist cluster first.");
+    try {
+      c.send(cmd);
+    } catch (e) {
+      P.showError(e.message);
+    }
+  }
+
+  // allAlive: every node of the cluster alive in the majority's view.
+  function allAlive() {
+    const c = cluster();
+    if (!c || !c.open || c.nodes.size === 0) return false;
+    for (const st of c.nodes.values()) if (st !== "alive") return false;
+    return true;
+  }
+
+  // ensure runs f once a cluster with awareness as asked is running and
+  // converged (everybody alive), starting one if needed.
+  function ensure(awareness, f) {
+    const c = cluster();
+    const cur = api() && api().counters();
+    if (!c || !c.open || !cur || cur.awareness !== awareness) {
+      $("ml-awareness").checked = awareness;
+      P.startMemlab(options());
+    }
+    const t0 = Date.now();
+    const wait = () => {
+      if (allAlive()) return f();
+      if (Date.now() - t0 > 20000) return P.showError("The memberlist cluster did not converge within 20 s.");
+      setTimeout(wait, 200);
+    };
+    wait();
+  }
+
+  const names = () => [...(cluster() ? cluster().nodes.keys() : [])].sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
+
+  const LESSONS = [
+    {
+      label: "Crash: how long until dead?",
+      about: "A node is crashed. Watch the probes to it fail, the first suspicion, and the suspicion running out into dead everywhere; the counters compare it with memberlist's formula.",
+      run: () => ensure(true, () => {
+        const ns = names();
+        send({ cmd: "crash", node: ns[Math.floor(ns.length / 3)] });
+      }),
+    },
+    {
+      label: "Slow node refutes",
+      about: "n3 answers 150 ms late, beyond the probe timeout: the others suspect it, it hears of it and refutes with a higher incarnation. Lifeguard's awareness keeps its own probes patient.",
+      run: () => ensure(true, () => send({ cmd: "slow", node: "n3", delayMs: 150 })),
+    },
+    {
+      label: "Slow node, no Lifeguard",
+      about: "The same slow n3 with Lifeguard's local health awareness off: its own probes time out too, so it falsely suspects healthy nodes, which must refute (watch false suspicions climb).",
+      run: () => ensure(false, () => send({ cmd: "slow", node: "n3", delayMs: 150 })),
+    },
+    {
+      label: "Partition, then heal",
+      about: "The cluster is cut in two: each side suspects, then declares the other dead. After 10 s it heals; the reconnect loop (as Alertmanager's) rejoins and the sides merge.",
+      run: () => ensure(true, () => {
+        const ns = names();
+        const mid = Math.ceil(ns.length / 2);
+        send({ cmd: "partition", groups: [ns.slice(0, mid), ns.slice(mid)] });
+        setTimeout(() => { if (cluster() && cluster().open) send({ cmd: "heal" }); }, 10000);
+      }),
+    },
+  ];
+
+  const fmtMs = (ms) => (ms == null ? "…" : ms >= 10000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms).toLocaleString("en")} ms`);
+
+  // counters shows the failure-detection numbers beside memberlist's formula.
+  let shown = "";
+  function counters(c) {
+    const lines = [];
+    const logN = c.suspicionMinMs / (c.suspicionMult * c.probeMs);
+    lines.push(`Timings: memberlist's LAN defaults ÷ ${c.speedup}: probe every ${fmtMs(c.probeMs)} (timeout ${fmtMs(c.probeTimeoutMs)}), gossip every ${fmtMs(c.gossipMs)}, push-pull every ${fmtMs(c.pushPullMs)}. Lifeguard awareness ${c.awareness ? "on" : "off"}.`);
+    lines.push(`Formula (N = ${c.nodes}): a suspicion turns into dead after SuspicionMult × log10(N) × probe = ${c.suspicionMult} × ${logN.toFixed(2)} × ${fmtMs(c.probeMs)} = ${fmtMs(c.suspicionMinMs)} once ${c.confirmations} other nodes confirm it, up to ${c.suspicionMaxTimeoutMult} × that = ${fmtMs(c.suspicionMaxMs)} with no confirmation (Lifeguard).`);
+    const k = c.crash;
+    if (k) {
+      lines.push(`Crash of ${k.node}: first suspicion after ${fmtMs(k.firstSuspicionMs)}${k.suspectedBy ? ` (by ${k.suspectedBy})` : ""}, dead after ${fmtMs(k.firstDeadMs)}${k.deadBy ? ` (by ${k.deadBy})` : ""}, dead in every view after ${fmtMs(k.deadEverywhereMs)}.`);
+      if (k.firstSuspicionMs != null && k.firstDeadMs != null) {
+        lines.push(`Suspicion lasted ${fmtMs(k.firstDeadMs - k.firstSuspicionMs)} (formula: ${fmtMs(c.suspicionMinMs)} to ${fmtMs(c.suspicionMaxMs)}).`);
+      }
+    } else {
+      lines.push("No crash yet: click a node (shift-click or “crash” mode) or use the buttons.");
+    }
+    lines.push(`False suspicions: ${c.falseSuspicions} raised, ${c.refuted} refuted${c.falseDeaths ? `, ${c.falseDeaths} false deaths` : ""}.`);
+    const text = lines.join("\n");
+    if (text === shown) return;
+    shown = text;
+    const box = $("ml-counters");
+    box.textContent = "";
+    for (const l of lines) {
+      const p = document.createElement("p");
+      p.textContent = l;
+      box.appendChild(p);
+    }
+  }
+
+  // table shows one node's member table: its own view of everybody.
+  let tableSig = "";
+  function table(name) {
+    const a = api();
+    const rows = a && name ? a.members(name) : null;
+    const sig = name + JSON.stringify(rows);
+    if (sig === tableSig) return;
+    tableSig = sig;
+    $("ml-table-caption").textContent = rows
+      ? `${name}'s member table (now): its own view of every node`
+      : name ? `${name} is not running: no member table` : "Click a node to see its member table.";
+    const body = $("ml-table-rows");
+    body.textContent = "";
+    for (const r of rows || []) {
+      const tr = document.createElement("tr");
+      if (r.state !== "alive") tr.className = r.state;
+      for (const v of [r.name + (r.self ? " (self)" : ""), r.state, String(r.incarnation)]) {
+        const td = document.createElement("td");
+        td.textContent = v;
+        tr.appendChild(td);
+      }
+      body.appendChild(tr);
+    }
+  }
+
+  function nodeList() {
+    const sel = $("ml-node");
+    const ns = names();
+    if (sel.options.length === ns.length) return;
+    const cur = sel.value;
+    sel.textContent = "";
+    for (const n of ns) {
+      const o = document.createElement("option");
+      o.value = o.textContent = n;
+      sel.appendChild(o);
+    }
+    if (ns.includes(cur)) sel.value = cur;
+  }
+
+  function tick() {
+    const c = cluster();
+    const running = !!(c && c.open);
+    $("ml-status").textContent = running ? "running" : c && c.wanted ? "loading…" : "off";
+    $("ml-status").className = "badge" + (running ? " on" : "");
+    $("ml-controls").hidden = !running;
+    $("ml-start").textContent = running ? "Restart cluster" : "Start";
+    const a = api();
+    if (!a) return;
+    const cs = a.counters();
+    if (cs) counters(cs);
+    const st = P.state();
+    table((st && st.selected && st.selected.name) || "");
+    nodeList();
+  }
+
+  P.onReadyHooks.push(() => {
+    const on = (id, f) => $(id).addEventListener("click", f);
+    on("ml-start", () => P.startMemlab(options()));
+    on("ml-stop", () => P.leaveLive());
+    on("ml-crash", () => send({ cmd: "crash", node: target() }));
+    on("ml-restart", () => send({ cmd: "restart", node: target() }));
+    on("ml-leave", () => send({ cmd: "leave", node: target() }));
+    on("ml-slow", () => {
+      const ms = Number($("ml-slow-ms").value);
+      if (!(ms >= 0 && ms <= 10000)) return P.showError("A slow node's delay is 0 to 10,000 ms.");
+      send({ cmd: "slow", node: target(), delayMs: ms });
+    });
+    on("ml-normal", () => send({ cmd: "slow", node: target(), delayMs: 0 }));
+    on("ml-partition", () => send({ cmd: "partition", groups: cluster() ? cluster().halves() : [] }));
+    on("ml-heal", () => send({ cmd: "heal" }));
+    on("ml-setloss", () => {
+      const p = Number($("ml-loss").value);
+      if (!(p >= 0 && p <= 1)) return P.showError("Loss is a probability between 0 and 1.");
+      send({ cmd: "loss", loss: p });
+    });
+    const box = $("ml-lessons");
+    for (const l of LESSONS) {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.textContent = l.label;
+      b.title = l.about;
+      b.addEventListener("click", () => { P.showStatus(l.about, 10000); l.run(); });
+      box.appendChild(b);
+    }
+    setInterval(tick, 250);
+  });
+})();
