@@ -28,17 +28,30 @@ func newEncoder(max int) *encoder {
 // that cannot be encoded (a NaN in its params, say) is skipped and counted:
 // one bad event must not cost the rest.
 func (e *encoder) encode(evs []protocol.Event, out []batch) []batch {
+	out, _ = e.encodeWithin(evs, 0, out)
+	return out
+}
+
+// encodeWithin encodes as encode does, but once budget bytes (> 0) are
+// spent it leaves out the state events that follow, and says how many.
+// The other events of a snapshot still go: the tracker bounds them.
+func (e *encoder) encodeWithin(evs []protocol.Event, budget int, out []batch) ([]batch, int) {
 	e.buf.Reset()
-	first, n := 0.0, 0
+	first, n, spent, left := 0.0, 0, 0, 0
 	cut := func() {
 		if n == 0 {
 			return
 		}
 		out = append(out, batch{data: bytes.Clone(e.buf.Bytes()), events: n, t: first})
+		spent += e.buf.Len()
 		e.buf.Reset()
 		n = 0
 	}
 	for i := range evs {
+		if budget > 0 && evs[i].Type == protocol.TypeState && spent+e.buf.Len() >= budget {
+			left++
+			continue
+		}
 		mark := e.buf.Len()
 		if err := e.enc.Encode(&evs[i]); err != nil {
 			e.buf.Truncate(mark)
@@ -54,7 +67,7 @@ func (e *encoder) encode(evs []protocol.Event, out []batch) []batch {
 		}
 	}
 	cut()
-	return out
+	return out, left
 }
 
 // encodeOne encodes a single event the hub itself makes (notes, replies),

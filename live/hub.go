@@ -36,6 +36,10 @@ type Hub struct {
 	nextID  int
 	closed  bool
 
+	// snapMu lets one joining sink at a time build its snapshot, so that
+	// many joining at once cost one snapshot's memory, not many.
+	snapMu sync.Mutex
+
 	firstClient     chan struct{}
 	firstClientOnce sync.Once
 	done            chan struct{}
@@ -214,6 +218,8 @@ func (h *Hub) addSink(s *sink) error {
 	}
 	h.smu.Unlock()
 
+	h.snapMu.Lock()
+	defer h.snapMu.Unlock()
 	first := append([]protocol.Event{src.Header()}, src.Snapshot()...)
 	// Keep T non-decreasing for s: the snapshot may not be later than the
 	// first event queued behind it.
@@ -222,7 +228,16 @@ func (h *Hub) addSink(s *sink) error {
 			first[i].T = min(first[i].T, t)
 		}
 	}
-	s.q.prepend(newEncoder(h.cfg.MaxMessageBytes).encode(first, nil))
+	// The snapshot goes ahead of the backlog limit (a client must get it),
+	// so it is made to fit within that limit instead.
+	bs, left := newEncoder(h.cfg.MaxMessageBytes).encodeWithin(first, s.q.limit, nil)
+	if left > 0 {
+		t := first[len(first)-1].T
+		bs = append(bs, noteBatch(protocol.Event{Type: protocol.TypeNote, T: t,
+			Text:   fmt.Sprintf("snapshot: %d state events left out to fit this client's %d-byte buffer", left, s.q.limit),
+			Params: map[string]any{"left_out_states": left}}))
+	}
+	s.q.prepend(bs)
 	return nil
 }
 

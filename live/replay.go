@@ -123,6 +123,10 @@ func (r *Replay) Problems() []error {
 // plus recorded_source, file and speed.
 func (r *Replay) Header() protocol.Event { return r.header }
 
+// SetMaxKeys bounds the state entries the replay keeps for late clients
+// (Tracker.MaxKeys; 0 = DefaultMaxKeys). Call it before Play.
+func (r *Replay) SetMaxKeys(n int) { r.track.MaxKeys = n }
+
 // Snapshot is the state the events played so far have reached.
 func (r *Replay) Snapshot() []protocol.Event { return r.track.Snapshot() }
 

@@ -55,3 +55,40 @@ func TestTrackerSnapshotIsTheStateReached(t *testing.T) {
 		}
 	}
 }
+
+// Past MaxKeys the tracker forgets the entry updated longest ago, however
+// many keys the stream has, and its snapshot says what it left out.
+func TestTrackerIsBounded(t *testing.T) {
+	tr := live.Tracker{MaxKeys: 3}
+	for i := range 10 {
+		tr.Observe(protocol.Event{Type: protocol.TypeState, T: float64(i), Node: "n1", Key: fmt.Sprint("k", i), Version: 1})
+	}
+	// k7 is updated again: k8 is now the oldest, and goes next.
+	tr.Observe(protocol.Event{Type: protocol.TypeState, T: 10, Node: "n1", Key: "k7", Version: 2})
+	tr.Observe(protocol.Event{Type: protocol.TypeState, T: 11, Node: "n1", Key: "k10", Version: 1})
+	for i := range 20000 {
+		tr.Observe(protocol.Event{Type: protocol.TypeNode, T: 12, Node: fmt.Sprint("m", i), Status: protocol.StatusAlive})
+	}
+	var keys []string
+	nodes := 0
+	var note protocol.Event
+	for _, ev := range tr.Snapshot() {
+		switch ev.Type {
+		case protocol.TypeState:
+			keys = append(keys, fmt.Sprintf("%s v%d", ev.Key, ev.Version))
+		case protocol.TypeNode:
+			nodes++
+		case protocol.TypeNote:
+			note = ev
+		}
+	}
+	if fmt.Sprint(keys) != "[k10 v1 k7 v2 k9 v1]" {
+		t.Errorf("kept %v, want k7 (updated), k9 and k10", keys)
+	}
+	if nodes != 10000 {
+		t.Errorf("kept %d members, want 10000", nodes)
+	}
+	if note.Text != "snapshot: the replay left out 8 state entries updated longest ago (it keeps 3), 10000 members (it keeps 10000)" {
+		t.Errorf("note %q", note.Text)
+	}
+}

@@ -313,16 +313,23 @@ func TestUnreadRepliesStopReading(t *testing.T) {
 	defer cancel()
 	c := dial(t, ctx, srv)
 	cmd := []byte(`{"id":"` + strings.Repeat("i", protocol.MaxIDBytes) + `","cmd":"` + strings.Repeat("c", 2000) + `"}`)
-	sent := 0
-	for ; sent < 100000; sent++ {
-		wctx, wcancel := context.WithTimeout(ctx, 300*time.Millisecond)
-		err := c.Write(wctx, websocket.MessageText, cmd)
-		wcancel()
-		if err != nil {
-			break
+	wctx, stopWriting := context.WithCancel(ctx)
+	defer stopWriting()
+	go func() {
+		for i := 0; i < 100000 && c.Write(wctx, websocket.MessageText, cmd) == nil; i++ {
+		}
+	}()
+	// Wait until the hub stops taking commands: the client's writes then
+	// block on its own socket.
+	var sent uint64
+	for last, still := uint64(0), 0; still < 5; time.Sleep(100 * time.Millisecond) {
+		if sent = h.Stats().Commands; sent == last {
+			still++
+		} else {
+			last, still = sent, 0
 		}
 	}
-	if sent == 100000 {
+	if sent >= 100000 {
 		t.Fatal("the hub read 100000 commands from a client that reads no replies")
 	}
 	st := h.Stats()

@@ -1,8 +1,13 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -96,5 +101,90 @@ func TestReplyFloodIsBounded(t *testing.T) {
 	r := lc.command(ctx, "", `{"id":"`+strings.Repeat("x", protocol.MaxIDBytes+1)+`","cmd":"heal"}`)
 	if !strings.Contains(r.Error, "id longer than") {
 		t.Fatalf("reply to a long id: %+v", r)
+	}
+}
+
+// writeManyKeys writes a recording in which n nodes learn keys distinct
+// state keys between them, all at one instant.
+func writeManyKeys(t *testing.T, keys int) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "keys.jsonl")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := bufio.NewWriter(f)
+	fmt.Fprintln(w, `{"type":"header","t":0,"version":1,"source":"lab"}`)
+	for i := range keys {
+		fmt.Fprintf(w, `{"type":"state","t":1,"node":"n%d","key":"sil/%08d-4e6f-9a0b-1c2d3e4f5a6b","version":1,"value":"silenced by a hostile file"}`+"\n", i%50, i)
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	return path
+}
+
+// A recording with 120,000 distinct state keys, played to the end, then
+// three pages joining late: before, the replay kept every key (976 MB at
+// rest for 1.6 M keys) and gave each late page the whole snapshot past its
+// buffer (3.9 GB). Now the replay keeps the latest --replay.max-keys
+// entries and a page's snapshot fits its buffer; a note says what was cut.
+func TestLateJoinersOfABigReplayAreBounded(t *testing.T) {
+	const keys = 120000
+	path := writeManyKeys(t, keys)
+	var out syncBuffer
+	o := replayOptions{serveOptions: serveOptions{listen: "127.0.0.1:0"}, file: path, speed: 1e6}
+	base := heapNow()
+	stop := heapPeak()
+	s, err := startReplay(context.Background(), o, &out, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	for !strings.Contains(out.String(), "played") {
+		if ctx.Err() != nil {
+			t.Fatalf("replay did not finish: %s", out.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	atRest := heapNow()
+	var clients []*liveClient
+	for range 3 {
+		lc, _, err := dialLive(t, ctx, s.URL(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		clients = append(clients, lc)
+	}
+	waitUntil(t, ctx, func() bool { return s.hub.Stats().Clients == 3 })
+	time.Sleep(200 * time.Millisecond) // the snapshots are queued
+	peak := stop()
+	t.Logf("%d keys: heap %d MiB before, %d MiB at rest after playing, peak %d MiB with 3 late pages", keys, base/mib, atRest/mib, peak/mib)
+	if peak > base+80*mib {
+		t.Errorf("heap peaked at %d MiB (from %d MiB) replaying %d keys to 3 late pages; want under %d MiB more", peak/mib, base/mib, keys, 80)
+	}
+	states := 0
+	note := clients[0].until(ctx, "a note on what the snapshot left out", func(ev protocol.Event) bool {
+		if ev.Type == protocol.TypeState {
+			states++
+		}
+		return ev.Type == protocol.TypeNote && strings.Contains(ev.Text, "left out")
+	})
+	t.Logf("a late page got %d state events, then %q", states, note.Text)
+	if states == 0 || states >= keys {
+		t.Errorf("a late page got %d of %d state events", states, keys)
+	}
+}
+
+func waitUntil(t *testing.T, ctx context.Context, cond func() bool) {
+	t.Helper()
+	for !cond() {
+		if ctx.Err() != nil {
+			t.Fatal("timed out")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

@@ -18,10 +18,16 @@ func init() {
 // replayOptions are the replay command's settings.
 type replayOptions struct {
 	serveOptions
-	file  string
-	speed float64
-	wait  bool
+	file    string
+	speed   float64
+	wait    bool
+	maxKeys int
 }
+
+// replayBacklog is how many events a replay lets wait for the hub's next
+// flush before it pauses: enough for 300,000 events a second at 25 ms
+// flushes, and a few MB at most, however fast the file says to play.
+const replayBacklog = 8192
 
 func runReplay(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("replay", stderr)
@@ -29,6 +35,7 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 	addWebFlags(fs, &o.serveOptions)
 	fs.Float64Var(&o.speed, "speed", 1, "playback speed: 2 plays twice as fast as recorded, 0.5 at half speed")
 	fs.BoolVar(&o.wait, "wait", true, "start playing when the first page connects (false: at once)")
+	fs.IntVar(&o.maxKeys, "replay.max-keys", live.DefaultMaxKeys, "state entries (node, key) kept for pages that join late; past it the entry updated longest ago is forgotten and the page is told so. Bounds memory whatever the file holds")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), "usage: gossipscope replay [flags] FILE\n\n"+
 			"Serves the page and streams FILE, a session saved with --record, over /ws as if it were\n"+
@@ -42,6 +49,10 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	o.file = file
+	if o.maxKeys < 1 {
+		fmt.Fprintf(stderr, "gossipscope replay: --replay.max-keys %d must be at least 1\n", o.maxKeys)
+		return 2
+	}
 	if !(o.speed > 0 && o.speed <= 1e6) {
 		fmt.Fprintf(stderr, "gossipscope replay: --speed %v is not in (0, 1e6]\n", o.speed)
 		return 2
@@ -96,6 +107,7 @@ func startReplay(ctx context.Context, o replayOptions, stdout, stderr io.Writer)
 	if err != nil {
 		return nil, err
 	}
+	rp.SetMaxKeys(o.maxKeys)
 	early := rp.Problems()
 	for _, p := range early {
 		fmt.Fprintf(stderr, "gossipscope replay: %s: %v\n", o.file, p)
@@ -118,7 +130,7 @@ func startReplay(ctx context.Context, o replayOptions, stdout, stderr io.Writer)
 			}
 		}
 		fmt.Fprintf(stdout, "gossipscope: playing %s at speed %g\n", o.file, o.speed)
-		res, err := rp.Play(pctx, s.hub.Emit, s.hub.Pending, live.DefaultConfig().MaxPending/2)
+		res, err := rp.Play(pctx, s.hub.Emit, s.hub.Pending, replayBacklog)
 		for _, p := range res.Problems[len(early):] { // the early ones were shown
 			fmt.Fprintf(stderr, "gossipscope replay: %s: %v\n", o.file, p)
 		}
