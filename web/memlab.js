@@ -15,6 +15,9 @@ class GossipMemlab extends GossipLive {
     this.opts = Object.assign({}, opts);
     this.api = null;
     this.running = false;
+    // ms since connect() when the program was ready, the first events
+    // came, and every node was first alive in the majority's view.
+    this.timings = { start: 0, loaded: 0, firstEvents: 0, converged: 0 };
   }
 
   // load fetches and starts web/memlab.wasm once; resolves to its API.
@@ -48,13 +51,19 @@ class GossipMemlab extends GossipLive {
     this.wanted = true;
     if (this.running) return;
     this.h.onStatus("connecting", "loading memberlist into the page");
+    const tm = this.timings;
+    tm.start = performance.now();
+    const since = () => performance.now() - tm.start;
     GossipMemlab.load().then((api) => {
       if (!this.wanted) return;
       this.api = api;
+      tm.loaded = since();
       api.onEvents = (text) => {
         if (!this.running) return;
+        if (!tm.firstEvents) tm.firstEvents = since();
         this.scan(text);
         this.h.onText(text);
+        if (!tm.converged && this.nodes.size === (this.opts.nodes || 20) && [...this.nodes.values()].every((s) => s === "alive")) tm.converged = since();
       };
       this.running = true;
       this.h.onStatus("open", `${this.opts.nodes || 20} memberlist nodes in this page`);
