@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/metrics"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -20,8 +21,9 @@ import (
 	"github.com/gossipscope/gossipscope/protocol"
 )
 
-// heapPeak samples the heap in use every 20 ms until stop is called, and
-// returns the highest figure seen.
+// heapPeak samples the live heap (as of the last collection, so the
+// figure does not depend on when garbage happens to be collected) every
+// 10 ms until stop is called, and returns the highest figure seen.
 func heapPeak() (stop func() uint64) {
 	var peak atomic.Uint64
 	done := make(chan struct{})
@@ -29,27 +31,28 @@ func heapPeak() (stop func() uint64) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		var ms runtime.MemStats
+		sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 		for {
-			runtime.ReadMemStats(&ms)
-			if ms.HeapInuse > peak.Load() {
-				peak.Store(ms.HeapInuse)
+			metrics.Read(sample)
+			if v := sample[0].Value.Uint64(); v > peak.Load() {
+				peak.Store(v)
 			}
 			select {
 			case <-done:
 				return
-			case <-time.After(20 * time.Millisecond):
+			case <-time.After(10 * time.Millisecond):
 			}
 		}
 	}()
-	return func() uint64 { close(done); wg.Wait(); return peak.Load() }
+	return func() uint64 { runtime.GC(); close(done); wg.Wait(); return peak.Load() }
 }
 
+// heapNow is the live heap after a collection.
 func heapNow() uint64 {
 	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	return ms.HeapInuse
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(sample)
+	return sample[0].Value.Uint64()
 }
 
 const mib = 1 << 20
