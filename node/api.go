@@ -12,9 +12,10 @@ import (
 	"time"
 	"unicode/utf8"
 
-	pb "github.com/prometheus/alertmanager/silence/silencepb"
-
 	"github.com/gossipscope/gossipscope/internal/webguard"
+	"github.com/gossipscope/gossipscope/notify"
+	"github.com/gossipscope/gossipscope/silence"
+	pb "github.com/prometheus/alertmanager/silence/silencepb"
 )
 
 // maxBodyBytes bounds one API request body.
@@ -118,7 +119,7 @@ func (a *api) status(w http.ResponseWriter, _ *http.Request) {
 	n := a.n
 	peers := []peerStatus{}
 	for _, name := range n.Members() {
-		addr, _ := n.book.addr(name)
+		addr, _ := n.peer.Membership().AddrOf(name)
 		peers = append(peers, peerStatus{Name: name, Address: addr})
 	}
 	v := func(s string) *string { return &s }
@@ -148,7 +149,7 @@ func (a *api) configYAML() string {
 }
 
 func toAPISilence(s *pb.Silence, now time.Time) apiSilence {
-	out := apiSilence{ID: s.Id, Status: &apiSilenceStatus{silenceState(s, now)}, Matchers: []apiMatcher{}}
+	out := apiSilence{ID: s.Id, Status: &apiSilenceStatus{silence.CalcState(s, now)}, Matchers: []apiMatcher{}}
 	up, st, end := apiTime(s.UpdatedAt), apiTime(s.StartsAt), apiTime(s.EndsAt)
 	out.UpdatedAt, out.StartsAt, out.EndsAt = &up, &st, &end
 	by, comment := s.CreatedBy, s.Comment
@@ -204,7 +205,7 @@ func parseFilter(s string) (*pb.Matcher, error) {
 	}
 	t := map[string]pb.Matcher_Type{"=": pb.Matcher_EQUAL, "!=": pb.Matcher_NOT_EQUAL, "=~": pb.Matcher_REGEXP, "!~": pb.Matcher_NOT_REGEXP}[m[2]]
 	pm := &pb.Matcher{Name: m[1], Type: t, Pattern: v}
-	if err := validateMatcher(pm); err != nil {
+	if err := silence.ValidateMatcher(pm); err != nil {
 		return nil, err
 	}
 	return pm, nil
@@ -267,7 +268,7 @@ func (a *api) deleteSilence(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch err := a.n.sil.Expire(r.PathValue("id")); {
-	case errors.Is(err, errNotFound):
+	case errors.Is(err, silence.ErrNotFound):
 		fail(w, http.StatusNotFound, "silence %q not found", r.PathValue("id"))
 	case err != nil:
 		fail(w, http.StatusInternalServerError, "%v", err)
@@ -297,7 +298,7 @@ func (a *api) postSilence(w http.ResponseWriter, r *http.Request) {
 	}
 	id, err := a.n.sil.Set(sil)
 	switch {
-	case errors.Is(err, errNotFound):
+	case errors.Is(err, silence.ErrNotFound):
 		fail(w, http.StatusNotFound, "silence %q not found", in.ID)
 	case err != nil:
 		fail(w, http.StatusBadRequest, "failed to create silence: %v", err)
@@ -315,10 +316,10 @@ type apiAlert struct {
 }
 
 // validateLabels follows Alertmanager v0.27's validateLs (types.go): names
-// as validLabelName, values UTF-8.
+// as silence.ValidLabelName, values UTF-8.
 func validateLabels(ls map[string]string, what string) error {
 	for k, v := range ls {
-		if !validLabelName(k) {
+		if !silence.ValidLabelName(k) {
 			return fmt.Errorf("invalid %s name %q", what, k)
 		}
 		if !utf8.ValidString(v) {
@@ -334,7 +335,7 @@ func (a *api) postAlerts(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := time.Now()
-	alerts := make([]*alert, 0, len(in))
+	alerts := make([]*notify.Alert, 0, len(in))
 	for i, x := range in {
 		if len(x.Labels) == 0 {
 			fail(w, http.StatusBadRequest, "alert %d: at least one label pair required", i)
@@ -348,7 +349,7 @@ func (a *api) postAlerts(w http.ResponseWriter, r *http.Request) {
 			fail(w, http.StatusBadRequest, "alert %d: %v", i, err)
 			return
 		}
-		al := &alert{Labels: x.Labels, Annotations: x.Annotations, GeneratorURL: x.GeneratorURL,
+		al := &notify.Alert{Labels: x.Labels, Annotations: x.Annotations, GeneratorURL: x.GeneratorURL,
 			StartsAt: time.Time(x.StartsAt), EndsAt: time.Time(x.EndsAt)}
 		// As the API's postAlertsHandler: default the times.
 		if al.StartsAt.IsZero() {
@@ -367,7 +368,7 @@ func (a *api) postAlerts(w http.ResponseWriter, r *http.Request) {
 		}
 		alerts = append(alerts, al)
 	}
-	a.n.disp.put(alerts)
+	a.n.disp.Put(alerts)
 	w.WriteHeader(http.StatusOK)
 }
 
@@ -393,8 +394,8 @@ func (a *api) listAlerts(w http.ResponseWriter, r *http.Request) {
 		Status      status     `json:"status"`
 	}
 	out := []gettable{}
-	for _, al := range a.n.disp.list() {
-		if al.resolved(now) || !silenceMatches(&pb.Silence{Matchers: filters}, al.Labels) {
+	for _, al := range a.n.disp.List() {
+		if al.Resolved(now) || !silence.Matches(&pb.Silence{Matchers: filters}, al.Labels) {
 			continue
 		}
 		st := status{State: "active", SilencedBy: a.n.sil.Mutes(al.Labels), InhibitedBy: []string{}}
@@ -404,9 +405,9 @@ func (a *api) listAlerts(w http.ResponseWriter, r *http.Request) {
 			st.SilencedBy = []string{}
 		}
 		out = append(out, gettable{
-			apiAlert: apiAlert{Labels: al.Labels, Annotations: nonNil(al.Annotations),
+			apiAlert: apiAlert{Labels: al.Labels, Annotations: al.Annotations,
 				StartsAt: apiTime(al.StartsAt), EndsAt: apiTime(al.EndsAt), GeneratorURL: al.GeneratorURL},
-			Fingerprint: fmt.Sprintf("%016x", fingerprint(al.Labels)),
+			Fingerprint: fmt.Sprintf("%016x", notify.Fingerprint(al.Labels)),
 			UpdatedAt:   apiTime(al.UpdatedAt),
 			Receivers:   []receiver{{a.n.cfg.Receiver}},
 			Status:      st,

@@ -41,7 +41,7 @@ func TestAPIRefusesCrossSiteBodies(t *testing.T) {
 	if got := n.sil.List(); len(got) != 0 {
 		t.Fatalf("silences created by refused requests: %v", got)
 	}
-	if got := n.disp.list(); len(got) != 0 {
+	if got := n.disp.List(); len(got) != 0 {
 		t.Fatalf("alerts taken from refused requests: %v", got)
 	}
 	for _, ct := range []string{"application/json", "application/json; charset=utf-8", "Application/JSON"} {

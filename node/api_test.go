@@ -2,6 +2,7 @@ package node
 
 import (
 	"encoding/json"
+	"github.com/gossipscope/gossipscope/silence"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -79,8 +80,8 @@ func TestAPIRejectsBadInput(t *testing.T) {
 			t.Errorf("%s %s %.60q: %d %q; want %d and %q", tc.method, tc.path, tc.body, code, body, tc.code, tc.want)
 		}
 	}
-	if len(n.Silences()) != 0 || len(n.disp.list()) != 0 {
-		t.Fatalf("rejected requests changed state: %d silences, %d alerts", len(n.Silences()), len(n.disp.list()))
+	if len(n.Silences()) != 0 || len(n.disp.List()) != 0 {
+		t.Fatalf("rejected requests changed state: %d silences, %d alerts", len(n.Silences()), len(n.disp.List()))
 	}
 }
 
@@ -158,7 +159,7 @@ func TestAmtoolAgainstNodes(t *testing.T) {
 	run("--alertmanager.url="+b.APIURL(), "silence", "expire", id)
 	eventually(t, 5*time.Second, "the expiry on a", func() bool {
 		s, ok := a.sil.Get(id)
-		return ok && silenceState(s, time.Now()) == silenceExpired
+		return ok && silence.CalcState(s, time.Now()) == "expired"
 	})
 	var alerts []json.RawMessage
 	run("--alertmanager.url="+a.APIURL(), "alert", "add", "alertname=Test", "severity=page")

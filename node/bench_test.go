@@ -6,7 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gossipscope/gossipscope/internal/wiretest"
 	"github.com/gossipscope/gossipscope/protocol"
+	silencepb "github.com/prometheus/alertmanager/silence/silencepb"
 )
 
 // BenchmarkLabReplication measures, on real loopback sockets with
@@ -52,12 +54,13 @@ func BenchmarkLabReplication(b *testing.B) {
 				// The ID is chosen here, not by Set, so that the emit filter
 				// knows it before the first event.
 				now := time.Now().UTC()
-				sil := newMatcherSilence(fmt.Sprintf("Bench%d", i), now)
-				sil.Id = newUUID()
+				sil := labSilence(fmt.Sprintf("Bench%d", i), now)
+				sil.Id = fmt.Sprintf("bench-%d-%d", now.UnixNano(), i)
+				sil.UpdatedAt = now
 				target.Store("sil/" + sil.Id)
-				origin.sil.mu.Lock()
-				err := origin.sil.set(sil, now, false)
-				origin.sil.mu.Unlock()
+				// Merged as if gossiped to n1: taken and gossiped on, as a
+				// silence made there would be.
+				err := origin.sil.Merge(wiretest.Delimited(b, &silencepb.MeshSilence{Silence: sil, ExpiresAt: sil.EndsAt.Add(time.Hour)}))
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -8,8 +8,11 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/gossipscope/gossipscope/cluster"
 	"github.com/gossipscope/gossipscope/internal/webguard"
+	"github.com/gossipscope/gossipscope/notify"
 	"github.com/gossipscope/gossipscope/protocol"
+	"github.com/gossipscope/gossipscope/silence"
 )
 
 // Config configures one node. DefaultConfig returns Alertmanager v0.27's
@@ -69,8 +72,8 @@ type Config struct {
 	Emit func(protocol.Event)
 	// Start is t=0 of the event stream: events carry T = ms since Start.
 	Start time.Time
-	// Filter is an optional packet filter (loss, partitions) shared by a lab.
-	Filter *Filter
+	// LabNet is the network of the lab the node is part of (nil: none).
+	LabNet *LabNet
 	Logger *slog.Logger
 
 	// emitAll, set by a Lab, takes the events of one packet at once (one
@@ -85,23 +88,24 @@ type Config struct {
 // TCPTimeout 10 s, and the default route's group_wait 30 s,
 // group_interval 5 m, repeat_interval 4 h, resolve_timeout 5 m.
 func DefaultConfig() Config {
+	p, r := cluster.DefaultConfig(), notify.DefaultConfig()
 	return Config{
 		ClusterAddr:      "127.0.0.1:9094",
 		APIAddr:          "127.0.0.1:9093",
-		Receiver:         "hook",
-		PeerTimeout:      15 * time.Second,
-		GossipInterval:   200 * time.Millisecond,
-		PushPullInterval: 60 * time.Second,
-		ProbeInterval:    1 * time.Second,
-		ProbeTimeout:     500 * time.Millisecond,
-		TCPTimeout:       10 * time.Second,
-		SuspicionMult:    4,
-		GroupBy:          []string{"alertname"},
-		GroupWait:        30 * time.Second,
-		GroupInterval:    5 * time.Minute,
-		RepeatInterval:   4 * time.Hour,
-		ResolveTimeout:   5 * time.Minute,
-		Retention:        120 * time.Hour,
+		Receiver:         r.Receiver,
+		PeerTimeout:      r.PeerTimeout,
+		GossipInterval:   p.GossipInterval,
+		PushPullInterval: p.PushPullInterval,
+		ProbeInterval:    p.ProbeInterval,
+		ProbeTimeout:     p.ProbeTimeout,
+		TCPTimeout:       p.TCPTimeout,
+		SuspicionMult:    p.SuspicionMult,
+		GroupBy:          r.GroupBy,
+		GroupWait:        r.GroupWait,
+		GroupInterval:    r.GroupInterval,
+		RepeatInterval:   r.RepeatInterval,
+		ResolveTimeout:   r.ResolveTimeout,
+		Retention:        silence.DefaultRetention,
 	}
 }
 
@@ -141,7 +145,7 @@ func (c *Config) fill() error {
 func (c *Config) fillDefaults() error {
 	d := DefaultConfig()
 	if c.Name == "" {
-		c.Name = newULID(time.Now())
+		c.Name = cluster.NewULID(time.Now())
 	}
 	if len(c.Name) > 128 {
 		return fmt.Errorf("name longer than 128 bytes")

@@ -2,21 +2,19 @@
 // Prometheus Alertmanager v0.27's cluster wire format, so they gossip with
 // real Alertmanagers, plus a Lab of N such nodes on loopback.
 //
-// A Node has:
-//   - Alertmanager's cluster delegate (cluster/delegate.go): user messages
-//     are clusterpb.Part{Key, Data} with keys "sil" (silencepb.MeshSilence)
-//     and "nfl" (nflogpb.MeshEntry), push-pull carries a
-//     clusterpb.FullState; the merge rules are silence/silence.go's and
-//     nflog/nflog.go's (last writer wins by UpdatedAt / Timestamp, news is
-//     gossiped on, oversized parts go to every member over TCP);
-//   - HA notification as notify/notify.go: group_wait, silences mute, wait
-//     position x PeerTimeout, dedup against the gossiped notification log
-//     (alert hashes are Alertmanager's xxhash, so mixed clusters dedup),
-//     POST the webhook, log and gossip the nflog entry;
+// A Node is one Alertmanager-like process assembled from the socket-free
+// parts, over its own sockets:
+//   - a cluster.Peer (Alertmanager's cluster delegate and settings) with
+//     the silence store (package silence) and the notification log
+//     (package nflog) plugged in as states "sil" and "nfl";
+//   - HA notification (package notify) POSTing Alertmanager's webhook;
 //   - the v2 API subset amtool and curl use (see newAPI);
-//   - a memberlist Transport over the node's own UDP and TCP sockets that
-//     reports traffic as events and applies the lab's Filter (loss,
-//     partitions) both ways.
+//   - a memberlist Transport over the node's own UDP and TCP sockets
+//     (transport.go, sockets.go) that reports traffic as events and, in a
+//     lab, applies the lab's network (LabNet: loss, partitions) both ways.
+//
+// A Lab is N nodes in one process on loopback sharing a LabNet, driven by
+// protocol Commands.
 //
 // # Cost of observing
 //
@@ -32,7 +30,8 @@
 // delivered them; only the fields events need are read from the wire;
 // "is this redundant" is a lookup in the receiver's version index, not its
 // store; a packet's events reach the Lab in one call; the delegate's
-// broadcast queue is memberlist's algorithm without its allocations; and
+// broadcast queue (package cluster) is memberlist's algorithm without its
+// allocations; and
 // silence merges decode only entries they would take.
 //
 // # Reading the wire
@@ -57,7 +56,7 @@
 //     comment; for alive, suspect and dead Key is the node concerned and
 //     Version its incarnation; for push-pull Value summarises what it
 //     carries ("5 members, join, 2 sil, 1 nfl"). Lost: dropped by the
-//     Filter. Redundant: the receiver (a lab node) already held that key at
+//     LabNet. Redundant: the receiver (a lab node) already held that key at
 //     that version. Arrive is 0 (unknown). A message is reported once: by
 //     its sender when the sender is a lab node (or the only node), by the
 //     receiver when it comes from outside (e.g. a real Alertmanager, named

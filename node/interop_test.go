@@ -1,6 +1,7 @@
 package node
 
 import (
+	"github.com/gossipscope/gossipscope/silence"
 	"strings"
 	"testing"
 	"time"
@@ -89,7 +90,7 @@ func TestInteropRealAlertmanager(t *testing.T) {
 	eventually(t, 10*time.Second, "the expiry on every lab node", func() bool {
 		for _, nm := range l.Names() {
 			for _, s := range l.Node(nm).Silences() {
-				if s.Id == id && silenceState(s, time.Now()) != silenceExpired {
+				if s.Id == id && silence.CalcState(s, time.Now()) != "expired" {
 					return false
 				}
 			}

@@ -9,8 +9,14 @@ import (
 	"strconv"
 	"sync"
 	"time"
+	"unicode/utf8"
 
+	"github.com/gossipscope/gossipscope/cluster"
+	"github.com/gossipscope/gossipscope/nflog"
+	"github.com/gossipscope/gossipscope/notify"
 	"github.com/gossipscope/gossipscope/protocol"
+	"github.com/gossipscope/gossipscope/silence"
+	silencepb "github.com/prometheus/alertmanager/silence/silencepb"
 )
 
 // MaxLabNodes bounds a lab: every node is two sockets and a few goroutines
@@ -33,7 +39,7 @@ type LabConfig struct {
 	NoAPI          bool   // no HTTP servers (handlers still available)
 	NamePrefix     string // node names are prefix+1..N; default "n"
 	// Template holds the node settings (timings, routing, Webhook, Logger);
-	// its Name, addresses, Peers, Emit, Start and Filter are the lab's.
+	// its Name, addresses, Peers, Emit, Start and LabNet are the lab's.
 	// Zero: DefaultConfig with group_wait 1 s, group_interval 10 s and
 	// repeat_interval 1 h, as alertmanager-cluster.md's test config.
 	Template    *Config
@@ -44,13 +50,13 @@ type LabConfig struct {
 	Logger      *slog.Logger
 }
 
-// Lab is a cluster of real nodes on loopback sharing one Filter, driven
+// Lab is a cluster of real nodes on loopback sharing one LabNet, driven
 // by protocol Commands.
 type Lab struct {
-	cfg    LabConfig
-	filter *Filter
-	start  time.Time
-	tmpl   Config
+	cfg   LabConfig
+	net   *LabNet
+	start time.Time
+	tmpl  Config
 
 	mu     sync.Mutex
 	nodes  []*labNode
@@ -124,7 +130,7 @@ func NewLab(cfg LabConfig) (*Lab, error) {
 	}
 	tmpl.Logger = cfg.Logger
 	l := &Lab{
-		cfg: cfg, filter: NewFilter(), start: cfg.Start, tmpl: tmpl,
+		cfg: cfg, net: NewLabNet(), start: cfg.Start, tmpl: tmpl,
 		byName: map[string]*labNode{}, status: map[string]protocol.Status{},
 	}
 	var joined []string
@@ -148,7 +154,7 @@ func NewLab(cfg LabConfig) (*Lab, error) {
 		l.byName[ln.name] = ln
 	}
 	for _, ln := range l.nodes {
-		ln.n.setPeers(l.peersOf(ln))
+		ln.n.peer.SetPeers(l.peersOf(ln))
 	}
 	return l, nil
 }
@@ -179,7 +185,7 @@ func checkPorts(cfg LabConfig) error {
 func (l *Lab) startNode(ln *labNode, peers []string) error {
 	c := l.tmpl
 	c.Name, c.ClusterAddr, c.APIAddr = ln.name, ln.gossip, ln.apiAddr
-	c.Peers, c.Emit, c.Start, c.Filter = peers, l.emit, l.start, l.filter
+	c.Peers, c.Emit, c.Start, c.LabNet = peers, l.emit, l.start, l.net
 	c.emitAll = l.emitAll
 	n, err := New(c)
 	if err != nil {
@@ -255,8 +261,8 @@ func (l *Lab) forward(e protocol.Event) {
 
 func (l *Lab) t() float64 { return float64(time.Since(l.start).Microseconds()) / 1000 }
 
-// Filter returns the lab's shared packet filter.
-func (l *Lab) Filter() *Filter { return l.filter }
+// Net returns the lab's network: its faults in force.
+func (l *Lab) Net() *LabNet { return l.net }
 
 // Names returns the node names in order.
 func (l *Lab) Names() []string {
@@ -302,7 +308,7 @@ func (l *Lab) Header() protocol.Event {
 		"probe_interval_ms":    c.ProbeInterval.Milliseconds(),
 		"pushpull_interval_ms": c.PushPullInterval.Milliseconds(),
 		"retransmit_mult":      c.RetransmitMult,
-		"loss":                 l.filter.Loss(),
+		"loss":                 l.net.Loss(),
 	})
 	return h
 }
@@ -332,18 +338,16 @@ func (l *Lab) Snapshot() []protocol.Event {
 			continue
 		}
 		for _, s := range ln.n.sil.List() {
-			out = append(out, protocol.Event{Type: protocol.TypeState, T: now, Node: ln.name,
-				Key: silenceKey(s), Version: s.UpdatedAt.UnixMilli(), Value: s.Comment})
+			out = append(out, silence.Event(s, ln.name, now))
 		}
 		for _, e := range ln.n.nfl.Entries() {
-			out = append(out, protocol.Event{Type: protocol.TypeState, T: now, Node: ln.name,
-				Key: entryKey(e), Version: e.Timestamp.UnixMilli()})
+			out = append(out, nflog.Event(e, ln.name, now))
 		}
 	}
-	if g := l.filter.Groups(); len(g) > 0 {
+	if g := l.net.Groups(); len(g) > 0 {
 		out = append(out, protocol.Event{Type: protocol.TypePartition, T: now, Groups: g})
 	}
-	if p := l.filter.Loss(); p > 0 {
+	if p := l.net.Loss(); p > 0 {
 		out = append(out, protocol.Event{Type: protocol.TypeParam, T: now, Params: map[string]any{"loss": p}})
 	}
 	return out
@@ -405,12 +409,12 @@ func (l *Lab) Command(c protocol.Command) error {
 		if name == "" {
 			name = "GossipscopeTest"
 		}
-		if !labelValueOK(name) {
+		if !utf8.ValidString(name) {
 			return fmt.Errorf("alert: name %q is not valid UTF-8", name)
 		}
 		for _, ln := range to {
 			now := time.Now()
-			ln.n.disp.put([]*alert{{Labels: map[string]string{"alertname": name}, StartsAt: now,
+			ln.n.disp.Put([]*notify.Alert{{Labels: map[string]string{"alertname": name}, StartsAt: now,
 				EndsAt: now.Add(ln.n.cfg.ResolveTimeout)}})
 		}
 		return nil
@@ -447,17 +451,17 @@ func (l *Lab) Command(c protocol.Command) error {
 				}
 			}
 		}
-		if err := l.filter.Partition(c.Groups); err != nil {
+		if err := l.net.Partition(c.Groups); err != nil {
 			return err
 		}
-		l.emit(protocol.Event{Type: protocol.TypePartition, T: l.t(), Groups: l.filter.Groups()})
+		l.emit(protocol.Event{Type: protocol.TypePartition, T: l.t(), Groups: l.net.Groups()})
 		return nil
 	case protocol.CmdHeal:
-		l.filter.Heal()
+		l.net.Heal()
 		l.emit(protocol.Event{Type: protocol.TypeHeal, T: l.t()})
 		return nil
 	case protocol.CmdLoss:
-		if err := l.filter.SetLoss(c.Loss); err != nil {
+		if err := l.net.SetLoss(c.Loss); err != nil {
 			return err
 		}
 		l.emit(protocol.Event{Type: protocol.TypeParam, T: l.t(), Params: map[string]any{"loss": c.Loss}})
@@ -472,12 +476,20 @@ func (l *Lab) emitNote(text string) {
 
 // labSilence silences alerts named name for an hour; the name is also the
 // comment, so the page can show what the silence is about.
-func labSilence(name string, now time.Time) *silencepbSilence { return newMatcherSilence(name, now) }
+func labSilence(name string, now time.Time) *silencepb.Silence {
+	return &silencepb.Silence{
+		Matchers:  []*silencepb.Matcher{{Type: silencepb.Matcher_EQUAL, Name: "alertname", Pattern: name}},
+		StartsAt:  now,
+		EndsAt:    now.Add(time.Hour),
+		CreatedBy: "gossipscope",
+		Comment:   name,
+	}
+}
 
 // Close stops every node, leaving the cluster gracefully, and returns once
 // all are down (within about a second with Alertmanager's timings).
 //
-// The nodes leave together. Each first tells the lab's Filter, so that
+// The nodes leave together. Each first tells the lab's LabNet, so that
 // from then on every node reports the others left, never suspect or dead,
 // and the lab forwards no other status for them. Each then waits a few
 // gossip rounds (leaveRounds x GossipInterval) for its leave to go out,
@@ -502,7 +514,7 @@ func (l *Lab) Close() error {
 			running = append(running, ln.name)
 		}
 	}
-	l.filter.leaving(running...)
+	l.net.leaving(running...)
 	l.stMu.Lock()
 	l.closing = true
 	l.stMu.Unlock()
@@ -520,7 +532,7 @@ func (l *Lab) Close() error {
 			ctx, cancel := context.WithTimeout(context.Background(), wait+2*time.Second)
 			defer cancel()
 			err := n.shutdown(ctx, wait)
-			if errors.Is(err, errLeaveTimeout) {
+			if errors.Is(err, cluster.ErrLeaveTimeout) {
 				err = nil // expected: see above
 			}
 			errs[i] = err

@@ -281,10 +281,10 @@ func TestLabCommandsRejectBadInput(t *testing.T) {
 			t.Errorf("command %+v accepted", c)
 		}
 	}
-	if g := l.Filter().Groups(); g != nil {
+	if g := l.Net().Groups(); g != nil {
 		t.Fatalf("a rejected partition changed the filter: %v", g)
 	}
-	if p := l.Filter().Loss(); p != 0 {
+	if p := l.Net().Loss(); p != 0 {
 		t.Fatalf("a rejected loss changed the filter: %v", p)
 	}
 	for _, nm := range l.Names() {
@@ -342,9 +342,18 @@ func TestLabPartitionAndHeal(t *testing.T) {
 // loss, so memberlist's TCP fallback pings keep everyone alive and
 // push-pull (anti-entropy over TCP) still spreads a silence whose gossip
 // broadcasts are all lost.
+//
+// The probes keep Alertmanager's timings: memberlist gives a TCP fallback
+// ping what is left of the probe interval after the UDP probe timed out,
+// and with FastConfig's 200 ms interval a loaded, race-instrumented run
+// missed that now and then. One missed fallback is fatal here: the suspect
+// message, and the refutation, would travel by UDP, which is all lost.
 func TestLabTotalLoss(t *testing.T) {
 	rec := &recorder{}
-	l := startLab(t, 3, rec, nil)
+	l := startLab(t, 3, rec, func(c *LabConfig) {
+		d := DefaultConfig()
+		c.Template.ProbeInterval, c.Template.ProbeTimeout = d.ProbeInterval, d.ProbeTimeout
+	})
 	eventually(t, 10*time.Second, "convergence", func() bool { return converged(l, 3) })
 	mark := len(rec.all())
 	if err := l.Command(protocol.Command{Cmd: protocol.CmdLoss, Loss: 1}); err != nil {
@@ -391,7 +400,7 @@ func TestLabTotalLoss(t *testing.T) {
 	if err := l.Command(protocol.Command{Cmd: protocol.CmdLoss, Loss: 0}); err != nil {
 		t.Fatal(err)
 	}
-	if p := l.Filter().Loss(); p != 0 {
+	if p := l.Net().Loss(); p != 0 {
 		t.Fatalf("loss %v after setting 0", p)
 	}
 }

@@ -4,49 +4,42 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log"
-	"log/slog"
 	"net"
 	"net/http"
-	"sort"
 	"strconv"
 	"sync"
 	"time"
 
+	"github.com/gossipscope/gossipscope/cluster"
+	"github.com/gossipscope/gossipscope/nflog"
+	"github.com/gossipscope/gossipscope/notify"
 	"github.com/gossipscope/gossipscope/protocol"
+	"github.com/gossipscope/gossipscope/silence"
 	"github.com/gossipscope/gossipscope/wire"
-	"github.com/hashicorp/memberlist"
 	nflogpb "github.com/prometheus/alertmanager/nflog/nflogpb"
 	silencepb "github.com/prometheus/alertmanager/silence/silencepb"
 )
 
-// Node is one gossip peer: memberlist, Alertmanager's silences and
-// notification log, alert dispatch with HA dedup, and an HTTP API.
+// Node is one Alertmanager-like process: a cluster.Peer on the node's own
+// UDP and TCP sockets (transport.go) carrying its silences and
+// notification log, the HA notification pipeline, and an HTTP API.
 type Node struct {
 	cfg     Config
-	ml      *memberlist.Memberlist
+	peer    *cluster.Peer
 	tr      *transport
-	queue   *broadcastQueue
-	book    *addrBook
-	sil     *silences
-	nfl     *nflog
-	disp    *dispatcher
-	view    *memberView
+	sil     *silence.Silences
+	nfl     *nflog.Log
+	disp    *notify.Dispatcher
 	held    *heldVersions // what sil and nfl hold, for other nodes' transports
 	addr    string        // gossip address, "ip:port"
 	started time.Time
 
-	peersMu sync.Mutex
-	peers   []string // rejoined when not members, as Alertmanager's reconnect
-
-	oversize chan []byte
-	srv      *http.Server
-	apiURL   string
-	handler  http.Handler
+	srv     *http.Server
+	apiURL  string
+	handler http.Handler
 
 	lifeMu sync.Mutex // serialises Crash and Shutdown: memberlist panics on Leave after Shutdown
 	down   bool
-	stop   chan struct{}
 	wg     sync.WaitGroup
 }
 
@@ -60,21 +53,12 @@ func New(cfg Config) (*Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cluster address %q: %w", cfg.ClusterAddr, err)
 	}
-	n := &Node{
-		cfg:      cfg,
-		book:     newAddrBook(),
-		started:  time.Now(),
-		oversize: make(chan []byte, 200),
-		peers:    append([]string(nil), cfg.Peers...),
-		stop:     make(chan struct{}),
-	}
-	n.view = newMemberView(cfg.Name, n.emit, n.t)
-	n.view.hasLeft = cfg.Filter.hasLeft
-	n.sil = newSilences(cfg.Retention, n.broadcaster(wire.KeySilences), n.learnedSilence)
-	n.nfl = newNflog(cfg.Retention, n.broadcaster(wire.KeyNflog), n.learnedEntry)
-	n.held = newHeldVersions()
-	n.sil.held, n.nfl.held = n.held, n.held
-	n.disp = newDispatcher(n)
+	n := &Node{cfg: cfg, started: time.Now(), held: newHeldVersions()}
+	members := cluster.NewMembership(cfg.Name, cfg.Start, n.emit, cfg.LabNet.hasLeft)
+	n.sil = silence.New(silence.Options{Retention: cfg.Retention, Versions: n.held,
+		Learned: func(s *silencepb.Silence, _ silence.Origin) { n.emit(silence.Event(s, cfg.Name, n.t())) }})
+	n.nfl = nflog.New(nflog.Options{Retention: cfg.Retention, Versions: n.held,
+		Learned: func(e *nflogpb.Entry, _ nflog.Origin) { n.emit(nflog.Event(e, cfg.Name, n.t())) }})
 
 	sock, err := listen(host, port, cfg.Logger)
 	if err != nil {
@@ -82,56 +66,54 @@ func New(cfg Config) (*Node, error) {
 	}
 	port = sock.port
 	n.addr = net.JoinHostPort(host, strconv.Itoa(port))
-	cfg.Filter.register(n.addr, cfg.Name)
-	n.tr = newTransport(sock, n.addr, cfg.Name, cfg.Filter, n.book, n.emitAllFunc(), n.t, n.view)
+	cfg.LabNet.register(n.addr, cfg.Name)
+	n.tr = newTransport(sock, n.addr, cfg.Name, cfg.LabNet, members, n.emitAllFunc(), n.t)
 
-	// memberlist settings as Alertmanager's cluster.Create.
-	mc := memberlist.DefaultLANConfig()
-	mc.Name = cfg.Name
-	mc.BindAddr, mc.BindPort = host, port
-	mc.AdvertisePort = port
-	if host == "0.0.0.0" || host == "::" {
-		mc.AdvertiseAddr = "" // the transport picks a private IP
-	} else {
-		mc.AdvertiseAddr = host
+	pc := cluster.Config{
+		Name: cfg.Name, BindAddr: host, BindPort: port, AdvertisePort: port, Label: cfg.Label,
+		GossipInterval: cfg.GossipInterval, PushPullInterval: cfg.PushPullInterval,
+		ProbeInterval: cfg.ProbeInterval, ProbeTimeout: cfg.ProbeTimeout, TCPTimeout: cfg.TCPTimeout,
+		SuspicionMult: cfg.SuspicionMult, RetransmitMult: cfg.RetransmitMult,
+		Membership: members, Start: cfg.Start, Logger: cfg.Logger,
 	}
-	d := &delegate{n}
-	mc.Delegate, mc.Events = d, d
-	mc.Transport = n.tr
-	mc.GossipInterval = cfg.GossipInterval
-	mc.PushPullInterval = cfg.PushPullInterval
-	mc.TCPTimeout = cfg.TCPTimeout
-	mc.ProbeTimeout = cfg.ProbeTimeout
-	mc.ProbeInterval = cfg.ProbeInterval
-	mc.SuspicionMult = cfg.SuspicionMult
-	mc.GossipNodes = cfg.RetransmitMult
-	mc.RetransmitMult = cfg.RetransmitMult
-	mc.UDPBufferSize = wire.MaxGossipPacket
-	mc.Label = cfg.Label
-	// The transport compresses, as memberlist would (see transport).
-	mc.EnableCompression = false
-	mc.Logger = log.New(slogWriter{cfg.Logger}, "", 0)
-	n.queue = &broadcastQueue{numNodes: n.numMembers, mult: cfg.RetransmitMult}
-
-	ml, err := memberlist.Create(mc)
+	if host != "0.0.0.0" && host != "::" {
+		pc.AdvertiseAddr = host // else the transport picks a private IP
+	}
+	peer, err := cluster.New(pc, n.tr)
 	if err != nil {
 		_ = n.tr.Shutdown()
-		cfg.Filter.unregister(n.addr)
-		return nil, fmt.Errorf("start memberlist: %w", err)
+		cfg.LabNet.unregister(n.addr)
+		return nil, err
 	}
-	n.ml = ml
-	cfg.Filter.attach(n)
+	n.peer = peer
+	n.sil.SetBroadcast(peer.AddState(wire.KeySilences, n.sil).Broadcast)
+	n.nfl.SetBroadcast(peer.AddState(wire.KeyNflog, n.nfl).Broadcast)
+	cfg.LabNet.attach(n)
 
-	n.handler = newAPI(n)
+	var ln net.Listener
 	if cfg.APIAddr != "" {
-		ln, err := net.Listen("tcp", cfg.APIAddr)
+		ln, err = net.Listen("tcp", cfg.APIAddr)
 		if err != nil {
-			_ = ml.Shutdown()
-			cfg.Filter.unregister(n.addr)
-			cfg.Filter.detach(n)
+			_ = peer.Shutdown()
+			cfg.LabNet.unregister(n.addr)
+			cfg.LabNet.detach(n)
 			return nil, fmt.Errorf("API listen on %s: %w", cfg.APIAddr, err)
 		}
 		n.apiURL = "http://" + ln.Addr().String()
+	}
+	nc := notify.Config{
+		Name: cfg.Name, Receiver: cfg.Receiver, GroupBy: cfg.GroupBy,
+		GroupWait: cfg.GroupWait, GroupInterval: cfg.GroupInterval, RepeatInterval: cfg.RepeatInterval,
+		ResolveTimeout: cfg.ResolveTimeout, PeerTimeout: cfg.PeerTimeout,
+		Position: peer.Position, Silences: n.sil, Log: n.nfl, ExternalURL: n.apiURL,
+		Emit: n.emit, Start: cfg.Start, Logger: cfg.Logger,
+	}
+	if cfg.Webhook != "" {
+		nc.Sender = &notify.Webhook{URL: cfg.Webhook}
+	}
+	n.disp = notify.New(nc)
+	n.handler = newAPI(n)
+	if ln != nil {
 		n.srv = &http.Server{Handler: n.handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second}
 		n.wg.Add(1)
 		go func() {
@@ -141,14 +123,8 @@ func New(cfg Config) (*Node, error) {
 			}
 		}()
 	}
-
-	n.wg.Add(2)
-	go n.sendOversized()
-	go n.rejoin()
-	if len(cfg.Peers) > 0 {
-		if _, err := ml.Join(cfg.Peers); err != nil {
-			cfg.Logger.Warn("failed to join cluster; will retry", "peers", cfg.Peers, "err", err)
-		}
+	if err := peer.Join(cfg.Peers); err != nil {
+		cfg.Logger.Warn("failed to join cluster; will retry", "peers", cfg.Peers, "err", err)
 	}
 	return n, nil
 }
@@ -166,42 +142,23 @@ func (n *Node) APIURL() string { return n.apiURL }
 func (n *Node) Handler() http.Handler { return n.handler }
 
 // Members returns the names of the members this node sees alive or suspect
-// (memberlist's view, which includes the node itself), sorted. Only Name is
-// read from memberlist's Node structs: the rest changes under its lock.
-func (n *Node) Members() []string {
-	var out []string
-	for _, m := range n.ml.Members() {
-		out = append(out, m.Name)
-	}
-	sort.Strings(out)
-	return out
-}
+// (memberlist's view, which includes the node itself), sorted.
+func (n *Node) Members() []string { return n.peer.Members() }
 
 // MemberStatus returns the status this node sees for name.
-func (n *Node) MemberStatus(name string) (protocol.Status, bool) { return n.view.status(name) }
+func (n *Node) MemberStatus(name string) (protocol.Status, bool) {
+	return n.peer.Membership().Status(name)
+}
 
 // Position is Alertmanager's Peer.Position: this node's index among the
 // members sorted by name. It decides how long the node waits to notify.
-func (n *Node) Position() int {
-	names := n.Members()
-	for i, nm := range names {
-		if nm == n.cfg.Name {
-			return i
-		}
-	}
-	return 0
-}
+func (n *Node) Position() int { return n.peer.Position() }
 
 // Silences returns the silences this node holds.
 func (n *Node) Silences() []*silencepb.Silence { return n.sil.List() }
 
 // NotificationLog returns the notification log entries this node holds.
 func (n *Node) NotificationLog() []*nflogpb.Entry { return n.nfl.Entries() }
-
-// holds reports whether the node has state key ("sil/<id>" or
-// "nfl/<entry key>") at version (unix ms) or newer, without locking its
-// stores.
-func (n *Node) holds(key string, version int64) bool { return n.held.holds(key, version) }
 
 // Crash stops the node abruptly: no leave message, sockets closed, so the
 // others must detect the failure (suspect, then dead). Stopping a stopped
@@ -216,7 +173,7 @@ func (n *Node) Crash() {
 	if n.srv != nil {
 		_ = n.srv.Close()
 	}
-	_ = n.ml.Shutdown()
+	_ = n.peer.Shutdown()
 	n.wg.Wait()
 }
 
@@ -231,10 +188,6 @@ func (n *Node) Shutdown(ctx context.Context) error {
 	return n.shutdown(ctx, timeout)
 }
 
-// errLeaveTimeout is memberlist's Leave error when its dead message was not
-// gossiped to the full retransmit limit in time.
-var errLeaveTimeout = errors.New("timeout waiting for leave broadcast")
-
 // shutdown leaves, waiting at most leaveWait for the leave to be gossiped,
 // and stops.
 func (n *Node) shutdown(ctx context.Context, leaveWait time.Duration) error {
@@ -243,17 +196,14 @@ func (n *Node) shutdown(ctx context.Context, leaveWait time.Duration) error {
 	if n.down {
 		return nil
 	}
-	n.cfg.Filter.leaving(n.cfg.Name)
-	lerr := n.ml.Leave(leaveWait)
-	if lerr != nil && lerr.Error() == errLeaveTimeout.Error() {
-		lerr = errLeaveTimeout
-	}
+	n.cfg.LabNet.leaving(n.cfg.Name)
+	lerr := n.peer.Leave(leaveWait)
 	n.halt()
 	var serr error
 	if n.srv != nil {
 		serr = n.srv.Shutdown(ctx)
 	}
-	if err := n.ml.Shutdown(); err != nil && lerr == nil {
+	if err := n.peer.Shutdown(); err != nil && lerr == nil {
 		lerr = err
 	}
 	n.wg.Wait()
@@ -263,17 +213,9 @@ func (n *Node) shutdown(ctx context.Context, leaveWait time.Duration) error {
 // halt stops the node's own goroutines; lifeMu is held.
 func (n *Node) halt() {
 	n.down = true
-	close(n.stop)
-	n.disp.stop()
-	n.cfg.Filter.unregister(n.addr)
-	n.cfg.Filter.detach(n)
-}
-
-func (n *Node) numMembers() int {
-	if n.ml == nil {
-		return 1
-	}
-	return n.ml.NumMembers()
+	n.disp.Stop()
+	n.cfg.LabNet.unregister(n.addr)
+	n.cfg.LabNet.detach(n)
 }
 
 // t returns milliseconds since the stream's start.
@@ -302,141 +244,4 @@ func (n *Node) emit(e protocol.Event) {
 	if n.cfg.Emit != nil {
 		n.cfg.Emit(e)
 	}
-}
-
-// learnedSilence reports that this node now holds a silence version.
-// Key "sil/<id>", Version = UpdatedAt in unix ms, Value = the comment.
-func (n *Node) learnedSilence(s *silencepb.Silence, _ string) {
-	n.emit(protocol.Event{Type: protocol.TypeState, T: n.t(), Node: n.cfg.Name,
-		Key: silenceKey(s), Version: s.UpdatedAt.UnixMilli(), Value: s.Comment})
-}
-
-// learnedEntry reports a notification log entry: Key "nfl/<group key>:<receiver>",
-// Version = Timestamp in unix ms.
-func (n *Node) learnedEntry(e *nflogpb.Entry, _ string) {
-	n.emit(protocol.Event{Type: protocol.TypeState, T: n.t(), Node: n.cfg.Name,
-		Key: entryKey(e), Version: e.Timestamp.UnixMilli()})
-}
-
-// broadcaster returns Alertmanager's Channel.Broadcast for one state key:
-// wrap in a Part; small ones go to memberlist's gossip queue, oversized ones
-// to every member over TCP.
-func (n *Node) broadcaster(key string) func([]byte) {
-	return func(data []byte) {
-		p := partBytes(key, data)
-		if p == nil {
-			return
-		}
-		if oversized(p) {
-			select {
-			case n.oversize <- p:
-			default:
-				n.cfg.Logger.Debug("oversized gossip channel full", "key", key)
-			}
-			return
-		}
-		n.queue.QueueBroadcast(p)
-	}
-}
-
-func (n *Node) sendOversized() {
-	defer n.wg.Done()
-	for {
-		select {
-		case b := <-n.oversize:
-			var wg sync.WaitGroup
-			for _, name := range n.Members() {
-				m := n.memberNode(name)
-				if name == n.cfg.Name || m == nil {
-					continue
-				}
-				wg.Add(1)
-				go func(m *memberlist.Node) {
-					defer wg.Done()
-					if err := n.ml.SendReliable(m, b); err != nil {
-						n.cfg.Logger.Debug("send oversized", "to", m.Name, "err", err)
-					}
-				}(m)
-			}
-			wg.Wait()
-		case <-n.stop:
-			return
-		}
-	}
-}
-
-// rejoin retries the configured peers that are not members, like
-// Alertmanager's reconnect loop (every 10 s; faster when probing is fast).
-func (n *Node) rejoin() {
-	defer n.wg.Done()
-	every := min(10*time.Second, 10*n.cfg.ProbeInterval)
-	tick := time.NewTicker(every)
-	defer tick.Stop()
-	for {
-		select {
-		case <-tick.C:
-		case <-n.stop:
-			return
-		}
-		have := map[string]bool{}
-		for _, name := range n.Members() {
-			if a, ok := n.book.addr(name); ok {
-				have[a] = true
-			}
-		}
-		var missing []string
-		n.peersMu.Lock()
-		peers := n.peers
-		n.peersMu.Unlock()
-		for _, p := range peers {
-			if !have[p] && p != n.addr {
-				missing = append(missing, p)
-			}
-		}
-		if len(missing) > 0 {
-			if _, err := n.ml.Join(missing); err != nil {
-				n.cfg.Logger.Debug("rejoin", "peers", missing, "err", err)
-			}
-		}
-	}
-}
-
-// memberNode returns a private memberlist.Node for name, to send to
-// without reading memberlist's own (see addrBook).
-func (n *Node) memberNode(name string) *memberlist.Node {
-	a, ok := n.book.addr(name)
-	if !ok {
-		return nil
-	}
-	host, port, err := net.SplitHostPort(a)
-	if err != nil {
-		return nil
-	}
-	p, err := strconv.Atoi(port)
-	if err != nil {
-		return nil
-	}
-	return &memberlist.Node{Name: name, Addr: net.ParseIP(host), Port: uint16(p)}
-}
-
-// setPeers replaces the addresses the node keeps rejoining.
-func (n *Node) setPeers(peers []string) {
-	n.peersMu.Lock()
-	n.peers = append([]string(nil), peers...)
-	n.peersMu.Unlock()
-}
-
-// slogWriter turns memberlist's log lines into debug records.
-type slogWriter struct{ l *slog.Logger }
-
-func (w slogWriter) Write(b []byte) (int, error) {
-	w.l.Debug(string(trimNL(b)), "src", "memberlist")
-	return len(b), nil
-}
-
-func trimNL(b []byte) []byte {
-	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r') {
-		b = b[:len(b)-1]
-	}
-	return b
 }

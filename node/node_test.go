@@ -55,12 +55,12 @@ func kinds(evs []protocol.Event) map[string]int {
 func TestGracefulLeaveIsLeft(t *testing.T) {
 	for _, shared := range []bool{false, true} {
 		t.Run(map[bool]string{false: "standalone", true: "filter"}[shared], func(t *testing.T) {
-			var f *Filter
+			var f *LabNet
 			if shared {
-				f = NewFilter()
+				f = NewLabNet()
 			}
-			a := startNode(t, "a", nil, func(c *Config) { c.Filter = f })
-			b := startNode(t, "b", []string{a.Addr()}, func(c *Config) { c.Filter = f })
+			a := startNode(t, "a", nil, func(c *Config) { c.LabNet = f })
+			b := startNode(t, "b", []string{a.Addr()}, func(c *Config) { c.LabNet = f })
 			eventually(t, 5*time.Second, "join", func() bool { return len(a.Members()) == 2 })
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 			defer cancel()

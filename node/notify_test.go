@@ -2,6 +2,7 @@ package node
 
 import (
 	"encoding/json"
+	"github.com/gossipscope/gossipscope/notify"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -17,14 +18,14 @@ import (
 type hookServer struct {
 	*httptest.Server
 	mu   sync.Mutex
-	msgs []webhookMessage
+	msgs []notify.Message
 }
 
 func newHookServer(t *testing.T) *hookServer {
 	h := &hookServer{}
 	h.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
-		var m webhookMessage
+		var m notify.Message
 		if err := json.Unmarshal(b, &m); err != nil {
 			t.Errorf("webhook body %q: %v", b, err)
 		}
@@ -36,10 +37,10 @@ func newHookServer(t *testing.T) *hookServer {
 	return h
 }
 
-func (h *hookServer) got() []webhookMessage {
+func (h *hookServer) got() []notify.Message {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return append([]webhookMessage(nil), h.msgs...)
+	return append([]notify.Message(nil), h.msgs...)
 }
 
 // The seed's HA test 2: the same alert posted to every node produces

@@ -1,6 +1,7 @@
 package node
 
 import (
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -16,13 +17,13 @@ import (
 // a lock, as a Lab's emit does.
 func observePair(b *testing.B) (a, c *Node, events *atomic.Int64, heldAt time.Time) {
 	b.Helper()
-	f := NewFilter()
+	f := NewLabNet()
 	events = &atomic.Int64{}
 	var mu sync.Mutex
 	sink := func(protocol.Event) { mu.Lock(); events.Add(1); mu.Unlock() }
 	mk := func(name string, peers []string) *Node {
 		cfg := FastConfig()
-		cfg.Name, cfg.Peers, cfg.Filter, cfg.Emit, cfg.APIAddr = name, peers, f, sink, ""
+		cfg.Name, cfg.Peers, cfg.LabNet, cfg.Emit, cfg.APIAddr = name, peers, f, sink, ""
 		n, err := New(cfg)
 		if err != nil {
 			b.Fatal(err)
@@ -33,7 +34,7 @@ func observePair(b *testing.B) (a, c *Node, events *atomic.Int64, heldAt time.Ti
 	a = mk("a", nil)
 	c = mk("b", []string{a.Addr()})
 	heldAt = time.Now().UTC().Truncate(time.Millisecond)
-	if err := c.sil.Merge(mustDelimited(&testing.T{}, meshSilence("held", "held by b", heldAt))); err != nil {
+	if err := c.sil.Merge(wiretest.Delimited(b, wiretest.MeshSilence("held", "held by b", heldAt))); err != nil {
 		b.Fatal(err)
 	}
 	return a, c, events, heldAt
@@ -79,10 +80,10 @@ func BenchmarkHoldsUnderMerge(b *testing.B) {
 				return
 			default:
 			}
-			_ = c.sil.Merge(mustDelimited(t, meshSilence(newUUID(), "churn", time.Now().UTC())))
+			_ = c.sil.Merge(wiretest.Delimited(t, wiretest.MeshSilence(fmt.Sprint("churn-", i), "churn", time.Now().UTC())))
 		}
 	}()
-	f := c.cfg.Filter
+	f := c.cfg.LabNet
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {

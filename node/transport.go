@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gossipscope/gossipscope/cluster"
 	"github.com/gossipscope/gossipscope/protocol"
 	"github.com/gossipscope/gossipscope/wire"
 	"github.com/hashicorp/memberlist"
@@ -18,7 +19,7 @@ const streamCapture = 4 << 20
 
 // transport is the node's memberlist Transport over its own sockets: it
 // reports every packet and stream as msg events and applies the lab's
-// Filter in both directions.
+// network (LabNet: loss, partitions) in both directions.
 //
 // Each message is reported once. A lab node reports what it sends (lost or
 // not). What arrives from outside the lab (a real Alertmanager, say) is
@@ -32,18 +33,13 @@ const streamCapture = 4 << 20
 // pooled reader, and described from that when they need describing; or,
 // from a lab node, taken in plain form from the sender (see handoff).
 type transport struct {
-	sock   *sockets
-	self   string
-	filter *Filter
-	book   *addrBook
-	emit   func([]protocol.Event) // nil: no events
-	t      func() float64
-	// gossiped is told of every suspect and alive message sent.
-	gossiped func(kind, subject string, incarnation int64)
-	box      *handoff // plain forms of packets lab nodes send us (nil outside a lab)
-	// leaving is told of every dead message a node outside the lab sends
-	// about itself (lab nodes announce it in the Filter).
-	leaving func(name string)
+	sock    *sockets
+	self    string
+	net     *LabNet                // nil outside a lab
+	members *cluster.Membership    // told of every message sent, and of leaves from outside the lab
+	emit    func([]protocol.Event) // nil: no events
+	t       func() float64
+	box     *handoff // plain forms of packets lab nodes send us (nil outside a lab)
 
 	packetCh chan *memberlist.Packet
 	streamCh chan net.Conn
@@ -54,16 +50,15 @@ type transport struct {
 
 var _ memberlist.NodeAwareTransport = (*transport)(nil)
 
-func newTransport(sock *sockets, addr, self string, f *Filter, book *addrBook, emit func([]protocol.Event), t func() float64, view *memberView) *transport {
+func newTransport(sock *sockets, addr, self string, ln *LabNet, members *cluster.Membership, emit func([]protocol.Event), t func() float64) *transport {
 	tr := &transport{
-		sock: sock, self: self, filter: f, book: book, emit: emit, t: t,
-		gossiped: view.gossiped, leaving: view.leave,
+		sock: sock, self: self, net: ln, members: members, emit: emit, t: t,
 		packetCh: make(chan *memberlist.Packet),
 		streamCh: make(chan net.Conn),
 		stop:     make(chan struct{}),
 	}
 	if ap, err := netip.ParseAddrPort(addr); err == nil {
-		tr.box = f.inbox(unmapped(ap))
+		tr.box = ln.inbox(unmapped(ap))
 	}
 	tr.wg.Add(2)
 	go tr.packets()
@@ -96,10 +91,10 @@ func (t *transport) WriteToAddress(b []byte, a memberlist.Address) (time.Time, e
 	}
 	bp := outBufs.Get().(*[]byte)
 	pkt, payload, compressed := wire.AppendPacket((*bp)[:0], b)
-	lost := t.filter.dropPacket(t.self, to)
+	lost := t.net.dropPacket(t.self, to)
 	t.observe(payload, len(pkt), t.self, to, lost)
 	if !lost { // UDP: a lost packet's sender never knows
-		if box := t.filter.inbox(ap); box != nil && compressed {
+		if box := t.net.inbox(ap); box != nil && compressed {
 			label := b[:len(b)-len(wire.StripLabel(b))]
 			plain := make([]byte, len(label)+len(payload))
 			copy(plain[copy(plain, label):], payload)
@@ -129,10 +124,10 @@ func resolveUDP(addr string) (netip.AddrPort, error) {
 // nameOf names the member at a gossip address: a lab node, a member
 // memberlist told us about, or else the address itself.
 func (t *transport) nameOf(ap netip.AddrPort) string {
-	if n, ok := t.filter.localAt(ap); ok {
+	if n, ok := t.net.localAt(ap); ok {
 		return n
 	}
-	return t.book.name(ap.String())
+	return t.members.NameAt(ap.String())
 }
 
 func (t *transport) PacketCh() <-chan *memberlist.Packet { return t.packetCh }
@@ -148,7 +143,7 @@ func (t *transport) packets() {
 		if !ok {
 			return
 		}
-		_, lab := t.filter.localAt(from)
+		_, lab := t.net.localAt(from)
 		var deliver []byte
 		if lab && t.box != nil {
 			deliver, _ = t.box.take(buf[:n])
@@ -158,13 +153,13 @@ func (t *transport) packets() {
 		}
 		if !lab {
 			name := t.nameOf(from)
-			lost := t.filter.dropPacket(name, t.self)
+			lost := t.net.dropPacket(name, t.self)
 			left := t.observe(wire.StripLabel(deliver), n, name, t.self, lost)
 			if lost {
 				continue
 			}
-			if left != "" && t.leaving != nil {
-				t.leaving(left)
+			if left != "" {
+				t.members.Leaving(left)
 			}
 		}
 		select {
@@ -198,11 +193,9 @@ func (t *transport) observe(payload []byte, size int, from, to string, lost bool
 var eventBufs = sync.Pool{New: func() any { b := make([]protocol.Event, 0, 16); return &b }}
 
 func (t *transport) report(msgs []wire.Message, from, to string, lost bool) {
-	if from == t.self && t.gossiped != nil {
+	if from == t.self {
 		for _, m := range msgs {
-			if m.Kind == wire.KindSuspect || m.Kind == wire.KindAlive {
-				t.gossiped(m.Kind, m.Key, m.Version)
-			}
+			t.members.Sent(m.Kind, m.Key, m.Version)
 		}
 	}
 	if t.emit == nil {
@@ -214,7 +207,7 @@ func (t *transport) report(msgs []wire.Message, from, to string, lost bool) {
 	for _, m := range msgs {
 		// Redundant: the receiver, a lab node, holds this version already
 		// (the seed's cost of gossip); only a lab can tell.
-		redundant := m.Kind == wire.KindUser && m.Version != 0 && t.filter.holds(to, m.Key, m.Version)
+		redundant := m.Kind == wire.KindUser && m.Version != 0 && t.net.holds(to, m.Key, m.Version)
 		evs = append(evs, protocol.Event{
 			Type: protocol.TypeMsg, T: now, From: from, To: to,
 			Kind: m.Kind, Key: m.Key, Version: m.Version, Value: m.Value,
@@ -242,14 +235,14 @@ func (t *transport) DialAddressTimeout(a memberlist.Address, timeout time.Durati
 			to = a.Addr
 		}
 	}
-	if !t.filter.Connected(t.self, to) {
+	if !t.net.Connected(t.self, to) {
 		return nil, errPartitioned
 	}
 	c, err := t.sock.dial(a.Addr, timeout)
 	if err != nil {
 		return nil, err
 	}
-	t.filter.dialed(c.LocalAddr().String(), t.self)
+	t.net.dialed(c.LocalAddr().String(), t.self)
 	return &observedConn{Conn: c, t: t, dialed: true, peer: to, report: true, decided: true}, nil
 }
 
@@ -307,15 +300,15 @@ func (c *observedConn) decide() error {
 	}
 	c.decided = true
 	remote := c.Conn.RemoteAddr().String()
-	if name, ok := c.t.filter.dialer(remote); ok {
+	if name, ok := c.t.net.dialer(remote); ok {
 		c.peer = name // a lab node: it reports, and checked the partition
 		return nil
 	}
-	c.peer, c.report = c.t.book.nameByIP(remote, func(addr, name string) bool {
-		_, lab := c.t.filter.local(addr)
+	c.peer, c.report = c.t.members.NameByIP(remote, func(addr, name string) bool {
+		_, lab := c.t.net.local(addr)
 		return lab || name == c.t.self
 	}), true
-	if !c.t.filter.Connected(c.peer, c.t.self) {
+	if !c.t.net.Connected(c.peer, c.t.self) {
 		return errPartitioned
 	}
 	return nil
@@ -376,7 +369,7 @@ func (c *observedConn) Close() error {
 	c.mu.Unlock()
 
 	if c.dialed {
-		c.t.filter.dialClosed(c.Conn.LocalAddr().String())
+		c.t.net.dialClosed(c.Conn.LocalAddr().String())
 	}
 	if report && c.t.emit != nil {
 		self := c.t.self

@@ -20,8 +20,8 @@ type heldVersions struct {
 
 func newHeldVersions() *heldVersions { return &heldVersions{m: map[string]int64{}} }
 
-// set records that key is now held at version.
-func (h *heldVersions) set(key string, version int64) {
+// Set records that key is now held at version.
+func (h *heldVersions) Set(key string, version int64) {
 	if h == nil {
 		return
 	}
@@ -30,8 +30,8 @@ func (h *heldVersions) set(key string, version int64) {
 	h.mu.Unlock()
 }
 
-// drop forgets key (garbage collected past its retention).
-func (h *heldVersions) drop(key string) {
+// Drop forgets key (garbage collected past its retention).
+func (h *heldVersions) Drop(key string) {
 	if h == nil {
 		return
 	}

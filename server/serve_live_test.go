@@ -131,7 +131,7 @@ func TestLabStreamsAndTakesCommands(t *testing.T) {
 			t.Errorf("%s: no error", raw)
 		}
 	}
-	if g := s.lab.Filter().Groups(); len(g) != 0 {
+	if g := s.lab.Net().Groups(); len(g) != 0 {
 		t.Fatalf("a refused partition cut the network: %v", g)
 	}
 	for _, n := range []string{"n1", "n2", "n3"} {

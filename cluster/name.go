@@ -1,4 +1,4 @@
-package node
+package cluster
 
 import (
 	"crypto/rand"
@@ -9,10 +9,10 @@ import (
 // crockford is ULID's alphabet: names sort by creation time, byte-wise.
 const crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
-// newULID returns a 26-character ULID (48-bit ms time, 80 random bits) as
+// NewULID returns a 26-character ULID (48-bit ms time, 80 random bits) as
 // Alertmanager names its peers, so our nodes take positions among real
 // peers the way another Alertmanager would.
-func newULID(t time.Time) string {
+func NewULID(t time.Time) string {
 	var b [16]byte
 	binary.BigEndian.PutUint64(b[:8], uint64(t.UnixMilli())<<16)
 	_, _ = rand.Read(b[6:])
@@ -24,23 +24,6 @@ func newULID(t time.Time) string {
 		out[i] = crockford[lo&31]
 		lo = lo>>5 | hi<<59
 		hi >>= 5
-	}
-	return string(out)
-}
-
-// newUUID returns a random (version 4) UUID, as Alertmanager's silence IDs.
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	const hex = "0123456789abcdef"
-	out := make([]byte, 0, 36)
-	for i, x := range b {
-		if i == 4 || i == 6 || i == 8 || i == 10 {
-			out = append(out, '-')
-		}
-		out = append(out, hex[x>>4], hex[x&15])
 	}
 	return string(out)
 }

@@ -1,7 +1,6 @@
-package node
+package silence
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"regexp"
@@ -11,14 +10,10 @@ import (
 	"unicode/utf8"
 
 	"github.com/gogo/protobuf/proto"
+	"github.com/gossipscope/gossipscope/protocol"
 	"github.com/gossipscope/gossipscope/wire"
 	pb "github.com/prometheus/alertmanager/silence/silencepb"
 )
-
-// oversized is Alertmanager's cluster.OversizedMessage: a Part over half
-// the gossip packet budget is sent to every member over TCP and not
-// relayed by receivers.
-func oversized(b []byte) bool { return len(b) > wire.MaxGossipPacket/2 }
 
 // Silence states, as in Alertmanager's types.SilenceState.
 const (
@@ -27,35 +22,91 @@ const (
 	silenceExpired = "expired"
 )
 
-var errNotFound = errors.New("not found")
+// ErrNotFound is returned for a silence ID the store does not hold.
+var ErrNotFound = errors.New("not found")
 
-// silences is the silence state of one node. Its rules are Alertmanager
+// Silences is the silence state of one peer. Its rules are Alertmanager
 // v0.27's silence/silence.go: Set (update in place when the change does not
 // rewrite history, else expire and create anew), Expire, and Merge (last
 // writer wins by UpdatedAt; what is new is gossiped on unless oversized).
-type silences struct {
+// It is a cluster.State: plug it into a peer with AddState(wire.KeySilences,
+// s) and hand the channel's Broadcast to SetBroadcast.
+type Silences struct {
 	mu        sync.Mutex
 	st        map[string]*pb.MeshSilence
 	retention time.Duration
 	now       func() time.Time
-	broadcast func([]byte)              // gossips a Part's data
-	learned   func(*pb.Silence, string) // a new version is held; origin "local" or "gossip"
-	held      *heldVersions             // optional index of what st holds
+	broadcast func([]byte) // gossips a Part's data
+	learned   func(*pb.Silence, Origin)
+	held      Versions
 }
 
-func newSilences(retention time.Duration, broadcast func([]byte), learned func(*pb.Silence, string)) *silences {
-	return &silences{
+// Origin says where a version a store now holds came from.
+type Origin string
+
+const (
+	Local  Origin = "local"  // made on this peer
+	Gossip Origin = "gossip" // merged from another peer
+)
+
+// Versions is told the version (unix ms) of every state key a store takes
+// ("sil/<id>"), and of every key it drops: an index others can read
+// without the store's lock (the lab's redundancy check).
+type Versions interface {
+	Set(key string, version int64)
+	Drop(key string)
+}
+
+// Options configure a store. The zero value is usable.
+type Options struct {
+	// Retention is how long a silence is kept after it ends. Default 120 h
+	// (Alertmanager's --data.retention).
+	Retention time.Duration
+	// Learned is called, with the store's lock held, for every version the
+	// store takes, made locally or merged from gossip.
+	Learned func(*pb.Silence, Origin)
+	// Versions, if set, indexes what the store holds.
+	Versions Versions
+}
+
+// DefaultRetention is Alertmanager's --data.retention.
+const DefaultRetention = 120 * time.Hour
+
+// New returns an empty store.
+func New(o Options) *Silences {
+	if o.Retention == 0 {
+		o.Retention = DefaultRetention
+	}
+	return &Silences{
 		st:        map[string]*pb.MeshSilence{},
-		retention: retention,
+		retention: o.Retention,
 		now:       func() time.Time { return time.Now().UTC() },
-		broadcast: broadcast,
-		learned:   learned,
+		learned:   o.Learned,
+		held:      o.Versions,
 	}
 }
 
-func silenceKey(s *pb.Silence) string { return "sil/" + s.Id }
+// SetBroadcast sets how the store gossips what it takes (a cluster
+// channel's Broadcast), as Alertmanager's Silences.SetBroadcast.
+func (s *Silences) SetBroadcast(f func([]byte)) {
+	s.mu.Lock()
+	s.broadcast = f
+	s.mu.Unlock()
+}
 
-func silenceState(s *pb.Silence, now time.Time) string {
+// Key is a silence's state key in events: "sil/<id>".
+func Key(s *pb.Silence) string { return wire.KeySilences + "/" + s.Id }
+
+// Event is a state event: node now holds s (Version its UpdatedAt in
+// unix ms, Value its comment), at t ms into the stream.
+func Event(s *pb.Silence, node string, t float64) protocol.Event {
+	return protocol.Event{Type: protocol.TypeState, T: t, Node: node,
+		Key: Key(s), Version: s.UpdatedAt.UnixMilli(), Value: s.Comment}
+}
+
+// CalcState is a silence's state at now: "active", "pending" or
+// "expired" (Alertmanager's types.CalcSilenceState).
+func CalcState(s *pb.Silence, now time.Time) string {
 	switch {
 	case now.Before(s.StartsAt):
 		return silencePending
@@ -75,7 +126,7 @@ func validateSilence(s *pb.Silence) error {
 	}
 	allMatchEmpty := true
 	for i, m := range s.Matchers {
-		if err := validateMatcher(m); err != nil {
+		if err := ValidateMatcher(m); err != nil {
 			return fmt.Errorf("invalid label matcher %d: %w", i, err)
 		}
 		allMatchEmpty = allMatchEmpty && matchesEmpty(m)
@@ -98,13 +149,16 @@ func validateSilence(s *pb.Silence) error {
 	return nil
 }
 
-// validLabelName is Alertmanager v0.27's rule in its default (UTF-8
+// ValidLabelName is Alertmanager v0.27's rule in its default (UTF-8
 // fallback) mode: any non-empty UTF-8 string, so "a.b-c", "0bad" and
 // "été" are label names.
-func validLabelName(name string) bool { return name != "" && utf8.ValidString(name) }
+func ValidLabelName(name string) bool { return name != "" && utf8.ValidString(name) }
 
-func validateMatcher(m *pb.Matcher) error {
-	if !validLabelName(m.Name) {
+// ValidateMatcher checks one matcher as Alertmanager's silence validation:
+// a valid label name, a known type, a value or regular expression it
+// accepts.
+func ValidateMatcher(m *pb.Matcher) error {
+	if !ValidLabelName(m.Name) {
 		return fmt.Errorf("invalid label name %q", m.Name)
 	}
 	switch m.Type {
@@ -150,7 +204,9 @@ func matcherMatches(m *pb.Matcher, v string) bool {
 	return false
 }
 
-func silenceMatches(s *pb.Silence, labels map[string]string) bool {
+// Matches says whether every matcher of s matches labels (a missing
+// label is "").
+func Matches(s *pb.Silence, labels map[string]string) bool {
 	for _, m := range s.Matchers {
 		if !matcherMatches(m, labels[m.Name]) {
 			return false
@@ -160,19 +216,19 @@ func silenceMatches(s *pb.Silence, labels map[string]string) bool {
 }
 
 // Set creates or updates a silence and returns its ID (silence.go's Set).
-func (s *silences) Set(sil *pb.Silence) (string, error) {
+func (s *Silences) Set(sil *pb.Silence) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
 	prev, ok := s.st[sil.Id]
 	if sil.Id != "" && !ok {
-		return "", errNotFound
+		return "", ErrNotFound
 	}
 	if ok {
 		if canUpdate(prev.Silence, sil, now) {
 			return sil.Id, s.set(sil, now, false)
 		}
-		if silenceState(prev.Silence, now) != silenceExpired {
+		if CalcState(prev.Silence, now) != silenceExpired {
 			if err := s.expire(prev.Silence.Id); err != nil {
 				return "", fmt.Errorf("expire previous silence: %w", err)
 			}
@@ -191,7 +247,7 @@ func canUpdate(a, b *pb.Silence, now time.Time) bool {
 	if !proto.Equal(&pb.Silence{Matchers: a.Matchers}, &pb.Silence{Matchers: b.Matchers}) {
 		return false
 	}
-	switch silenceState(a, now) {
+	switch CalcState(a, now) {
 	case silenceActive:
 		if b.StartsAt.Unix() != a.StartsAt.Unix() || b.EndsAt.Before(now) {
 			return false
@@ -206,7 +262,7 @@ func canUpdate(a, b *pb.Silence, now time.Time) bool {
 	return true
 }
 
-func (s *silences) set(sil *pb.Silence, now time.Time, skipValidate bool) error {
+func (s *Silences) set(sil *pb.Silence, now time.Time, skipValidate bool) error {
 	sil.UpdatedAt = now
 	if !skipValidate {
 		if err := validateSilence(sil); err != nil {
@@ -214,12 +270,12 @@ func (s *silences) set(sil *pb.Silence, now time.Time, skipValidate bool) error 
 		}
 	}
 	msil := &pb.MeshSilence{Silence: sil, ExpiresAt: sil.EndsAt.Add(s.retention)}
-	b, err := appendDelimited(nil, msil)
+	b, err := wire.AppendDelimited(nil, msil)
 	if err != nil {
 		return err
 	}
 	if s.merge(msil, now) && s.learned != nil {
-		s.learned(sil, "local")
+		s.learned(sil, Local)
 	}
 	if s.broadcast != nil {
 		s.broadcast(b)
@@ -228,20 +284,20 @@ func (s *silences) set(sil *pb.Silence, now time.Time, skipValidate bool) error 
 }
 
 // Expire ends a silence now (silence.go's expire; idempotent).
-func (s *silences) Expire(id string) error {
+func (s *Silences) Expire(id string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.expire(id)
 }
 
-func (s *silences) expire(id string) error {
+func (s *Silences) expire(id string) error {
 	prev, ok := s.st[id]
 	if !ok {
-		return errNotFound
+		return ErrNotFound
 	}
 	sil := *prev.Silence
 	now := s.now()
-	switch silenceState(&sil, now) {
+	switch CalcState(&sil, now) {
 	case silenceExpired:
 		return nil
 	case silenceActive:
@@ -253,7 +309,7 @@ func (s *silences) expire(id string) error {
 }
 
 // merge is silence.go's state.merge.
-func (s *silences) merge(e *pb.MeshSilence, now time.Time) bool {
+func (s *Silences) merge(e *pb.MeshSilence, now time.Time) bool {
 	if e.Silence == nil || e.ExpiresAt.Before(now) {
 		return false
 	}
@@ -265,7 +321,9 @@ func (s *silences) merge(e *pb.MeshSilence, now time.Time) bool {
 	prev, ok := s.st[e.Silence.Id]
 	if !ok || prev.Silence.UpdatedAt.Before(e.Silence.UpdatedAt) {
 		s.st[e.Silence.Id] = e
-		s.held.set(silenceKey(e.Silence), e.Silence.UpdatedAt.UnixMilli())
+		if s.held != nil {
+			s.held.Set(Key(e.Silence), e.Silence.UpdatedAt.UnixMilli())
+		}
 		return true
 	}
 	return false
@@ -279,12 +337,12 @@ func (s *silences) merge(e *pb.MeshSilence, now time.Time) bool {
 // silence arrives dozens of times), so each entry's ID and UpdatedAt are
 // read first and only entries merge would take are decoded in full; one of
 // those that fails to decode rejects the whole message, as in Alertmanager.
-func (s *silences) Merge(b []byte) error {
+func (s *Silences) Merge(b []byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
 	var news []*pb.MeshSilence
-	err := readDelimited(b, func(m []byte) error {
+	err := wire.ReadDelimited(b, func(m []byte) error {
 		if id, updated, _, ok := wire.DescribeSilence(m); ok {
 			if prev, held := s.st[string(id)]; held && !prev.Silence.UpdatedAt.Before(updated) {
 				return nil // merge would keep prev
@@ -305,26 +363,26 @@ func (s *silences) Merge(b []byte) error {
 		if s.merge(e, now) {
 			fresh = true
 			if s.learned != nil {
-				s.learned(e.Silence, "gossip")
+				s.learned(e.Silence, Gossip)
 			}
 		}
 	}
-	if fresh && !oversized(b) && s.broadcast != nil {
+	if fresh && !wire.Oversized(b) && s.broadcast != nil {
 		s.broadcast(b)
 	}
 	return nil
 }
 
 // MarshalBinary is the node's full silence state for a push-pull.
-func (s *silences) MarshalBinary() ([]byte, error) {
+func (s *Silences) MarshalBinary() ([]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return marshalState(s.st)
+	return wire.MarshalAll(s.st)
 }
 
 // List returns copies of all silences, newest update first; gc drops those
 // past their retention.
-func (s *silences) List() []*pb.Silence {
+func (s *Silences) List() []*pb.Silence {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
@@ -332,7 +390,9 @@ func (s *silences) List() []*pb.Silence {
 	for id, e := range s.st {
 		if e.ExpiresAt.Before(now) {
 			delete(s.st, id)
-			s.held.drop(silenceKey(e.Silence))
+			if s.held != nil {
+				s.held.Drop(Key(e.Silence))
+			}
 			continue
 		}
 		c := *e.Silence
@@ -343,7 +403,7 @@ func (s *silences) List() []*pb.Silence {
 }
 
 // Get returns a copy of one silence.
-func (s *silences) Get(id string) (*pb.Silence, bool) {
+func (s *Silences) Get(id string) (*pb.Silence, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e, ok := s.st[id]
@@ -355,13 +415,13 @@ func (s *silences) Get(id string) (*pb.Silence, bool) {
 }
 
 // Mutes returns the IDs of active silences matching labels.
-func (s *silences) Mutes(labels map[string]string) []string {
+func (s *Silences) Mutes(labels map[string]string) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
 	var ids []string
 	for id, e := range s.st {
-		if silenceState(e.Silence, now) == silenceActive && silenceMatches(e.Silence, labels) {
+		if CalcState(e.Silence, now) == silenceActive && Matches(e.Silence, labels) {
 			ids = append(ids, id)
 		}
 	}
@@ -380,65 +440,3 @@ func decodeSilence(m []byte) (*pb.MeshSilence, error) {
 	}
 	return &s, nil
 }
-
-// marshaler is what gogo-generated messages offer.
-type marshaler interface {
-	Size() int
-	MarshalTo([]byte) (int, error)
-}
-
-// appendDelimited appends m with a varint length prefix, as pbutil.WriteDelimited.
-func appendDelimited(b []byte, m marshaler) ([]byte, error) {
-	n := m.Size()
-	b = binary.AppendUvarint(b, uint64(n))
-	start := len(b)
-	b = append(b, make([]byte, n)...)
-	if _, err := m.MarshalTo(b[start:]); err != nil {
-		return nil, err
-	}
-	return b, nil
-}
-
-// marshalState is a store's full state as Alertmanager's MarshalBinary
-// writes it: every entry, length-delimited, in no particular order.
-func marshalState[M marshaler](st map[string]M) ([]byte, error) {
-	var b []byte
-	var err error
-	for _, e := range st {
-		if b, err = appendDelimited(b, e); err != nil {
-			return nil, err
-		}
-	}
-	return b, nil
-}
-
-// readDelimited calls f for each varint-length-delimited message in b.
-func readDelimited(b []byte, f func([]byte) error) error {
-	for len(b) > 0 {
-		n, k := binary.Uvarint(b)
-		if k <= 0 || n > uint64(len(b)-k) {
-			return errors.New("truncated or invalid length-delimited message")
-		}
-		if err := f(b[k : k+int(n)]); err != nil {
-			return err
-		}
-		b = b[k+int(n):]
-	}
-	return nil
-}
-
-type silencepbSilence = pb.Silence
-
-// newMatcherSilence returns an hour-long silence of alerts named name,
-// with name as its comment.
-func newMatcherSilence(name string, now time.Time) *pb.Silence {
-	return &pb.Silence{
-		Matchers:  []*pb.Matcher{{Type: pb.Matcher_EQUAL, Name: "alertname", Pattern: name}},
-		StartsAt:  now,
-		EndsAt:    now.Add(time.Hour),
-		CreatedBy: "gossipscope",
-		Comment:   name,
-	}
-}
-
-func labelValueOK(s string) bool { return utf8.ValidString(s) }

@@ -1,11 +1,65 @@
-package node
+package cluster
 
 import (
 	"sync"
+	"time"
 
 	"github.com/gossipscope/gossipscope/protocol"
 	"github.com/gossipscope/gossipscope/wire"
 )
+
+// Membership is a peer's view of the cluster for the rest of its process:
+// the address book (memberlist's members by name and gossip address) and
+// each member's status, reported as node events when it changes. Its
+// transport, made before the peer, shares it: the peer feeds it joins and
+// departures, the transport the suspect and alive messages it sends.
+type Membership struct {
+	book *addrBook
+	view *memberView
+}
+
+// NewMembership returns the view of the peer called self. Node events go
+// to emit (nil: none) with T in ms since start; left, if set, names the
+// members known to be leaving gracefully (a lab's nodes announce it before
+// they leave), so that their departure is reported as left, not dead.
+func NewMembership(self string, start time.Time, emit func(protocol.Event), left func(name string) bool) *Membership {
+	if emit == nil {
+		emit = func(protocol.Event) {}
+	}
+	t := func() float64 { return float64(time.Since(start).Microseconds()) / 1000 }
+	v := newMemberView(self, emit, t)
+	v.hasLeft = left
+	return &Membership{book: newAddrBook(), view: v}
+}
+
+// AddrOf returns the gossip address ("ip:port") of the member called name.
+func (m *Membership) AddrOf(name string) (string, bool) { return m.book.addr(name) }
+
+// NameAt returns the member at a gossip address, or the address itself.
+func (m *Membership) NameAt(addr string) string { return m.book.name(addr) }
+
+// NameByIP guesses the member behind a TCP connection's ephemeral address:
+// the only known member on that IP (not counting those skip rules out),
+// else the address itself.
+func (m *Membership) NameByIP(addr string, skip func(addr, name string) bool) string {
+	return m.book.nameByIP(addr, skip)
+}
+
+// Status returns the status this peer sees for name.
+func (m *Membership) Status(name string) (protocol.Status, bool) { return m.view.status(name) }
+
+// Sent tells the view of a message this peer sends: a suspect or alive
+// message about a member marks a change memberlist accepted (see
+// memberView); a transport calls it for every message it sends.
+func (m *Membership) Sent(kind, subject string, incarnation int64) {
+	if kind == wire.KindSuspect || kind == wire.KindAlive {
+		m.view.gossiped(kind, subject, incarnation)
+	}
+}
+
+// Leaving notes a dead message a member sent about itself: a graceful
+// leave, reported as left when memberlist removes it.
+func (m *Membership) Leaving(name string) { m.view.leave(name) }
 
 // memberView is one node's view of the membership, reported as node events
 // when it changes. memberlist's event delegate tells joins and departures
@@ -96,14 +150,4 @@ func (v *memberView) status(name string) (protocol.Status, bool) {
 	defer v.mu.Unlock()
 	s, ok := v.st[name]
 	return s, ok
-}
-
-func (v *memberView) snapshot() map[string]protocol.Status {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	out := make(map[string]protocol.Status, len(v.st))
-	for k, s := range v.st {
-		out[k] = s
-	}
-	return out
 }

@@ -1,12 +1,9 @@
-package node
+package notify
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"hash/fnv"
-	"net/http"
 	"sort"
 	"strconv"
 	"strings"
@@ -19,8 +16,8 @@ import (
 	"github.com/cespare/xxhash/v2"
 )
 
-// alert is one alert as posted to the API (Alertmanager's types.Alert).
-type alert struct {
+// Alert is one alert as posted to the API (Alertmanager's types.Alert).
+type Alert struct {
 	Labels       map[string]string
 	Annotations  map[string]string
 	StartsAt     time.Time
@@ -29,7 +26,8 @@ type alert struct {
 	GeneratorURL string
 }
 
-func (a *alert) resolved(now time.Time) bool { return !a.EndsAt.IsZero() && !a.EndsAt.After(now) }
+// Resolved says whether the alert has ended by now.
+func (a *Alert) Resolved(now time.Time) bool { return !a.EndsAt.IsZero() && !a.EndsAt.After(now) }
 
 // labelsBytes is "name\xffvalue\xff" over sorted names: the input of
 // Prometheus' LabelSet fingerprint (FNV-1a) and of notify's hashAlert.
@@ -49,9 +47,9 @@ func labelsBytes(ls map[string]string) []byte {
 	return b
 }
 
-// fingerprint is Prometheus' model.LabelSet.Fingerprint (FNV-1a 64), the
+// Fingerprint is Prometheus' model.LabelSet.Fingerprint (FNV-1a 64), the
 // alert's ID in the API and the webhook.
-func fingerprint(ls map[string]string) uint64 {
+func Fingerprint(ls map[string]string) uint64 {
 	if len(ls) == 0 {
 		return 0xcbf29ce484222325 // FNV offset basis, as model.emptyLabelSignature
 	}
@@ -79,15 +77,16 @@ func labelSetString(ls map[string]string) string {
 // deduplicate each other's notifications.
 func hashAlert(labels map[string]string) uint64 { return xxhash.Sum64(labelsBytes(labels)) }
 
-// dispatcher groups alerts by the route's group_by labels and runs
-// Alertmanager's notification pipeline per group: group_wait, mute by
-// silences, wait position x peer_timeout, dedup against the gossiped
-// notification log, send the webhook, log the notification.
-type dispatcher struct {
-	n      *Node
-	client *http.Client
+// Dispatcher groups alerts by the route's group_by labels and runs
+// Alertmanager's notification pipeline per group (notify/notify.go):
+// group_wait, mute by silences, wait position x peer_timeout, dedup
+// against the gossiped notification log, send, log the notification. It
+// needs no socket: the peer's position, the silences, the log and the
+// sender are what Config gives it.
+type Dispatcher struct {
+	cfg    Config
 	mu     sync.Mutex
-	alerts map[uint64]*alert
+	alerts map[uint64]*Alert
 	groups map[string]*aggrGroup
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -100,28 +99,30 @@ type aggrGroup struct {
 	fps    map[uint64]bool   // alerts in the group
 }
 
-func newDispatcher(n *Node) *dispatcher {
+// New returns a dispatcher; Stop ends its groups.
+func New(cfg Config) *Dispatcher {
+	cfg.fill()
 	ctx, cancel := context.WithCancel(context.Background())
-	return &dispatcher{
-		n:      n,
-		client: &http.Client{Timeout: 10 * time.Second},
-		alerts: map[uint64]*alert{},
+	return &Dispatcher{
+		cfg:    cfg,
+		alerts: map[uint64]*Alert{},
 		groups: map[string]*aggrGroup{},
 		ctx:    ctx, cancel: cancel,
 	}
 }
 
-func (d *dispatcher) stop() {
+// Stop ends every group's pipeline and waits for them.
+func (d *Dispatcher) Stop() {
 	d.mu.Lock() // put adds to wg under mu only while ctx is live
 	d.cancel()
 	d.mu.Unlock()
 	d.wg.Wait()
 }
 
-// put stores alerts and starts a group's pipeline for each new group.
+// Put stores alerts and starts a group's pipeline for each new group.
 // Re-posting an alert refreshes it, keeping its first StartsAt, as the
 // alert provider's merge does for overlapping alerts.
-func (d *dispatcher) put(as []*alert) {
+func (d *Dispatcher) Put(as []*Alert) {
 	now := time.Now()
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -129,14 +130,17 @@ func (d *dispatcher) put(as []*alert) {
 		return
 	}
 	for _, a := range as {
-		fp := fingerprint(a.Labels)
+		fp := Fingerprint(a.Labels)
 		a.UpdatedAt = now
-		if old, ok := d.alerts[fp]; ok && !old.resolved(now) && old.StartsAt.Before(a.StartsAt) {
+		if a.Annotations == nil { // JSON {} rather than null, as Alertmanager's
+			a.Annotations = map[string]string{}
+		}
+		if old, ok := d.alerts[fp]; ok && !old.Resolved(now) && old.StartsAt.Before(a.StartsAt) {
 			a.StartsAt = old.StartsAt
 		}
 		d.alerts[fp] = a
 		gl := map[string]string{}
-		for _, l := range d.n.cfg.GroupBy {
+		for _, l := range d.cfg.GroupBy {
 			if v, ok := a.Labels[l]; ok {
 				gl[l] = v
 			}
@@ -153,25 +157,25 @@ func (d *dispatcher) put(as []*alert) {
 	}
 }
 
-// list returns the alerts not resolved for longer than the resolve timeout.
-func (d *dispatcher) list() []*alert {
+// List returns the alerts not resolved for longer than the resolve timeout.
+func (d *Dispatcher) List() []*Alert {
 	now := time.Now()
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	out := make([]*alert, 0, len(d.alerts))
+	out := make([]*Alert, 0, len(d.alerts))
 	for fp, a := range d.alerts {
-		if a.resolved(now) && now.Sub(a.EndsAt) > d.n.cfg.ResolveTimeout {
+		if a.Resolved(now) && now.Sub(a.EndsAt) > d.cfg.ResolveTimeout {
 			delete(d.alerts, fp)
 			continue
 		}
 		c := *a
 		out = append(out, &c)
 	}
-	sort.Slice(out, func(i, j int) bool { return fingerprint(out[i].Labels) < fingerprint(out[j].Labels) })
+	sort.Slice(out, func(i, j int) bool { return Fingerprint(out[i].Labels) < Fingerprint(out[j].Labels) })
 	return out
 }
 
-func (d *dispatcher) sleep(t time.Duration) bool {
+func (d *Dispatcher) sleep(t time.Duration) bool {
 	tm := time.NewTimer(t)
 	defer tm.Stop()
 	select {
@@ -184,11 +188,11 @@ func (d *dispatcher) sleep(t time.Duration) bool {
 
 // run is one aggregation group: flush after group_wait, then every
 // group_interval while it has alerts.
-func (d *dispatcher) run(g *aggrGroup) {
+func (d *Dispatcher) run(g *aggrGroup) {
 	defer d.wg.Done()
-	wait := d.n.cfg.GroupWait
+	wait := d.cfg.GroupWait
 	for d.sleep(wait) {
-		wait = d.n.cfg.GroupInterval
+		wait = d.cfg.GroupInterval
 		firing, resolved, empty := d.snapshot(g)
 		if len(firing)+len(resolved) > 0 {
 			d.notify(g, firing, resolved)
@@ -201,7 +205,7 @@ func (d *dispatcher) run(g *aggrGroup) {
 
 // snapshot returns the group's firing and resolved alerts and drops the
 // resolved ones from the group; empty says the group is done.
-func (d *dispatcher) snapshot(g *aggrGroup) (firing, resolved []*alert, empty bool) {
+func (d *Dispatcher) snapshot(g *aggrGroup) (firing, resolved []*Alert, empty bool) {
 	now := time.Now()
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -212,7 +216,7 @@ func (d *dispatcher) snapshot(g *aggrGroup) (firing, resolved []*alert, empty bo
 			continue
 		}
 		c := *a
-		if a.resolved(now) {
+		if a.Resolved(now) {
 			resolved = append(resolved, &c)
 			delete(g.fps, fp)
 		} else {
@@ -226,24 +230,26 @@ func (d *dispatcher) snapshot(g *aggrGroup) (firing, resolved []*alert, empty bo
 	return firing, resolved, empty
 }
 
-func (d *dispatcher) receiver() *nflogpb.Receiver {
-	return &nflogpb.Receiver{GroupName: d.n.cfg.Receiver, Integration: "webhook", Idx: 0}
+func (d *Dispatcher) receiver() *nflogpb.Receiver {
+	return &nflogpb.Receiver{GroupName: d.cfg.Receiver, Integration: "webhook", Idx: 0}
 }
 
-func (d *dispatcher) note(g *aggrGroup, format string, args ...any) {
-	n := d.n
-	n.emit(protocol.Event{Type: protocol.TypeNote, T: n.t(), Node: n.cfg.Name, Key: g.key,
-		Text: n.cfg.Name + ": " + fmt.Sprintf(format, args...)})
-	n.cfg.Logger.Info(fmt.Sprintf(format, args...), "group", g.key)
+func (d *Dispatcher) note(g *aggrGroup, format string, args ...any) {
+	c := &d.cfg
+	if c.Emit != nil {
+		c.Emit(protocol.Event{Type: protocol.TypeNote, T: c.t(), Node: c.Name, Key: g.key,
+			Text: c.Name + ": " + fmt.Sprintf(format, args...)})
+	}
+	c.Logger.Info(fmt.Sprintf(format, args...), "group", g.key)
 }
 
 // notify is Alertmanager's notification pipeline for one flush.
-func (d *dispatcher) notify(g *aggrGroup, firing, resolved []*alert) {
-	n := d.n
+func (d *Dispatcher) notify(g *aggrGroup, firing, resolved []*Alert) {
+	c := &d.cfg
 	// MuteStage: silenced alerts are not notified.
 	kept := firing[:0]
 	for _, a := range firing {
-		if len(n.sil.Mutes(a.Labels)) == 0 {
+		if len(c.Silences.Mutes(a.Labels)) == 0 {
 			kept = append(kept, a)
 		}
 	}
@@ -253,8 +259,8 @@ func (d *dispatcher) notify(g *aggrGroup, firing, resolved []*alert) {
 	}
 	// WaitStage: position x peer timeout, so that the first peer can notify
 	// and gossip its nflog entry before the others look.
-	if pos := n.Position(); pos > 0 {
-		if !d.sleep(time.Duration(pos) * n.cfg.PeerTimeout) {
+	if pos := c.Position(); pos > 0 {
+		if !d.sleep(time.Duration(pos) * c.PeerTimeout) {
 			return
 		}
 	}
@@ -271,7 +277,7 @@ func (d *dispatcher) notify(g *aggrGroup, firing, resolved []*alert) {
 		rset[h] = struct{}{}
 		rh = append(rh, h)
 	}
-	entry, err := n.nfl.Query(g.key, d.receiver())
+	entry, err := c.Log.Query(g.key, d.receiver())
 	if err != nil {
 		entry = nil
 	}
@@ -280,11 +286,11 @@ func (d *dispatcher) notify(g *aggrGroup, firing, resolved []*alert) {
 		return
 	}
 	if len(firing) == 0 { // only resolved alerts, and send_resolved is off
-		_ = n.nfl.Log(d.receiver(), g.key, fh, rh, 2*n.cfg.RepeatInterval)
+		_ = c.Log.Log(d.receiver(), g.key, fh, rh, 2*c.RepeatInterval)
 		return
 	}
 	// RetryStage: until it works or the group interval is over.
-	if n.cfg.Webhook != "" {
+	if c.Sender != nil {
 		if !d.send(g, firing) {
 			return
 		}
@@ -292,13 +298,13 @@ func (d *dispatcher) notify(g *aggrGroup, firing, resolved []*alert) {
 		d.note(g, "notified (no webhook configured)")
 	}
 	// SetNotifiesStage.
-	if err := n.nfl.Log(d.receiver(), g.key, fh, rh, 2*n.cfg.RepeatInterval); err != nil {
-		n.cfg.Logger.Warn("log notification", "err", err)
+	if err := c.Log.Log(d.receiver(), g.key, fh, rh, 2*c.RepeatInterval); err != nil {
+		c.Logger.Warn("log notification", "err", err)
 	}
 }
 
 // needsUpdate is notify.DedupStage's needsUpdate with send_resolved off.
-func (d *dispatcher) needsUpdate(entry *nflogpb.Entry, firing map[uint64]struct{}) bool {
+func (d *Dispatcher) needsUpdate(entry *nflogpb.Entry, firing map[uint64]struct{}) bool {
 	if entry == nil {
 		return len(firing) > 0
 	}
@@ -308,35 +314,22 @@ func (d *dispatcher) needsUpdate(entry *nflogpb.Entry, firing map[uint64]struct{
 	if len(firing) == 0 {
 		return len(entry.FiringAlerts) > 0
 	}
-	return entry.Timestamp.Before(time.Now().Add(-d.n.cfg.RepeatInterval))
+	return entry.Timestamp.Before(time.Now().Add(-d.cfg.RepeatInterval))
 }
 
-// send POSTs Alertmanager's webhook payload (version 4), retrying with
-// backoff until the group interval is over. It reports success.
-func (d *dispatcher) send(g *aggrGroup, firing []*alert) bool {
-	n := d.n
-	body, err := json.Marshal(webhookPayload(n, g, firing))
-	if err != nil {
-		return false
-	}
-	ctx, cancel := context.WithTimeout(d.ctx, n.cfg.GroupInterval)
+// send hands the group's notification to the sender, retrying with
+// backoff until the group interval is over (RetryStage). It reports success.
+func (d *Dispatcher) send(g *aggrGroup, firing []*Alert) bool {
+	c := &d.cfg
+	msg := d.message(g, firing)
+	ctx, cancel := context.WithTimeout(d.ctx, c.GroupInterval)
 	defer cancel()
 	backoff := 100 * time.Millisecond
 	for attempt := 1; ; attempt++ {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, n.cfg.Webhook, bytes.NewReader(body))
-		if err != nil {
-			return false
-		}
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("User-Agent", "gossipscope")
-		resp, err := d.client.Do(req)
+		status, err := c.Sender.Send(ctx, msg)
 		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode/100 == 2 {
-				d.note(g, "sent webhook (attempt %d): %s", attempt, resp.Status)
-				return true
-			}
-			err = fmt.Errorf("unexpected status %s", resp.Status)
+			d.note(g, "sent webhook (attempt %d): %s", attempt, status)
+			return true
 		}
 		d.note(g, "webhook attempt %d failed: %v", attempt, err)
 		select {
@@ -348,7 +341,8 @@ func (d *dispatcher) send(g *aggrGroup, firing []*alert) bool {
 	}
 }
 
-type webhookAlert struct {
+// WebhookAlert is one alert in a webhook message.
+type WebhookAlert struct {
 	Status       string            `json:"status"`
 	Labels       map[string]string `json:"labels"`
 	Annotations  map[string]string `json:"annotations"`
@@ -358,7 +352,8 @@ type webhookAlert struct {
 	Fingerprint  string            `json:"fingerprint"`
 }
 
-type webhookMessage struct {
+// Message is Alertmanager's webhook payload (version 4) for one group.
+type Message struct {
 	Version           string            `json:"version"`
 	GroupKey          string            `json:"groupKey"`
 	TruncatedAlerts   int               `json:"truncatedAlerts"`
@@ -368,28 +363,29 @@ type webhookMessage struct {
 	CommonLabels      map[string]string `json:"commonLabels"`
 	CommonAnnotations map[string]string `json:"commonAnnotations"`
 	ExternalURL       string            `json:"externalURL"`
-	Alerts            []webhookAlert    `json:"alerts"`
+	Alerts            []WebhookAlert    `json:"alerts"`
 }
 
-func webhookPayload(n *Node, g *aggrGroup, firing []*alert) webhookMessage {
-	m := webhookMessage{
-		Version: "4", GroupKey: g.key, Status: "firing", Receiver: n.cfg.Receiver,
-		GroupLabels: g.labels, ExternalURL: n.apiURL,
-		CommonLabels:      common(firing, func(a *alert) map[string]string { return a.Labels }),
-		CommonAnnotations: common(firing, func(a *alert) map[string]string { return a.Annotations }),
+// message is the webhook payload for a group's firing alerts.
+func (d *Dispatcher) message(g *aggrGroup, firing []*Alert) *Message {
+	m := &Message{
+		Version: "4", GroupKey: g.key, Status: "firing", Receiver: d.cfg.Receiver,
+		GroupLabels: g.labels, ExternalURL: d.cfg.ExternalURL,
+		CommonLabels:      common(firing, func(a *Alert) map[string]string { return a.Labels }),
+		CommonAnnotations: common(firing, func(a *Alert) map[string]string { return a.Annotations }),
 	}
 	for _, a := range firing {
-		m.Alerts = append(m.Alerts, webhookAlert{
-			Status: "firing", Labels: a.Labels, Annotations: nonNil(a.Annotations),
+		m.Alerts = append(m.Alerts, WebhookAlert{
+			Status: "firing", Labels: a.Labels, Annotations: a.Annotations,
 			// Firing alerts carry a zero endsAt, as Alertmanager's webhook.
 			StartsAt: a.StartsAt, GeneratorURL: a.GeneratorURL,
-			Fingerprint: fmt.Sprintf("%016x", fingerprint(a.Labels)),
+			Fingerprint: fmt.Sprintf("%016x", Fingerprint(a.Labels)),
 		})
 	}
 	return m
 }
 
-func common(as []*alert, f func(*alert) map[string]string) map[string]string {
+func common(as []*Alert, f func(*Alert) map[string]string) map[string]string {
 	out := map[string]string{}
 	if len(as) == 0 {
 		return out
@@ -406,11 +402,4 @@ func common(as []*alert, f func(*alert) map[string]string) map[string]string {
 		}
 	}
 	return out
-}
-
-func nonNil(m map[string]string) map[string]string {
-	if m == nil {
-		return map[string]string{}
-	}
-	return m
 }

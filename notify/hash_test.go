@@ -1,4 +1,4 @@
-package node
+package notify
 
 import "testing"
 
@@ -16,7 +16,7 @@ func TestLabelSetHelpers(t *testing.T) {
 	if got, want := labelSetString(ls), `{a="1\"", b="2"}`; got != want {
 		t.Errorf("labelSetString = %s, want %s", got, want)
 	}
-	if fingerprint(ls) == fingerprint(map[string]string{"a": "1", "b": "2"}) {
+	if Fingerprint(ls) == Fingerprint(map[string]string{"a": "1", "b": "2"}) {
 		t.Error("different label sets share a fingerprint")
 	}
 }

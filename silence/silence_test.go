@@ -1,4 +1,4 @@
-package node
+package silence
 
 import (
 	"errors"
@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gossipscope/gossipscope/internal/wiretest"
 	"github.com/gossipscope/gossipscope/wire"
-	nflogpb "github.com/prometheus/alertmanager/nflog/nflogpb"
 	pb "github.com/prometheus/alertmanager/silence/silencepb"
 )
 
@@ -16,11 +16,33 @@ type stateProbe struct {
 	learned []string
 }
 
-func newProbedSilences() (*silences, *stateProbe) {
+func newProbedSilences() (*Silences, *stateProbe) {
 	p := &stateProbe{}
-	s := newSilences(time.Hour, func(b []byte) { p.sent = append(p.sent, b) },
-		func(sil *pb.Silence, _ string) { p.learned = append(p.learned, sil.Id+"@"+sil.Comment) })
+	s := New(Options{Retention: time.Hour,
+		Learned: func(sil *pb.Silence, _ Origin) { p.learned = append(p.learned, sil.Id+"@"+sil.Comment) }})
+	s.SetBroadcast(func(b []byte) { p.sent = append(p.sent, b) })
 	return s, p
+}
+
+// versions is a Versions index.
+type versions map[string]int64
+
+func (v versions) Set(key string, version int64) { v[key] = version }
+func (v versions) Drop(key string)               { delete(v, key) }
+func (v versions) holds(key string, version int64) bool {
+	got, ok := v[key]
+	return ok && got >= version
+}
+
+// newMatcherSilence returns an hour-long silence of alerts named name.
+func newMatcherSilence(name string, now time.Time) *pb.Silence {
+	return &pb.Silence{
+		Matchers:  []*pb.Matcher{{Type: pb.Matcher_EQUAL, Name: "alertname", Pattern: name}},
+		StartsAt:  now,
+		EndsAt:    now.Add(time.Hour),
+		CreatedBy: "gossipscope",
+		Comment:   name,
+	}
 }
 
 func meshSilence(id, comment string, updated time.Time) *pb.MeshSilence {
@@ -30,29 +52,17 @@ func meshSilence(id, comment string, updated time.Time) *pb.MeshSilence {
 	}, ExpiresAt: updated.Add(2 * time.Hour)}
 }
 
-func mustDelimited(t *testing.T, ms ...marshaler) []byte {
-	t.Helper()
-	var b []byte
-	var err error
-	for _, m := range ms {
-		if b, err = appendDelimited(b, m); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return b
-}
-
 // silence.go's merge: last writer wins by UpdatedAt; only news is gossiped on.
 func TestSilencesMergeLastWriterWins(t *testing.T) {
 	s, p := newProbedSilences()
 	now := time.Now().UTC()
-	if err := s.Merge(mustDelimited(t, meshSilence("a", "v2", now))); err != nil {
+	if err := s.Merge(wiretest.Delimited(t, meshSilence("a", "v2", now))); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Merge(mustDelimited(t, meshSilence("a", "v1", now.Add(-time.Minute)))); err != nil {
+	if err := s.Merge(wiretest.Delimited(t, meshSilence("a", "v1", now.Add(-time.Minute)))); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Merge(mustDelimited(t, meshSilence("a", "v2", now))); err != nil { // same version again
+	if err := s.Merge(wiretest.Delimited(t, meshSilence("a", "v2", now))); err != nil { // same version again
 		t.Fatal(err)
 	}
 	if got, _ := s.Get("a"); got.Comment != "v2" {
@@ -61,7 +71,7 @@ func TestSilencesMergeLastWriterWins(t *testing.T) {
 	if len(p.learned) != 1 || len(p.sent) != 1 {
 		t.Fatalf("learned %v, sent %d; want one of each (stale and repeated news are not gossiped)", p.learned, len(p.sent))
 	}
-	if err := s.Merge(mustDelimited(t, meshSilence("a", "v3", now.Add(time.Second)))); err != nil {
+	if err := s.Merge(wiretest.Delimited(t, meshSilence("a", "v3", now.Add(time.Second)))); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := s.Get("a"); got.Comment != "v3" || len(p.sent) != 2 {
@@ -71,7 +81,7 @@ func TestSilencesMergeLastWriterWins(t *testing.T) {
 	old := meshSilence("b", "", now.Add(-3*time.Hour))
 	up := meshSilence("c", "", now)
 	up.Silence.Comments = []*pb.Comment{{Author: "ops", Comment: "from 0.14"}}
-	if err := s.Merge(mustDelimited(t, old, up)); err != nil {
+	if err := s.Merge(wiretest.Delimited(t, old, up)); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := s.Get("b"); ok {
@@ -83,14 +93,14 @@ func TestSilencesMergeLastWriterWins(t *testing.T) {
 	// Oversized parts are not relayed (they went to every member already).
 	sent := len(p.sent)
 	big := meshSilence("d", strings.Repeat("x", wire.MaxGossipPacket), now)
-	if err := s.Merge(mustDelimited(t, big)); err != nil {
+	if err := s.Merge(wiretest.Delimited(t, big)); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := s.Get("d"); !ok || len(p.sent) != sent {
 		t.Fatalf("oversized: held %v, relayed %d", ok, len(p.sent)-sent)
 	}
 	// Garbage is an error, not a panic, and changes nothing.
-	for _, bad := range [][]byte{{0xff}, {5, 1, 2}, mustDelimited(t, &pb.MeshSilence{})} {
+	for _, bad := range [][]byte{{0xff}, {5, 1, 2}, wiretest.Delimited(t, &pb.MeshSilence{})} {
 		if err := s.Merge(bad); err == nil {
 			t.Errorf("merge of %x succeeded", bad)
 		}
@@ -100,16 +110,17 @@ func TestSilencesMergeLastWriterWins(t *testing.T) {
 	}
 	// News next to a held entry is taken (and indexed); news next to an
 	// entry that fails to decode is not.
-	s.held = newHeldVersions()
+	held := versions{}
+	s.held = held
 	learned := len(p.learned)
 	fNow := now.Add(2 * time.Second)
-	if err := s.Merge(mustDelimited(t, meshSilence("a", "v3", now.Add(time.Second)), meshSilence("f", "new", fNow))); err != nil {
+	if err := s.Merge(wiretest.Delimited(t, meshSilence("a", "v3", now.Add(time.Second)), meshSilence("f", "new", fNow))); err != nil {
 		t.Fatal(err)
 	}
-	if got := p.learned[learned:]; len(got) != 1 || got[0] != "f@new" || !s.held.holds("sil/f", fNow.UnixMilli()) {
-		t.Fatalf("learned %v, indexed %v; want f only", got, s.held.holds("sil/f", fNow.UnixMilli()))
+	if got := p.learned[learned:]; len(got) != 1 || got[0] != "f@new" || !held.holds("sil/f", fNow.UnixMilli()) {
+		t.Fatalf("learned %v, indexed %v; want f only", got, held.holds("sil/f", fNow.UnixMilli()))
 	}
-	bad := append(mustDelimited(t, meshSilence("g", "new", now)), 4, 0x0a, 0x02, 0xff, 0xff)
+	bad := append(wiretest.Delimited(t, meshSilence("g", "new", now)), 4, 0x0a, 0x02, 0xff, 0xff)
 	if err := s.Merge(bad); err == nil {
 		t.Fatal("a message with an undecodable new entry was merged")
 	}
@@ -145,7 +156,7 @@ func TestSilencesSetUpdateExpire(t *testing.T) {
 	if err != nil || id3 == id {
 		t.Fatalf("matcher change: %q %v", id3, err)
 	}
-	if old, _ := s.Get(id); silenceState(old, time.Now()) != silenceExpired {
+	if old, _ := s.Get(id); CalcState(old, time.Now()) != silenceExpired {
 		t.Fatalf("replaced silence not expired: %+v", old)
 	}
 	if err := s.Expire(id3); err != nil {
@@ -154,10 +165,10 @@ func TestSilencesSetUpdateExpire(t *testing.T) {
 	if err := s.Expire(id3); err != nil {
 		t.Fatalf("expire is idempotent: %v", err)
 	}
-	if err := s.Expire("nope"); !errors.Is(err, errNotFound) {
+	if err := s.Expire("nope"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("expire unknown: %v", err)
 	}
-	if _, err := s.Set(&pb.Silence{Id: "nope"}); !errors.Is(err, errNotFound) {
+	if _, err := s.Set(&pb.Silence{Id: "nope"}); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("update unknown: %v", err)
 	}
 	for _, bad := range []*pb.Silence{
@@ -190,43 +201,5 @@ func TestMatchers(t *testing.T) {
 		if got := matcherMatches(&tc.m, tc.v); got != tc.want {
 			t.Errorf("%v on %q = %v", tc.m, tc.v, got)
 		}
-	}
-}
-
-// nflog.go's Log and Merge: last writer wins by Timestamp.
-func TestNflogMerge(t *testing.T) {
-	var sent int
-	var learned []string
-	l := newNflog(time.Hour, func([]byte) { sent++ }, func(e *nflogpb.Entry, _ string) { learned = append(learned, entryKey(e)) })
-	r := &nflogpb.Receiver{GroupName: "hook", Integration: "webhook"}
-	if err := l.Log(r, `{}:{alertname="A"}`, []uint64{1}, nil, 0); err != nil {
-		t.Fatal(err)
-	}
-	e, err := l.Query(`{}:{alertname="A"}`, r)
-	if err != nil || !e.IsFiringSubset(map[uint64]struct{}{1: {}}) {
-		t.Fatalf("query: %+v %v", e, err)
-	}
-	older := &nflogpb.MeshEntry{Entry: &nflogpb.Entry{GroupKey: []byte(`{}:{alertname="A"}`), Receiver: r,
-		Timestamp: e.Timestamp.Add(-time.Second), FiringAlerts: []uint64{2}}, ExpiresAt: time.Now().Add(time.Hour)}
-	if err := l.Merge(mustDelimited(t, older)); err != nil {
-		t.Fatal(err)
-	}
-	if e, _ := l.Query(`{}:{alertname="A"}`, r); e.FiringAlerts[0] != 1 {
-		t.Fatal("older entry replaced newer")
-	}
-	newer := *older
-	newer.Entry = &nflogpb.Entry{GroupKey: older.Entry.GroupKey, Receiver: r, Timestamp: e.Timestamp.Add(time.Second), FiringAlerts: []uint64{3}}
-	if err := l.Merge(mustDelimited(t, &newer)); err != nil {
-		t.Fatal(err)
-	}
-	if e, _ := l.Query(`{}:{alertname="A"}`, r); e.FiringAlerts[0] != 3 {
-		t.Fatal("newer entry not taken")
-	}
-	want := `nfl/{}:{alertname="A"}:hook/webhook/0`
-	if len(learned) != 2 || learned[0] != want || sent != 2 {
-		t.Fatalf("learned %v sent %d; want 2 x %s", learned, sent, want)
-	}
-	if _, err := l.Query("other", r); !errors.Is(err, errNotFound) {
-		t.Fatalf("query unknown: %v", err)
 	}
 }
