@@ -45,6 +45,40 @@ func (s *stream) statuses(name string) []protocol.Status {
 	return out
 }
 
+// wasSplit reports whether a node event about name said its peers
+// disagreed (two or more of alive, suspect, gone).
+func (s *stream) wasSplit(name string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, e := range s.evs {
+		if e.Type != protocol.TypeNode || e.Node != name {
+			continue
+		}
+		kinds := 0
+		for _, k := range []string{"alive", "suspect", "gone"} {
+			if n, _ := e.Params[k].(int); n > 0 {
+				kinds++
+			}
+		}
+		if kinds > 1 {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *stream) nodeEvents(name string) []protocol.Event {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []protocol.Event
+	for _, e := range s.evs {
+		if e.Type == protocol.TypeNode && e.Node == name {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
 func start(t *testing.T, cfg memlab.Config) (*memlab.Lab, *stream) {
 	t.Helper()
 	s := &stream{}
@@ -113,6 +147,9 @@ func TestCrashIsTimedAgainstTheFormulaAndShownDead(t *testing.T) {
 		t.Errorf("dead %.0f ms after the first suspicion; memberlist allows %.0f..%.0f", d, c.SuspicionMinMs, c.SuspicionMaxMs)
 	}
 	waitFor(t, "n5's node event says dead", 2*time.Second, func() bool { return s.status("n5") == protocol.StatusDead })
+	if !s.wasSplit("n5") {
+		t.Errorf("no node event showed the nodes' opinions of n5 split while the news of its death spread: %v", s.nodeEvents("n5"))
+	}
 	table, ok := l.Members("n1")
 	if !ok || len(table) != 12 {
 		t.Fatalf("n1's table: %v %v", table, ok)

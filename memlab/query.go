@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/gossipscope/gossipscope/memnet"
-	"github.com/hashicorp/memberlist"
 )
 
 // Member is one row of a node's member table.
@@ -27,9 +26,9 @@ func (l *Lab) Members(node string) ([]Member, bool) {
 	if !ok {
 		return nil, false
 	}
-	states := map[string]memberlist.NodeStateType{}
+	in := map[string]bool{}
 	for _, n := range m.Members() {
-		states[n.Name] = n.State
+		in[n.Name] = true
 	}
 	w := l.watch
 	w.mu.Lock()
@@ -37,12 +36,11 @@ func (l *Lab) Members(node string) ([]Member, bool) {
 	out := make([]Member, 0, len(l.names))
 	for _, name := range l.names {
 		r := Member{Name: name, Incarnation: w.heard[node][name], Self: name == node}
-		st, in := states[name]
 		listed := w.listed[node][name]
 		switch {
-		case in && st == memberlist.StateSuspect:
+		case in[name] && w.said[node][name].suspect:
 			r.State = "suspect"
-		case in:
+		case in[name]:
 			r.State = "alive"
 		case w.left[name]:
 			r.State = "left"

@@ -15,10 +15,11 @@ type watcher struct {
 	mu    sync.Mutex
 	names []string
 
-	shown  map[string]protocol.Status // the majority status last emitted
-	seen   map[string]bool            // a majority has had it alive once
-	split  map[string]Split           // the last look's opinions, by subject
+	shown  map[string]shownView // the majority status and view last emitted
+	seen   map[string]bool      // a majority has had it alive once
+	split  map[string]Split     // the last look's opinions, by subject
 	heard  map[string]map[string]int64
+	said   map[string]map[string]said // observer -> subject -> what it last gossiped
 	listed map[string]map[string]bool // observer -> subjects it has had in its table
 	down   map[string]bool            // crashed or left: not running
 	left   map[string]bool            // down by a leave
@@ -52,6 +53,45 @@ type Counts struct {
 	FalseDeaths     int `json:"falseDeaths"`
 }
 
+// said is the last membership news a node gossiped about another: what it
+// believes. memberlist exports no node's suspect state (Members gives the
+// alive and the suspect alike), but a node gossips only what it accepted,
+// within a gossip interval, so its own messages tell.
+type said struct {
+	suspect bool
+	inc     int64
+}
+
+// tell records that node gossiped kind about subject at incarnation inc,
+// by memberlist's rules: a suspicion counts at the incarnation it knows or
+// newer, an alive only when newer than the suspicion (a refutation); w.mu
+// held.
+func (w *watcher) tell(node, subject, kind string, inc int64) {
+	m := w.said[node]
+	if m == nil {
+		m = map[string]said{}
+		w.said[node] = m
+	}
+	cur, ok := m[subject]
+	switch kind {
+	case wire.KindSuspect:
+		if !ok || inc >= cur.inc {
+			m[subject] = said{suspect: true, inc: inc}
+		}
+	case wire.KindAlive:
+		if !ok || inc > cur.inc || !cur.suspect {
+			m[subject] = said{inc: max(inc, cur.inc)}
+		}
+	case wire.KindDead:
+		delete(m, subject) // gone from its table: Members tells
+	}
+}
+
+type shownView struct {
+	status protocol.Status
+	split  Split
+}
+
 // Split is how the running nodes see one node in one look.
 type Split struct {
 	Alive   int `json:"alive"`
@@ -60,8 +100,8 @@ type Split struct {
 }
 
 func newWatcher(names []string) *watcher {
-	return &watcher{names: names, shown: map[string]protocol.Status{}, seen: map[string]bool{},
-		split: map[string]Split{}, heard: map[string]map[string]int64{}, listed: map[string]map[string]bool{}, down: map[string]bool{},
+	return &watcher{names: names, shown: map[string]shownView{}, seen: map[string]bool{},
+		split: map[string]Split{}, heard: map[string]map[string]int64{}, said: map[string]map[string]said{}, listed: map[string]map[string]bool{}, down: map[string]bool{},
 		left: map[string]bool{}, raised: map[suspicion]float64{}}
 }
 
@@ -72,6 +112,7 @@ func (w *watcher) started(name string) {
 	delete(w.left, name)
 	delete(w.heard, name) // a restarted process remembers nothing
 	delete(w.listed, name)
+	delete(w.said, name)
 }
 
 func (w *watcher) crashed(name string, at float64) {
@@ -115,6 +156,7 @@ func (w *watcher) messages(evs []protocol.Event) {
 			continue
 		}
 		w.hear(e.From, e.Key, e.Version)
+		w.tell(e.From, e.Key, e.Kind, e.Version)
 		if !e.Lost {
 			w.hear(e.To, e.Key, e.Version)
 		}
@@ -155,11 +197,11 @@ func (w *watcher) messages(evs []protocol.Event) {
 // look reads every running node's member table and returns node events
 // for the subjects whose majority view changed.
 func (w *watcher) look(now float64, running map[string]*memberlist.Memberlist) []protocol.Event {
-	tables := make(map[string]map[string]memberlist.NodeStateType, len(running))
+	tables := make(map[string]map[string]bool, len(running))
 	for name, m := range running {
-		t := map[string]memberlist.NodeStateType{}
+		t := map[string]bool{}
 		for _, n := range m.Members() {
-			t[n.Name] = n.State
+			t[n.Name] = true
 		}
 		tables[name] = t
 	}
@@ -182,10 +224,10 @@ func (w *watcher) look(now float64, running map[string]*memberlist.Memberlist) [
 			if observer == subject {
 				continue
 			}
-			switch st, ok := t[subject]; {
-			case !ok:
+			switch {
+			case !t[subject]:
 				sp.Gone++
-			case st == memberlist.StateSuspect:
+			case w.said[observer][subject].suspect:
 				sp.Suspect++
 			default:
 				sp.Alive++
@@ -196,11 +238,14 @@ func (w *watcher) look(now float64, running map[string]*memberlist.Memberlist) [
 		if st == protocol.StatusAlive {
 			w.seen[subject] = true
 		}
-		if !w.seen[subject] || w.shown[subject] == st {
+		if !w.seen[subject] || w.shown[subject] == (shownView{st, sp}) {
 			continue
 		}
-		w.shown[subject] = st
-		out = append(out, protocol.Event{Type: protocol.TypeNode, T: now, Node: subject, Status: st})
+		w.shown[subject] = shownView{st, sp}
+		// The counts go along, so that the page can ring a node whose
+		// peers disagree (scene/membership.go).
+		out = append(out, protocol.Event{Type: protocol.TypeNode, T: now, Node: subject, Status: st,
+			Params: map[string]any{"alive": sp.Alive, "suspect": sp.Suspect, "gone": sp.Gone}})
 	}
 	if c := w.crash; c != nil && c.everywhere == 0 && w.down[c.node] {
 		if sp := w.split[c.node]; sp.Alive == 0 && sp.Suspect == 0 {

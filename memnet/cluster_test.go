@@ -75,8 +75,9 @@ func (c *cluster) crash(name string) {
 	delete(c.nodes, name)
 }
 
-// view returns what observer thinks of subject: its state ("" if it is
-// not in observer's member list: dead, left or never heard of).
+// view returns what observer thinks of subject: StateAlive while subject
+// is in its member list (memberlist's Members does not tell the suspect
+// from the alive), StateDead when not (dead, left or never heard of).
 func (c *cluster) view(observer, subject string) memberlist.NodeStateType {
 	for _, n := range c.nodes[observer].Members() {
 		if n.Name == subject {

@@ -163,6 +163,7 @@ func (c *Composer) Compose(p *Player, w, h, scale float32, f *Frame) {
 	c.drawSelectionLinks(p, f)
 	c.drawPackets(p, f)
 	c.drawNodes(p, f)
+	c.drawSplit(p, f)
 	c.drawSelected(f)
 	c.drawNames(p, f)
 	c.drawSideLabels(p, f)

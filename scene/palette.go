@@ -10,6 +10,7 @@ var (
 	ColText       = hex(0xeef1f7)
 	ColDim        = hex(0x9aa5bb)
 	ColSelected   = hex(0xffffff)
+	ColSplit      = hex(0xff7a1f).Alpha(0.8) // suspect's orange: some nodes suspect it
 	ColTheory     = Color{1, 1, 1, 0.85}
 
 	// Packets.

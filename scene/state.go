@@ -21,6 +21,7 @@ type state struct {
 	lastMsg  float64     // last time anybody sent one
 	sent     []int32     // per node: messages sent
 	recv     []int32     // per node: messages addressed to it (not lost)
+	views    []View      // per node: how many nodes see it alive, suspect, gone
 
 	newest    []uint32  // per key: newest version code seen
 	newestAt  []float64 // per key: when its newest version first appeared
@@ -80,6 +81,7 @@ func (s *state) grow(n int32, k int) {
 		s.sent = append(s.sent, 0)
 		s.recv = append(s.recv, 0)
 		s.joined = append(s.joined, -1)
+		s.views = append(s.views, View{})
 		for i := range s.hold {
 			s.hold[i] = append(s.hold[i], noVersion)
 			s.gained[i] = append(s.gained[i], 0)
@@ -193,6 +195,9 @@ func (s *state) apply(r *rec, l *log) {
 		}
 		now := r.kind
 		s.status[n] = now
+		if r.flags&flagView != 0 {
+			s.views[n] = unpackView(r)
+		}
 		if isUp(now) {
 			s.alive++
 		} else {
@@ -275,7 +280,7 @@ func (s *state) fault(t float64, kind uint8, n int32) {
 
 // copyFrom makes s an independent copy of o, reusing s's memory.
 func (s *state) copyFrom(o *state) {
-	status, group, lastSend, sent, recv, joined := s.status, s.group, s.lastSend, s.sent, s.recv, s.joined
+	status, group, lastSend, sent, recv, joined, views := s.status, s.group, s.lastSend, s.sent, s.recv, s.joined, s.views
 	hold, gained, newest, newestAt, holders, holdAny := s.hold, s.gained, s.newest, s.newestAt, s.holders, s.holdAny
 	*s = *o
 	s.holdAny = append(holdAny[:0], o.holdAny...)
@@ -286,6 +291,7 @@ func (s *state) copyFrom(o *state) {
 	s.lastSend = append(lastSend[:0], o.lastSend...)
 	s.sent = append(sent[:0], o.sent...)
 	s.recv = append(recv[:0], o.recv...)
+	s.views = append(views[:0], o.views...)
 	s.newest = append(newest[:0], o.newest...)
 	s.holders = append(holders[:0], o.holders...)
 	hold = hold[:min(len(hold), len(o.hold))]

@@ -29,6 +29,7 @@ const (
 	flagLost      = 1 << 0
 	flagRedundant = 1 << 1
 	flagArrives   = 1 << 2 // Arrive was given (flight may be 0 and still known)
+	flagView      = 1 << 3 // node: ver and key hold a View (membership.go)
 )
 
 // Event types as stored.
@@ -241,6 +242,9 @@ func (l *log) encode(ev *protocol.Event) rec {
 		r.kind = statusOf(ev.Status)
 		if ev.From != "" {
 			r.b = l.nodes.id(ev.From) // whose view it is: "suspected by n1"
+		}
+		if v, ok := viewOf(ev); ok {
+			packView(&r, v)
 		}
 	case protocol.TypeState:
 		r.a = l.nodes.id(ev.Node)
