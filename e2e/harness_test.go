@@ -370,6 +370,10 @@ type pageState struct {
 	DrawMs       float64         `json:"drawMs"`
 	DrawMaxMs    float64         `json:"drawMaxMs"`
 	DrawSlowest  json.RawMessage `json:"drawSlowest"`
+	Packets      int             `json:"packets"`
+	Frames       float64         `json:"frames"`
+	Idle         bool            `json:"idle"`
+	Software     bool            `json:"software"`
 }
 
 func state(tb testing.TB, ctx context.Context) pageState {

@@ -236,4 +236,21 @@ func (c *Composer) NodePos(i int) (x, y float32, ok bool) {
 	return c.px[2*i], c.px[2*i+1], true
 }
 
+// Geometry is where the last frame put things, device px: the nodes' area
+// and the panel as {x, y, w, h}, the node and message radii. The page
+// benchmark draws its Canvas2D baseline with it.
+type Geometry struct {
+	Disc, Panel [4]float32
+	NodeR, DotR float32
+}
+
+// Geometry returns the last frame's geometry.
+func (c *Composer) Geometry() Geometry {
+	return Geometry{
+		Disc:  [4]float32{c.disc.x, c.disc.y, c.disc.w, c.disc.h},
+		Panel: [4]float32{c.panel.x, c.panel.y, c.panel.w, c.panel.h},
+		NodeR: c.nodeR, DotR: c.packetRadius(),
+	}
+}
+
 func clampF32(v, lo, hi float32) float32 { return max(lo, min(hi, v)) }

@@ -53,10 +53,7 @@ func (c *Composer) drawPackets(p *Player, f *Frame) {
 	// saves a pass).
 	trails := c.lastPackets <= 1500
 	R := c.nodeR
-	pr := min(max(R*0.8, 4*c.scale), 8*c.scale)
-	if c.ln > 2000 {
-		pr = max(R*0.8, 1.6*c.scale) // thousands of dots: keep them small
-	}
+	pr := c.packetRadius()
 	// As many dots as cover the nodes' area once (at least 1,500, at most
 	// MaxPackets): past that they only pile up on each other, and each
 	// costs the frame as much as the last.
@@ -159,4 +156,13 @@ func (c *Composer) packetAt(p *Player, r *rec, now, minShow, lostFly float64) (q
 		return 0.5 * u, 1 - u, true
 	}
 	return u, 1, true
+}
+
+// packetRadius is the radius of a message's dot, px.
+func (c *Composer) packetRadius() float32 {
+	R := c.nodeR
+	if c.ln > 2000 {
+		return max(R*0.8, 1.6*c.scale) // thousands of dots: keep them small
+	}
+	return min(max(R*0.8, 4*c.scale), 8*c.scale)
 }

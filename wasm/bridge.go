@@ -20,10 +20,17 @@ import (
 func exposeBridge(g *game) {
 	api := js.Global().Get("Object").New()
 	keep := []js.Func{} // referenced for the life of the page
+	// Calls that only read leave the picture alone; every other call may
+	// change it, so the next frame is composed again (frames.go).
+	readers := map[string]bool{"scenario": true, "state": true, "legend": true, "keys": true, "memory": true, "frames": true}
 	def := func(name string, fn func(s *session.Session, args []js.Value) any) {
+		reads := readers[name]
 		f := js.FuncOf(func(this js.Value, args []js.Value) (out any) {
 			g.lock()
 			defer g.unlock() // then the JS calls the call queued (onCommand)
+			if !reads {
+				g.touch()
+			}
 			defer func() {
 				if v := recover(); v != nil {
 					msg := fmt.Sprintf("%s: internal error: %v", name, v)
@@ -109,7 +116,16 @@ func exposeBridge(g *game) {
 		return map[string]any{"heapMB": float64(m.HeapAlloc) / 1e6, "sysMB": float64(m.Sys) / 1e6, "numGC": int(m.NumGC), "pauseMs": float64(m.PauseTotalNs) / 1e6, "mallocs": float64(m.Mallocs), "totalAllocMB": float64(m.TotalAlloc) / 1e6}
 	})
 	def("keys", func(s *session.Session, _ []js.Value) any { return s.Keys() })
-	def("state", func(s *session.Session, _ []js.Value) any { return s.State() })
+	def("frames", func(*session.Session, []js.Value) any { return float64(g.frames) })
+	def("state", func(s *session.Session, _ []js.Value) any {
+		st := s.State()
+		st["frames"] = float64(g.frames)
+		st["idle"] = g.idle()
+		st["software"] = g.software.on
+		st["renderer"] = g.software.renderer
+		st["geometry"] = g.geometry()
+		return st
+	})
 
 	// Both run after the lock is released (game.unlock), never inside a
 	// call or a frame, so a handler may call the API straight away.

@@ -4,6 +4,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"sync"
 	"syscall/js"
 	"time"
@@ -38,6 +39,10 @@ type game struct {
 	// onSelect tells the page about a click's selection (set by the bridge).
 	onSelect func(name string, c click)
 	probe    gcProbe
+
+	frameState             // what was drawn last, to draw only what changed (frames.go)
+	pending    pendingCost // the cost of the frame composed, until it is drawn
+	software   softwareGL
 }
 
 func newGame(s *session.Session) *game {
@@ -104,6 +109,7 @@ func (g *game) Update() error {
 	g.s.FPS = ebiten.ActualFPS()
 	for _, c := range g.input.take() {
 		g.click(c)
+		g.touch()
 	}
 	return nil
 }
@@ -124,32 +130,79 @@ func (g *game) click(c click) {
 	}
 }
 
-func (g *game) Draw(screen *ebiten.Image) {
+// Draw decides whether the picture changed and, if so, composes the new
+// one: the scene builds it in plain Go, and DrawFinalScreen puts it on
+// the screen. ebiten's offscreen image is only a marker here (see
+// LayoutF): drawing to it tells ebiten that a new frame exists; when it is
+// left alone, ebiten presents nothing and the browser keeps the last
+// picture, so a paused page draws no frames at all.
+func (g *game) Draw(offscreen *ebiten.Image) {
 	g.lock()
 	defer g.unlock()
 	defer g.recover("draw")
+	g.software.check()
+	if !g.needsFrame() {
+		return
+	}
 	g.probe.begin()
 	glyphs, mapGen := g.s.Composer.Rasterized(), g.s.Composer.MapGen()
 	t0 := time.Now()
-	b := screen.Bounds()
-	g.s.Compose(float32(b.Dx()), float32(b.Dy()), float32(g.scale), &g.frame)
+	g.s.Compose(float32(g.lw), float32(g.lh), float32(g.scale), &g.frame)
 	t1 := time.Now()
+	if !g.changed() {
+		return // the same picture as the one on screen
+	}
+	g.frames++
+	g.pending = pendingCost{t0: t0, t1: t1, glyphs: g.s.Composer.Rasterized() - glyphs, mapBuilt: g.s.Composer.MapGen() != mapGen, fresh: true}
+	offscreen.Fill(markColor(g.frames))
+}
+
+// DrawFinalScreen draws the composed frame straight onto the final screen
+// (no full-screen copy of an offscreen image). ebiten calls it after a Draw
+// that marked the offscreen, on a resize, and for a few frames after the
+// last change; each time it draws the whole frame, as the browser hands
+// WebGL a cleared canvas for every frame it presents. The background is
+// the canvas's CSS background, so nothing is drawn where nothing is.
+func (g *game) DrawFinalScreen(screen ebiten.FinalScreen, offscreen *ebiten.Image, geoM ebiten.GeoM) {
+	g.lock()
+	defer g.unlock()
+	defer g.recover("draw")
+	if g.frame.W == 0 {
+		return // nothing composed yet
+	}
 	g.r.uploaded = 0
 	g.r.drawFrame(screen, &g.frame, g.s.Composer.Atlas())
+	if !g.pending.fresh {
+		return
+	}
 	t2 := time.Now()
+	pc := g.pending
+	g.pending.fresh = false
 	gcs, alloc, gcMs := g.probe.end()
 	g.s.Timing(session.FrameCost{
-		Ms: msBetween(t0, t2), ComposeMs: msBetween(t0, t1), QuadsMs: msBetween(t1, t2),
+		Ms: msBetween(pc.t0, t2), ComposeMs: msBetween(pc.t0, pc.t1), QuadsMs: msBetween(pc.t1, t2),
 		GC: gcs, GCMs: gcMs, AllocKB: float64(alloc) / 1024,
-		Glyphs: g.s.Composer.Rasterized() - glyphs, MapBuilt: g.s.Composer.MapGen() != mapGen,
+		Glyphs: pc.glyphs, MapBuilt: pc.mapBuilt,
 		UploadKB: float64(g.r.uploaded) / 1024,
 	})
 }
 
+// pendingCost is what the frame composed in Draw cost so far; its cost is
+// recorded once DrawFinalScreen has drawn it.
+type pendingCost struct {
+	t0, t1   time.Time
+	glyphs   int
+	mapBuilt bool
+	fresh    bool
+}
+
 func msBetween(a, b time.Time) float64 { return float64(b.Sub(a).Microseconds()) / 1000 }
 
-// LayoutF draws at the device's real resolution: crisp on HiDPI screens.
-// Clicks come in CSS px and are scaled to this layout in Update.
+// LayoutF sizes the frame at the device's real resolution (crisp on HiDPI
+// screens), which is the size of ebiten's final screen, where
+// DrawFinalScreen draws. The offscreen image ebiten asks for is 1x1: it
+// only marks a frame as new (Draw), so it costs no pixels. Clicks come in
+// CSS px and are scaled to the frame in Update.
 func (g *game) LayoutF(w, h float64) (float64, float64) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -157,8 +210,8 @@ func (g *game) LayoutF(w, h float64) (float64, float64) {
 	if g.scale <= 0 {
 		g.scale = 1
 	}
-	g.lw, g.lh = w*g.scale, h*g.scale
-	return g.lw, g.lh
+	g.lw, g.lh = math.Ceil(w*g.scale), math.Ceil(h*g.scale)
+	return 1, 1
 }
 
 func (g *game) Layout(w, h int) (int, int) { panic("LayoutF is used instead") }

@@ -20,6 +20,10 @@ func main() {
 	ebiten.SetWindowTitle("gossipscope")
 	ebiten.SetRunnableOnUnfocused(true) // keep animating in background and headless tabs
 	ebiten.SetWindowResizingMode(ebiten.WindowResizingModeEnabled)
+	// Keep the last picture when Draw draws nothing new: ebiten then stops
+	// presenting frames, and a page with nothing moving costs nothing
+	// (frames.go).
+	ebiten.SetScreenClearedEveryFrame(false)
 	if err := ebiten.RunGame(g); err != nil {
 		g.fatal(err)
 		println("gossipscope:", err.Error())

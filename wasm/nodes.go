@@ -94,7 +94,7 @@ func (n *nodeRenderer) init() bool {
 
 // draw uploads what changed in the layer and draws it: one quad. It
 // returns the bytes uploaded.
-func (n *nodeRenderer) draw(screen *ebiten.Image, l *scene.NodeLayer) (uploaded int) {
+func (n *nodeRenderer) draw(screen drawTarget, l *scene.NodeLayer) (uploaded int) {
 	if l.W <= 0 || l.H <= 0 || len(l.Map) != l.W*l.H*4 || len(l.Table) != l.TableW*l.TableH*4 || !n.init() {
 		return 0
 	}

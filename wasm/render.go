@@ -68,9 +68,16 @@ func subPixels(img *image.RGBA, d image.Rectangle, buf []byte) []byte {
 	return buf
 }
 
-// drawFrame draws f over the background.
-func (r *renderer) drawFrame(screen *ebiten.Image, f *scene.Frame, a *scene.Atlas) {
-	screen.Fill(scene.ColBackground.RGBA())
+// drawTarget is where frames are drawn: ebiten's final screen (or any
+// image).
+type drawTarget interface {
+	DrawTriangles(vertices []ebiten.Vertex, indices []uint16, img *ebiten.Image, options *ebiten.DrawTrianglesOptions)
+	DrawTrianglesShader(vertices []ebiten.Vertex, indices []uint16, shader *ebiten.Shader, options *ebiten.DrawTrianglesShaderOptions)
+}
+
+// drawFrame draws f onto a cleared (transparent) screen: the background
+// colour is the canvas's CSS background, so it costs no pass of its own.
+func (r *renderer) drawFrame(screen drawTarget, f *scene.Frame, a *scene.Atlas) {
 	r.uploadAtlas(a)
 	r.drawBatch(screen, &f.Under)
 	if f.Nodes != nil && f.Nodes.On {
@@ -79,7 +86,7 @@ func (r *renderer) drawFrame(screen *ebiten.Image, f *scene.Frame, a *scene.Atla
 	r.drawBatch(screen, &f.Over)
 }
 
-func (r *renderer) drawBatch(screen *ebiten.Image, b *scene.Batch) {
+func (r *renderer) drawBatch(screen drawTarget, b *scene.Batch) {
 	for _, ch := range b.Chunks() {
 		verts := b.Vertices[ch.V0:ch.V1]
 		ev := unsafe.Slice((*ebiten.Vertex)(unsafe.Pointer(unsafe.SliceData(verts))), len(verts))

@@ -85,6 +85,14 @@
       return null;
     }
   };
+  // frames is how many pictures the canvas has drawn (cheap to ask).
+  P.frames = () => {
+    try {
+      return P.gs && P.gs.frames ? P.gs.frames() : 0;
+    } catch (e) {
+      return 0;
+    }
+  };
   P.scenario = () => {
     try {
       return P.gs ? String(P.gs.scenario()) : "";
@@ -352,11 +360,19 @@
   // frameLoop refreshes the HTML with the animation frames, in step with the
   // canvas (ebiten draws in requestAnimationFrame too); the interval keeps
   // it going, 4 times a second, when frames are slow or the tab is hidden.
+  // While the canvas draws nothing new (paused, finished, a quiet live
+  // stream) the HTML is refreshed 4 times a second only: the wasm's frame
+  // counter says when there is more to show.
   let lastTick = 0;
+  let lastFrames = -1;
   function frameLoop(now) {
     if (now - lastTick >= 30) {
-      lastTick = now;
-      tick();
+      const f = P.frames();
+      if (f !== lastFrames || now - lastTick >= 250) {
+        lastFrames = f;
+        lastTick = now;
+        tick();
+      }
     }
     requestAnimationFrame(frameLoop);
   }
@@ -391,6 +407,7 @@
     let src = st.source || "sim";
     if (st.live) src = st.stream === "alertmanager" ? "observe" : st.stream ? `live ${st.stream}` : "live";
     if ($("source-badge").textContent !== src) $("source-badge").textContent = src;
+    if (st.software && $("gl-badge").hidden) $("gl-badge").hidden = false;
     const narr = st.narration || "";
     if (narr !== lastNarration) {
       lastNarration = narr;

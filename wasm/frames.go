@@ -1,0 +1,127 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"hash/maphash"
+	"image/color"
+	"unsafe"
+
+	"github.com/gossipscope/gossipscope/scene"
+)
+
+// frameState remembers what the last frame was drawn from, so that a page
+// with nothing moving (paused, finished, or live with nothing arriving)
+// draws no new frames: Draw returns without touching ebiten's offscreen
+// image, and ebiten then stops presenting (SetScreenClearedEveryFrame is
+// off), so the browser keeps the picture on screen at no cost.
+type frameState struct {
+	frames  uint64   // new pictures drawn since the page started (state().frames)
+	gen     uint64   // bumped by every API call that may change the picture, and by clicks
+	lastKey frameKey // what the last composed frame was made of
+	lastSig uint64   // the last drawn frame's contents; 0 when not known
+	still   int      // Draws in a row that found nothing new
+	seed    maphash.Seed
+}
+
+// frameKey is everything a frame depends on: the playhead, the events
+// known, the screen and every setting (through gen). The picture is a
+// function of these alone (the scene never reads the wall clock).
+type frameKey struct {
+	t, horizon    float64
+	events        int
+	playing, done bool
+	w, h, scale   float64
+	gen           uint64
+}
+
+// touch records that something the picture may depend on changed.
+func (fs *frameState) touch() { fs.gen++ }
+
+// needsFrame reports whether a new frame must be composed: something it
+// depends on changed since the last one. Called with the lock held.
+func (g *game) needsFrame() bool {
+	p := g.s.Player
+	k := frameKey{
+		t: g.s.Playback.T, horizon: p.Horizon(), events: p.Len(), playing: g.s.Playback.Playing, done: p.Done(),
+		w: g.lw, h: g.lh, scale: g.scale, gen: g.gen,
+	}
+	if k == g.lastKey && g.frames > 0 {
+		g.still++
+		return false
+	}
+	g.lastKey = k
+	return true
+}
+
+// changed reports whether the frame just composed differs from the one on
+// screen. Messages in flight move whenever the playhead does, so such a
+// frame is new without looking; otherwise (a live stream with nothing
+// arriving, a paused page whose simulator is still computing ahead) the
+// frame's contents are compared through a hash.
+func (g *game) changed() bool {
+	f := &g.frame
+	if f.Packets > 0 && g.lastKey.playing {
+		g.lastSig, g.still = 0, 0
+		return true
+	}
+	sig := g.frameSig()
+	if sig == g.lastSig {
+		g.still++
+		return false
+	}
+	g.lastSig = sig
+	g.still = 0
+	return true
+}
+
+// frameSig hashes what a frame draws: both batches' vertices and indices
+// and the node layer's place, generations and uniforms.
+func (g *game) frameSig() uint64 {
+	if g.seed == (maphash.Seed{}) {
+		g.seed = maphash.MakeSeed()
+	}
+	var h maphash.Hash
+	h.SetSeed(g.seed)
+	f := &g.frame
+	for _, b := range []*scene.Batch{&f.Under, &f.Over} {
+		writeSlice(&h, b.Vertices)
+		writeSlice(&h, b.Indices)
+	}
+	if l := f.Nodes; l != nil && l.On {
+		hdr := [...]float64{float64(l.X), float64(l.Y), float64(l.W), float64(l.H), float64(l.MapGen), float64(l.TableGen),
+			float64(l.Radius), float64(l.Reach), float64(l.GlowRadius)}
+		writeSlice(&h, hdr[:])
+	}
+	sig := h.Sum64()
+	if sig == 0 {
+		sig = 1 // 0 means "not known"
+	}
+	return sig
+}
+
+// writeSlice feeds a slice's bytes to h.
+func writeSlice[T any](h *maphash.Hash, s []T) {
+	if len(s) == 0 {
+		h.WriteByte(0)
+		return
+	}
+	var z T
+	h.Write(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), len(s)*int(unsafe.Sizeof(z))))
+}
+
+// markColor is what Draw writes to the 1x1 offscreen image to tell ebiten
+// the frame is new: any drawing does; the colour varies only so that the
+// write is never a no-op anywhere.
+func markColor(n uint64) color.RGBA { return color.RGBA{uint8(n), 0, 0, 255} }
+
+// idle reports whether the page has stopped drawing: its last checks
+// found nothing new to draw.
+func (g *game) idle() bool { return g.still >= 2 }
+
+// geometry is the scene's layout for the page benchmark's baseline.
+func (g *game) geometry() map[string]any {
+	geo := g.s.Composer.Geometry()
+	box := func(r [4]float32) []any { return []any{float64(r[0]), float64(r[1]), float64(r[2]), float64(r[3])} }
+	return map[string]any{"disc": box(geo.Disc), "panel": box(geo.Panel), "nodeR": float64(geo.NodeR), "dotR": float64(geo.DotR)}
+}
