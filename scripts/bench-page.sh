@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prints the "## Page" section of docs/benchmarks.md: the page in headless
-# Chromium at 1024x768 (go test -bench BenchmarkPage in e2e/) and the size
-# of the wasm it downloads.
+# Chromium at 1280x800 beside a plain Canvas2D page (go test -bench
+# BenchmarkPage in e2e/) and the size of the wasm it downloads.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 wasm=web/gossipscope.wasm
@@ -35,29 +35,30 @@ if ! out=$(go test ./e2e -run '^$' -bench '^BenchmarkPage$' -benchtime 1x -count
   echo '```'
   exit 0
 fi
-echo "$(${chrome} --version 2>/dev/null | head -n1), headless, 1024x768 window, WebGL on SwiftShader"
-echo "(the CPU): frame rates here are a floor, not what a browser with a GPU shows. Draw is the"
-echo "Go time in the wasm's \`Draw\` per frame, the page's own cost. Each size animates a PUSH-PULL"
-echo "cluster (fan-out 3, latency 100-400 ms, a new version of the news every second) mid-run,"
-echo "with messages in flight, for 3 s. First frame: from navigation with an empty browser cache"
-echo "(download over loopback, compile, build the scene) to the first frame drawn."
-echo "Load average before the run: $load (2 cores: above about 1, the page shared the CPU"
-echo "with other work and the figures are pessimistic)."
+echo "$(${chrome} --version 2>/dev/null | head -n1), headless, a 1280x800 window, WebGL on SwiftShader"
+echo "(the CPU, as on machines without a usable GPU). Each size animates a PUSH-PULL cluster (fan-out 3,"
+echo "latency 100-400 ms, a new version of the news every second) mid-run, with messages in flight;"
+echo "beside it, in the same run and in turn, a plain Canvas2D page (\`e2e/testdata/canvas2d.html\`)"
+echo "draws as many nodes and moving dots at the same sizes, a panel of text and a chart line."
+echo "Three 3-second windows of each, interleaved; medians. Frames are counted by"
+echo "requestAnimationFrame; CPU per frame is read from /proc for Chromium's GPU process (where"
+echo "WebGL runs) and its renderers (JavaScript, the wasm, Canvas2D); Go in Draw is the wasm's own"
+echo "share of the renderer's. Paused: the cores all of the browser's processes used over 3 s with"
+echo "the page paused, and the frames it drew meanwhile. First frame: from navigation with an empty"
+echo "browser cache (download over loopback, compile, build the scene) to the first drawn frame."
+echo "Load average before the run: $load, after: $(cut -d' ' -f1-3 /proc/loadavg) (2 cores: above about"
+echo "1 the pages shared the CPU with other work; compare the ratio, measured under the same load)."
 echo
-echo "| nodes | frames/s (browser) | frames/s (ebiten) | Go in Draw, ms/frame | slowest Draw, ms | first frame, ms (empty cache) | JS API ready, ms |"
-echo "|---:|---:|---:|---:|---:|---:|---:|"
+echo "| nodes | gossipscope fps | Canvas2D fps | ratio | longest gap, ms (Canvas2D) | GPU process ms/frame (Canvas2D) | renderer ms/frame (Canvas2D) | Go in Draw, ms/frame | paused: cores, frames drawn | first frame, ms |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 echo "$out" | awk '
   function commas(n,   s) { s = ""; while (n >= 1000) { s = sprintf(",%03d", n % 1000) s; n = int(n / 1000) } return n s }
   /^BenchmarkPage\/nodes=/ {
     split($1, a, "="); n = a[2]; sub(/-[0-9]+$/, "", n)
-    fps = efps = draw = dmax = ff = rd = "n/a"
-    for (i = 2; i <= NF; i++) {
-      if ($i == "fps") fps = $(i-1)
-      if ($i == "ebiten-fps") efps = $(i-1)
-      if ($i == "draw-ms/frame") draw = $(i-1)
-      if ($i == "draw-max-ms") dmax = $(i-1)
-      if ($i == "ms-to-first-frame") ff = $(i-1)
-      if ($i == "ms-to-ready") rd = $(i-1)
-    }
-    printf "| %s | %.1f | %.1f | %.2f | %.1f | %.0f | %.0f |\n", commas(n), fps, efps, draw, dmax, ff, rd
+    delete m
+    for (i = 3; i < NF; i++) if ($(i+1) ~ /^[a-z0-9\/-]+$/ && $i ~ /^-?[0-9.]+$/) m[$(i+1)] = $i
+    printf "| %s | %.1f | %.1f | %.2f | %.0f (%.0f) | %.1f (%.1f) | %.1f (%.1f) | %.2f | %.3f, %d | %.0f |\n", commas(n),
+      m["fps"], m["c2d-fps"], m["fps-ratio"], m["max-gap-ms"], m["c2d-max-gap-ms"],
+      m["gpu-ms/frame"], m["c2d-gpu-ms/frame"], m["renderer-ms/frame"], m["c2d-renderer-ms/frame"],
+      m["draw-ms/frame"], m["idle-cores"], m["idle-frames"], m["ms-to-first-frame"]
   }'
