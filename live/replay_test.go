@@ -106,7 +106,7 @@ func TestRecordThenReplayRoundTrips(t *testing.T) {
 	}
 
 	// Replay at 100x: the 240 ms session takes a few ms.
-	rp, err := live.OpenReplay(path, 100)
+	rp, err := live.OpenReplay(context.Background(), path, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +155,7 @@ func TestReplayPace(t *testing.T) {
 	enc.Flush()
 	path := filepath.Join(t.TempDir(), "pace.jsonl")
 	os.WriteFile(path, buf.Bytes(), 0o644)
-	rp, err := live.OpenReplay(path, 2)
+	rp, err := live.OpenReplay(context.Background(), path, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,7 +193,7 @@ func TestReplaySkipsAndReportsBadLines(t *testing.T) {
 	}, "\n")
 	path := filepath.Join(t.TempDir(), "bad.jsonl")
 	os.WriteFile(path, []byte(text), 0o644)
-	rp, err := live.OpenReplay(path, 1000)
+	rp, err := live.OpenReplay(context.Background(), path, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,7 +259,7 @@ func TestOpenReplayRefusesUnusableFiles(t *testing.T) {
 		{write("ok2.jsonl", `{"type":"header","t":0,"version":1}`+"\n"), -3, "speed -3 is not in"},
 		{write("future.jsonl", `{"type":"header","t":0,"version":99}`+"\n"), 1, "no usable events"},
 	} {
-		rp, err := live.OpenReplay(tc.path, tc.speed)
+		rp, err := live.OpenReplay(context.Background(), tc.path, tc.speed)
 		if err == nil {
 			rp.Close()
 			t.Errorf("%s at speed %v: opened", tc.path, tc.speed)
@@ -270,7 +270,7 @@ func TestOpenReplayRefusesUnusableFiles(t *testing.T) {
 		}
 	}
 	// No header: still plays, with a problem reported.
-	rp, err := live.OpenReplay(write("headless.jsonl", `{"type":"node","t":1,"node":"a","status":"alive"}`+"\n"), 1)
+	rp, err := live.OpenReplay(context.Background(), write("headless.jsonl", `{"type":"node","t":1,"node":"a","status":"alive"}`+"\n"), 1)
 	if err != nil {
 		t.Fatal(err)
 	}

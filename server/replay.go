@@ -22,6 +22,7 @@ type replayOptions struct {
 	speed   float64
 	wait    bool
 	maxKeys int
+	maxGap  time.Duration
 }
 
 // replayBacklog is how many events a replay lets wait for the hub's next
@@ -33,7 +34,8 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("replay", stderr)
 	var o replayOptions
 	addWebFlags(fs, &o.serveOptions)
-	fs.Float64Var(&o.speed, "speed", 1, "playback speed: 2 plays twice as fast as recorded, 0.5 at half speed")
+	fs.Float64Var(&o.speed, "speed", 1, fmt.Sprintf("playback speed: 2 plays twice as fast as recorded, 0.5 at half speed (%g to %g)", live.MinReplaySpeed, live.MaxReplaySpeed))
+	fs.DurationVar(&o.maxGap, "replay.max-gap", live.DefaultMaxGap, "longest wait between two events; a longer silence in the recording is shortened to this, and the page is told")
 	fs.BoolVar(&o.wait, "wait", true, "start playing when the first page connects (false: at once)")
 	fs.IntVar(&o.maxKeys, "replay.max-keys", live.DefaultMaxKeys, "state entries (node, key) kept for pages that join late; past it the entry updated longest ago is forgotten and the page is told so. Bounds memory whatever the file holds")
 	fs.Usage = func() {
@@ -53,13 +55,21 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gossipscope replay: --replay.max-keys %d must be at least 1\n", o.maxKeys)
 		return 2
 	}
-	if !(o.speed > 0 && o.speed <= 1e6) {
-		fmt.Fprintf(stderr, "gossipscope replay: --speed %v is not in (0, 1e6]\n", o.speed)
+	if !(o.speed >= live.MinReplaySpeed && o.speed <= live.MaxReplaySpeed) {
+		fmt.Fprintf(stderr, "gossipscope replay: --speed %v is not in [%g, %g]\n", o.speed, live.MinReplaySpeed, live.MaxReplaySpeed)
+		return 2
+	}
+	if o.maxGap <= 0 || o.maxGap > 24*time.Hour {
+		fmt.Fprintf(stderr, "gossipscope replay: --replay.max-gap %v is not in (0, 24h]\n", o.maxGap)
 		return 2
 	}
 	ctx, stop := signalContext()
 	defer stop()
 	s, err := startReplay(ctx, o, stdout, stderr)
+	if err != nil && ctx.Err() != nil {
+		fmt.Fprintf(stderr, "gossipscope replay: stopped by a signal while reading %s\n", o.file)
+		return 1
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "gossipscope replay: %v\n", err)
 		return 1
@@ -103,11 +113,13 @@ func parseWithFile(fs *flag.FlagSet, args []string) (file string, code int, ok b
 // background (after the first page connects, with o.wait). The server
 // stays up after the end, so pages can keep looking.
 func startReplay(ctx context.Context, o replayOptions, stdout, stderr io.Writer) (*server, error) {
-	rp, err := live.OpenReplay(o.file, o.speed)
+	rp, err := live.OpenReplay(ctx, o.file, o.speed)
 	if err != nil {
 		return nil, err
 	}
 	rp.SetMaxKeys(o.maxKeys)
+	rp.SetMaxGap(o.maxGap)
+	rp.SetNotify(func(text string) { fmt.Fprintf(stdout, "gossipscope: %s: %s\n", o.file, text) })
 	early := rp.Problems()
 	for _, p := range early {
 		fmt.Fprintf(stderr, "gossipscope replay: %s: %v\n", o.file, p)

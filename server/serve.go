@@ -52,7 +52,11 @@ func addWebFlags(fs *flag.FlagSet, o *serveOptions) {
 		return nil
 	})
 	fs.Func("web.allowed-hosts", "also answer requests whose Host header is this name (repeatable, or comma-separated; a leading '.' allows a domain and its subdomains). By default only the listen address, IP addresses and localhost are answered, so that a web page cannot reach the server through a DNS name re-pointed at it (DNS rebinding)", func(s string) error {
-		o.allowedHosts = append(o.allowedHosts, splitList(s)...)
+		hosts := splitList(s)
+		if _, err := webguard.NewHosts("", hosts); err != nil {
+			return err
+		}
+		o.allowedHosts = append(o.allowedHosts, hosts...)
 		return nil
 	})
 }

@@ -292,6 +292,13 @@ func TestLiveCommandsBadFlags(t *testing.T) {
 		{"replay", "a.jsonl", "b.jsonl"},
 		{"replay", "--speed", "0", "a.jsonl"},
 		{"replay", "a.jsonl", "--speed", "-1"},
+		{"replay", "--speed", "1e-300", "a.jsonl"},
+		{"replay", "--speed", "1e-9", "a.jsonl"},
+		{"replay", "--speed", "1e300", "a.jsonl"},
+		{"replay", "--replay.max-gap", "0s", "a.jsonl"},
+		{"replay", "--replay.max-gap", "48h", "a.jsonl"},
+		{"replay", "--replay.max-keys", "0", "a.jsonl"},
+		{"serve", "--web.allowed-hosts", "*"},
 		{"replay", "--no-such-flag", "a.jsonl"},
 	} {
 		var out, errb bytes.Buffer
