@@ -62,6 +62,9 @@ type LineError struct {
 func (e *LineError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e.Err) }
 func (e *LineError) Unwrap() error { return e.Err }
 
+// utf8BOM is the byte-order mark some editors put at the start of a file.
+var utf8BOM = []byte("\xEF\xBB\xBF")
+
 // ErrTruncated says the last line of a stream had no newline and did not
 // parse: the file was cut short.
 var ErrTruncated = errors.New("truncated record at end of stream")
@@ -95,6 +98,9 @@ func (d *Decoder) Next() (Event, error) {
 			return Event{}, err
 		}
 		d.line++
+		if d.line == 1 { // editors on Windows start files with a BOM
+			raw = bytes.TrimPrefix(raw, utf8BOM)
+		}
 		if len(raw) > MaxLineBytes {
 			d.Bad++
 			return Event{}, &LineError{d.line, fmt.Errorf("record longer than %d bytes", MaxLineBytes)}

@@ -156,3 +156,17 @@ func TestCommandValidate(t *testing.T) {
 		}
 	}
 }
+
+// A recording saved by an editor that starts files with a UTF-8 byte-order
+// mark keeps its header (it was a bad line before, and the stream lost it).
+func TestDecoderSkipsByteOrderMark(t *testing.T) {
+	in := "\xEF\xBB\xBF" + `{"type":"header","t":0,"version":1,"source":"lab"}` + "\n" + `{"type":"heal","t":1}` + "\n" + "\xEF\xBB\xBF" + `{"type":"heal","t":2}` + "\n"
+	evs, problems, _ := ReadAll(strings.NewReader(in), 5)
+	if len(evs) != 2 || evs[0].Type != TypeHeader || evs[0].Source != "lab" {
+		t.Fatalf("events %+v, want the header then one heal", evs)
+	}
+	// Only the stream's start may carry one: elsewhere it is a bad line.
+	if len(problems) != 1 || !strings.Contains(problems[0].Error(), "line 3") {
+		t.Fatalf("problems %v, want line 3 only", problems)
+	}
+}
