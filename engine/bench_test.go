@@ -5,10 +5,12 @@ package engine
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/gossipscope/gossipscope/engine/internal/naive"
 	"github.com/gossipscope/gossipscope/protocol"
 )
 
@@ -113,4 +115,37 @@ func BenchmarkAdvanceEmit(b *testing.B) {
 	b.ReportMetric(float64(events)/float64(b.N), "events/run")
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(events), "ns/event")
 	b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(events), "cpu-ns/event")
+}
+
+// BenchmarkClassicVsNaive is the classic model (PUSH-PULL, K=3, uniform
+// peers with replacement) at a million nodes, side by side in one run:
+// the naive loop (package naive: a []bool per node, math/rand/v2 PCG, the
+// state copied every round) and Run on the bitset kernel, one core, and
+// the bitset kernel on every core (-cpu sets GOMAXPROCS).
+func BenchmarkClassicVsNaive(b *testing.B) {
+	const n = 1_000_000
+	b.Run("naive", func(b *testing.B) {
+		var rounds int
+		cpu0 := cpuTime()
+		for i := 0; i < b.N; i++ {
+			rounds += naive.Run(n, 3, "pushpull", uint64(i), MaxPeriods)
+		}
+		b.ReportMetric(float64(rounds)/float64(b.N), "rounds")
+		b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1e3/float64(b.N), "cpu-ms/run")
+	})
+	for _, w := range []int{1, runtime.GOMAXPROCS(0)} {
+		b.Run(fmt.Sprintf("bitset/workers=%d", w), func(b *testing.B) {
+			var rounds int
+			cpu0 := cpuTime()
+			for i := 0; i < b.N; i++ {
+				st, err := RunWorkers(Config{Nodes: n, Mode: PushPull, Fanout: 3, Peers: PeersRandom, Stop: StopNever, Seed: uint64(i)}, w)
+				if err != nil || st.Informed != n {
+					b.Fatalf("%v %+v", err, st)
+				}
+				rounds += st.Rounds100
+			}
+			b.ReportMetric(float64(rounds)/float64(b.N), "rounds")
+			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1e3/float64(b.N), "cpu-ms/run")
+		})
+	}
 }

@@ -32,8 +32,9 @@ const (
 	// every peer has had its turn the node starts over (unless Stop is
 	// StopAll).
 	PeersSeed PeerRule = "seed"
-	// PeersRandom is the classic model: K distinct peers chosen uniformly
-	// among all other nodes, every period, with no memory.
+	// PeersRandom is the classic model (Demers et al., Karp et al.): K
+	// peers, each chosen uniformly among all other nodes (with
+	// replacement), every period, with no memory.
 	PeersRandom PeerRule = "random"
 )
 

@@ -17,18 +17,18 @@ func (s *Sim) pickPeers(i int32) {
 	s.picks = s.picks[:0]
 	k := s.cfg.Fanout
 	if s.cfg.Peers == PeersRandom {
-		others := s.n - 1
-		if k > others {
-			k = others
+		// The classic model: each pick uniform among the others, with
+		// replacement (a node may pick a peer twice in a round).
+		others := uint64(s.n - 1)
+		if others == 0 {
+			return
 		}
-		for len(s.picks) < k {
-			p := int32(s.intN(uint64(others)))
+		for range k {
+			p := int32(s.intN(others))
 			if p >= i {
 				p++
 			}
-			if !picked(s.picks, p) {
-				s.picks = append(s.picks, p)
-			}
+			s.picks = append(s.picks, p)
 		}
 		return
 	}

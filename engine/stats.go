@@ -27,7 +27,8 @@ type Stats struct {
 	// Residue is the fraction of alive nodes not up to date at the end
 	// (Demers et al.'s residue for a rumor that died out).
 	Residue float64 `json:"residue"`
-	// Received is the number of messages delivered to each node.
+	// Received is the number of messages delivered to each node (nil from
+	// the bitset kernel, which does not count them).
 	Received     []int32  `json:"-"`
 	ReceivedMean float64  `json:"received_mean"`
 	ReceivedMax  int32    `json:"received_max"`
@@ -84,8 +85,21 @@ func (s *Sim) receivedCounts() []int32 {
 // Run runs c to the end without emitting events and returns its
 // statistics: the path for large N and many trials. It is the same
 // simulation as New+Advance (the same seed gives the same Stats), on the
-// round kernel wherever it applies (see the package doc).
-func Run(c Config) (Stats, error) {
+// round kernel wherever it applies (see the package doc), except for the
+// classic model's scenarios that the bitset kernel takes (classic.go):
+// those have the same Stats in distribution, with Received left nil.
+func Run(c Config) (Stats, error) { return RunWorkers(c, 1) }
+
+// RunWorkers is Run using up to workers goroutines within the one trial
+// where the bitset kernel applies (elsewhere it runs on one). The Stats
+// do not depend on workers.
+func RunWorkers(c Config, workers int) (Stats, error) {
+	if err := c.Validate(); err != nil {
+		return Stats{}, err
+	}
+	if classicFits(c) {
+		return runClassic(c, workers), nil
+	}
 	s, err := New(c)
 	if err != nil {
 		return Stats{}, err

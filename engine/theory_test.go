@@ -8,7 +8,7 @@ import (
 // The classic model: synchronous rounds, uniform random peers, fan-out 1,
 // nobody stops, one node informed at round 0. "Rounds" is the round whose
 // exchanges informed the last node.
-func classic(n int, m Mode, seed uint64) Config {
+func classicConfig(n int, m Mode, seed uint64) Config {
 	return Config{Nodes: n, Mode: m, Fanout: 1, Peers: PeersRandom, Stop: StopNever, Seed: seed}
 }
 
@@ -18,7 +18,7 @@ func roundsToAll(t *testing.T, n int, m Mode, trials int) (mean, se float64) {
 	t.Helper()
 	var sum, sq float64
 	for i := 0; i < trials; i++ {
-		st, err := Run(classic(n, m, uint64(1000*n+i)))
+		st, err := Run(classicConfig(n, m, uint64(1000*n+i)))
 		if err != nil {
 			t.Fatal(err)
 		}
