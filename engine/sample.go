@@ -144,23 +144,29 @@ func distinctHits(r *rand.PCG, m, e int64) int64 {
 // nextCollision: with d of e bins hit and m balls to go, the index of the
 // next ball to land on a hit bin, or -1 if none of the m does. The first j
 // balls all land on new bins with probability G(d+j)/G(d), where
-// G(x) = prod_{i<x} (1 - i/e); inversion is a binary search on log G.
+// G(x) = prod_{i<x} (1 - i/e); inversion finds the smallest j with
+// log G(d+j+1) < log G(d) + log u. Since log(1 - i/e) is about -i/e, the
+// quadratic sum_{i=d}^{d+j-1} i/e = -log u gives j to within a step or
+// two, and exact comparisons walk from there.
 func nextCollision(r *rand.PCG, d, m, e int64) int64 {
-	target := logNoCollision(d, e) + math.Log(uniform01(r))
+	lu := math.Log(uniform01(r))
+	target := logNoCollision(d, e) + lu
 	if logNoCollision(d+m, e) >= target {
 		return -1
 	}
-	// Smallest j in [0, m) with log G(d+j+1) < target.
-	lo, hi := int64(0), m-1
-	for lo < hi {
-		mid := lo + (hi-lo)/2
-		if logNoCollision(d+mid+1, e) < target {
-			hi = mid
-		} else {
-			lo = mid + 1
+	b := float64(2*d - 1)
+	j := int64((-b + math.Sqrt(b*b-8*float64(e)*lu)) / 2)
+	j = min(max(j, 0), m-1)
+	if logNoCollision(d+j+1, e) < target {
+		for j > 0 && logNoCollision(d+j, e) < target {
+			j--
 		}
+		return j
 	}
-	return lo
+	for logNoCollision(d+j+1, e) >= target { // ends by j = m-1 (checked above)
+		j++
+	}
+	return j
 }
 
 // logNoCollision is log G(x) = log(e!/((e-x)! e^x)), the probability that

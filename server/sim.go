@@ -125,6 +125,9 @@ func tidy(x float64) float64 {
 }
 
 func runSim(args []string, stdout, stderr io.Writer) int {
+	if rest, ok := planArg(args); ok {
+		return runPlan(rest, stdout, stderr)
+	}
 	fs := newFlagSet("sim", stderr)
 	def := engine.DefaultConfig()
 	var fl engine.Config // the flags' values; read back as text into the query below
@@ -149,6 +152,7 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 	fs.Float64Var(&fl.MaxTime, "maxtime", 0, "stop at this virtual time in ms (0: when nothing more can happen)")
 	fs.IntVar(&trials, "trials", 1, "number of runs, with seeds seed, seed+1, ...")
 	fs.StringVar(&events, "events", "", "write the first trial's event stream (JSON Lines) to this file (\"-\": standard output, and the summary to standard error)")
+	fs.Bool("plan", false, "the planner instead: the spread of the time until 50/99/100% know, for memberlist's settings (gossip-interval, gossip-nodes, retransmit-mult, loss, failed; see sim --plan --help)")
 	fs.StringVar(&scenario, "scenario", "", "a scenario as a URL query or page URL (nodes=..&mode=..&do=crash@1500:3); flags given explicitly override it")
 	fs.Var(actionFlag{engine.ActCrash, &acts, timeArgs}, "crash", "crash node NODE at TIME ms: TIME:NODE (repeatable)")
 	fs.Var(actionFlag{engine.ActRestart, &acts, timeArgs}, "restart", "restart node NODE at TIME ms: TIME:NODE (repeatable)")
@@ -234,7 +238,9 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 			sum.Redundancy.add(float64(st.Redundant) / float64(st.Delivered))
 		}
 		sum.Residue.add(st.Residue)
-		sum.ReceivedMax.add(float64(st.ReceivedMax))
+		if st.ReceivedMax >= 0 { // -1: the bitset kernel does not count them
+			sum.ReceivedMax.add(float64(st.ReceivedMax))
+		}
 	}
 	enc := json.NewEncoder(summaryOut)
 	enc.SetIndent("", "  ")
@@ -271,10 +277,20 @@ func scenarioQuery(s string) (url.Values, error) {
 	return url.ParseQuery(s)
 }
 
-// runTrials runs trials with seeds c.Seed, c.Seed+1, ... on every core;
-// the result is in seed order, so it does not depend on scheduling.
+// runTrials runs trials with seeds c.Seed, c.Seed+1, ... on every core:
+// many trials side by side, or one trial on all of them where the engine
+// can split one (engine.RunWorkers). The result is in seed order and the
+// same for any number of cores.
 func runTrials(c engine.Config, trials int) []engine.Stats {
 	out := make([]engine.Stats, trials)
+	if trials == 1 {
+		st, err := engine.RunWorkers(c, runtime.GOMAXPROCS(0))
+		if err != nil { // validated already: cannot happen
+			panic(err)
+		}
+		out[0] = summaryStats(st)
+		return out
+	}
 	workers := min(runtime.GOMAXPROCS(0), trials)
 	var wg sync.WaitGroup
 	next := make(chan int)
@@ -289,8 +305,7 @@ func runTrials(c engine.Config, trials int) []engine.Stats {
 				if err != nil { // validated already: cannot happen
 					panic(err)
 				}
-				st.Received, st.Series = nil, nil
-				out[i] = st
+				out[i] = summaryStats(st)
 			}
 		}()
 	}
@@ -300,6 +315,16 @@ func runTrials(c engine.Config, trials int) []engine.Stats {
 	close(next)
 	wg.Wait()
 	return out
+}
+
+// summaryStats drops what the summary does not use; a ReceivedMax that
+// was not counted (no Received) becomes -1.
+func summaryStats(st engine.Stats) engine.Stats {
+	if st.Received == nil {
+		st.ReceivedMax = -1
+	}
+	st.Received, st.Series = nil, nil
+	return st
 }
 
 // writeEvents writes c's event stream to path and returns the event count.

@@ -201,3 +201,49 @@ func TestTidy(t *testing.T) {
 		t.Errorf("%s", b)
 	}
 }
+
+// sim --plan: the table's three rows in order and Serf's figures beside
+// them; --json carries the bands and the curve; bad settings are named.
+func TestSimPlan(t *testing.T) {
+	code, out, errs := runSimCmd(t, "--plan", "--nodes", "5000", "--trials", "300", "--loss", "0.1")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"5000 nodes (0 failed)", "each news sent 16 times", "300 trials", "50%", "99%", "100%", "Serf's formula", "(99.99%)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in\n%s", want, out)
+		}
+	}
+	code, out, errs = runSimCmd(t, "--plan", "--nodes", "5000", "--trials", "300", "--json", "--gossip-interval", "100")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var res engine.PlanResult
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if res.Config.Interval != 100 || res.Config.Trials != 300 || res.T50.Reached != 300 ||
+		res.T50.P50 <= 0 || res.T50.P50 > res.T99.P50 || len(res.Curve) < 5 || res.Theory.T50 <= 0 {
+		t.Fatalf("%+v", res)
+	}
+	code, _, errs = runSimCmd(t, "--plan", "--nodes", "1", "--gossip-nodes", "0", "--loss", "2")
+	if code != 2 || !strings.Contains(errs, "nodes: 1") || !strings.Contains(errs, "gossip nodes: 0") || !strings.Contains(errs, "packet loss: 2") {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+}
+
+// One trial of the classic model at scale runs on every core and reports
+// no received_max it did not count.
+func TestSimClassicOneTrial(t *testing.T) {
+	code, out, errs := runSimCmd(t, "--nodes", "200000", "--mode", "pushpull", "--peers", "random", "--stop", "never", "--trials", "1")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var s simSummary
+	if err := json.Unmarshal([]byte(out), &s); err != nil {
+		t.Fatal(err)
+	}
+	if s.Converged != 1 || s.Messages.Mean != 3*3*200000*s.Rounds100.Mean || s.ReceivedMax.N != 0 {
+		t.Fatalf("%s", out)
+	}
+}
