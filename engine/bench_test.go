@@ -5,6 +5,7 @@ package engine
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"runtime"
 	"syscall"
 	"testing"
@@ -143,6 +144,32 @@ func BenchmarkClassicVsNaive(b *testing.B) {
 					b.Fatalf("%v %+v", err, st)
 				}
 				rounds += st.Rounds100
+			}
+			b.ReportMetric(float64(rounds)/float64(b.N), "rounds")
+			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1e3/float64(b.N), "cpu-ms/run")
+		})
+	}
+}
+
+// BenchmarkChain is one trial of the count-level chain: its cost is about
+// the number of rounds whatever N (push hits cost O(sqrt U) a round).
+func BenchmarkChain(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		ch   Chain
+	}{
+		{"N=1e9/mode=pushpull/K=3", Chain{Nodes: 1e9, Fanout: 3, Mode: PushPull}},
+		{"N=1e9/mode=push/K=3/limit=40", Chain{Nodes: 1e9, Fanout: 3, Mode: Push, Limit: limitFor(4, 1e9)}},
+		{"N=1e4/mode=push/K=3/limit=20", Chain{Nodes: 1e4, Fanout: 3, Mode: Push, Limit: limitFor(4, 1e4)}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			r := rand.NewPCG(1, 2)
+			var s []int64
+			var rounds int
+			cpu0 := cpuTime()
+			for i := 0; i < b.N; i++ {
+				s = c.ch.Trial(r, MaxPeriods, s)
+				rounds += len(s)
 			}
 			b.ReportMetric(float64(rounds)/float64(b.N), "rounds")
 			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1e3/float64(b.N), "cpu-ms/run")

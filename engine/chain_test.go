@@ -81,7 +81,8 @@ func halfway(c Chain) int {
 // Under the race detector every kernel memory access costs about ten
 // times as much and these runs have no goroutines to check (Run uses one
 // worker; TestClassicWorkers races the workers), so they take a fifth of
-// the trials: the same tests at less power.
+// the trials, a twentieth at N = 100,000: the same tests at less power.
+// The full-power test is the plain `go test ./engine`.
 func TestChainMatchesPerNode(t *testing.T) {
 	if testing.Short() {
 		t.Skip("statistical test: skipped with -short")
@@ -109,6 +110,9 @@ func TestChainMatchesPerNode(t *testing.T) {
 			trials := c.trials
 			if raceEnabled {
 				trials /= 5
+				if c.cfg.Nodes > 10_000 {
+					trials /= 4
+				}
 			}
 			a := chainSample(ch, trials, uint64(c.cfg.Nodes), int64(c.pct), at)
 			b := nodeSample(t, c.cfg, trials, c.pct, at)

@@ -56,13 +56,16 @@
 // the round began), ties broken by the receiver's block of 4096 nodes,
 // then send order. Randomness is one PCG stream seeded from Config.Seed.
 // State is a struct of arrays per node, with no per-message allocation and
-// no goroutines. Three schedulers compute the same history:
+// no goroutines but the bitset kernel's. Three schedulers compute the same
+// history, and a fourth the same model:
 //
 //   - the event heap, ordered by (time, rank, block, sequence): the
 //     general one (asynchronous tickers, latency);
+//
 //   - the round scheduler, for synchronous zero-latency runs: each round
 //     ticks every node, then delivers FIFO queues kind by kind, block by
 //     block; the same event stream as the heap, byte for byte (tested);
+//
 //   - the round kernel (kernel.go), used for synchronous zero-latency
 //     runs when nothing is emitted (Run, Advance with a nil emit), with
 //     one key, every node alive, no partition and nothing left in the
@@ -78,9 +81,24 @@
 //     the kernel once its last action is applied and the state fits (every
 //     node not up to date holds the same older version).
 //
-// A million-node PUSH-PULL run with fan-out 3 (9 rounds, 81 million
-// messages) takes about 0.3 s of CPU on the kernel, 3-4 ns per message;
-// PUSH and PULL likewise, about 1 s with 10% loss; cost is linear in
-// nodes x rounds. The round scheduler costs about 30 ns per message. See
-// BenchmarkRun and scripts/bench-engine.sh.
+//   - the bitset kernel (classic.go, skip.go), Run's path for the classic
+//     model (PeersRandom; StopNever, or in PUSH a send-count stop rule):
+//     a bit per node, one multiply per pick, blocks of nodes with their
+//     own random streams so that one trial uses every core (RunWorkers)
+//     with the same Stats whatever their number. It draws its own random
+//     numbers, so for these scenarios Run equals New+Advance in
+//     distribution, not draw for draw.
+//
+// Chain (chain.go) is the classic model at the level of counts: the number
+// of informed nodes is a Markov chain whose transitions it draws exactly
+// (binomial pulls, occupancy of pushes; sample.go), so a trial costs its
+// rounds whatever N: a billion nodes in milliseconds. Tests check that it
+// and the bitset kernel have one distribution. Plan (plan.go) runs it for
+// memberlist's dissemination settings: the spread of the time until 50,
+// 99 and 100% of a cluster know.
+//
+// Costs, measured side by side with a naive loop (engine/internal/naive)
+// by scripts/bench-engine.sh: see docs/benchmarks.md. The round
+// scheduler costs about 30 ns per message, the round kernel a few, and
+// the bitset kernel a fraction of a nanosecond per message on PUSH-PULL.
 package engine
