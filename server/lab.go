@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"time"
 
+	"github.com/gossipscope/gossipscope/live"
 	"github.com/gossipscope/gossipscope/node"
 	"github.com/gossipscope/gossipscope/protocol"
 )
@@ -56,11 +58,36 @@ func (o labOptions) config(emit func(protocol.Event), logger *slog.Logger) node.
 	return c
 }
 
+// source starts the lab as the server's live source.
+func (o labOptions) source(stdout io.Writer) sourceFunc {
+	return func(h *live.Hub, logger *slog.Logger) (live.Source, func(), error) {
+		fmt.Fprintf(stdout, "gossipscope: starting a lab of %d nodes\n", o.nodes)
+		lab, err := node.NewLab(o.config(h.Emit, logger))
+		if err != nil {
+			return nil, nil, err
+		}
+		where := ""
+		if addrs, ok := lab.Header().Params["gossip_addrs"].([]string); ok && len(addrs) > 0 {
+			where = ", gossip from " + addrs[0]
+		}
+		fmt.Fprintf(stdout, "gossipscope: lab nodes %s%s\n", strings.Join(lab.Names(), ", "), where)
+		stop := func() {
+			// A node that could not say goodbye is worth a word, not a
+			// failure: the others will find it dead.
+			if err := lab.Close(); err != nil {
+				logger.Warn("lab: not every node left cleanly", "err", err)
+			}
+		}
+		return lab, stop, nil
+	}
+}
+
 func runLab(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("lab", stderr)
 	var o serveOptions
-	fs.IntVar(&o.lab.nodes, "nodes", 5, fmt.Sprintf("number of gossip nodes, 1 to %d", node.MaxLabNodes))
-	addLabFlags(fs, &o.lab)
+	var lab labOptions
+	fs.IntVar(&lab.nodes, "nodes", 5, fmt.Sprintf("number of gossip nodes, 1 to %d", node.MaxLabNodes))
+	addLabFlags(fs, &lab)
 	addWebFlags(fs, &o)
 	fs.StringVar(&o.record, "record", "", "save the session to this file as JSON Lines, for 'gossipscope replay'")
 	fs.Usage = func() {
@@ -74,9 +101,10 @@ func runLab(args []string, stdout, stderr io.Writer) int {
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	if o.lab.nodes < 1 || o.lab.nodes > node.MaxLabNodes {
+	if lab.nodes < 1 || lab.nodes > node.MaxLabNodes {
 		fmt.Fprintf(stderr, "gossipscope lab: --nodes must be in [1, %d]\n", node.MaxLabNodes)
 		return 2
 	}
+	o.source = lab.source(stdout)
 	return serveUntilSignal("lab", o, stdout, stderr)
 }

@@ -92,15 +92,15 @@ func (o observeOptions) config(emit func(protocol.Event), logger *slog.Logger) o
 	}
 }
 
-// source returns the serveOptions hook that starts the observer.
-func (o observeOptions) source(stdout io.Writer) func(func(protocol.Event), *slog.Logger) (live.Source, func(), error) {
-	return func(emit func(protocol.Event), logger *slog.Logger) (live.Source, func(), error) {
+// source starts the observer as the server's live source.
+func (o observeOptions) source(stdout io.Writer) sourceFunc {
+	return func(h *live.Hub, logger *slog.Logger) (live.Source, func(), error) {
 		mode := "passive, GET requests only"
 		if o.join != "" {
 			mode = "joining the gossip through " + o.join
 		}
 		fmt.Fprintf(stdout, "gossipscope: observing %d Alertmanager(s) (%s)\n", len(o.urls), mode)
-		obs, err := observer.New(o.config(emit, logger))
+		obs, err := observer.New(o.config(h.Emit, logger))
 		if err != nil {
 			return nil, nil, fmt.Errorf("observe: %w", err)
 		}

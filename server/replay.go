@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"time"
 
 	"github.com/gossipscope/gossipscope/live"
@@ -65,27 +66,8 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	s, err := startReplay(ctx, o, stdout, stderr)
-	if err != nil && ctx.Err() != nil {
-		fmt.Fprintf(stderr, "gossipscope replay: stopped by a signal while reading %s\n", o.file)
-		return 1
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "gossipscope replay: %v\n", err)
-		return 1
-	}
-	select {
-	case <-ctx.Done():
-	case err = <-s.serveErr:
-	}
-	if cerr := s.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "gossipscope replay: %v\n", err)
-		return 1
-	}
-	return 0
+	o.source = o.replaySource(ctx, stdout, stderr)
+	return serveUntil(ctx, "replay", o.serveOptions, stdout, stderr)
 }
 
 // parseWithFile parses flags around exactly one positional FILE argument
@@ -109,52 +91,59 @@ func parseWithFile(fs *flag.FlagSet, args []string) (file string, code int, ok b
 	return file, 0, true
 }
 
-// startReplay opens the recording, serves it, and plays it in the
-// background (after the first page connects, with o.wait). The server
-// stays up after the end, so pages can keep looking.
+// startReplay serves the recording (see replaySource) until Close or
+// until ctx is done.
 func startReplay(ctx context.Context, o replayOptions, stdout, stderr io.Writer) (*server, error) {
-	rp, err := live.OpenReplay(ctx, o.file, o.speed)
-	if err != nil {
-		return nil, err
-	}
-	rp.SetMaxKeys(o.maxKeys)
-	rp.SetMaxGap(o.maxGap)
-	rp.SetNotify(func(text string) { fmt.Fprintf(stdout, "gossipscope: %s: %s\n", o.file, text) })
-	early := rp.Problems()
-	for _, p := range early {
-		fmt.Fprintf(stderr, "gossipscope replay: %s: %v\n", o.file, p)
-	}
-	s, err := startServer(o.serveOptions, stdout, stderr)
-	if err != nil {
-		rp.Close()
-		return nil, err
-	}
-	s.hub.SetSource(rp)
-	pctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	s.onClose = append(s.onClose, func() { cancel(); <-done; rp.Close() })
-	go func() {
-		defer close(done)
-		if o.wait {
-			fmt.Fprintf(stdout, "gossipscope: %s will play when a page connects\n", o.file)
-			if !waitForViewer(pctx, s.hub) {
-				return
-			}
+	o.source = o.replaySource(ctx, stdout, stderr)
+	return startServer(o.serveOptions, stdout, stderr)
+}
+
+// replaySource opens the recording and plays it into the hub in the
+// background (after the first page connects, with o.wait) until ctx is
+// done or the source is stopped. The server stays up after the end, so
+// pages can keep looking.
+func (o replayOptions) replaySource(ctx context.Context, stdout, stderr io.Writer) sourceFunc {
+	return func(h *live.Hub, _ *slog.Logger) (live.Source, func(), error) {
+		rp, err := live.OpenReplay(ctx, o.file, o.speed)
+		if err != nil && ctx.Err() != nil {
+			return nil, nil, fmt.Errorf("stopped by a signal while reading %s", o.file)
 		}
-		fmt.Fprintf(stdout, "gossipscope: playing %s at speed %g\n", o.file, o.speed)
-		res, err := rp.Play(pctx, s.hub.Emit, s.hub.Pending, replayBacklog)
-		for _, p := range res.Problems[len(early):] { // the early ones were shown
+		if err != nil {
+			return nil, nil, err
+		}
+		rp.SetMaxKeys(o.maxKeys)
+		rp.SetMaxGap(o.maxGap)
+		rp.SetNotify(func(text string) { fmt.Fprintf(stdout, "gossipscope: %s: %s\n", o.file, text) })
+		early := rp.Problems()
+		for _, p := range early {
 			fmt.Fprintf(stderr, "gossipscope replay: %s: %v\n", o.file, p)
 		}
-		switch {
-		case errors.Is(err, context.Canceled):
-		case err != nil:
-			fmt.Fprintf(stderr, "gossipscope replay: %v\n", err)
-		default:
-			fmt.Fprintf(stdout, "gossipscope: %s played: %d events, %d lines skipped\n", o.file, res.Events, res.Skipped)
-		}
-	}()
-	return s, nil
+		pctx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			if o.wait {
+				fmt.Fprintf(stdout, "gossipscope: %s will play when a page connects\n", o.file)
+				if !waitForViewer(pctx, h) {
+					return
+				}
+			}
+			fmt.Fprintf(stdout, "gossipscope: playing %s at speed %g\n", o.file, o.speed)
+			res, err := rp.Play(pctx, h.Emit, h.Pending, replayBacklog)
+			for _, p := range res.Problems[len(early):] { // the early ones were shown
+				fmt.Fprintf(stderr, "gossipscope replay: %s: %v\n", o.file, p)
+			}
+			switch {
+			case errors.Is(err, context.Canceled):
+			case err != nil:
+				fmt.Fprintf(stderr, "gossipscope replay: %v\n", err)
+			default:
+				fmt.Fprintf(stdout, "gossipscope: %s played: %d events, %d lines skipped\n", o.file, res.Events, res.Skipped)
+			}
+		}()
+		stop := func() { cancel(); <-done; rp.Close() }
+		return rp, stop, nil
+	}
 }
 
 // waitForViewer waits for a client that stays connected a moment: a page

@@ -20,24 +20,26 @@ import (
 	"github.com/gossipscope/gossipscope/internal/webguard"
 	"github.com/gossipscope/gossipscope/live"
 	"github.com/gossipscope/gossipscope/node"
-	"github.com/gossipscope/gossipscope/protocol"
 )
 
 func init() {
 	register("serve", "serve the page (and, with --lab N, a live lab cluster over /ws)", runServe)
 }
 
-// serveOptions are the settings shared by serve, lab and replay.
+// serveOptions are the settings shared by serve, lab, observe and replay.
 type serveOptions struct {
 	listen         string
 	allowedOrigins []string
 	allowedHosts   []string
 	record         string
-	lab            labOptions
-	// source, when set, starts another live source (the observer) streaming
-	// into emit; stop is called first on Close.
-	source func(emit func(protocol.Event), logger *slog.Logger) (src live.Source, stop func(), err error)
+	source         sourceFunc // nil: the page only
 }
+
+// sourceFunc starts the server's live source (a lab, an observer, a
+// replay) streaming into the hub, and returns it with how to stop it. The
+// server stops it first on Close, so that its last events (a lab's nodes
+// leaving) still reach the pages and the recording.
+type sourceFunc func(h *live.Hub, logger *slog.Logger) (src live.Source, stop func(), err error)
 
 // addWebFlags adds the page and websocket flags every serving command has.
 func addWebFlags(fs *flag.FlagSet, o *serveOptions) {
@@ -75,9 +77,10 @@ func splitList(s string) []string {
 func runServe(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("serve", stderr)
 	var o serveOptions
+	var lab labOptions
 	addWebFlags(fs, &o)
-	fs.IntVar(&o.lab.nodes, "lab", 0, "also run a live lab cluster of this many gossip nodes and stream it over /ws (0: none)")
-	addLabFlags(fs, &o.lab)
+	fs.IntVar(&lab.nodes, "lab", 0, "also run a live lab cluster of this many gossip nodes and stream it over /ws (0: none)")
+	addLabFlags(fs, &lab)
 	fs.StringVar(&o.record, "record", "", "save the live session to this file as JSON Lines (needs --lab)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), "usage: gossipscope serve [flags]\n\n"+
@@ -88,13 +91,16 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	if o.lab.nodes < 0 || o.lab.nodes > node.MaxLabNodes {
+	if lab.nodes < 0 || lab.nodes > node.MaxLabNodes {
 		fmt.Fprintf(stderr, "gossipscope serve: --lab must be in [0, %d]\n", node.MaxLabNodes)
 		return 2
 	}
-	if o.record != "" && o.lab.nodes == 0 {
+	if o.record != "" && lab.nodes == 0 {
 		fmt.Fprintln(stderr, "gossipscope serve: --record needs a live source: add --lab N")
 		return 2
+	}
+	if lab.nodes > 0 {
+		o.source = lab.source(stdout)
 	}
 	return serveUntilSignal("serve", o, stdout, stderr)
 }
@@ -103,6 +109,11 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 func serveUntilSignal(name string, o serveOptions, stdout, stderr io.Writer) int {
 	ctx, stop := signalContext()
 	defer stop()
+	return serveUntil(ctx, name, o, stdout, stderr)
+}
+
+// serveUntil starts the server and runs it until ctx is done.
+func serveUntil(ctx context.Context, name string, o serveOptions, stdout, stderr io.Writer) int {
 	s, err := startServer(o, stdout, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "gossipscope %s: %v\n", name, err)
@@ -128,25 +139,25 @@ func signalContext() (context.Context, context.CancelFunc) {
 }
 
 // server is the page, /ws and /api/live over one listener, with the live
-// source (a lab) and the recording if any.
+// source and the recording if any.
 type server struct {
 	ln       net.Listener
 	http     *http.Server
 	hub      *live.Hub
-	lab      *node.Lab
+	src      live.Source // nil: the page only
+	stopSrc  func()
 	rec      *live.Recording
 	recFile  *os.File
 	serveErr chan error
 	stdout   io.Writer
 	log      *slog.Logger
-	onClose  []func()
 
 	closeOnce sync.Once
 	closeErr  error
 }
 
-// startServer listens, starts the lab and the recording when asked, and
-// serves in the background.
+// startServer listens, starts the live source and the recording when
+// asked, and serves in the background.
 func startServer(o serveOptions, stdout, stderr io.Writer) (*server, error) {
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	hosts, err := webguard.NewHosts(o.listen, o.allowedHosts)
@@ -162,28 +173,13 @@ func startServer(o serveOptions, stdout, stderr io.Writer) (*server, error) {
 		return nil, err
 	}
 	s.ln = ln
-	if o.lab.nodes > 0 {
-		fmt.Fprintf(stdout, "gossipscope: starting a lab of %d nodes\n", o.lab.nodes)
-		lab, err := node.NewLab(o.lab.config(s.hub.Emit, logger))
-		if err != nil {
-			s.Close()
-			return nil, err
-		}
-		s.lab = lab
-		s.hub.SetSource(lab)
-		where := ""
-		if addrs, ok := lab.Header().Params["gossip_addrs"].([]string); ok && len(addrs) > 0 {
-			where = ", gossip from " + addrs[0]
-		}
-		fmt.Fprintf(stdout, "gossipscope: lab nodes %s%s\n", strings.Join(lab.Names(), ", "), where)
-	}
 	if o.source != nil {
-		src, stop, err := o.source(s.hub.Emit, logger)
+		src, stop, err := o.source(s.hub, logger)
 		if err != nil {
 			s.Close()
 			return nil, err
 		}
-		s.onClose = append(s.onClose, stop)
+		s.src, s.stopSrc = src, stop
 		s.hub.SetSource(src)
 	}
 	if o.record != "" {
@@ -225,8 +221,9 @@ func (s *server) startRecording(path string) error {
 // URL is the server's base URL.
 func (s *server) URL() string { return "http://" + s.ln.Addr().String() }
 
-// Close stops the lab first (its nodes leaving are the recording's last
-// events), then the hub and its clients, the recording, and the listener.
+// Close stops the live source first (a lab's nodes leaving are the
+// recording's last events), then the hub and its clients, the recording,
+// and the listener.
 func (s *server) Close() error {
 	s.closeOnce.Do(func() { s.closeErr = s.close() })
 	return s.closeErr
@@ -234,15 +231,8 @@ func (s *server) Close() error {
 
 func (s *server) close() error {
 	var errs []error
-	for _, f := range s.onClose {
-		f()
-	}
-	if s.lab != nil {
-		// A node that could not say goodbye is worth a word, not a failure:
-		// the others will find it dead.
-		if err := s.lab.Close(); err != nil {
-			s.log.Warn("lab: not every node left cleanly", "err", err)
-		}
+	if s.stopSrc != nil {
+		s.stopSrc()
 	}
 	s.hub.Close()
 	if s.rec != nil {

@@ -17,11 +17,13 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/gossipscope/gossipscope/node"
 	"github.com/gossipscope/gossipscope/protocol"
 )
 
 func labOpts(nodes int) serveOptions {
-	return serveOptions{listen: "127.0.0.1:0", lab: labOptions{nodes: nodes, randomPorts: true, fast: true}}
+	lab := labOptions{nodes: nodes, randomPorts: true, fast: true}
+	return serveOptions{listen: "127.0.0.1:0", source: lab.source(io.Discard)}
 }
 
 func startTestServer(t *testing.T, o serveOptions) *server {
@@ -131,11 +133,11 @@ func TestLabStreamsAndTakesCommands(t *testing.T) {
 			t.Errorf("%s: no error", raw)
 		}
 	}
-	if g := s.lab.Net().Groups(); len(g) != 0 {
+	if g := s.src.(*node.Lab).Net().Groups(); len(g) != 0 {
 		t.Fatalf("a refused partition cut the network: %v", g)
 	}
 	for _, n := range []string{"n1", "n2", "n3"} {
-		if s.lab.Node(n) == nil {
+		if s.src.(*node.Lab).Node(n) == nil {
 			t.Fatalf("a refused command stopped %s", n)
 		}
 	}
