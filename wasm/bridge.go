@@ -8,7 +8,7 @@ import (
 	"runtime"
 	"syscall/js"
 
-	"github.com/gossipscope/gossipscope/scene/session"
+	"github.com/gossipscope/gossipscope/wasm/session"
 )
 
 // exposeBridge sets window.gossipscope (the page's JS API, docs/jsapi.md)
@@ -105,20 +105,20 @@ func exposeBridge(g *game) {
 				}
 			}
 		}
-		out := s.Overlay()
+		out := session.Values(s.Overlay()).(map[string]any)
 		out["ok"] = true
 		return out
 	})
-	def("legend", func(s *session.Session, _ []js.Value) any { return s.Legend() })
+	def("legend", func(s *session.Session, _ []js.Value) any { return session.Values(s.Legend()) })
 	def("memory", func(s *session.Session, a []js.Value) any {
 		var m runtime.MemStats
 		runtime.ReadMemStats(&m)
 		return map[string]any{"heapMB": float64(m.HeapAlloc) / 1e6, "sysMB": float64(m.Sys) / 1e6, "numGC": int(m.NumGC), "pauseMs": float64(m.PauseTotalNs) / 1e6, "mallocs": float64(m.Mallocs), "totalAllocMB": float64(m.TotalAlloc) / 1e6}
 	})
-	def("keys", func(s *session.Session, _ []js.Value) any { return s.Keys() })
+	def("keys", func(s *session.Session, _ []js.Value) any { return session.Values(s.Keys()) })
 	def("frames", func(*session.Session, []js.Value) any { return float64(g.frames) })
 	def("state", func(s *session.Session, _ []js.Value) any {
-		st := s.State()
+		st := session.Values(s.State()).(map[string]any)
 		st["frames"] = float64(g.frames)
 		st["idle"] = g.idle()
 		st["software"] = g.software.on

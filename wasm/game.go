@@ -12,7 +12,7 @@ import (
 	"github.com/hajimehoshi/ebiten/v2"
 
 	"github.com/gossipscope/gossipscope/scene"
-	"github.com/gossipscope/gossipscope/scene/session"
+	"github.com/gossipscope/gossipscope/wasm/session"
 )
 
 // game is the ebiten Game: Update moves time and handles the clicks the

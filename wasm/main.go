@@ -9,7 +9,7 @@ package main
 import (
 	"github.com/hajimehoshi/ebiten/v2"
 
-	"github.com/gossipscope/gossipscope/scene/session"
+	"github.com/gossipscope/gossipscope/wasm/session"
 )
 
 func main() {

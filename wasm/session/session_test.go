@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"reflect"
 	"testing"
 
 	"github.com/gossipscope/gossipscope/protocol"
@@ -20,7 +21,7 @@ func runToEnd(t *testing.T, s *Session) {
 	for i := 0; i < 100000; i++ {
 		wall += 100
 		s.Tick(wall)
-		if st := s.State(); st["done"] == true {
+		if st := s.State(); st.Done == true {
 			return
 		}
 	}
@@ -29,14 +30,9 @@ func runToEnd(t *testing.T, s *Session) {
 
 func view(s *Session) string {
 	st := s.State()
-	delete(st, "fps")
-	delete(st, "drawMs")
-	delete(st, "playing")
-	delete(st, "speed")
-	delete(st, "duration") // the log may reach further in one of the two
-	delete(st, "horizon")
-	delete(st, "events")
-	delete(st, "complete")
+	st.FPS, st.DrawMs, st.Playing, st.Speed = 0, 0, false, 0
+	st.Duration, st.Horizon = 0, 0 // the log may reach further in one of the two
+	st.Events, st.Complete = 0, false
 	b, _ := json.Marshal(st)
 	return string(b)
 }
@@ -48,13 +44,13 @@ func TestLoadRunsToFullCoverage(t *testing.T) {
 	}
 	runToEnd(t, s)
 	st := s.State()
-	if st["informed"] != 200 || st["alive"] != 200 || st["nodes"] != 200 {
+	if st.Informed != 200 || st.Alive != 200 || st.Nodes != 200 {
 		t.Fatalf("at the end: %v", st)
 	}
-	if !strings.HasPrefix(st["narration"].(string), "All 200 nodes know the news") {
-		t.Fatalf("narration %q", st["narration"])
+	if !strings.HasPrefix(st.Narration, "All 200 nodes know the news") {
+		t.Fatalf("narration %q", st.Narration)
 	}
-	if st["messages"].(int) == 0 || st["theoryRounds"].(float64) <= 0 {
+	if st.Messages == 0 || st.TheoryRounds <= 0 {
 		t.Fatalf("state %v", st)
 	}
 }
@@ -124,8 +120,8 @@ func TestFaultsRoundTripThroughTheScenario(t *testing.T) {
 		}
 	}
 	runToEnd(t, s)
-	if st := s.State(); st["nodes"] != 125 {
-		t.Fatalf("after joining 5: %v nodes", st["nodes"])
+	if st := s.State(); st.Nodes != 125 {
+		t.Fatalf("after joining 5: %v nodes", st.Nodes)
 	}
 }
 
@@ -136,12 +132,12 @@ func TestStepRoundAndMessage(t *testing.T) {
 	}
 	s.Play()
 	s.StepRound()
-	if st := s.State(); st["playing"] != false || st["t"] != 1000.0 {
+	if st := s.State(); st.Playing != false || st.T != 1000.0 {
 		t.Fatalf("after stepRound: %v", st)
 	}
 	s.StepMessage()
-	if st := s.State(); st["t"] != 1100.0 {
-		t.Fatalf("after stepMessage: t=%v, want the first arrival at 1100", st["t"])
+	if st := s.State(); st.T != 1100.0 {
+		t.Fatalf("after stepMessage: t=%v, want the first arrival at 1100", st.T)
 	}
 }
 
@@ -179,7 +175,7 @@ func TestRecordingGoodBadAndTruncated(t *testing.T) {
 		t.Fatal("a fault on a recording was accepted")
 	}
 	runToEnd(t, s)
-	if st := s.State(); st["informed"] != 2 {
+	if st := s.State(); st.Informed != 2 {
 		t.Fatalf("replay end: %v", st)
 	}
 }
@@ -200,7 +196,7 @@ func TestLiveFeedAndCommands(t *testing.T) {
 	}
 	s.Tick(0)
 	s.Tick(100)
-	if st := s.State(); st["nodes"] != 2 || st["source"] != "live" {
+	if st := s.State(); st.Nodes != 2 || st.Source != "live" {
 		t.Fatalf("live state %v", st)
 	}
 	if err := s.Crash("am-2"); err != nil {
@@ -251,13 +247,13 @@ func TestOverlayLegendOffForThePagesOwn(t *testing.T) {
 		return out
 	}
 	on := texts()
-	if !strings.Contains(on, "already knew") || s.Overlay()["legendAt"] != "panel" {
+	if !strings.Contains(on, "already knew") || s.Overlay().LegendAt != "panel" {
 		t.Fatalf("legend on: %v, texts %s", s.Overlay(), on)
 	}
 	chartOn := chartHeight(&f)
 	s.SetOverlay("legend", false)
 	off := texts()
-	if strings.Contains(off, "already knew") || s.Overlay()["legendAt"] != "none" || s.Overlay()["legend"] != false {
+	if strings.Contains(off, "already knew") || s.Overlay().LegendAt != "none" || s.Overlay().Legend != false {
 		t.Fatalf("legend off: %v, texts %s", s.Overlay(), off)
 	}
 	if chartOff := chartHeight(&f); chartOff <= chartOn {
@@ -267,8 +263,8 @@ func TestOverlayLegendOffForThePagesOwn(t *testing.T) {
 	if len(items) != 9 {
 		t.Fatalf("legend() has %d entries", len(items))
 	}
-	first := items[0].(map[string]any)
-	if first["label"] != "uninformed" || first["color"] != scene.ClassColor(scene.Uninformed).Hex() || first["kind"] != "node" {
+	first := items[0]
+	if first.Label != "uninformed" || first.Color != scene.ClassColor(scene.Uninformed).Hex() || first.Kind != "node" {
 		t.Fatalf("first legend entry %v", first)
 	}
 	s.SetOverlay("legend", true)
@@ -300,23 +296,55 @@ func TestUpdateNamesTheVersion(t *testing.T) {
 	runToEnd(t, s)
 	s.Pause()
 	st := s.State()
-	if st["informed"] != 50 || st["version"] != 1 || st["older"] != 0 {
+	if st.Informed != 50 || st.Version != 1 || st.Older != 0 {
 		t.Fatalf("before the update: %v", st)
 	}
-	at := st["t"].(float64)
+	at := st.T
 	if err := s.Update("n7"); err != nil {
 		t.Fatal(err)
 	}
 	s.Seek(at + 1)
 	st = s.State()
-	if st["informed"] != 1 || st["version"] != 2 || st["older"] != 49 {
-		t.Fatalf("just after the update at %v: informed %v, version %v, older %v", at, st["informed"], st["version"], st["older"])
+	if st.Informed != 1 || st.Version != 2 || st.Older != 49 {
+		t.Fatalf("just after the update at %v: informed %v, version %v, older %v", at, st.Informed, st.Version, st.Older)
 	}
-	if n := st["narration"].(string); !strings.Contains(n, "1 of 50 nodes know version 2 of the news (49 still have version 1)") {
+	if n := st.Narration; !strings.Contains(n, "1 of 50 nodes know version 2 of the news (49 still have version 1)") {
 		t.Fatalf("narration %q", n)
 	}
 	runToEnd(t, s)
-	if st := s.State(); st["informed"] != 50 || st["older"] != 0 || !strings.HasPrefix(st["narration"].(string), "All 50 nodes know version 2 of the news") {
+	if st := s.State(); st.Informed != 50 || st.Older != 0 || !strings.HasPrefix(st.Narration, "All 50 nodes know version 2 of the news") {
 		t.Fatalf("at the end: %v", st)
+	}
+}
+
+// What the bridge hands JS is the typed result under its JSON names: the
+// same document, field for field.
+func TestValuesAreTheJSONForm(t *testing.T) {
+	s := New()
+	if err := s.Load("nodes=20&fanout=3&seed=2"); err != nil {
+		t.Fatal(err)
+	}
+	s.Seek(500)
+	if err := s.Select("n3"); err != nil {
+		t.Fatal(err)
+	}
+	for name, v := range map[string]any{"state": s.State(), "overlay": s.Overlay(), "legend": s.Legend(), "keys": s.Keys()} {
+		typed, _ := json.Marshal(v)
+		plain, err := json.Marshal(Values(v))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var a, b any
+		_ = json.Unmarshal(typed, &a)
+		_ = json.Unmarshal(plain, &b)
+		if !reflect.DeepEqual(a, b) {
+			t.Fatalf("%s: Values gives\n%s\nJSON gives\n%s", name, plain, typed)
+		}
+	}
+	if sel := Values(s.State()).(map[string]any)["selected"].(map[string]any); sel["name"] != "n3" {
+		t.Fatalf("selected %v", sel)
+	}
+	if Values(s.Keys()) == nil {
+		t.Fatal("no keys is an empty list, not null")
 	}
 }

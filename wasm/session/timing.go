@@ -46,7 +46,7 @@ func (s *Session) Timing(c FrameCost) {
 	}
 }
 
-func (c FrameCost) values() map[string]any {
-	return map[string]any{"ms": ms3(c.Ms), "compose": ms3(c.ComposeMs), "quads": ms3(c.QuadsMs), "gc": c.GC, "gcMs": ms3(c.GCMs),
-		"allocKB": ms3(c.AllocKB), "glyphs": c.Glyphs, "mapBuilt": c.MapBuilt, "uploadKB": ms3(c.UploadKB)}
+func (c FrameCost) frame() Frame {
+	return Frame{Ms: ms3(c.Ms), Compose: ms3(c.ComposeMs), Quads: ms3(c.QuadsMs), GC: c.GC, GCMs: ms3(c.GCMs),
+		AllocKB: ms3(c.AllocKB), Glyphs: c.Glyphs, MapBuilt: c.MapBuilt, UploadKB: ms3(c.UploadKB)}
 }

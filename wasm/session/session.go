@@ -409,24 +409,40 @@ func (s *Session) SetOverlay(name string, on bool) {
 	}
 }
 
-// Overlay returns which parts the canvas draws over the nodes, and where
-// the legend went in the last frame ("panel", "strip" or "none").
-func (s *Session) Overlay() map[string]any {
+// Overlay is which parts the canvas draws over the nodes, and where the
+// legend went in the last frame ("panel", "strip" or "none").
+type Overlay struct {
+	Narration bool   `json:"narration"`
+	Legend    bool   `json:"legend"`
+	Panel     bool   `json:"panel"`
+	LegendAt  string `json:"legendAt"`
+}
+
+// Overlay returns the canvas's overlays.
+func (s *Session) Overlay() Overlay {
 	c := s.Composer
 	at := c.LegendPlace()
 	if c.HideLegend || c.HidePanel {
 		at = "none"
 	}
-	return map[string]any{"narration": c.ShowNarration, "legend": !c.HideLegend, "panel": !c.HidePanel, "legendAt": at}
+	return Overlay{Narration: c.ShowNarration, Legend: !c.HideLegend, Panel: !c.HidePanel, LegendAt: at}
 }
 
-// Legend returns the legend's entries as plain values: kind ("node" or
-// "message"), shape ("disc", "small", "ring", "dot"), colour ("#rrggbb")
-// and label, in the canvas's order.
-func (s *Session) Legend() []any {
-	var out []any
-	for _, it := range s.Player.LegendFor() {
-		out = append(out, map[string]any{"kind": it.Kind, "shape": it.Shape, "color": it.Color.Hex(), "label": it.Label})
+// LegendItem is one legend entry: kind ("node" or "message"), shape
+// ("disc", "small", "ring", "dot"), colour ("#rrggbb") and label.
+type LegendItem struct {
+	Kind  string `json:"kind"`
+	Shape string `json:"shape"`
+	Color string `json:"color"`
+	Label string `json:"label"`
+}
+
+// Legend returns the legend's entries in the canvas's order.
+func (s *Session) Legend() []LegendItem {
+	items := s.Player.LegendFor()
+	out := make([]LegendItem, 0, len(items))
+	for _, it := range items {
+		out = append(out, LegendItem{Kind: it.Kind, Shape: it.Shape, Color: it.Color.Hex(), Label: it.Label})
 	}
 	return out
 }
