@@ -3,8 +3,8 @@ package session
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/gossipscope/gossipscope/protocol"
