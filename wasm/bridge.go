@@ -22,7 +22,7 @@ func exposeBridge(g *game) {
 	keep := []js.Func{} // referenced for the life of the page
 	// Calls that only read leave the picture alone; every other call may
 	// change it, so the next frame is composed again (frames.go).
-	readers := map[string]bool{"scenario": true, "state": true, "legend": true, "keys": true, "memory": true, "frames": true}
+	readers := map[string]bool{"scenario": true, "state": true, "legend": true, "keys": true, "memory": true, "frames": true, "plan": true}
 	def := func(name string, fn func(s *session.Session, args []js.Value) any) {
 		reads := readers[name]
 		f := js.FuncOf(func(this js.Value, args []js.Value) (out any) {
@@ -116,6 +116,7 @@ func exposeBridge(g *game) {
 		return map[string]any{"heapMB": float64(m.HeapAlloc) / 1e6, "sysMB": float64(m.Sys) / 1e6, "numGC": int(m.NumGC), "pauseMs": float64(m.PauseTotalNs) / 1e6, "mallocs": float64(m.Mallocs), "totalAllocMB": float64(m.TotalAlloc) / 1e6}
 	})
 	def("keys", func(s *session.Session, _ []js.Value) any { return session.Values(s.Keys()) })
+	def("plan", func(_ *session.Session, a []js.Value) any { return planCall(a) })
 	def("frames", func(*session.Session, []js.Value) any { return float64(g.frames) })
 	def("state", func(s *session.Session, _ []js.Value) any {
 		st := session.Values(s.State()).(map[string]any)
