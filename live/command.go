@@ -9,22 +9,6 @@ import (
 	"github.com/gossipscope/gossipscope/protocol"
 )
 
-// allow takes one command token, refilled at rate a second up to a burst
-// of rate.
-func (s *sink) allow(now time.Time, rate float64) bool {
-	if s.filled.IsZero() {
-		s.tokens = rate
-	} else {
-		s.tokens = min(rate, s.tokens+now.Sub(s.filled).Seconds()*rate)
-	}
-	s.filled = now
-	if s.tokens < 1 {
-		return false
-	}
-	s.tokens--
-	return true
-}
-
 // maxReplyError bounds a reply's error text, which may quote the command.
 const maxReplyError = 512
 
@@ -68,8 +52,9 @@ func (h *Hub) command(s *sink, raw []byte) {
 		h.reply(s, c.ID, err)
 		return
 	}
-	if !s.allow(time.Now(), h.cfg.CommandRate) {
-		h.reply(s, c.ID, fmt.Errorf("%s: too many commands; at most %g a second", c.Cmd, h.cfg.CommandRate))
+	s.active.Store(time.Now().UnixNano())
+	if !s.bucket.allow(time.Now(), h.cfg.CommandRate) {
+		h.reply(s, c.ID, fmt.Errorf("%s: too many commands; at most %g a second from one address", c.Cmd, h.cfg.CommandRate))
 		return
 	}
 	h.smu.Lock()

@@ -54,13 +54,19 @@ type Config struct {
 	// several websocket messages.
 	MaxMessageBytes int
 
-	// CommandRate bounds each client's commands a second (with bursts of
-	// as many); more get an error reply and change nothing. Restarting
-	// nodes in a tight loop would otherwise starve the lab.
+	// CommandRate bounds the commands a second from one remote address,
+	// however many connections it opens (with bursts of as many); more get
+	// an error reply and change nothing. Restarting nodes in a tight loop
+	// would otherwise starve the lab.
 	CommandRate float64
 
-	// MaxClients bounds concurrent /ws clients; more get HTTP 503.
-	MaxClients int
+	// MaxClients bounds concurrent /ws clients, and MaxClientsPerAddr
+	// those from one remote address. A client past either limit takes the
+	// place of the client that has sent no command for longest, if that is
+	// at least ClientIdleTimeout; otherwise it gets HTTP 503.
+	MaxClients        int
+	MaxClientsPerAddr int
+	ClientIdleTimeout time.Duration
 
 	// OriginPatterns are extra origins allowed to open /ws, as
 	// websocket.AcceptOptions.OriginPatterns (host patterns such as
@@ -74,7 +80,8 @@ type Config struct {
 
 // DefaultConfig returns the settings used when a field is zero: 25 ms
 // flushes, 8 MiB per client, 5 s writes, 10 s of continuous dropping before
-// a client is cut off.
+// a client is cut off, 64 clients (16 from one address; one idle for a
+// minute makes room), 20 commands a second from one address.
 func DefaultConfig() Config {
 	return Config{
 		FlushInterval:     25 * time.Millisecond,
@@ -85,6 +92,8 @@ func DefaultConfig() Config {
 		MaxPending:        1 << 18,
 		MaxMessageBytes:   1 << 20,
 		MaxClients:        64,
+		MaxClientsPerAddr: 16,
+		ClientIdleTimeout: time.Minute,
 		CommandRate:       20,
 	}
 }
@@ -118,6 +127,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxClients <= 0 {
 		c.MaxClients = d.MaxClients
+	}
+	if c.MaxClientsPerAddr <= 0 {
+		c.MaxClientsPerAddr = d.MaxClientsPerAddr
+	}
+	if c.ClientIdleTimeout <= 0 {
+		c.ClientIdleTimeout = d.ClientIdleTimeout
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()

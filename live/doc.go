@@ -57,7 +57,12 @@
 //
 // A command that fails (malformed JSON, a binary message, a failed
 // protocol.Command.Validate, more than Config.CommandRate commands a second
-// from one client, or the source refusing it) changes nothing.
+// from one remote address, or the source refusing it) changes nothing.
+//
+// Clients: at most Config.MaxClients (64), Config.MaxClientsPerAddr (16)
+// from one address. Past a limit, the client that has sent no command for
+// longest is closed (status 1008, "evicted: ...") if that is at least
+// Config.ClientIdleTimeout (a minute); otherwise the newcomer gets HTTP 503.
 //
 // A client that falls behind gets, where the gap is, a note event:
 //
@@ -77,11 +82,12 @@
 // Hub.StatsHandler serves Stats as JSON (the server mounts it at
 // /api/live): the source ("" while there is none, when /ws answers 503),
 // connected clients, events emitted, events dropped, messages and bytes
-// written, commands handled, clients cut off, and per client or recorder
+// written, commands handled, clients cut off, idle clients evicted, and per
+// client or recorder
 // its queue, events sent and dropped:
 //
 //	{"source":"lab","clients":1,"events":5120,"dropped":0,"messages":311,"bytes":731042,
-//	 "commands":2,"command_errors":0,"disconnected":0,
+//	 "commands":2,"command_errors":0,"disconnected":0,"evicted":0,
 //	 "sinks":[{"id":1,"kind":"client","remote":"127.0.0.1:50412","seconds":8.2,"queued":0,"sent":5120,"dropped":0}]}
 //
 // A page can GET it to learn whether a live source exists without opening

@@ -30,6 +30,7 @@ type Hub struct {
 	src     Source
 	srcName string
 	sinks   map[*sink]struct{}
+	buckets map[string]*bucket // command buckets by remote address
 	enc     *encoder
 	spare   []protocol.Event
 	out     []batch
@@ -49,6 +50,7 @@ type Hub struct {
 	events, hubDropped, sinkDropped       atomic.Uint64
 	messages, bytes                       atomic.Uint64
 	commands, commandErrors, disconnected atomic.Uint64
+	evicted                               atomic.Uint64
 }
 
 // sink is one consumer of the stream: a websocket client or the recorder.
@@ -56,13 +58,18 @@ type sink struct {
 	id     int
 	kind   string // "client" or "record"
 	remote string
+	addr   string // remote's host: the unit of per-address limits
 	q      *queue
 	since  time.Time
 
-	// A token bucket of commands, used by the sink's reader only.
-	tokens float64
-	filled time.Time
+	bucket *bucket      // commands, shared by the address's clients
+	active atomic.Int64 // unix ns of the last command (or of joining)
+	evict  func(string) // closes the client with a reason; nil for the recorder
+	// evictReason is set, under smu, when the hub evicts the client.
+	evictReason string
 }
+
+func (s *sink) lastActive() int64 { return s.active.Load() }
 
 // NewHub returns a running hub; Close stops it.
 func NewHub(cfg Config) *Hub {
@@ -71,6 +78,7 @@ func NewHub(cfg Config) *Hub {
 		cfg:         cfg,
 		log:         cfg.Logger,
 		sinks:       map[*sink]struct{}{},
+		buckets:     map[string]*bucket{},
 		enc:         newEncoder(cfg.MaxMessageBytes),
 		firstClient: make(chan struct{}),
 		done:        make(chan struct{}),
@@ -200,9 +208,16 @@ func (h *Hub) addSink(s *sink) error {
 	case h.src == nil:
 		h.smu.Unlock()
 		return fmt.Errorf("no live source")
-	case s.kind == "client" && h.clientsLocked() >= h.cfg.MaxClients:
-		h.smu.Unlock()
-		return fmt.Errorf("too many clients (%d)", h.cfg.MaxClients)
+	}
+	var evicted *sink
+	if s.kind == "client" {
+		var err error
+		if evicted, err = h.makeRoomLocked(s.addr, time.Now()); err != nil {
+			h.smu.Unlock()
+			return err
+		}
+		s.bucket = h.bucketLocked(s.addr)
+		s.active.Store(time.Now().UnixNano())
 	}
 	h.flushLocked() // what is pending now goes to the others, not to s
 	// Counted under smu, before Close can start waiting: the caller owes
@@ -217,6 +232,9 @@ func (h *Hub) addSink(s *sink) error {
 		h.firstClientOnce.Do(func() { close(h.firstClient) })
 	}
 	h.smu.Unlock()
+	if evicted != nil {
+		evicted.evict(evicted.evictReason)
+	}
 
 	h.snapMu.Lock()
 	defer h.snapMu.Unlock()
@@ -241,19 +259,9 @@ func (h *Hub) addSink(s *sink) error {
 	return nil
 }
 
-func (h *Hub) clientsLocked() int {
-	n := 0
-	for s := range h.sinks {
-		if s.kind == "client" {
-			n++
-		}
-	}
-	return n
-}
-
 func (h *Hub) removeSink(s *sink) {
 	h.smu.Lock()
-	delete(h.sinks, s)
+	h.dropSinkLocked(s)
 	h.smu.Unlock()
 	s.q.close()
 }

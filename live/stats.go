@@ -17,6 +17,7 @@ type Stats struct {
 	Commands      uint64      `json:"commands"`       // commands received
 	CommandErrors uint64      `json:"command_errors"` // commands answered with an error
 	Disconnected  uint64      `json:"disconnected"`   // clients cut off for being too slow
+	Evicted       uint64      `json:"evicted"`        // idle clients closed to make room
 	Sinks         []SinkStats `json:"sinks"`
 }
 
@@ -52,6 +53,7 @@ func (h *Hub) Stats() Stats {
 	st.Commands = h.commands.Load()
 	st.CommandErrors = h.commandErrors.Load()
 	st.Disconnected = h.disconnected.Load()
+	st.Evicted = h.evicted.Load()
 	return st
 }
 

@@ -17,15 +17,21 @@ import (
 // ServeHTTP upgrades a request to a websocket client of the stream: the
 // handler for /ws. See the package doc for the wire format.
 func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	addr := addrOf(r.RemoteAddr)
 	h.smu.Lock()
-	ready, full := h.src != nil && !h.closed, h.clientsLocked() >= h.cfg.MaxClients
+	ready := h.src != nil && !h.closed
+	var full error
+	if ready {
+		full = h.wouldAdmitLocked(addr, time.Now())
+	}
 	h.smu.Unlock()
 	switch {
 	case !ready:
 		http.Error(w, "no live source: start the server with --lab N or replay a recording", http.StatusServiceUnavailable)
 		return
-	case full:
-		http.Error(w, fmt.Sprintf("too many live clients (%d)", h.cfg.MaxClients), http.StatusServiceUnavailable)
+	case full != nil:
+		h.log.Info("live: websocket refused", "remote", r.RemoteAddr, "err", full)
+		http.Error(w, full.Error(), http.StatusServiceUnavailable)
 		return
 	}
 	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: h.cfg.OriginPatterns})
@@ -34,15 +40,20 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	conn.SetReadLimit(protocol.MaxCommandBytes)
-	s := &sink{kind: "client", remote: r.RemoteAddr, q: newQueue(h.cfg.ClientBuffer)}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s := &sink{kind: "client", remote: r.RemoteAddr, addr: addr, q: newQueue(h.cfg.ClientBuffer),
+		evict: func(reason string) {
+			h.log.Info("live: client evicted", "remote", r.RemoteAddr, "reason", reason)
+			conn.Close(websocket.StatusPolicyViolation, reason)
+			cancel()
+		}}
 	if err := h.addSink(s); err != nil {
 		conn.Close(websocket.StatusTryAgainLater, err.Error())
 		return
 	}
 	h.log.Info("live: client joined", "id", s.id, "remote", s.remote)
 
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	go func() {
 		defer cancel() // a failed writer ends the reader too
 		h.write(ctx, conn, s)

@@ -262,8 +262,8 @@ func TestCommandRateLimit(t *testing.T) {
 	if limited < 10 || src.commands() != 20-limited {
 		t.Fatalf("%d of 20 commands limited, %d reached the source", limited, src.commands())
 	}
-	// Others are not limited by this client's spending.
-	o := dial(t, ctx, srv)
+	// Other addresses are not limited by this one's spending.
+	o := dialFrom(t, ctx, srv, "127.0.0.2")
 	sendCmd(t, ctx, o, `{"id":"o","cmd":"loss","loss":0.2}`)
 	if evs := readUntil(t, ctx, o, isReply("o")); evs[len(evs)-1].Error != "" {
 		t.Fatalf("another client was limited: %s", evs[len(evs)-1].Error)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gossipscope/gossipscope/cluster"
+	"github.com/gossipscope/gossipscope/internal/webguard"
 	"github.com/gossipscope/gossipscope/nflog"
 	"github.com/gossipscope/gossipscope/notify"
 	"github.com/gossipscope/gossipscope/protocol"
@@ -114,11 +115,11 @@ func New(cfg Config) (*Node, error) {
 	n.disp = notify.New(nc)
 	n.handler = newAPI(n)
 	if ln != nil {
-		n.srv = &http.Server{Handler: n.handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second}
+		n.srv = webguard.NewServer(n.handler, nil)
 		n.wg.Add(1)
 		go func() {
 			defer n.wg.Done()
-			if err := n.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			if err := n.srv.Serve(webguard.LimitListener(ln, 0, 0)); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				cfg.Logger.Error("API server", "err", err)
 			}
 		}()

@@ -1,7 +1,11 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -93,5 +97,60 @@ func TestAllowedHostsFlag(t *testing.T) {
 	o.allowedHosts = []string{"*"}
 	if _, err := startServer(o, &strings.Builder{}, &strings.Builder{}); err == nil || !strings.Contains(err.Error(), "DNS-rebinding") {
 		t.Errorf("--web.allowed-hosts '*': %v, want a refusal", err)
+	}
+}
+
+// rawConn opens a TCP connection to the server from a local address.
+func rawConn(t *testing.T, s *server, local string) net.Conn {
+	t.Helper()
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(local)}, Timeout: 5 * time.Second}
+	c, err := d.Dial("tcp", s.ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// closedWithin reports whether the server closes c (EOF) within d.
+func closedWithin(c net.Conn, d time.Duration) bool {
+	c.SetReadDeadline(time.Now().Add(d))
+	_, err := io.Copy(io.Discard, c)
+	return err == nil // EOF: closed; a timeout is an error
+}
+
+// Many connections from one address: past the per-address limit the server
+// closes new ones at once while other addresses are still served; an idle
+// keep-alive connection is closed after the idle timeout (it was kept for
+// ever).
+func TestConnectionLimitsAndIdleKeepAlive(t *testing.T) {
+	o := serveOptions{listen: "127.0.0.1:0", connsPerAddr: 4, conns: 6, idleTimeout: 300 * time.Millisecond}
+	s := startTestServer(t, o)
+	for range 4 {
+		rawConn(t, s, "127.0.0.1") // held, saying nothing
+	}
+	if c := rawConn(t, s, "127.0.0.1"); !closedWithin(c, 2*time.Second) {
+		t.Fatal("a fifth connection from 127.0.0.1 was kept open")
+	}
+	// Another address is served, and its idle keep-alive connection is
+	// closed after the idle timeout.
+	c := rawConn(t, s, "127.0.0.2")
+	fmt.Fprintf(c, "GET /api/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET from 127.0.0.2: %v %v", resp, err)
+	}
+	io.Copy(io.Discard, io.LimitReader(resp.Body, resp.ContentLength))
+	start := time.Now()
+	if !closedWithin(c, 3*time.Second) {
+		t.Fatal("an idle keep-alive connection was kept for 3 s")
+	}
+	t.Logf("idle keep-alive connection closed after %v", time.Since(start).Round(10*time.Millisecond))
+	// In total: 4 + 2 more fill it, the next from anywhere is closed.
+	rawConn(t, s, "127.0.0.3")
+	rawConn(t, s, "127.0.0.3")
+	time.Sleep(100 * time.Millisecond) // accepted
+	if c := rawConn(t, s, "127.0.0.4"); !closedWithin(c, 2*time.Second) {
+		t.Fatal("a connection past the total limit was kept open")
 	}
 }

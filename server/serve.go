@@ -31,8 +31,12 @@ type serveOptions struct {
 	listen         string
 	allowedOrigins []string
 	allowedHosts   []string
-	record         string
-	source         sourceFunc // nil: the page only
+	// Connection limits and keep-alive timeout; zero means webguard's
+	// defaults (tests make them small).
+	connsPerAddr, conns int
+	idleTimeout         time.Duration
+	record              string
+	source              sourceFunc // nil: the page only
 }
 
 // sourceFunc starts the server's live source (a lab, an observer, a
@@ -172,7 +176,7 @@ func startServer(o serveOptions, stdout, stderr io.Writer) (*server, error) {
 		s.hub.Close()
 		return nil, err
 	}
-	s.ln = ln
+	s.ln = webguard.LimitListener(ln, o.connsPerAddr, o.conns)
 	if o.source != nil {
 		src, stop, err := o.source(s.hub, logger)
 		if err != nil {
@@ -193,10 +197,13 @@ func startServer(o serveOptions, stdout, stderr io.Writer) (*server, error) {
 	mux.Handle("/", newPageHandler(gossipscope.Page))
 	mux.Handle("/ws", s.hub)
 	mux.Handle("/api/live", s.hub.StatsHandler())
-	s.http = &http.Server{Handler: hosts.Handler("--web.allowed-hosts", mux), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	s.http = webguard.NewServer(hosts.Handler("--web.allowed-hosts", mux), slog.NewLogLogger(logger.Handler(), slog.LevelWarn))
+	if o.idleTimeout > 0 {
+		s.http.IdleTimeout = o.idleTimeout
+	}
 	fmt.Fprintf(stdout, "gossipscope: serving http://%s/\n", ln.Addr())
 	go func() {
-		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := s.http.Serve(s.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.serveErr <- err
 		}
 	}()
