@@ -38,6 +38,10 @@ type Config struct {
 	// RetransmitMult bounds how often a broadcast is sent; Alertmanager uses
 	// max(3, len(peers)/2) and also uses it as GossipNodes. Default 3.
 	RetransmitMult int
+	// AwarenessMaxMultiplier is memberlist's bound on Lifeguard's local
+	// health awareness (how far a peer that misses acks slows its own
+	// probing); 0 keeps memberlist's 8, 1 turns awareness off.
+	AwarenessMaxMultiplier int
 
 	// Membership is the view the peer feeds; nil: New makes one from Name,
 	// Start and Emit. Give one when the transport needs it too.

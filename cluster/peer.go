@@ -82,6 +82,9 @@ func New(cfg Config, tr memberlist.Transport) (*Peer, error) {
 	mc.SuspicionMult = cfg.SuspicionMult
 	mc.GossipNodes = cfg.RetransmitMult
 	mc.RetransmitMult = cfg.RetransmitMult
+	if cfg.AwarenessMaxMultiplier > 0 {
+		mc.AwarenessMaxMultiplier = cfg.AwarenessMaxMultiplier
+	}
 	mc.UDPBufferSize = wire.MaxGossipPacket
 	mc.Label = cfg.Label
 	// A transport that compresses does it as memberlist would (wire's

@@ -86,8 +86,10 @@ func (l *Lab) do(c Command) (string, error) {
 		return "", nil
 	case protocol.CmdLoss:
 		return "", l.net.SetLoss(c.Loss)
-	case protocol.CmdSilence, protocol.CmdAlert:
-		return "", fmt.Errorf("%s: these nodes run memberlist alone, without Alertmanager's state", c.Cmd)
+	case protocol.CmdSilence:
+		return l.silence(c.Node, c.Text)
+	case protocol.CmdAlert:
+		return "", fmt.Errorf("alert: memberlist mode has no notification pipeline; silences and their gossip are what it shows")
 	}
 	return "", fmt.Errorf("unknown cmd %q", c.Cmd)
 }
@@ -116,7 +118,7 @@ func (l *Lab) take(name string) (stop func() error, leave func(time.Duration) er
 		return nil, nil, fmt.Errorf("%s is the last node running", name)
 	}
 	delete(l.peers, name)
-	return m.Shutdown, m.Leave, nil
+	return m.p.Shutdown, m.p.Leave, nil
 }
 
 // crash stops a node without a word, as a killed process.
@@ -136,8 +138,7 @@ func (l *Lab) leave(name string) (string, error) {
 		return "", err
 	}
 	l.watch.leaving(name)
-	c := l.config(name, nil)
-	lerr := leave(10 * c.GossipInterval)
+	lerr := leave(10 * l.peerConfig().GossipInterval)
 	if err := stop(); err != nil {
 		return "", err
 	}
@@ -165,4 +166,25 @@ func (l *Lab) slow(name string, ms float64) (string, error) {
 		return "", fmt.Errorf("slow: delay %v ms; 0 to %d", ms, MaxDelayMs)
 	}
 	return "", l.net.SetSlow(name, time.Duration(ms*float64(time.Millisecond)))
+}
+
+// silence creates a silence on node, which gossips it to the others.
+func (l *Lab) silence(node, text string) (string, error) {
+	if !l.known(node) {
+		return "", fmt.Errorf("silence: no node %q", node)
+	}
+	l.mu.Lock()
+	pr, ok := l.peers[node]
+	l.mu.Unlock()
+	if !ok {
+		return "", fmt.Errorf("silence: %s is not running", node)
+	}
+	if text == "" {
+		text = "created in memberlist mode"
+	}
+	id, err := pr.sil.Set(newSilence(text, time.Now().UTC()))
+	if err != nil {
+		return "", fmt.Errorf("silence: %w", err)
+	}
+	return "silence " + id, nil
 }

@@ -1,10 +1,12 @@
 // Package memlab runs a lab of real memberlist nodes on an in-memory
 // network (memnet): the page's "memberlist" mode, where a cluster of up to
-// MaxNodes runs inside the browser with no server. Like the server's lab it
-// is driven by protocol Commands (crash, restart, partition, heal, loss,
-// plus slow and leave) and reports everything as protocol events: every
-// message (from memnet), membership as the majority of the nodes sees it
-// (node events), and the network's changes.
+// MaxNodes runs inside the browser with no server. Each node is the lab's
+// Alertmanager-compatible peer (package cluster) with its silences and
+// notification log. Like the server's lab it is driven by protocol
+// Commands (crash, restart, partition, heal, loss, silence, plus slow and
+// leave) and reports everything as protocol events: every message (from
+// memnet), what each node holds (state events), membership as the
+// majority of the nodes sees it (node events), and the network's changes.
 //
 // It also answers what only a running cluster can: each node's own member
 // table, and counters for the lessons of failure detection: the time from
@@ -12,6 +14,7 @@
 // memberlist's suspicion-timeout formula, and false suspicions raised and
 // refuted.
 //
-// Time is memberlist's: the wall clock, with memberlist's LAN intervals
-// divided by Config.Speedup.
+// Time is memberlist's: the wall clock, with Alertmanager's cluster
+// intervals (memberlist's LAN timings, push-pull every 60 s) divided by
+// Config.Speedup.
 package memlab

@@ -8,7 +8,6 @@ import (
 
 	"github.com/gossipscope/gossipscope/memnet"
 	"github.com/gossipscope/gossipscope/protocol"
-	"github.com/hashicorp/memberlist"
 )
 
 // MaxNodes bounds a lab: each node is a memberlist with its goroutines and
@@ -21,9 +20,12 @@ const Source = "memberlist"
 // Config sets up a Lab.
 type Config struct {
 	Nodes int // 1..MaxNodes; default 20
-	// Speedup divides memberlist's LAN intervals (memnet.LANConfig);
-	// default 5: probe every 200 ms, gossip every 40 ms, push-pull 6 s.
+	// Speedup divides Alertmanager's cluster intervals (memberlist's LAN
+	// timings, push-pull every 60 s); default 5: probe every 200 ms
+	// (timeout 100 ms), gossip every 40 ms, push-pull every 12 s.
 	Speedup int
+	// PushPullInterval, if set, replaces the scaled push-pull interval.
+	PushPullInterval time.Duration
 	// NoAwareness turns Lifeguard's local health awareness off
 	// (AwarenessMaxMultiplier 1), to show what it is for.
 	NoAwareness bool
@@ -45,10 +47,11 @@ type Lab struct {
 	net    *memnet.Network
 	start  time.Time
 	names  []string // n1..nN, in order
+	held   held
 	emitMu sync.Mutex
 
 	mu       sync.Mutex
-	peers    map[string]*memberlist.Memberlist // running nodes
+	peers    map[string]*peer // running nodes
 	closed   bool
 	watching bool // run started
 	watch    *watcher
@@ -74,76 +77,81 @@ func New(cfg Config) (*Lab, error) {
 	if cfg.ViewEvery <= 0 {
 		cfg.ViewEvery = 50 * time.Millisecond
 	}
-	l := &Lab{cfg: cfg, start: time.Now(), peers: map[string]*memberlist.Memberlist{},
+	l := &Lab{cfg: cfg, start: time.Now(), peers: map[string]*peer{},
 		stop: make(chan struct{}), stopped: make(chan struct{})}
 	for i := 1; i <= cfg.Nodes; i++ {
 		l.names = append(l.names, fmt.Sprintf("n%d", i))
 	}
 	l.watch = newWatcher(l.names)
-	l.net = memnet.New(memnet.Config{Emit: l.fromNet, Latency: cfg.Latency, Seed: cfg.Seed, Start: l.start})
+	l.net = memnet.New(memnet.Config{Emit: l.fromNet, Holds: l.held.holds, Latency: cfg.Latency, Seed: cfg.Seed, Start: l.start})
 	for _, name := range l.names {
 		if err := l.boot(name); err != nil {
 			l.Close()
 			return nil, err
 		}
 	}
+	// Now that every node has an address, each keeps rejoining all.
+	for _, pr := range l.running() {
+		pr.p.SetPeers(l.othersOf(pr.name))
+	}
 	l.watching = true
 	go l.run()
 	return l, nil
 }
 
-// config is the memberlist config every node runs.
-func (l *Lab) config(name string, t *memnet.Transport) *memberlist.Config {
-	c := memnet.LANConfig(name, t, l.cfg.Speedup)
-	if l.cfg.NoAwareness {
-		c.AwarenessMaxMultiplier = 1
-	}
-	return c
-}
-
-// boot starts node name and joins it to the first other running node.
+// boot starts node name and joins it to the first other running node; it
+// keeps rejoining all the others while they are not members, as
+// Alertmanager rejoins its --cluster.peer list.
 func (l *Lab) boot(name string) error {
-	tr, err := l.net.NewTransport(name)
+	pr, err := l.startPeer(name)
 	if err != nil {
 		return err
 	}
-	m, err := memberlist.Create(l.config(name, tr))
-	if err != nil {
-		_ = tr.Shutdown()
-		return fmt.Errorf("memlab: start %s: %w", name, err)
-	}
+	others := l.othersOf(name)
 	l.mu.Lock()
 	var seed string
 	for _, other := range l.names {
 		if _, ok := l.peers[other]; ok && other != name {
-			seed = other
+			seed, _ = l.net.Addr(other)
 			break
 		}
 	}
-	l.peers[name] = m
+	l.peers[name] = pr
 	l.mu.Unlock()
 	l.watch.started(name)
 	if seed != "" {
-		addr, _ := l.net.Addr(seed)
-		// A failed join leaves a lone node that push-pull or a later
-		// join repairs; the page sees it as one.
-		_, _ = m.Join([]string{addr})
+		// A failed join leaves a lone node that the rejoin loop repairs;
+		// the page sees it as one.
+		_ = pr.p.Join([]string{seed})
 	}
+	pr.p.SetPeers(others) // while New starts the nodes, the later ones have no address yet
 	return nil
+}
+
+// othersOf returns the gossip addresses of every node but name that has
+// one.
+func (l *Lab) othersOf(name string) []string {
+	var out []string
+	for _, other := range l.names {
+		if addr, ok := l.net.Addr(other); ok && other != name {
+			out = append(out, addr)
+		}
+	}
+	return out
 }
 
 // Header is the stream's first event: what runs, with memberlist's numbers.
 func (l *Lab) Header() protocol.Event {
-	c := l.config("", nil)
-	lo, hi, k := memnet.SuspicionTimeouts(c, len(l.names))
+	c := l.peerConfig()
+	lo, hi, k := l.formula()
 	msf := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 	return protocol.Header(Source, map[string]any{
 		"nodes": len(l.names), "names": append([]string(nil), l.names...),
 		"speedup": l.cfg.Speedup, "awareness": !l.cfg.NoAwareness,
 		"probeMs": msf(c.ProbeInterval), "probeTimeoutMs": msf(c.ProbeTimeout),
-		"gossipMs": msf(c.GossipInterval), "gossipNodes": c.GossipNodes,
-		"pushPullMs": msf(c.PushPullInterval), "indirectChecks": c.IndirectChecks,
-		"suspicionMult": c.SuspicionMult, "suspicionMaxTimeoutMult": c.SuspicionMaxTimeoutMult,
+		"gossipMs": msf(c.GossipInterval), "gossipNodes": c.RetransmitMult,
+		"pushPullMs":    msf(c.PushPullInterval),
+		"suspicionMult": c.SuspicionMult, "suspicionMaxTimeoutMult": maxTimeoutMult(),
 		"suspicionMinMs": msf(lo), "suspicionMaxMs": msf(hi), "confirmations": k,
 		"latencyMs": msf(l.cfg.Latency),
 	})
@@ -163,6 +171,8 @@ func (l *Lab) fromNet(evs []protocol.Event) {
 	l.emit(evs)
 }
 
+func (l *Lab) emitOne(e protocol.Event) { l.emit([]protocol.Event{e}) }
+
 func (l *Lab) emit(evs []protocol.Event) {
 	if l.cfg.Emit == nil || len(evs) == 0 {
 		return
@@ -172,11 +182,11 @@ func (l *Lab) emit(evs []protocol.Event) {
 	l.cfg.Emit(evs)
 }
 
-// running returns the running nodes' memberlists by name.
-func (l *Lab) running() map[string]*memberlist.Memberlist {
+// running returns the running nodes by name.
+func (l *Lab) running() map[string]*peer {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	out := make(map[string]*memberlist.Memberlist, len(l.peers))
+	out := make(map[string]*peer, len(l.peers))
 	for k, v := range l.peers {
 		out[k] = v
 	}
@@ -188,51 +198,28 @@ func (l *Lab) run() {
 	defer close(l.stopped)
 	tick := time.NewTicker(l.cfg.ViewEvery)
 	defer tick.Stop()
-	c := l.config("", nil)
-	every := 10 * c.ProbeInterval
-	rejoined := time.Now()
-	var joins sync.WaitGroup
-	defer joins.Wait()
 	for {
 		select {
 		case <-l.stop:
 			return
 		case <-tick.C:
-			l.emit(l.watch.look(l.now(), l.running()))
-		}
-		if time.Since(rejoined) >= every {
-			rejoined = time.Now()
-			l.rejoin(&joins)
+			l.emit(l.watch.look(l.now(), tables(l.running())))
 		}
 	}
 }
 
-// rejoin has every running node join the lab's nodes missing from its
-// member table, as Alertmanager's reconnect loop retries its peers (every
-// 10 s, here every 10 probe intervals): memberlist alone never contacts a
-// node it holds dead, so without it the two sides of a healed partition
-// would never merge.
-func (l *Lab) rejoin(joins *sync.WaitGroup) {
-	for name, m := range l.running() {
-		have := map[string]bool{}
-		for _, n := range m.Members() {
-			have[n.Name] = true
+// tables reads each running node's member list (the alive and the
+// suspect: memberlist's Members does not tell them apart).
+func tables(running map[string]*peer) map[string]map[string]bool {
+	out := make(map[string]map[string]bool, len(running))
+	for name, pr := range running {
+		t := map[string]bool{}
+		for _, m := range pr.p.Members() {
+			t[m] = true
 		}
-		var missing []string
-		for _, other := range l.names {
-			if addr, ok := l.net.Addr(other); ok && !have[other] && other != name {
-				missing = append(missing, addr)
-			}
-		}
-		if len(missing) == 0 {
-			continue
-		}
-		joins.Add(1)
-		go func() {
-			defer joins.Done()
-			_, _ = m.Join(missing) // refused for nodes that are down: retried next time
-		}()
+		out[name] = t
 	}
+	return out
 }
 
 // Close stops every node (without a leave) and the watcher.
@@ -244,7 +231,7 @@ func (l *Lab) Close() {
 	}
 	l.closed = true
 	peers := l.peers
-	l.peers = map[string]*memberlist.Memberlist{}
+	l.peers = map[string]*peer{}
 	l.mu.Unlock()
 	close(l.stop)
 	if l.watching {
@@ -256,6 +243,6 @@ func (l *Lab) Close() {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		_ = peers[n].Shutdown()
+		_ = peers[n].p.Shutdown()
 	}
 }

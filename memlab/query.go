@@ -3,8 +3,6 @@ package memlab
 import (
 	"sort"
 	"time"
-
-	"github.com/gossipscope/gossipscope/memnet"
 )
 
 // Member is one row of a node's member table.
@@ -27,8 +25,8 @@ func (l *Lab) Members(node string) ([]Member, bool) {
 		return nil, false
 	}
 	in := map[string]bool{}
-	for _, n := range m.Members() {
-		in[n.Name] = true
+	for _, n := range m.p.Members() {
+		in[n] = true
 	}
 	w := l.watch
 	w.mu.Lock()
@@ -104,12 +102,12 @@ type CrashTiming struct {
 
 // Counters returns the counters now.
 func (l *Lab) Counters() Counters {
-	c := l.config("", nil)
-	lo, hi, k := memnet.SuspicionTimeouts(c, len(l.names))
+	c := l.peerConfig()
+	lo, hi, k := l.formula()
 	msf := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 	out := Counters{Nodes: len(l.names), Running: len(l.running()), SuspicionMinMs: msf(lo),
 		SuspicionMaxMs: msf(hi), Confirmations: k, ProbeMs: msf(c.ProbeInterval),
-		SuspicionMult: c.SuspicionMult, SuspicionMaxTimeoutMult: c.SuspicionMaxTimeoutMult,
+		SuspicionMult: c.SuspicionMult, SuspicionMaxTimeoutMult: maxTimeoutMult(),
 		ProbeTimeoutMs: msf(c.ProbeTimeout), GossipMs: msf(c.GossipInterval), PushPullMs: msf(c.PushPullInterval),
 		Speedup: l.cfg.Speedup, Awareness: !l.cfg.NoAwareness}
 	w := l.watch

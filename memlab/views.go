@@ -5,7 +5,6 @@ import (
 
 	"github.com/gossipscope/gossipscope/protocol"
 	"github.com/gossipscope/gossipscope/wire"
-	"github.com/hashicorp/memberlist"
 )
 
 // watcher turns what the nodes say and send into node events and counters.
@@ -194,17 +193,9 @@ func (w *watcher) messages(evs []protocol.Event) {
 	}
 }
 
-// look reads every running node's member table and returns node events
+// look takes every running node's member list and returns node events
 // for the subjects whose majority view changed.
-func (w *watcher) look(now float64, running map[string]*memberlist.Memberlist) []protocol.Event {
-	tables := make(map[string]map[string]bool, len(running))
-	for name, m := range running {
-		t := map[string]bool{}
-		for _, n := range m.Members() {
-			t[n.Name] = true
-		}
-		tables[name] = t
-	}
+func (w *watcher) look(now float64, tables map[string]map[string]bool) []protocol.Event {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for observer, t := range tables {

@@ -21,6 +21,10 @@ type Config struct {
 	// it must be safe for concurrent use and must not block for long. nil:
 	// no events.
 	Emit func([]protocol.Event)
+	// Holds, if set, reports whether node already holds key at version: a
+	// user message (Alertmanager's gossip) carrying it is then marked
+	// redundant, the cost of gossip the page shows.
+	Holds func(node, key string, version int64) bool
 	// Latency is every link's one-way delay.
 	Latency time.Duration
 	// Seed seeds the generator that decides which packets are lost.
@@ -38,6 +42,7 @@ type Config struct {
 // concurrent use.
 type Network struct {
 	emit     func([]protocol.Event)
+	holds    func(node, key string, version int64) bool
 	start    time.Time
 	queueLen int
 
@@ -75,7 +80,7 @@ func New(cfg Config) *Network {
 		cfg.Start = time.Now()
 	}
 	return &Network{
-		emit: cfg.Emit, start: cfg.Start, queueLen: cfg.QueueLen,
+		emit: cfg.Emit, holds: cfg.Holds, start: cfg.Start, queueLen: cfg.QueueLen,
 		rng:     rand.New(rand.NewPCG(cfg.Seed, 0x9e3779b97f4a7c15)),
 		running: map[string]*Transport{}, addrs: map[string]*net.UDPAddr{},
 		names: map[string]string{}, latency: cfg.Latency,

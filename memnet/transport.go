@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gossipscope/gossipscope/protocol"
+	"github.com/gossipscope/gossipscope/wire"
 	"github.com/hashicorp/memberlist"
 )
 
@@ -62,6 +63,9 @@ func (t *Transport) WriteToAddress(b []byte, a memberlist.Address) (time.Time, e
 		for i := range evs {
 			e := &evs[i]
 			e.Type, e.T, e.From, e.To, e.Lost = protocol.TypeMsg, sent, t.name, to, lost
+			if e.Kind == wire.KindUser && e.Version != 0 && t.net.holds != nil {
+				e.Redundant = t.net.holds(to, e.Key, e.Version)
+			}
 			if !lost && delay > 0 {
 				e.Arrive = sent + float64(delay.Microseconds())/1000
 			}

@@ -204,6 +204,17 @@ window.GossipMemlab = GossipMemlab;
         setTimeout(() => { if (cluster() && cluster().open) send({ cmd: "heal" }); }, 10000);
       }),
     },
+    {
+      label: "Silence during a partition",
+      about: "The cluster is cut in two and a silence is created on one side: its gossip reaches only that side. After 8 s the cut heals; the silence crosses in a push-pull (a full state exchange, the cyan rings) and spreads on the other side.",
+      run: () => ensure(true, () => {
+        const ns = names();
+        const mid = Math.ceil(ns.length / 2);
+        send({ cmd: "partition", groups: [ns.slice(0, mid), ns.slice(mid)] });
+        setTimeout(() => send({ cmd: "silence", node: ns[0], text: "made during the cut" }), 1000);
+        setTimeout(() => { if (cluster() && cluster().open) send({ cmd: "heal" }); }, 8000);
+      }),
+    },
   ];
 
   const fmtMs = (ms) => (ms == null ? "…" : ms >= 10000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms).toLocaleString("en")} ms`);
@@ -213,7 +224,7 @@ window.GossipMemlab = GossipMemlab;
   function counters(c) {
     const lines = [];
     const logN = c.suspicionMinMs / (c.suspicionMult * c.probeMs);
-    lines.push(`Timings: memberlist's LAN defaults ÷ ${c.speedup}: probe every ${fmtMs(c.probeMs)} (timeout ${fmtMs(c.probeTimeoutMs)}), gossip every ${fmtMs(c.gossipMs)}, push-pull every ${fmtMs(c.pushPullMs)}. Lifeguard awareness ${c.awareness ? "on" : "off"}.`);
+    lines.push(`Timings: Alertmanager's (memberlist's LAN defaults, push-pull 60 s) ÷ ${c.speedup}: probe every ${fmtMs(c.probeMs)} (timeout ${fmtMs(c.probeTimeoutMs)}), gossip every ${fmtMs(c.gossipMs)}, push-pull every ${fmtMs(c.pushPullMs)}. Lifeguard awareness ${c.awareness ? "on" : "off"}.`);
     lines.push(`Formula (N = ${c.nodes}): a suspicion turns into dead after SuspicionMult × log10(N) × probe = ${c.suspicionMult} × ${logN.toFixed(2)} × ${fmtMs(c.probeMs)} = ${fmtMs(c.suspicionMinMs)} once ${c.confirmations} other nodes confirm it, up to ${c.suspicionMaxTimeoutMult} × that = ${fmtMs(c.suspicionMaxMs)} with no confirmation (Lifeguard).`);
     const k = c.crash;
     if (k) {
@@ -299,6 +310,7 @@ window.GossipMemlab = GossipMemlab;
     on("ml-crash", () => send({ cmd: "crash", node: target() }));
     on("ml-restart", () => send({ cmd: "restart", node: target() }));
     on("ml-leave", () => send({ cmd: "leave", node: target() }));
+    on("ml-silence", () => send({ cmd: "silence", node: target(), text: $("ml-silence-text").value.trim() || "made in memberlist mode" }));
     on("ml-slow", () => {
       const ms = Number($("ml-slow-ms").value);
       if (!(ms >= 0 && ms <= 10000)) return P.showError("A slow node's delay is 0 to 10,000 ms.");
