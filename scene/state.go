@@ -123,144 +123,26 @@ func (s *state) joinedAt(n int32, t float64) {
 
 func isUp(st uint8) bool { return st == statusAlive || st == statusSuspect }
 
-// apply adds one event. vals decodes version codes for comparisons.
+// apply adds one event; l holds what the compact record points to (names,
+// version values, the extra fields of partitions and params).
 func (s *state) apply(r *rec, l *log) {
 	s.idx++
 	s.t = r.t
 	switch r.typ {
 	case typMsg:
-		s.grow(max(r.a, r.b), 0)
-		s.join(r.a, r.t)
-		s.join(r.b, r.t)
-		s.msgs++
-		s.sent[r.a]++
-		if r.flags&flagLost != 0 {
-			s.lost++
-		} else {
-			s.recv[r.b]++
-		}
-		if r.flags&flagRedundant != 0 {
-			s.redundant++
-		}
-		s.lastSend[r.a] = float32(r.t)
-		s.lastMsg = r.t
+		s.applyMsg(r)
 	case typState:
-		k := int(r.key)
-		s.grow(r.a, k)
-		s.join(r.a, r.t)
-		n := r.a
-		old := s.hold[k][n]
-		if old != noVersion && old != r.ver && l.vers.value(r.ver) < l.vers.value(old) {
-			return // a source may repeat an older version; a node keeps the newer
-		}
-		s.hold[k][n] = r.ver
-		if old != r.ver {
-			s.gained[k][n] = float32(r.t)
-		}
-		up := isUp(s.status[n])
-		if old == noVersion && up {
-			s.holdAny[k]++
-		}
-		if s.firstNews < 0 {
-			s.firstNews = r.t
-		}
-		switch {
-		case s.newest[k] == noVersion || l.vers.value(r.ver) > l.vers.value(s.newest[k]):
-			s.newest[k] = r.ver
-			s.newestAt[k] = r.t
-			s.holders[k] = 0
-			if up {
-				s.holders[k] = 1
-			}
-		case r.ver == s.newest[k] && old != r.ver && up:
-			s.holders[k]++
-		}
+		s.applyState(r, l)
 	case typNode:
-		s.grow(r.a, 0)
-		n := r.a
-		was := s.status[n]
-		if was == statusAbsent {
-			s.present++
-			if s.faultKind == faultJoin && s.faultT == r.t {
-				s.faultN++ // joined together: told as one
-				s.faultLast = n
-			} else {
-				s.fault(r.t, faultJoin, n)
-			}
-			s.joinedAt(n, r.t)
-		} else if isUp(was) {
-			s.alive--
-		} else {
-			s.dead--
-		}
-		now := r.kind
-		s.status[n] = now
-		if r.flags&flagView != 0 {
-			s.views[n] = unpackView(r)
-		}
-		if isUp(now) {
-			s.alive++
-		} else {
-			s.dead++
-		}
-		if isUp(was) != isUp(now) {
-			d := int32(-1)
-			if isUp(now) {
-				d = 1
-			}
-			for k := range s.hold {
-				if v := s.hold[k][n]; v != noVersion {
-					s.holdAny[k] += d
-					if v == s.newest[k] {
-						s.holders[k] += d
-					}
-				}
-			}
-		}
-		switch {
-		case was == statusAbsent:
-		case now == statusDead && was != statusDead:
-			s.fault(r.t, faultCrash, n)
-		case now == statusLeft:
-			s.fault(r.t, faultLeave, n)
-		case now == statusSuspect && was == statusAlive:
-			s.fault(r.t, faultSuspect, n)
-		case now == statusAlive && !isUp(was):
-			s.fault(r.t, faultRestart, n)
-		case now == statusAlive && was == statusSuspect:
-			s.fault(r.t, faultRefute, n)
-		}
-		if s.faultNode == n && s.faultT == r.t {
-			s.faultBy = r.b
-		}
+		s.applyNode(r)
 	case typRound:
 		s.round = int(r.a)
 		s.roundT = r.t
 		s.roundMsgs, s.roundRedundant, s.roundLost = s.msgs, s.redundant, s.lost
 	case typPartition:
-		ev := &l.extra[r.a]
-		for i := range s.group {
-			s.group[i] = -1
-		}
-		for g, members := range ev.Groups {
-			for _, name := range members {
-				if n, ok := l.nodes.lookup(name); ok && int(n) < len(s.group) {
-					s.group[n] = int16(min(g, math.MaxInt16))
-				}
-			}
-		}
-		s.groups = len(ev.Groups)
-		s.arrEpoch++
-		s.arrT = r.t
-		s.fault(r.t, faultPartition, -1)
-		s.faultN = len(ev.Groups)
+		s.applyPartition(r, l)
 	case typHeal:
-		for i := range s.group {
-			s.group[i] = -1
-		}
-		s.groups = 0
-		s.arrEpoch++
-		s.arrT = r.t
+		s.regroup(r.t, nil, l)
 		s.fault(r.t, faultHeal, -1)
 	case typParam:
 		if v, ok := num(l.extra[r.a].Params["loss"]); ok {
@@ -272,6 +154,160 @@ func (s *state) apply(r *rec, l *log) {
 			s.loss = v
 		}
 	}
+}
+
+// applyMsg counts a message from r.a to r.b.
+func (s *state) applyMsg(r *rec) {
+	s.grow(max(r.a, r.b), 0)
+	s.join(r.a, r.t)
+	s.join(r.b, r.t)
+	s.msgs++
+	s.sent[r.a]++
+	if r.flags&flagLost != 0 {
+		s.lost++
+	} else {
+		s.recv[r.b]++
+	}
+	if r.flags&flagRedundant != 0 {
+		s.redundant++
+	}
+	s.lastSend[r.a] = float32(r.t)
+	s.lastMsg = r.t
+}
+
+// applyState records that node r.a holds key r.key at version r.ver.
+func (s *state) applyState(r *rec, l *log) {
+	k := int(r.key)
+	s.grow(r.a, k)
+	s.join(r.a, r.t)
+	n := r.a
+	old := s.hold[k][n]
+	if old != noVersion && old != r.ver && l.vers.value(r.ver) < l.vers.value(old) {
+		return // a source may repeat an older version; a node keeps the newer
+	}
+	s.hold[k][n] = r.ver
+	if old != r.ver {
+		s.gained[k][n] = float32(r.t)
+	}
+	up := isUp(s.status[n])
+	if old == noVersion && up {
+		s.holdAny[k]++
+	}
+	if s.firstNews < 0 {
+		s.firstNews = r.t
+	}
+	switch {
+	case s.newest[k] == noVersion || l.vers.value(r.ver) > l.vers.value(s.newest[k]):
+		s.newest[k] = r.ver
+		s.newestAt[k] = r.t
+		s.holders[k] = 0
+		if up {
+			s.holders[k] = 1
+		}
+	case r.ver == s.newest[k] && old != r.ver && up:
+		s.holders[k]++
+	}
+}
+
+// applyNode records node r.a's new status r.kind (seen by r.b): the
+// counts, what it holds counting or not, and the fault it tells.
+func (s *state) applyNode(r *rec) {
+	s.grow(r.a, 0)
+	n := r.a
+	was, now := s.status[n], r.kind
+	switch {
+	case was == statusAbsent:
+		s.present++
+		if s.faultKind == faultJoin && s.faultT == r.t {
+			s.faultN++ // joined together: told as one
+			s.faultLast = n
+		} else {
+			s.fault(r.t, faultJoin, n)
+		}
+		s.joinedAt(n, r.t)
+	case isUp(was):
+		s.alive--
+	default:
+		s.dead--
+	}
+	s.status[n] = now
+	if r.flags&flagView != 0 {
+		s.views[n] = unpackView(r)
+	}
+	if isUp(now) {
+		s.alive++
+	} else {
+		s.dead++
+	}
+	if isUp(was) != isUp(now) {
+		s.countHolds(n, isUp(now))
+	}
+	if was != statusAbsent {
+		if kind, ok := statusFault(was, now); ok {
+			s.fault(r.t, kind, n)
+		}
+	}
+	if s.faultNode == n && s.faultT == r.t {
+		s.faultBy = r.b
+	}
+}
+
+// countHolds counts what node n holds in (up) or out of the holders.
+func (s *state) countHolds(n int32, up bool) {
+	d := int32(-1)
+	if up {
+		d = 1
+	}
+	for k := range s.hold {
+		if v := s.hold[k][n]; v != noVersion {
+			s.holdAny[k] += d
+			if v == s.newest[k] {
+				s.holders[k] += d
+			}
+		}
+	}
+}
+
+// statusFault is the fault a known node's change of status tells.
+func statusFault(was, now uint8) (uint8, bool) {
+	switch {
+	case now == statusDead && was != statusDead:
+		return faultCrash, true
+	case now == statusLeft:
+		return faultLeave, true
+	case now == statusSuspect && was == statusAlive:
+		return faultSuspect, true
+	case now == statusAlive && !isUp(was):
+		return faultRestart, true
+	case now == statusAlive && was == statusSuspect:
+		return faultRefute, true
+	}
+	return 0, false
+}
+
+// applyPartition puts each node in its group.
+func (s *state) applyPartition(r *rec, l *log) {
+	groups := l.extra[r.a].Groups
+	s.regroup(r.t, groups, l)
+	s.fault(r.t, faultPartition, -1)
+	s.faultN = len(groups)
+}
+
+// regroup sets the partition groups in force at t (nil: healed).
+func (s *state) regroup(t float64, groups [][]string, l *log) {
+	for i := range s.group {
+		s.group[i] = -1
+	}
+	for g, members := range groups {
+		for _, name := range members {
+			if n, ok := l.nodes.lookup(name); ok && int(n) < len(s.group) {
+				s.group[n] = int16(min(g, math.MaxInt16))
+			}
+		}
+	}
+	s.groups = len(groups)
+	s.arrEpoch++
+	s.arrT = t
 }
 
 func (s *state) fault(t float64, kind uint8, n int32) {
