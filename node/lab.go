@@ -364,98 +364,17 @@ func (l *Lab) Command(c protocol.Command) error {
 	if l.closed {
 		return errors.New("lab is closed")
 	}
-	target := func() (*labNode, error) {
-		ln, ok := l.byName[c.Node]
-		if !ok {
-			return nil, fmt.Errorf("%s: no node %q", c.Cmd, c.Node)
-		}
-		return ln, nil
-	}
 	switch c.Cmd {
 	case protocol.CmdSilence:
-		ln, err := target()
-		if err != nil {
-			return err
-		}
-		if ln.n == nil {
-			return fmt.Errorf("silence: node %s is crashed", ln.name)
-		}
-		name := c.Text
-		if name == "" {
-			name = "GossipscopeTest"
-		}
-		now := time.Now().UTC()
-		_, err = ln.n.sil.Set(labSilence(name, now))
-		return err
+		return l.silence(c)
 	case protocol.CmdAlert:
-		var to []*labNode
-		if c.Node != "" {
-			ln, err := target()
-			if err != nil {
-				return err
-			}
-			if ln.n == nil {
-				return fmt.Errorf("alert: node %s is crashed", ln.name)
-			}
-			to = []*labNode{ln}
-		} else {
-			for _, ln := range l.nodes {
-				if ln.n != nil {
-					to = append(to, ln)
-				}
-			}
-		}
-		name := c.Text
-		if name == "" {
-			name = "GossipscopeTest"
-		}
-		if !utf8.ValidString(name) {
-			return fmt.Errorf("alert: name %q is not valid UTF-8", name)
-		}
-		for _, ln := range to {
-			now := time.Now()
-			ln.n.disp.Put([]*notify.Alert{{Labels: map[string]string{"alertname": name}, StartsAt: now,
-				EndsAt: now.Add(ln.n.cfg.ResolveTimeout)}})
-		}
-		return nil
+		return l.alert(c)
 	case protocol.CmdCrash:
-		ln, err := target()
-		if err != nil {
-			return err
-		}
-		if ln.n == nil {
-			return fmt.Errorf("crash: node %s is already crashed", ln.name)
-		}
-		ln.n.Crash()
-		ln.n = nil
-		l.emitNote(ln.name + " crashed")
-		return nil
+		return l.crash(c)
 	case protocol.CmdRestart:
-		ln, err := target()
-		if err != nil {
-			return err
-		}
-		if ln.n != nil {
-			return fmt.Errorf("restart: node %s is running", ln.name)
-		}
-		if err := l.startNode(ln, l.peersOf(ln)); err != nil {
-			return fmt.Errorf("restart: %w", err)
-		}
-		l.emitNote(ln.name + " restarted")
-		return nil
+		return l.restart(c)
 	case protocol.CmdPartition:
-		for _, g := range c.Groups {
-			for _, nm := range g {
-				if _, ok := l.byName[nm]; !ok {
-					return fmt.Errorf("partition: no node %q", nm)
-				}
-			}
-		}
-		if err := l.net.Partition(c.Groups); err != nil {
-			return err
-		}
-		l.emit(protocol.Event{Type: protocol.TypePartition, T: l.t(), Groups: l.net.Groups()})
-		return nil
+		return l.partition(c)
 	case protocol.CmdHeal:
 		l.net.Heal()
 		l.emit(protocol.Event{Type: protocol.TypeHeal, T: l.t()})
@@ -468,6 +387,109 @@ func (l *Lab) Command(c protocol.Command) error {
 		return nil
 	}
 	return fmt.Errorf("unknown cmd %q", c.Cmd)
+}
+
+// target is the node a command names; running, when it must be up (else
+// it must be crashed). l.mu is held.
+func (l *Lab) target(c protocol.Command, running bool) (*labNode, error) {
+	ln, ok := l.byName[c.Node]
+	switch {
+	case !ok:
+		return nil, fmt.Errorf("%s: no node %q", c.Cmd, c.Node)
+	case running && ln.n == nil:
+		return nil, fmt.Errorf("%s: node %s is crashed", c.Cmd, ln.name)
+	case !running && ln.n != nil:
+		return nil, fmt.Errorf("%s: node %s is running", c.Cmd, ln.name)
+	}
+	return ln, nil
+}
+
+// alertName is a silence's or alert's alertname: the command's text.
+func alertName(c protocol.Command) string {
+	if c.Text == "" {
+		return "GossipscopeTest"
+	}
+	return c.Text
+}
+
+// silence silences alerts named c.Text for an hour on node c.Node.
+func (l *Lab) silence(c protocol.Command) error {
+	ln, err := l.target(c, true)
+	if err != nil {
+		return err
+	}
+	_, err = ln.n.sil.Set(labSilence(alertName(c), time.Now().UTC()))
+	return err
+}
+
+// alert fires alert c.Text on node c.Node, or on every running node.
+func (l *Lab) alert(c protocol.Command) error {
+	name := alertName(c)
+	if !utf8.ValidString(name) {
+		return fmt.Errorf("alert: name %q is not valid UTF-8", name)
+	}
+	var to []*labNode
+	if c.Node != "" {
+		ln, err := l.target(c, true)
+		if err != nil {
+			return err
+		}
+		to = []*labNode{ln}
+	} else {
+		for _, ln := range l.nodes {
+			if ln.n != nil {
+				to = append(to, ln)
+			}
+		}
+	}
+	for _, ln := range to {
+		now := time.Now()
+		ln.n.disp.Put([]*notify.Alert{{Labels: map[string]string{"alertname": name}, StartsAt: now,
+			EndsAt: now.Add(ln.n.cfg.ResolveTimeout)}})
+	}
+	return nil
+}
+
+func (l *Lab) crash(c protocol.Command) error {
+	if ln, ok := l.byName[c.Node]; ok && ln.n == nil {
+		return fmt.Errorf("crash: node %s is already crashed", ln.name)
+	}
+	ln, err := l.target(c, true)
+	if err != nil {
+		return err
+	}
+	ln.n.Crash()
+	ln.n = nil
+	l.emitNote(ln.name + " crashed")
+	return nil
+}
+
+func (l *Lab) restart(c protocol.Command) error {
+	ln, err := l.target(c, false)
+	if err != nil {
+		return err
+	}
+	if err := l.startNode(ln, l.peersOf(ln)); err != nil {
+		return fmt.Errorf("restart: %w", err)
+	}
+	l.emitNote(ln.name + " restarted")
+	return nil
+}
+
+// partition cuts the network into c.Groups, all of them lab nodes.
+func (l *Lab) partition(c protocol.Command) error {
+	for _, g := range c.Groups {
+		for _, nm := range g {
+			if _, ok := l.byName[nm]; !ok {
+				return fmt.Errorf("partition: no node %q", nm)
+			}
+		}
+	}
+	if err := l.net.Partition(c.Groups); err != nil {
+		return err
+	}
+	l.emit(protocol.Event{Type: protocol.TypePartition, T: l.t(), Groups: l.net.Groups()})
+	return nil
 }
 
 func (l *Lab) emitNote(text string) {
