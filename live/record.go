@@ -72,9 +72,14 @@ func (r *Recording) fail(err error) {
 	r.h.removeSink(r.s)
 }
 
-// Stop ends the recording after writing what is queued, and returns the
-// first write error, if any. It does not close the underlying writer.
+// Stop ends the recording after writing every event emitted before it
+// (those still waiting for the hub's next flush are flushed now), and
+// returns the first write error, if any. It does not close the underlying
+// writer.
 func (r *Recording) Stop() error {
+	r.h.smu.Lock()
+	r.h.flushLocked()
+	r.h.smu.Unlock()
 	r.h.removeSink(r.s)
 	<-r.done
 	r.mu.Lock()

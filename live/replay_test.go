@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -86,8 +87,7 @@ func TestRecordThenReplayRoundTrips(t *testing.T) {
 	for _, ev := range want {
 		h.Emit(ev)
 	}
-	time.Sleep(20 * time.Millisecond)
-	if err := rec.Stop(); err != nil {
+	if err := rec.Stop(); err != nil { // records what was emitted, flushed or not
 		t.Fatal(err)
 	}
 	h.Close()
@@ -280,5 +280,34 @@ func TestOpenReplayRefusesUnusableFiles(t *testing.T) {
 	}
 	if rp.Header().Type != protocol.TypeHeader || rp.Header().Source != "replay" {
 		t.Fatalf("header %+v", rp.Header())
+	}
+}
+
+// Events emitted just before Stop are recorded, though the hub has not
+// flushed them yet (its flush interval is an hour here): Stop flushes.
+func TestRecordingStopKeepsPendingEvents(t *testing.T) {
+	h := live.NewHub(live.Config{FlushInterval: time.Hour, Logger: quiet})
+	defer h.Close()
+	h.SetSource(newMemberSource(h.Emit))
+	var buf bytes.Buffer
+	rec, err := h.Record(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 10; i++ {
+		h.Emit(protocol.Event{Type: protocol.TypeNote, T: float64(i), Text: fmt.Sprint("note ", i)})
+	}
+	if err := rec.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	recorded, problems, _ := protocol.ReadAll(bytes.NewReader(buf.Bytes()), 10)
+	var notes int
+	for _, ev := range recorded {
+		if ev.Type == protocol.TypeNote && strings.HasPrefix(ev.Text, "note ") {
+			notes++
+		}
+	}
+	if len(problems) > 0 || notes != 10 {
+		t.Fatalf("recorded %d of 10 notes (problems %v): %s", notes, problems, buf.String())
 	}
 }
