@@ -1,6 +1,7 @@
 package memlab_test
 
 import (
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -191,6 +192,35 @@ func TestSlowNodeRaisesFalseSuspicionsThatItRefutes(t *testing.T) {
 	table, _ := l.Members("n2")
 	if table[1].Incarnation == 0 {
 		t.Errorf("n2's own incarnation is 0 after refuting: %+v", table[1])
+	}
+}
+
+// Lifeguard's local health awareness: a slow node's own probes of healthy
+// nodes time out too; with awareness it notices (its acks and nacks come
+// late), slows its probing and waits longer, and accuses far fewer of
+// them; without, it suspects the healthy again and again.
+func TestLifeguardAwarenessKeepsASlowNodeFromAccusingTheHealthy(t *testing.T) {
+	t.Parallel()
+	raised := map[bool]int{}
+	var mu sync.Mutex
+	t.Run("both", func(t *testing.T) {
+		for _, aware := range []bool{true, false} {
+			t.Run(fmt.Sprintf("awareness=%v", aware), func(t *testing.T) {
+				t.Parallel()
+				l, _ := start(t, memlab.Config{Nodes: 8, NoAwareness: !aware})
+				slow := cmd(memlab.CmdSlow, "n3")
+				slow.DelayMs = 150
+				do(t, l, slow)
+				time.Sleep(5 * time.Second)
+				mu.Lock()
+				raised[aware] = l.Counters().RaisedBy["n3"]
+				mu.Unlock()
+			})
+		}
+	})
+	t.Logf("suspicions raised by slow n3 in 5 s: %d with awareness, %d without", raised[true], raised[false])
+	if raised[false] < 5 || raised[true]*2 >= raised[false] {
+		t.Errorf("slow n3 raised %d false suspicions with awareness, %d without: want well under half with it", raised[true], raised[false])
 	}
 }
 

@@ -114,6 +114,10 @@ func (l *Lab) Counters() Counters {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	out.Counts = w.counts
+	out.RaisedBy = make(map[string]int, len(w.counts.RaisedBy))
+	for k, v := range w.counts.RaisedBy {
+		out.RaisedBy[k] = v
+	}
 	if r := w.crash; r != nil {
 		since := func(t float64) *float64 {
 			if t == 0 {

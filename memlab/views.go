@@ -50,6 +50,10 @@ type Counts struct {
 	FalseSuspicions int `json:"falseSuspicions"`
 	Refuted         int `json:"refuted"`
 	FalseDeaths     int `json:"falseDeaths"`
+	// RaisedBy counts false suspicions by the node that raised them (the
+	// suspect message's origin): a slow node without Lifeguard's
+	// awareness accuses the healthy.
+	RaisedBy map[string]int `json:"raisedBy"`
 }
 
 // said is the last membership news a node gossiped about another: what it
@@ -101,7 +105,7 @@ type Split struct {
 func newWatcher(names []string) *watcher {
 	return &watcher{names: names, shown: map[string]shownView{}, seen: map[string]bool{},
 		split: map[string]Split{}, heard: map[string]map[string]int64{}, said: map[string]map[string]said{}, listed: map[string]map[string]bool{}, down: map[string]bool{},
-		left: map[string]bool{}, raised: map[suspicion]float64{}}
+		left: map[string]bool{}, raised: map[suspicion]float64{}, counts: Counts{RaisedBy: map[string]int{}}}
 }
 
 func (w *watcher) started(name string) {
@@ -170,6 +174,9 @@ func (w *watcher) messages(evs []protocol.Event) {
 				if _, ok := w.raised[s]; !ok {
 					w.raised[s] = e.T
 					w.counts.FalseSuspicions++
+					if e.Value != "" {
+						w.counts.RaisedBy[e.Value]++
+					}
 				}
 			}
 		case wire.KindDead:

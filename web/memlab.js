@@ -235,7 +235,9 @@ window.GossipMemlab = GossipMemlab;
     } else {
       lines.push("No crash yet: click a node (shift-click or “crash” mode) or use the buttons.");
     }
-    lines.push(`False suspicions: ${c.falseSuspicions} raised, ${c.refuted} refuted${c.falseDeaths ? `, ${c.falseDeaths} false deaths` : ""}.`);
+    let most = "";
+    for (const [n, k] of Object.entries(c.raisedBy || {})) if (!most || k > c.raisedBy[most]) most = n;
+    lines.push(`False suspicions: ${c.falseSuspicions} raised${most ? ` (most by ${most}: ${c.raisedBy[most]})` : ""}, ${c.refuted} refuted${c.falseDeaths ? `, ${c.falseDeaths} false deaths` : ""}.`);
     const text = lines.join("\n");
     if (text === shown) return;
     shown = text;
