@@ -1,7 +1,6 @@
 package live
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -43,8 +42,8 @@ func truncate(s string, n int) string {
 // command parses, validates and carries out one command from s.
 func (h *Hub) command(s *sink, raw []byte) {
 	h.commands.Add(1)
-	var c protocol.Command
-	if err := decodeCommand(raw, &c); err != nil {
+	c, err := protocol.DecodeCommand(raw)
+	if err != nil {
 		h.reply(s, c.ID, err)
 		return
 	}
@@ -73,17 +72,4 @@ func (h *Hub) run(src Source, c protocol.Command) (err error) {
 		}
 	}()
 	return src.Command(c)
-}
-
-func decodeCommand(raw []byte, c *protocol.Command) error {
-	if len(raw) > protocol.MaxCommandBytes {
-		return fmt.Errorf("command longer than %d bytes", protocol.MaxCommandBytes)
-	}
-	if !json.Valid(raw) {
-		return fmt.Errorf("command is not valid JSON")
-	}
-	if err := json.Unmarshal(raw, c); err != nil {
-		return fmt.Errorf("bad command: %v", err)
-	}
-	return nil
 }

@@ -1,8 +1,12 @@
 package protocol
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"math"
+	"strings"
+	"unicode"
 )
 
 // Command is what the page asks a running source to do: the other
@@ -78,4 +82,79 @@ func (c *Command) Validate() error {
 		return fmt.Errorf("unknown cmd %q", c.Cmd)
 	}
 	return nil
+}
+
+// DecodeCommand reads one command from its JSON form. It refuses what
+// encoding/json would let pass silently: more than MaxCommandBytes, more
+// than one JSON value, and a key given twice in one object (json would let
+// the last win, so {"cmd":"heal","cmd":"crash"} crashed a node), counting
+// keys that differ only in case as the same, as json matches them. The
+// command is returned even with an error, for its ID.
+func DecodeCommand(raw []byte) (Command, error) {
+	var c Command
+	if len(raw) > MaxCommandBytes {
+		return c, fmt.Errorf("command longer than %d bytes", MaxCommandBytes)
+	}
+	if !json.Valid(raw) {
+		return c, fmt.Errorf("command is not valid JSON")
+	}
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return c, fmt.Errorf("bad command: %v", err)
+	}
+	if err := noDuplicateKeys(json.NewDecoder(bytes.NewReader(raw))); err != nil {
+		return c, fmt.Errorf("bad command: %v", err)
+	}
+	return c, nil
+}
+
+// noDuplicateKeys walks one JSON value and fails on an object with a key
+// twice (as encoding/json compares field names: case-folded).
+func noDuplicateKeys(dec *json.Decoder) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	switch tok {
+	case json.Delim('{'):
+		seen := map[string]bool{}
+		for dec.More() {
+			kt, err := dec.Token()
+			if err != nil {
+				return err
+			}
+			key, _ := kt.(string)
+			f := foldKey(key)
+			if seen[f] {
+				return fmt.Errorf("key %q given twice", key)
+			}
+			seen[f] = true
+			if err := noDuplicateKeys(dec); err != nil {
+				return err
+			}
+		}
+		_, err = dec.Token()
+		return err
+	case json.Delim('['):
+		for dec.More() {
+			if err := noDuplicateKeys(dec); err != nil {
+				return err
+			}
+		}
+		_, err = dec.Token()
+		return err
+	}
+	return nil
+}
+
+// foldKey maps every rune to the smallest of its case-folding orbit, so
+// keys that encoding/json would match case-insensitively ("cmd", "CMD")
+// map to one string (it folds a little more than json: never less).
+func foldKey(s string) string {
+	return strings.Map(func(r rune) rune {
+		m := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			m = min(m, f)
+		}
+		return m
+	}, s)
 }

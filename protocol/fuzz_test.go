@@ -2,6 +2,7 @@ package protocol
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"testing"
@@ -53,6 +54,27 @@ func FuzzDecoder(f *testing.F) {
 			if back.Type != ev.Type || back.T != ev.T || back.From != ev.From || back.Node != ev.Node {
 				t.Fatalf("round trip changed the event: %+v -> %+v", ev, back)
 			}
+		}
+	})
+}
+
+// DecodeCommand never panics, and what it accepts re-encodes to a command
+// that decodes the same.
+func FuzzDecodeCommand(f *testing.F) {
+	for _, s := range []string{`{"id":"1","cmd":"heal"}`, `{"cmd":"heal","CMD":"crash"}`, `{"cmd":"partition","groups":[["a"],["b"]]}`, `[1,{"a":1,"a":2}]`, `{`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := DecodeCommand(data)
+		if err != nil {
+			return
+		}
+		b, err := json.Marshal(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := DecodeCommand(b); err != nil {
+			t.Fatalf("%s re-encoded as %s: %v", data, b, err)
 		}
 	})
 }

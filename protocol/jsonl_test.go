@@ -170,3 +170,35 @@ func TestDecoderSkipsByteOrderMark(t *testing.T) {
 		t.Fatalf("problems %v, want line 3 only", problems)
 	}
 }
+
+// A key given twice let the last win: {"cmd":"heal",...,"cmd":"crash"}
+// crashed a node. It is refused, in any case spelling json would match.
+func TestDecodeCommandRefusesDuplicateKeys(t *testing.T) {
+	for _, raw := range []string{
+		`{"id":"1","cmd":"heal","node":"n1","cmd":"crash"}`,
+		`{"id":"1","cmd":"heal","CMD":"crash","node":"n1"}`,
+		`{"id":"1","cmd":"heal","node":"n1","Node":"n2"}`,
+		`{"id":"1","cmd":"partition","groups":[["a"],["b"]],"groups":[["a","b"],["c"]]}`,
+		`{"id":"1","cmd":"loss","loss":0.1,"loss":1}`,
+		`{"id":"1","cmd":"heal","TEXT":"x","text":"y"}`,
+	} {
+		c, err := DecodeCommand([]byte(raw))
+		if err == nil || !strings.Contains(err.Error(), "given twice") {
+			t.Errorf("%s: %+v, %v; want a duplicate key refused", raw, c, err)
+		}
+		if c.ID != "1" {
+			t.Errorf("%s: id %q not kept for the reply", raw, c.ID)
+		}
+	}
+	for _, raw := range []string{
+		`{"id":"1","cmd":"partition","groups":[["a","a2"],["b"]]}`,
+		`{"id":"1","cmd":"heal","extra":{"cmd":"x"}}`, // the same key in another object
+	} {
+		if _, err := DecodeCommand([]byte(raw)); err != nil {
+			t.Errorf("%s: %v", raw, err)
+		}
+	}
+	if _, err := DecodeCommand([]byte(`{"cmd":"heal"} {"cmd":"crash"}`)); err == nil {
+		t.Error("two values accepted")
+	}
+}
