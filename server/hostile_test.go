@@ -191,3 +191,26 @@ func waitUntil(t *testing.T, ctx context.Context, cond func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// --record /dev/full logged the write error and still said "recording
+// saved". Now the failure is the server's error and nothing claims a save.
+func TestRecordingToAFullDiskFails(t *testing.T) {
+	if _, err := os.Stat("/dev/full"); err != nil {
+		t.Skip("no /dev/full")
+	}
+	o := labOpts(1)
+	o.record = "/dev/full"
+	var out syncBuffer
+	s, err := startServer(o, &out, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond) // the header and the lab's first events
+	err = s.Close()
+	if err == nil || !strings.Contains(err.Error(), "recording to /dev/full failed") || !strings.Contains(err.Error(), "no space left on device") {
+		t.Errorf("Close: %v, want the recording's failure", err)
+	}
+	if strings.Contains(out.String(), "recording saved") {
+		t.Errorf("output claims a save: %q", out.String())
+	}
+}

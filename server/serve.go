@@ -243,13 +243,14 @@ func (s *server) close() error {
 	}
 	s.hub.Close()
 	if s.rec != nil {
-		if err := s.rec.Stop(); err != nil {
-			errs = append(errs, fmt.Errorf("recording: %w", err))
+		// Only a recording written in full is "saved": a disk that filled
+		// up (or --record /dev/full) is a failure, said as one.
+		recErr := errors.Join(s.rec.Stop(), s.recFile.Close())
+		if recErr != nil {
+			errs = append(errs, fmt.Errorf("recording to %s failed, the file is incomplete: %w", s.recFile.Name(), recErr))
+		} else {
+			fmt.Fprintf(s.stdout, "gossipscope: recording saved to %s\n", s.recFile.Name())
 		}
-		if err := s.recFile.Close(); err != nil {
-			errs = append(errs, fmt.Errorf("recording: %w", err))
-		}
-		fmt.Fprintf(s.stdout, "gossipscope: recording saved to %s\n", s.recFile.Name())
 	}
 	if s.http != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
