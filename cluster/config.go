@@ -68,31 +68,19 @@ func DefaultConfig() Config {
 	}
 }
 
-// fill replaces zero fields with DefaultConfig's and checks the rest.
-func (c *Config) fill() error {
+// withDefaults fills zero fields from DefaultConfig.
+func (c Config) withDefaults() Config {
 	d := DefaultConfig()
 	if c.Name == "" {
 		c.Name = NewULID(time.Now())
 	}
-	if len(c.Name) > 128 {
-		return fmt.Errorf("name longer than 128 bytes")
-	}
-	for _, x := range []struct {
-		p   *time.Duration
-		def time.Duration
-		nm  string
-	}{
-		{&c.GossipInterval, d.GossipInterval, "gossip interval"},
-		{&c.PushPullInterval, d.PushPullInterval, "push-pull interval"},
-		{&c.ProbeInterval, d.ProbeInterval, "probe interval"},
-		{&c.ProbeTimeout, d.ProbeTimeout, "probe timeout"},
-		{&c.TCPTimeout, d.TCPTimeout, "TCP timeout"},
+	for _, x := range []struct{ p, def *time.Duration }{
+		{&c.GossipInterval, &d.GossipInterval}, {&c.PushPullInterval, &d.PushPullInterval},
+		{&c.ProbeInterval, &d.ProbeInterval}, {&c.ProbeTimeout, &d.ProbeTimeout},
+		{&c.TCPTimeout, &d.TCPTimeout},
 	} {
 		if *x.p == 0 {
-			*x.p = x.def
-		}
-		if *x.p < 0 {
-			return fmt.Errorf("%s %v is negative", x.nm, *x.p)
+			*x.p = *x.def
 		}
 	}
 	if c.SuspicionMult <= 0 {
@@ -109,6 +97,19 @@ func (c *Config) fill() error {
 	}
 	if c.Membership == nil {
 		c.Membership = NewMembership(c.Name, c.Start, c.Emit, nil)
+	}
+	return c
+}
+
+// Validate reports the first setting that cannot work.
+func (c Config) Validate() error {
+	if len(c.Name) > 128 {
+		return fmt.Errorf("name longer than 128 bytes")
+	}
+	for _, d := range []time.Duration{c.GossipInterval, c.PushPullInterval, c.ProbeInterval, c.ProbeTimeout, c.TCPTimeout} {
+		if d < 0 {
+			return fmt.Errorf("negative duration %v", d)
+		}
 	}
 	return nil
 }

@@ -55,7 +55,8 @@ var ErrLeaveTimeout = errors.New("timeout waiting for leave broadcast")
 
 // New starts a peer on tr. It is alone until Join; add its states before.
 func New(cfg Config, tr memberlist.Transport) (*Peer, error) {
-	if err := cfg.fill(); err != nil {
+	cfg = cfg.withDefaults()
+	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	p := &Peer{

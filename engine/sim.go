@@ -247,7 +247,7 @@ func (s *Sim) Config() Config { return s.cfg }
 
 // Header is the stream's first event: format version, source "sim" and
 // the scenario's Params.
-func (s *Sim) Header() protocol.Event { return protocol.Header("sim", s.cfg.Params()) }
+func (s *Sim) Header() protocol.Event { return protocol.Header(protocol.SourceSim, s.cfg.Params()) }
 
 // Now is the virtual time Advance has reached (ms).
 func (s *Sim) Now() float64 { return s.now }

@@ -146,7 +146,7 @@ func newReplay(ctx context.Context, rd io.Reader, name string, speed float64) (*
 	params["recorded_source"] = orig.Source
 	params["file"] = name
 	params["speed"] = speed
-	r.header = protocol.Header("replay", params)
+	r.header = protocol.Header(protocol.SourceReplay, params)
 	return r, nil
 }
 

@@ -15,7 +15,7 @@ import (
 const MaxNodes = 50
 
 // Source is the header's source for a memlab stream.
-const Source = "memberlist"
+const Source = protocol.SourceMemberlist
 
 // Config sets up a Lab.
 type Config struct {

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/gossipscope/gossipscope/cluster"
@@ -81,6 +82,13 @@ type Config struct {
 	emitAll func([]protocol.Event)
 }
 
+// Alertmanager's default ports: --cluster.listen-address and
+// --web.listen-address. A lab's first node takes them (LabConfig).
+const (
+	GossipPort = 9094
+	APIPort    = 9093
+)
+
 // DefaultConfig returns Alertmanager v0.27's settings: gossip on
 // 127.0.0.1:9094, API on 127.0.0.1:9093 (loopback rather than all
 // interfaces, to be safe by default), peer timeout 15 s, GossipInterval
@@ -90,8 +98,8 @@ type Config struct {
 func DefaultConfig() Config {
 	p, r := cluster.DefaultConfig(), notify.DefaultConfig()
 	return Config{
-		ClusterAddr:      "127.0.0.1:9094",
-		APIAddr:          "127.0.0.1:9093",
+		ClusterAddr:      net.JoinHostPort("127.0.0.1", strconv.Itoa(GossipPort)),
+		APIAddr:          net.JoinHostPort("127.0.0.1", strconv.Itoa(APIPort)),
 		Receiver:         r.Receiver,
 		PeerTimeout:      r.PeerTimeout,
 		GossipInterval:   p.GossipInterval,
@@ -134,24 +142,72 @@ func FastConfig() Config {
 // join): errors.Is(err, ErrConfig).
 var ErrConfig = errors.New("invalid configuration")
 
-// fill replaces zero fields with defaults and checks the rest.
-func (c *Config) fill() error {
-	if err := c.fillDefaults(); err != nil {
+// durations lists c's durations, to default and check them alike.
+func (c *Config) durations() []struct {
+	p  *time.Duration
+	nm string
+} {
+	return []struct {
+		p  *time.Duration
+		nm string
+	}{
+		{&c.PeerTimeout, "peer timeout"}, {&c.GossipInterval, "gossip interval"},
+		{&c.PushPullInterval, "push-pull interval"}, {&c.ProbeInterval, "probe interval"},
+		{&c.ProbeTimeout, "probe timeout"}, {&c.TCPTimeout, "TCP timeout"},
+		{&c.GroupWait, "group wait"}, {&c.GroupInterval, "group interval"},
+		{&c.RepeatInterval, "repeat interval"}, {&c.ResolveTimeout, "resolve timeout"},
+		{&c.Retention, "retention"},
+	}
+}
+
+// withDefaults fills zero fields from DefaultConfig (as live's and
+// observer's Configs do).
+func (c Config) withDefaults() Config {
+	d := DefaultConfig()
+	if c.Name == "" {
+		c.Name = cluster.NewULID(time.Now())
+	}
+	if c.ClusterAddr == "" {
+		c.ClusterAddr = d.ClusterAddr
+	}
+	if c.Receiver == "" {
+		c.Receiver = d.Receiver
+	}
+	ds := d.durations()
+	for i, x := range c.durations() {
+		if *x.p == 0 {
+			*x.p = *ds[i].p
+		}
+	}
+	if c.SuspicionMult <= 0 {
+		c.SuspicionMult = d.SuspicionMult
+	}
+	if c.RetransmitMult <= 0 {
+		c.RetransmitMult = max(3, len(c.Peers)/2) // Alertmanager's rule
+	}
+	if len(c.GroupBy) == 0 {
+		c.GroupBy = d.GroupBy
+	}
+	if c.Start.IsZero() {
+		c.Start = time.Now()
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return c
+}
+
+// Validate reports the first setting that cannot work, as an ErrConfig.
+func (c *Config) Validate() error {
+	if err := c.validate(); err != nil {
 		return fmt.Errorf("%w: %v", ErrConfig, err)
 	}
 	return nil
 }
 
-func (c *Config) fillDefaults() error {
-	d := DefaultConfig()
-	if c.Name == "" {
-		c.Name = cluster.NewULID(time.Now())
-	}
+func (c *Config) validate() error {
 	if len(c.Name) > 128 {
 		return fmt.Errorf("name longer than 128 bytes")
-	}
-	if c.ClusterAddr == "" {
-		c.ClusterAddr = d.ClusterAddr
 	}
 	if _, _, err := splitHostPort(c.ClusterAddr); err != nil {
 		return fmt.Errorf("cluster address %q: %w", c.ClusterAddr, err)
@@ -175,48 +231,10 @@ func (c *Config) fillDefaults() error {
 			return fmt.Errorf("webhook %q: not an http(s) URL", c.Webhook)
 		}
 	}
-	if c.Receiver == "" {
-		c.Receiver = d.Receiver
-	}
-	durations := []struct {
-		p   *time.Duration
-		def time.Duration
-		nm  string
-	}{
-		{&c.PeerTimeout, d.PeerTimeout, "peer timeout"},
-		{&c.GossipInterval, d.GossipInterval, "gossip interval"},
-		{&c.PushPullInterval, d.PushPullInterval, "push-pull interval"},
-		{&c.ProbeInterval, d.ProbeInterval, "probe interval"},
-		{&c.ProbeTimeout, d.ProbeTimeout, "probe timeout"},
-		{&c.TCPTimeout, d.TCPTimeout, "TCP timeout"},
-		{&c.GroupWait, d.GroupWait, "group wait"},
-		{&c.GroupInterval, d.GroupInterval, "group interval"},
-		{&c.RepeatInterval, d.RepeatInterval, "repeat interval"},
-		{&c.ResolveTimeout, d.ResolveTimeout, "resolve timeout"},
-		{&c.Retention, d.Retention, "retention"},
-	}
-	for _, x := range durations {
-		if *x.p == 0 {
-			*x.p = x.def
-		}
+	for _, x := range c.durations() {
 		if *x.p < 0 {
 			return fmt.Errorf("%s %v is negative", x.nm, *x.p)
 		}
-	}
-	if c.SuspicionMult <= 0 {
-		c.SuspicionMult = d.SuspicionMult
-	}
-	if c.RetransmitMult <= 0 {
-		c.RetransmitMult = max(3, len(c.Peers)/2)
-	}
-	if len(c.GroupBy) == 0 {
-		c.GroupBy = d.GroupBy
-	}
-	if c.Start.IsZero() {
-		c.Start = time.Now()
-	}
-	if c.Logger == nil {
-		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	return nil
 }

@@ -33,8 +33,8 @@ const MaxLabNodes = 500
 type LabConfig struct {
 	Nodes          int    // default 5
 	Host           string // default 127.0.0.1; must be a loopback address
-	BaseGossipPort int    // default 9094
-	BaseAPIPort    int    // default 9093
+	BaseGossipPort int    // default GossipPort (9094)
+	BaseAPIPort    int    // default APIPort (9093)
 	RandomPorts    bool   // listen on port 0 everywhere (tests, several labs)
 	NoAPI          bool   // no HTTP servers (handlers still available)
 	NamePrefix     string // node names are prefix+1..N; default "n"
@@ -80,32 +80,12 @@ type labNode struct {
 // then keeps every other node as a peer to rejoin, as Alertmanagers
 // started with the full --cluster.peer list do.
 func NewLab(cfg LabConfig) (*Lab, error) {
-	if cfg.Nodes == 0 {
-		cfg.Nodes = 5
-	}
+	cfg = cfg.withDefaults()
 	if cfg.Nodes < 1 || cfg.Nodes > MaxLabNodes {
 		return nil, fmt.Errorf("lab: %d nodes is not in [1, %d]", cfg.Nodes, MaxLabNodes)
 	}
-	if cfg.Host == "" {
-		cfg.Host = "127.0.0.1"
-	}
 	if ip := net.ParseIP(cfg.Host); ip == nil || !ip.IsLoopback() {
 		return nil, fmt.Errorf("lab: host %q is not a loopback address; labs inject faults and stay on loopback", cfg.Host)
-	}
-	if cfg.BaseGossipPort == 0 {
-		cfg.BaseGossipPort = 9094
-	}
-	if cfg.BaseAPIPort == 0 {
-		cfg.BaseAPIPort = 9093
-	}
-	if cfg.NamePrefix == "" {
-		cfg.NamePrefix = "n"
-	}
-	if cfg.Start.IsZero() {
-		cfg.Start = time.Now()
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	if !cfg.RandomPorts {
 		if err := checkPorts(cfg); err != nil {
@@ -157,6 +137,33 @@ func NewLab(cfg LabConfig) (*Lab, error) {
 		ln.n.peer.SetPeers(l.peersOf(ln))
 	}
 	return l, nil
+}
+
+// withDefaults fills zero fields: 5 nodes on 127.0.0.1 from Alertmanager's
+// ports, named n1, n2, ..., t=0 now, no logs.
+func (c LabConfig) withDefaults() LabConfig {
+	if c.Nodes == 0 {
+		c.Nodes = 5
+	}
+	if c.Host == "" {
+		c.Host = "127.0.0.1"
+	}
+	if c.BaseGossipPort == 0 {
+		c.BaseGossipPort = GossipPort
+	}
+	if c.BaseAPIPort == 0 {
+		c.BaseAPIPort = APIPort
+	}
+	if c.NamePrefix == "" {
+		c.NamePrefix = "n"
+	}
+	if c.Start.IsZero() {
+		c.Start = time.Now()
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return c
 }
 
 func checkPorts(cfg LabConfig) error {
@@ -298,7 +305,7 @@ func (l *Lab) Header() protocol.Event {
 		}
 	}
 	c := l.tmpl
-	h := protocol.Header("lab", map[string]any{
+	h := protocol.Header(protocol.SourceLab, map[string]any{
 		"nodes":                len(l.nodes),
 		"names":                names,
 		"gossip_addrs":         gossip,

@@ -47,7 +47,8 @@ type Node struct {
 // New starts a node: it listens for gossip, joins Peers (retrying in the
 // background, as Alertmanager does, if none answers) and serves the API.
 func New(cfg Config) (*Node, error) {
-	if err := cfg.fill(); err != nil {
+	cfg = cfg.withDefaults()
+	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	host, port, err := splitHostPort(cfg.ClusterAddr)

@@ -74,8 +74,8 @@ func DefaultConfig() Config {
 	}
 }
 
-// fill replaces zero fields with DefaultConfig's.
-func (c *Config) fill() {
+// withDefaults fills zero fields from DefaultConfig.
+func (c Config) withDefaults() Config {
 	d := DefaultConfig()
 	if c.Receiver == "" {
 		c.Receiver = d.Receiver
@@ -101,6 +101,7 @@ func (c *Config) fill() {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
+	return c
 }
 
 func (c *Config) t() float64 { return float64(time.Since(c.Start).Microseconds()) / 1000 }

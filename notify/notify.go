@@ -101,7 +101,7 @@ type aggrGroup struct {
 
 // New returns a dispatcher; Stop ends its groups.
 func New(cfg Config) *Dispatcher {
-	cfg.fill()
+	cfg = cfg.withDefaults()
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Dispatcher{
 		cfg:    cfg,

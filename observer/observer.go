@@ -14,7 +14,7 @@ import (
 )
 
 // Source is the header's source name of an observed Alertmanager cluster.
-const Source = "alertmanager"
+const Source = protocol.SourceAlertmanager
 
 // ErrReadOnly is the answer to every command: the observer never changes
 // the cluster it watches.

@@ -68,7 +68,7 @@ type Event struct {
 	T float64 `json:"t"`
 
 	// Header: Version is the format version; Source names the producer
-	// ("sim", "lab", "alertmanager", "replay"); Params its settings.
+	// (one of the Source constants); Params its settings.
 	// Param events carry the changed settings in Params.
 	Source string         `json:"source,omitempty"`
 	Params map[string]any `json:"params,omitempty"`
@@ -154,6 +154,16 @@ func (t Type) Known() bool {
 	}
 	return false
 }
+
+// Stream sources: what a header's Source says produced the stream.
+const (
+	SourceSim          = "sim"          // the simulator (engine)
+	SourceLab          = "lab"          // real memberlist nodes on loopback (node.Lab)
+	SourceNode         = "node"         // one real node (gossipscope node)
+	SourceAlertmanager = "alertmanager" // a real Alertmanager cluster, observed (observer)
+	SourceReplay       = "replay"       // a recording played back (live.Replay)
+	SourceMemberlist   = "memberlist"   // memberlist nodes in the page (memlab)
+)
 
 // Header returns a header event for a stream from source with params.
 func Header(source string, params map[string]any) Event {

@@ -3,6 +3,8 @@ package scene
 import (
 	"strconv"
 	"strings"
+
+	"github.com/gossipscope/gossipscope/protocol"
 )
 
 // keyInfo is what the stream said about a key beyond its versions: the
@@ -79,7 +81,7 @@ func (p *Player) keyLabel(k int) string {
 	if k < 0 || k >= len(p.log.keys.list) {
 		return "the news"
 	}
-	if p.info.Source == "sim" {
+	if p.info.Source == protocol.SourceSim {
 		return "the news"
 	}
 	var in *keyInfo
@@ -100,7 +102,7 @@ func (p *Player) keyLabel(k int) string {
 		s = "the silence " + silenceName(rest, in)
 		if origin != "" {
 			how := "created on "
-			if p.info.Source == "alertmanager" {
+			if p.info.Source == protocol.SourceAlertmanager {
 				how = "first seen on " // polled: the first node the observer saw it on
 			}
 			s += " (" + how + origin + ")"

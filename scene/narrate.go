@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/gossipscope/gossipscope/protocol"
 )
 
 // Narration says in plain words what is happening at the playhead, for
@@ -131,7 +133,7 @@ func (p *Player) recentFault() string {
 	if c.faultBy >= 0 && int(c.faultBy) < len(p.log.nodes.list) {
 		by = p.log.nodes.list[c.faultBy]
 	}
-	if p.log.memberlist || p.info.Source != "sim" && p.info.Source != "" {
+	if p.log.memberlist || p.info.Source != protocol.SourceSim && p.info.Source != "" {
 		// Real membership: told as memberlist sees it.
 		switch c.faultKind {
 		case faultCrash:
@@ -234,7 +236,7 @@ func (p *Player) fullSince() (float64, bool) {
 }
 
 func (p *Player) hasRounds() bool {
-	return p.cur.round > 0 || p.info.Period > 0 && p.info.Source == "sim"
+	return p.cur.round > 0 || p.info.Period > 0 && p.info.Source == protocol.SourceSim
 }
 
 // Thousands formats n with thousands separators: 12,345.

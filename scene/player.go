@@ -160,7 +160,7 @@ func (p *Player) applyHead(r *rec) {
 func (p *Player) joinHeaderNodes(s *state, r *rec) {
 	ev := &p.log.extra[r.a]
 	n, ok := num(ev.Params["nodes"])
-	if ev.Source != "sim" || !ok || n < 1 || n > 1<<22 {
+	if ev.Source != protocol.SourceSim || !ok || n < 1 || n > 1<<22 {
 		return
 	}
 	for i := 0; i < int(n); i++ {

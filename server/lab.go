@@ -29,8 +29,8 @@ type labOptions struct {
 }
 
 func addLabFlags(fs *flag.FlagSet, o *labOptions) {
-	fs.IntVar(&o.gossipPort, "lab.gossip-port", 9094, "gossip port of the first lab node; node i uses this + 2i")
-	fs.IntVar(&o.apiPort, "lab.api-port", 9093, "Alertmanager API port of the first lab node; node i uses this + 2i (so node 1 has Alertmanager's own 9093/9094)")
+	fs.IntVar(&o.gossipPort, "lab.gossip-port", node.GossipPort, "gossip port of the first lab node; node i uses this + 2i")
+	fs.IntVar(&o.apiPort, "lab.api-port", node.APIPort, "Alertmanager API port of the first lab node; node i uses this + 2i (so node 1 has Alertmanager's own 9093/9094)")
 	fs.BoolVar(&o.randomPorts, "lab.random-ports", false, "let the OS pick every lab port (to run several labs side by side)")
 	fs.BoolVar(&o.fast, "lab.fast", false, "shorten Alertmanager's timings (gossip 50 ms, probes 200 ms, peer timeout 1 s) so things happen quickly")
 	fs.DurationVar(&o.peerTimeout, "lab.peer-timeout", 0, "--cluster.peer-timeout of every node (default Alertmanager's 15s, or 1s with --lab.fast)")

@@ -103,7 +103,7 @@ func runNodeContext(ctx context.Context, args []string, stdout, stderr io.Writer
 			w = f
 		}
 		ew = &eventWriter{enc: protocol.NewEncoder(w)}
-		ew.write(protocol.Header("node", map[string]any{"cluster_addr": c.ClusterAddr, "peers": c.Peers}))
+		ew.write(protocol.Header(protocol.SourceNode, map[string]any{"cluster_addr": c.ClusterAddr, "peers": c.Peers}))
 		c.Emit = ew.write
 	}
 
