@@ -41,13 +41,13 @@ func TestMemberlistModeDetectsACrash(t *testing.T) {
 	waitFor(t, ctx, 5*time.Second, "the node list", `document.getElementById("ml-node").options.length === 20`)
 	eval[bool](t, ctx, `gossipscope.select(null); document.getElementById("ml-node").value = "n7"; document.getElementById("ml-crash").click(); true`)
 	waitFor(t, ctx, 30*time.Second, "n7 dead in every view, and the page says so",
-		`(() => { const c = gossipscopeMemlab.counters(); return c.crash && c.crash.node === "n7" && c.crash.deadEverywhereMs !== null &&
+		`(() => { const l = gossipscopePage.live.latest, c = l && l.counters; return c && c.crash && c.crash.node === "n7" && c.crash.deadEverywhereMs !== null &&
 		   gossipscopePage.live.nodes.get("n7") === "dead" &&
 		   document.getElementById("ml-counters").textContent.includes("dead in every view after"); })()`)
 	type timing struct {
 		FirstSuspicionMs, FirstDeadMs, DeadEverywhereMs, SuspicionMinMs, SuspicionMaxMs, GossipMs float64
 	}
-	tm := eval[timing](t, ctx, `(() => { const c = gossipscopeMemlab.counters(); return {FirstSuspicionMs: c.crash.firstSuspicionMs,
+	tm := eval[timing](t, ctx, `(() => { const c = gossipscopePage.live.latest.counters; return {FirstSuspicionMs: c.crash.firstSuspicionMs,
 		FirstDeadMs: c.crash.firstDeadMs, DeadEverywhereMs: c.crash.deadEverywhereMs, SuspicionMinMs: c.suspicionMinMs, SuspicionMaxMs: c.suspicionMaxMs, GossipMs: c.gossipMs}; })()`)
 	t.Logf("in the page: crash -> first suspicion %.0f ms, -> dead %.0f ms, -> dead everywhere %.0f ms (formula %.0f..%.0f ms)",
 		tm.FirstSuspicionMs, tm.FirstDeadMs, tm.DeadEverywhereMs, tm.SuspicionMinMs, tm.SuspicionMaxMs)

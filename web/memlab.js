@@ -1,11 +1,13 @@
 // Memberlist mode: real hashicorp/memberlist nodes running inside this page
 // (web/memlab.wasm, a second Go program fetched only when this mode is
-// chosen: memberlist would make the page's first load ~2.3 MB gzip larger).
+// chosen, since memberlist would make the page's first load ~3 MB gzip
+// larger; it runs in a Web Worker, web/memlab-worker.js, so that drawing
+// never delays the nodes' timers).
 // It is one more live source: its events go to the wasm's feed like the
 // server's lab, so the player, timeline and scrubbing work as for any live
 // stream, and it takes the same commands (crash, restart, partition, heal,
-// loss) plus memberlist's own (slow, leave). Its JS API is
-// window.gossipscopeMemlab (docs/jsapi.md).
+// loss, silence) plus memberlist's own (slow, leave). Its JS API is
+// the worker's self.gossipscopeMemlab (docs/jsapi.md).
 "use strict";
 
 class GossipMemlab extends GossipLive {
@@ -13,34 +15,61 @@ class GossipMemlab extends GossipLive {
   constructor(handlers, opts) {
     super(handlers);
     this.opts = Object.assign({}, opts);
-    this.api = null;
     this.running = false;
+    // The latest answer to a query: {counters, views, members, node}.
+    this.latest = null;
     // ms since connect() when the program was ready, the first events
     // came, and every node was first alive in the majority's view.
     this.timings = { start: 0, loaded: 0, firstEvents: 0, converged: 0 };
   }
 
-  // load fetches and starts web/memlab.wasm once; resolves to its API.
+  // load starts web/memlab-worker.js once (which fetches web/memlab.wasm);
+  // resolves when the program is ready.
   static load() {
     if (GossipMemlab.loading) return GossipMemlab.loading;
-    GossipMemlab.loading = (async () => {
-      const t0 = performance.now();
-      const go = new window.Go();
-      const resp = await fetch("web/memlab.wasm");
-      if (!resp.ok) throw new Error(`web/memlab.wasm: HTTP ${resp.status}. Build it with \`make wasm\`.`);
-      const streaming = WebAssembly.instantiateStreaming &&
-        (resp.headers.get("Content-Type") || "").startsWith("application/wasm");
-      const { instance } = streaming
-        ? await WebAssembly.instantiateStreaming(resp, go.importObject)
-        : await WebAssembly.instantiate(await resp.arrayBuffer(), go.importObject);
-      const ready = new Promise((resolve) => window.addEventListener("gossipscope-memlab-ready", resolve, { once: true }));
-      go.run(instance).catch((e) => console.error("memlab stopped:", e));
-      if (!window.gossipscopeMemlab) await ready;
-      GossipMemlab.loadMs = performance.now() - t0;
-      return window.gossipscopeMemlab;
-    })();
-    GossipMemlab.loading.catch(() => { GossipMemlab.loading = null; }); // let a later try fetch again
+    GossipMemlab.loading = new Promise((resolve, reject) => {
+      let w;
+      try {
+        w = new Worker("web/memlab-worker.js");
+      } catch (e) {
+        reject(new Error(`memberlist mode needs Web Workers: ${e.message}`));
+        return;
+      }
+      GossipMemlab.worker = w;
+      GossipMemlab.calls = new Map();
+      GossipMemlab.seq = 0;
+      w.onmessage = (ev) => {
+        const m = ev.data || {};
+        if (m.type === "ready") {
+          GossipMemlab.loadMs = m.loadMs;
+          resolve(w);
+        } else if (m.type === "failed") {
+          reject(new Error(m.error));
+          if (GossipMemlab.current) GossipMemlab.current.failed(m.error);
+        } else if (m.type === "events") {
+          if (GossipMemlab.current) GossipMemlab.current.events(m.text);
+        } else if (m.type === "reply") {
+          const f = GossipMemlab.calls.get(m.id);
+          GossipMemlab.calls.delete(m.id);
+          if (f) f(m.result);
+        }
+      };
+      w.onerror = (e) => reject(new Error(`memberlist mode: ${e.message || "the worker failed to start"}`));
+    });
+    GossipMemlab.loading.catch(() => { // let a later try start again
+      if (GossipMemlab.worker) GossipMemlab.worker.terminate();
+      GossipMemlab.loading = GossipMemlab.worker = null;
+    });
     return GossipMemlab.loading;
+  }
+
+  // call asks the worker and resolves to the program's answer.
+  static call(msg) {
+    return new Promise((resolve) => {
+      const id = ++GossipMemlab.seq;
+      GossipMemlab.calls.set(id, resolve);
+      GossipMemlab.worker.postMessage(Object.assign({ id }, msg));
+    });
   }
 
   get open() {
@@ -53,54 +82,74 @@ class GossipMemlab extends GossipLive {
     this.h.onStatus("connecting", "loading memberlist into the page");
     const tm = this.timings;
     tm.start = performance.now();
-    const since = () => performance.now() - tm.start;
-    GossipMemlab.load().then((api) => {
+    GossipMemlab.load().then(() => {
       if (!this.wanted) return;
-      this.api = api;
-      tm.loaded = since();
-      api.onEvents = (text) => {
-        if (!this.running) return;
-        if (!tm.firstEvents) tm.firstEvents = since();
-        this.scan(text);
-        this.h.onText(text);
-        if (!tm.converged && this.nodes.size === (this.opts.nodes || 20) && [...this.nodes.values()].every((s) => s === "alive")) tm.converged = since();
-      };
+      tm.loaded = performance.now() - tm.start;
+      GossipMemlab.current = this;
       this.running = true;
       this.h.onStatus("open", `${this.opts.nodes || 20} memberlist nodes in this page`);
-      const r = api.start(this.opts);
-      if (r.ok === false) {
-        this.running = false;
-        this.h.onStatus("closed", r.error);
-      }
-    }, (e) => {
+      return GossipMemlab.call({ op: "start", opts: this.opts }).then((r) => {
+        if (r && r.ok === false) this.failed(r.error);
+      });
+    }).catch((e) => {
       this.h.onStatus("closed", e.message);
     });
+  }
+
+  // events takes a batch of the stream (JSON Lines).
+  events(text) {
+    if (!this.running) return;
+    const tm = this.timings;
+    if (!tm.firstEvents) tm.firstEvents = performance.now() - tm.start;
+    this.scan(text);
+    this.h.onText(text);
+    if (!tm.converged && this.nodes.size === (this.opts.nodes || 20) && [...this.nodes.values()].every((s) => s === "alive")) {
+      tm.converged = performance.now() - tm.start;
+    }
+  }
+
+  failed(error) {
+    this.running = false;
+    this.h.onStatus("closed", error);
   }
 
   disconnect() {
     const was = this.running;
     this.wanted = false;
     this.running = false;
-    if (this.api) {
-      this.api.onEvents = null;
-      this.api.stop();
+    if (GossipMemlab.current === this) {
+      GossipMemlab.current = null;
+      GossipMemlab.call({ op: "stop" });
     }
     for (const [id, cmd] of this.pending) this.h.onReply({ id, error: "no reply: the cluster was stopped" }, cmd);
     this.pending.clear();
     if (was) this.h.onStatus("closed", "stopped");
   }
 
+  // send gives the cluster one command; its reply comes in the stream.
   send(cmd) {
     if (!this.open) throw new Error("the memberlist cluster is not running");
     const c = Object.assign({}, cmd);
     if (!c.id) c.id = "m" + (++this.seq);
     this.pending.set(c.id, c);
-    const r = this.api.command(JSON.stringify(c));
-    if (r.ok === false) {
-      this.pending.delete(c.id);
-      throw new Error(r.error);
-    }
+    GossipMemlab.call({ op: "command", json: JSON.stringify(c) }).then((r) => {
+      if (r && r.ok === false && this.pending.has(c.id)) {
+        this.pending.delete(c.id);
+        this.h.onReply({ id: c.id, error: r.error }, c);
+      }
+    });
     return c.id;
+  }
+
+  // query refreshes latest: the counters, every node's views and node's
+  // member table.
+  query(node) {
+    if (!this.open || this.querying) return;
+    this.querying = true;
+    GossipMemlab.call({ op: "query", node }).then((r) => {
+      this.querying = false;
+      if (this.running) this.latest = r;
+    });
   }
 }
 
@@ -114,7 +163,8 @@ window.GossipMemlab = GossipMemlab;
   const $ = P.$;
 
   const cluster = () => (P.live instanceof GossipMemlab ? P.live : null);
-  const api = () => (cluster() && cluster().open ? cluster().api : null);
+  // latest: the running cluster's last answer to a query, or null.
+  const latest = () => (cluster() && cluster().open ? cluster().latest : null);
 
   P.startMemlab = (opts) => {
     if (P.live && P.live.wanted) P.leaveLive();
@@ -159,7 +209,7 @@ window.GossipMemlab = GossipMemlab;
   // converged (everybody alive), starting one if needed.
   function ensure(awareness, f) {
     const c = cluster();
-    const cur = api() && api().counters();
+    const cur = latest() && latest().counters;
     if (!c || !c.open || !cur || cur.awareness !== awareness) {
       $("ml-awareness").checked = awareness;
       P.startMemlab(options());
@@ -253,8 +303,8 @@ window.GossipMemlab = GossipMemlab;
   // table shows one node's member table: its own view of everybody.
   let tableSig = "";
   function table(name) {
-    const a = api();
-    const rows = a && name ? a.members(name) : null;
+    const l = latest();
+    const rows = l && name && l.node === name ? l.members : null;
     const sig = name + JSON.stringify(rows);
     if (sig === tableSig) return;
     tableSig = sig;
@@ -296,12 +346,14 @@ window.GossipMemlab = GossipMemlab;
     $("ml-status").className = "badge" + (running ? " on" : "");
     $("ml-controls").hidden = !running;
     $("ml-start").textContent = running ? "Restart cluster" : "Start";
-    const a = api();
-    if (!a) return;
-    const cs = a.counters();
-    if (cs) counters(cs);
+    if (!running) return;
     const st = P.state();
-    table((st && st.selected && st.selected.name) || "");
+    const sel = (st && st.selected && st.selected.name) || "";
+    c.query(sel);
+    const l = latest();
+    if (!l) return;
+    if (l.counters) counters(l.counters);
+    table(sel);
     nodeList();
   }
 

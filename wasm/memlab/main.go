@@ -4,7 +4,8 @@
 // memberlist mode: real memberlist nodes on an in-memory network (package
 // memlab), with no server. It draws nothing: it streams protocol events to
 // the page, which plays them as it plays the server's live lab, and takes
-// the same commands. Its JS API is window.gossipscopeMemlab (docs/jsapi.md).
+// the same commands. It runs in a Web Worker (web/memlab-worker.js), whose
+// global gossipscopeMemlab is its JS API (docs/jsapi.md).
 //
 // It is its own module because memberlist makes it about 2.3 MB of gzip
 // larger: the page's first load stays as small as it was.
