@@ -38,8 +38,8 @@ echo "Headless Chromium, 1024x768, empty cache, load average before the run: $lo
 echo "The page's first frame is measured from navigation (its own program only). Memberlist mode"
 echo "from pressing Start: web/memlab.wasm fetched, compiled and ready; the first memberlist events"
 echo "fed to the player; all 20 nodes alive in the majority's view. Frame rates: 3 s of the page's"
-echo "default simulation, then 3 s of the 20 memberlist nodes gossiping (their Go runs on the page's"
-echo "thread too)."
+echo "default simulation, then 3 s of the 20 memberlist nodes gossiping (their Go runs in a Web"
+echo "Worker; the page plays their events)."
 echo
 echo "$out" | awk '
   /^BenchmarkMemlab/ {
