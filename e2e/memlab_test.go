@@ -72,6 +72,19 @@ func TestMemberlistModeDetectsACrash(t *testing.T) {
 		document.getElementById("ml-silence-text").value = "e2e maintenance"; document.getElementById("ml-silence").click(); true`)
 	waitFor(t, ctx, 30*time.Second, "the silence on all 19 running nodes",
 		`gossipscope.keys().some(k => k.comment === "e2e maintenance" && k.holders === 19)`)
+	// What the page recorded plays back as a recording: the crash and the
+	// silence are in it.
+	type loaded struct {
+		OK     bool
+		Events int
+		Error  string
+	}
+	rec := eval[loaded](t, ctx, `(() => { const text = gossipscopePage.live.recorded.join("");
+		window.__hasCrash = text.includes('"node":"n7","status":"dead"'); window.__hasSilence = text.includes("e2e maintenance");
+		gossipscopePage.leaveLive(); const r = gossipscope.loadRecording(text); return {OK: r.ok !== false, Events: r.events || 0, Error: r.error || ""}; })()`)
+	if !rec.OK || rec.Events < 1000 || !eval[bool](t, ctx, `__hasCrash && __hasSilence`) {
+		t.Errorf("the recording: %+v (crash in it: %v, silence: %v)", rec, eval[bool](t, ctx, `__hasCrash`), eval[bool](t, ctx, `__hasSilence`))
+	}
 	if errs := eval[[]string](t, ctx, `gossipscopePage.errors`); len(errs) > 0 {
 		t.Errorf("page errors: %q", errs)
 	}

@@ -21,6 +21,10 @@ class GossipMemlab extends GossipLive {
     // ms since connect() when the program was ready, the first events
     // came, and every node was first alive in the majority's view.
     this.timings = { start: 0, loaded: 0, firstEvents: 0, converged: 0 };
+    // The stream so far, as it came, for "Save recording" (bounded).
+    this.recorded = [];
+    this.recordedBytes = 0;
+    this.recordCut = false;
   }
 
   // load starts web/memlab-worker.js once (which fetches web/memlab.wasm);
@@ -101,6 +105,12 @@ class GossipMemlab extends GossipLive {
     if (!this.running) return;
     const tm = this.timings;
     if (!tm.firstEvents) tm.firstEvents = performance.now() - tm.start;
+    if (this.recordedBytes + text.length <= GossipMemlab.MAX_RECORDING) {
+      this.recorded.push(text);
+      this.recordedBytes += text.length;
+    } else {
+      this.recordCut = true;
+    }
     this.scan(text);
     this.h.onText(text);
     if (!tm.converged && this.nodes.size === (this.opts.nodes || 20) && [...this.nodes.values()].every((s) => s === "alive")) {
@@ -152,6 +162,10 @@ class GossipMemlab extends GossipLive {
     });
   }
 }
+
+// MAX_RECORDING bounds the stream kept for saving (characters), well under
+// what the page's replay takes back (256 MB).
+GossipMemlab.MAX_RECORDING = 128 << 20;
 
 window.GossipMemlab = GossipMemlab;
 
@@ -373,6 +387,19 @@ window.GossipMemlab = GossipMemlab;
     on("ml-normal", () => send({ cmd: "slow", node: target(), delayMs: 0 }));
     on("ml-partition", () => send({ cmd: "partition", groups: cluster() ? cluster().halves() : [] }));
     on("ml-heal", () => send({ cmd: "heal" }));
+    on("ml-save", () => {
+      const c = cluster();
+      if (!c || c.recorded.length === 0) return P.showError("Nothing recorded yet: start the memberlist cluster first.");
+      const blob = new Blob(c.recorded, { type: "application/x-ndjson" });
+      const a = document.createElement("a");
+      a.href = URL.createObjectURL(blob);
+      a.download = `memberlist-${new Date().toISOString().replace(/[:.]/g, "-")}.jsonl`;
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+      if (c.recordCut) P.showStatus(`The recording stops at ${GossipMemlab.MAX_RECORDING >> 20} MB; the cluster ran on.`, 6000);
+    });
     on("ml-setloss", () => {
       const p = Number($("ml-loss").value);
       if (!(p >= 0 && p <= 1)) return P.showError("Loss is a probability between 0 and 1.");
