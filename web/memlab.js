@@ -189,9 +189,16 @@ window.GossipMemlab = GossipMemlab;
     shown = "";
   };
 
+  // options: what the card asks for. Automatic time: ÷5 (probe every
+  // 200 ms, timeout 100 ms) up to 25 nodes; beyond, ÷2, since the worker's
+  // one thread runs every node and a busy thread answers probes late,
+  // which memberlist rightly takes for failures (50 nodes at ÷5 raised
+  // about a hundred false suspicions in 15 s on a loaded 2-core machine).
   function options() {
     const n = Math.round(Number($("ml-nodes").value));
-    return { nodes: n >= 1 && n <= 50 ? n : 20, awareness: $("ml-awareness").checked };
+    const nodes = n >= 1 && n <= 50 ? n : 20;
+    const chosen = Number($("ml-speedup").value);
+    return { nodes, awareness: $("ml-awareness").checked, speedup: chosen > 0 ? chosen : nodes <= 25 ? 5 : 2 };
   }
 
   // target: the node clicked on the canvas, else the one chosen in the list.
