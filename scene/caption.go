@@ -67,6 +67,9 @@ func selectionLines(d *Details, out []string) []string {
 	if d.Group >= 0 {
 		out = append(out, "partition: "+SideName(d.Group))
 	}
+	if v := d.View; v != (View{}) {
+		out = append(out, viewLine(v))
+	}
 	return out
 }
 

@@ -1,6 +1,10 @@
 package scene
 
-import "github.com/gossipscope/gossipscope/protocol"
+import (
+	"strconv"
+
+	"github.com/gossipscope/gossipscope/protocol"
+)
 
 // Membership as many nodes see it (memberlist mode): a node event may say,
 // in its params, how many running nodes have the node alive, suspect and
@@ -73,4 +77,21 @@ func (c *Composer) drawSplit(p *Player, f *Frame) {
 		}
 		f.Over.Sprite(SpriteRing, c.px[2*i], c.px[2*i+1], R*1.45, ColSplit)
 	}
+}
+
+// viewLine says how the others see a node: "seen alive by 12, suspect by
+// 7, gone by 1" (the parts that are not zero).
+func viewLine(v View) string {
+	s := "seen"
+	sep := " "
+	for _, p := range []struct {
+		n    int
+		what string
+	}{{v.Alive, "alive"}, {v.Suspect, "suspect"}, {v.Gone, "gone"}} {
+		if p.n > 0 {
+			s += sep + p.what + " by " + strconv.Itoa(p.n)
+			sep = ", "
+		}
+	}
+	return s
 }

@@ -57,6 +57,9 @@ func TestSplitOpinionsAreRingedWhileTheyLast(t *testing.T) {
 	if v, _ := overAt(1200); !v.Split() {
 		t.Error("seeking back into the split lost it")
 	}
+	if d, _ := p.Details(2); viewLine(d.View) != "seen alive by 1, suspect by 1" {
+		t.Errorf("n3's details say %q", viewLine(d.View))
+	}
 	if (View{Gone: 3}).Split() || !(View{Alive: 1, Gone: 2}).Split() {
 		t.Error("Split is wrong")
 	}

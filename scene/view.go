@@ -227,6 +227,9 @@ type Details struct {
 	HeardFrom []string // peers that sent it the news, first first (at most MaxPeersListed)
 	HeardN    int
 	Group     int // partition group, -1 = none
+	// View: how many running nodes see it alive, suspect and gone (a
+	// memberlist mode stream says; zero otherwise).
+	View View
 }
 
 // MaxPeersListed caps the peer lists in Details.
@@ -309,7 +312,7 @@ func (p *Player) Details(i int) (Details, bool) {
 	}
 	out := Details{
 		Name: p.log.nodes.list[i], Class: p.NodeClass(i), Sent: int(c.sent[i]), Received: int(c.recv[i]),
-		SentToN: d.sentN, HeardN: d.heardN, Group: int(c.group[i]),
+		SentToN: d.sentN, HeardN: d.heardN, Group: int(c.group[i]), View: p.View(i),
 	}
 	for _, j := range d.sentTo {
 		out.SentTo = append(out.SentTo, p.log.nodes.list[j])

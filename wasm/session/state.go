@@ -93,8 +93,11 @@ type Node struct {
 	HeardFrom      []string `json:"heardFrom"`
 	HeardFromCount int      `json:"heardFromCount"`
 	Group          int      `json:"group"`
-	X              float64  `json:"x"` // CSS pixels on the canvas
-	Y              float64  `json:"y"`
+	// Views: in memberlist mode, how many running nodes see it alive,
+	// suspect and gone (nil for other streams).
+	Views *Views  `json:"views"`
+	X     float64 `json:"x"` // CSS pixels on the canvas
+	Y     float64 `json:"y"`
 }
 
 // Hold is one piece of state a node holds.
@@ -206,9 +209,23 @@ func (s *Session) selected() *Node {
 		Holds:    holds, Sent: d.Sent, Received: d.Received,
 		SentTo: nonNil(d.SentTo), SentToCount: d.SentToN,
 		HeardFrom: nonNil(d.HeardFrom), HeardFromCount: d.HeardN,
-		Group: d.Group,
-		X:     float64(x) / s.deviceScale(), Y: float64(y) / s.deviceScale(),
+		Group: d.Group, Views: viewsOf(d.View),
+		X: float64(x) / s.deviceScale(), Y: float64(y) / s.deviceScale(),
 	}
+}
+
+// Views is scene.View for JS.
+type Views struct {
+	Alive   int `json:"alive"`
+	Suspect int `json:"suspect"`
+	Gone    int `json:"gone"`
+}
+
+func viewsOf(v scene.View) *Views {
+	if v == (scene.View{}) {
+		return nil
+	}
+	return &Views{Alive: v.Alive, Suspect: v.Suspect, Gone: v.Gone}
 }
 
 // nonNil keeps a list a list ([] in JS, not null).
