@@ -39,6 +39,8 @@ func TestCommandsAreValidatedAndAnswered(t *testing.T) {
 		{`[1,2,3]`, "", "bad command"},
 		{`"crash"`, "", "bad command"},
 		{`{"id":"9","cmd":"crash","node":"n1"} {"cmd":"crash","node":"n2"}`, "", "not valid JSON"},
+		{`{"id":"10","cmd":"heal","node":"n1","cmd":"crash"}`, "10", `key "cmd" given twice`}, // a heal became a crash
+		{`{"id":"` + strings.Repeat("x", protocol.MaxIDBytes+1) + `","cmd":"heal"}`, "", "id longer than 128 bytes"},
 	}
 	for _, b := range bad {
 		sendCmd(t, ctx, c, b.raw)
@@ -337,24 +339,4 @@ func TestUnreadRepliesStopReading(t *testing.T) {
 		t.Fatalf("after %d commands the client's backlog is %+v, want about ClientBuffer (16 KiB)", sent, st.Sinks)
 	}
 	t.Logf("stopped reading after %d commands; backlog %d bytes", sent, st.Sinks[0].Queued)
-}
-
-// The hub refuses a command with a key twice, so a heal cannot become a
-// crash on the way.
-func TestDuplicateKeysAreRefused(t *testing.T) {
-	h := live.NewHub(live.Config{FlushInterval: 5 * time.Millisecond, Logger: quiet})
-	src := newMemberSource(h.Emit, "n1")
-	h.SetSource(src)
-	srv := newServer(t, h)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	c := dial(t, ctx, srv)
-	sendCmd(t, ctx, c, `{"id":"d","cmd":"heal","node":"n1","cmd":"crash"}`)
-	evs := readUntil(t, ctx, c, isReply("d"))
-	if r := evs[len(evs)-1]; !strings.Contains(r.Error, `key "cmd" given twice`) {
-		t.Fatalf("reply %+v", r)
-	}
-	if src.commands() != 0 {
-		t.Fatal("a command with a duplicate key reached the source")
-	}
 }

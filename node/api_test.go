@@ -3,8 +3,6 @@ package node
 import (
 	"encoding/json"
 	"github.com/gossipscope/gossipscope/silence"
-	"io"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -23,15 +21,7 @@ func apiServer(t *testing.T) (*Node, string) {
 
 func rawCall(t *testing.T, method, url, body string) (int, string) {
 	t.Helper()
-	req, _ := http.NewRequest(method, url, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := httpClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	return callAs(t, method, url, "application/json", body)
 }
 
 // Bad input gets a 4xx with a message saying what is wrong, and changes

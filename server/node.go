@@ -11,7 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gossipscope/gossipscope/internal/webguard"
 	"github.com/gossipscope/gossipscope/node"
 	"github.com/gossipscope/gossipscope/protocol"
 )
@@ -41,14 +40,7 @@ func runNodeContext(ctx context.Context, args []string, stdout, stderr io.Writer
 	o := nodeFlags{cfg: node.DefaultConfig()}
 	c := &o.cfg
 	fs.StringVar(&c.APIAddr, "web.listen-address", c.APIAddr, "address of the Alertmanager v2 API subset (loopback unless you say otherwise)")
-	fs.Func("web.allowed-hosts", "also answer API requests whose Host header is this name (repeatable, or comma-separated; a leading '.' allows a domain and its subdomains). By default only the listen address, IP addresses and localhost are answered, so that a web page cannot reach the API through a DNS name re-pointed at it (DNS rebinding)", func(s string) error {
-		hosts := splitList(s)
-		if _, err := webguard.NewHosts("", hosts); err != nil {
-			return err
-		}
-		c.AllowedHosts = append(c.AllowedHosts, hosts...)
-		return nil
-	})
+	allowedHostsFlag(fs, &c.AllowedHosts, "the API")
 	fs.StringVar(&c.ClusterAddr, "cluster.listen-address", c.ClusterAddr, "gossip listen address (UDP and TCP)")
 	fs.Func("cluster.peer", "initial peer host:port to join (repeatable)", func(s string) error {
 		c.Peers = append(c.Peers, s)

@@ -57,12 +57,18 @@ func addWebFlags(fs *flag.FlagSet, o *serveOptions) {
 		}
 		return nil
 	})
-	fs.Func("web.allowed-hosts", "also answer requests whose Host header is this name (repeatable, or comma-separated; a leading '.' allows a domain and its subdomains). By default only the listen address, IP addresses and localhost are answered, so that a web page cannot reach the server through a DNS name re-pointed at it (DNS rebinding)", func(s string) error {
-		hosts := splitList(s)
-		if _, err := webguard.NewHosts("", hosts); err != nil {
+	allowedHostsFlag(fs, &o.allowedHosts, "the server")
+}
+
+// allowedHostsFlag adds --web.allowed-hosts, filling hosts; what names
+// the server it guards, for the help.
+func allowedHostsFlag(fs *flag.FlagSet, hosts *[]string, what string) {
+	fs.Func("web.allowed-hosts", "also let "+what+" answer requests whose Host header is this name (repeatable, or comma-separated; a leading '.' allows a domain and its subdomains). By default only the listen address, IP addresses and localhost are answered, so that a web page cannot reach it through a DNS name re-pointed at it (DNS rebinding)", func(s string) error {
+		list := splitList(s)
+		if _, err := webguard.NewHosts("", list); err != nil {
 			return err
 		}
-		o.allowedHosts = append(o.allowedHosts, hosts...)
+		*hosts = append(*hosts, list...)
 		return nil
 	})
 }
