@@ -151,6 +151,14 @@ func TestCrashIsTimedAgainstTheFormulaAndShownDead(t *testing.T) {
 		t.Errorf("dead %.0f ms after the first suspicion; memberlist allows %.0f..%.0f", d, c.SuspicionMinMs, c.SuspicionMaxMs)
 	}
 	waitFor(t, "n5's node event says dead", 2*time.Second, func() bool { return s.status("n5") == protocol.StatusDead })
+	for _, e := range s.nodeEvents("n5") {
+		if e.Status == protocol.StatusDead {
+			if e.From == "" || e.From == "n5" {
+				t.Errorf("n5's death is not told by whom: %+v", e)
+			}
+			break
+		}
+	}
 	if !s.wasSplit("n5") {
 		t.Errorf("no node event showed the nodes' opinions of n5 split while the news of its death spread: %v", s.nodeEvents("n5"))
 	}

@@ -24,6 +24,7 @@ type watcher struct {
 	left   map[string]bool            // down by a leave
 	crash  *crashRecord               // the latest crash
 	raised map[suspicion]float64
+	by     map[string]string // subject -> who raised the latest suspicion or death of it
 	counts Counts
 }
 
@@ -105,7 +106,7 @@ type Split struct {
 func newWatcher(names []string) *watcher {
 	return &watcher{names: names, shown: map[string]shownView{}, seen: map[string]bool{},
 		split: map[string]Split{}, heard: map[string]map[string]int64{}, said: map[string]map[string]said{}, listed: map[string]map[string]bool{}, down: map[string]bool{},
-		left: map[string]bool{}, raised: map[suspicion]float64{}, counts: Counts{RaisedBy: map[string]int{}}}
+		left: map[string]bool{}, raised: map[suspicion]float64{}, by: map[string]string{}, counts: Counts{RaisedBy: map[string]int{}}}
 }
 
 func (w *watcher) started(name string) {
@@ -162,6 +163,9 @@ func (w *watcher) messages(evs []protocol.Event) {
 		w.tell(e.From, e.Key, e.Kind, e.Version)
 		if !e.Lost {
 			w.hear(e.To, e.Key, e.Version)
+		}
+		if (e.Kind == wire.KindSuspect || e.Kind == wire.KindDead) && e.Value != "" {
+			w.by[e.Key] = e.Value
 		}
 		c := w.crash
 		crashed := c != nil && c.node == e.Key && w.down[e.Key] && e.T >= c.at
@@ -239,10 +243,15 @@ func (w *watcher) look(now float64, tables map[string]map[string]bool) []protoco
 		if !w.seen[subject] || w.shown[subject] == (shownView{st, sp}) {
 			continue
 		}
+		// From names who raised a suspicion or a death (the narration's
+		// "suspected by n1"); the counts go along, so that the page can
+		// ring a node whose peers disagree (scene/membership.go).
+		var from string
+		if was := w.shown[subject].status; st != was && (st == protocol.StatusSuspect || st == protocol.StatusDead) {
+			from = w.by[subject]
+		}
 		w.shown[subject] = shownView{st, sp}
-		// The counts go along, so that the page can ring a node whose
-		// peers disagree (scene/membership.go).
-		out = append(out, protocol.Event{Type: protocol.TypeNode, T: now, Node: subject, Status: st,
+		out = append(out, protocol.Event{Type: protocol.TypeNode, T: now, Node: subject, Status: st, From: from,
 			Params: map[string]any{"alive": sp.Alive, "suspect": sp.Suspect, "gone": sp.Gone}})
 	}
 	if c := w.crash; c != nil && c.everywhere == 0 && w.down[c.node] {
