@@ -27,6 +27,7 @@ func rawCall(t *testing.T, method, url, body string) (int, string) {
 // Bad input gets a 4xx with a message saying what is wrong, and changes
 // nothing.
 func TestAPIRejectsBadInput(t *testing.T) {
+	t.Parallel()
 	n, url := apiServer(t)
 	future := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
 	past := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
@@ -76,6 +77,7 @@ func TestAPIRejectsBadInput(t *testing.T) {
 }
 
 func TestAPISilenceLifecycleAndStatus(t *testing.T) {
+	t.Parallel()
 	n, url := apiServer(t)
 	id := postSilence(t, url, "Disk", "first")
 	id2 := postSilence(t, url, "CPU", "second")
@@ -121,6 +123,7 @@ func TestAPISilenceLifecycleAndStatus(t *testing.T) {
 // amtool v0.27 (next to $ALERTMANAGER, or $AMTOOL) drives our API as the
 // seed does: add a silence on one node, query it on another.
 func TestAmtoolAgainstNodes(t *testing.T) {
+	t.Parallel()
 	amtool := os.Getenv("AMTOOL")
 	if amtool == "" && os.Getenv("ALERTMANAGER") != "" {
 		amtool = filepath.Join(filepath.Dir(os.Getenv("ALERTMANAGER")), "amtool")

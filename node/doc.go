@@ -69,9 +69,10 @@
 //     From. Alive on join, suspect/alive when the observer gossips a
 //     suspect/alive message about it (memberlist only broadcasts what it
 //     accepted), dead or left on memberlist's leave event. A Lab forwards
-//     only changes (the first observer to report each). While a Lab
-//     closes it forwards only left, and reports left itself (From empty)
-//     any node whose leave nobody reported.
+//     only changes (the first observer to report each), and never a
+//     suspicion of a node another observer already reported dead or
+//     left. While a Lab closes it forwards only left, and reports left
+//     itself (From empty) any node whose leave nobody reported.
 //   - note: "<node>: sent webhook ...", "skipped notification ...", "webhook
 //     attempt failed ..." (Node and Key = the group key are set), and the
 //     lab's "n3 crashed" / "n3 restarted".

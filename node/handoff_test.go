@@ -10,6 +10,7 @@ import (
 )
 
 func TestHandoffTakesOnlyWhatWasSent(t *testing.T) {
+	t.Parallel()
 	h := newHandoff()
 	h.put([]byte("wire A"), []byte("plain A"))
 	if _, ok := h.take([]byte("wire B")); ok {
@@ -38,6 +39,7 @@ func TestHandoffTakesOnlyWhatWasSent(t *testing.T) {
 // Between lab nodes, compressed packets reach memberlist in the plain form
 // their sender left (and the lab works: silences replicate).
 func TestLabNodesHandOffPlainPackets(t *testing.T) {
+	t.Parallel()
 	rec := &recorder{}
 	l := startLab(t, 3, rec, nil)
 	eventually(t, 10*time.Second, "convergence", func() bool { return converged(l, 3) })

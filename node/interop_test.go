@@ -32,6 +32,7 @@ func amStatus(t *testing.T, api string) (string, []string) {
 
 // A real Alertmanager v0.27.0 joins a lab node: silences flow both ways.
 func TestInteropRealAlertmanager(t *testing.T) {
+	t.Parallel()
 	testnet.AlertmanagerBinary(t) // skip before starting the lab
 	rec := &recorder{}
 	l := startLab(t, 3, rec, nil)
@@ -104,6 +105,7 @@ func TestInteropRealAlertmanager(t *testing.T) {
 // notification log entry (same group key, receiver and alert hashes) and
 // skip.
 func TestInteropHADedupWithRealAlertmanager(t *testing.T) {
+	t.Parallel()
 	testnet.AlertmanagerBinary(t) // skip before starting the lab
 	hook := newHookServer(t)
 	rec := &recorder{}

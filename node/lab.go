@@ -249,7 +249,14 @@ func (l *Lab) forward(e protocol.Event) {
 		return
 	}
 	if e.Type == protocol.TypeNode {
-		if l.status[e.Node] == e.Status {
+		was := l.status[e.Node]
+		if was == e.Status {
+			return
+		}
+		if e.Status == protocol.StatusSuspect && (was == protocol.StatusDead || was == protocol.StatusLeft) {
+			// An observer slower than the others only now suspects a node
+			// another already declared gone: a step back in the lab's
+			// view, not news. (Only alive comes after dead: a restart.)
 			return
 		}
 		if l.closing && e.Status != protocol.StatusLeft && l.byName[e.Node] != nil {

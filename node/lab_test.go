@@ -39,6 +39,7 @@ func converged(l *Lab, want int) bool {
 }
 
 func TestLabConverges(t *testing.T) {
+	t.Parallel()
 	rec := &recorder{}
 	l := startLab(t, 5, rec, nil)
 	eventually(t, 10*time.Second, "5 nodes each seeing 5 members", func() bool { return converged(l, 5) })
@@ -82,6 +83,7 @@ func TestLabConverges(t *testing.T) {
 }
 
 func TestLabSilenceReachesAllInOrder(t *testing.T) {
+	t.Parallel()
 	rec := &recorder{}
 	l := startLab(t, 5, rec, nil)
 	eventually(t, 10*time.Second, "convergence", func() bool { return converged(l, 5) })
@@ -155,6 +157,7 @@ func TestLabSilenceReachesAllInOrder(t *testing.T) {
 }
 
 func TestLabCrashSuspectDeadRestart(t *testing.T) {
+	t.Parallel()
 	rec := &recorder{}
 	l := startLab(t, 5, rec, nil)
 	eventually(t, 10*time.Second, "convergence", func() bool { return converged(l, 5) })
@@ -215,6 +218,7 @@ func TestLabCrashSuspectDeadRestart(t *testing.T) {
 // full retransmit limit (48 sends, 6 peers a round every 500 ms) before
 // the peers are gone, as in a lab of 50 with Alertmanager's timings.
 func TestLabCloseLeavesQuietly(t *testing.T) {
+	t.Parallel()
 	rec := &recorder{}
 	l := startLab(t, 8, rec, func(c *LabConfig) {
 		c.Template.GossipInterval = 500 * time.Millisecond
@@ -263,6 +267,7 @@ func TestLabCloseLeavesQuietly(t *testing.T) {
 }
 
 func TestLabCommandsRejectBadInput(t *testing.T) {
+	t.Parallel()
 	l := startLab(t, 3, nil, nil)
 	bad := []protocol.Command{
 		{Cmd: "explode"},
@@ -301,6 +306,7 @@ func TestLabCommandsRejectBadInput(t *testing.T) {
 }
 
 func TestLabPartitionAndHeal(t *testing.T) {
+	t.Parallel()
 	rec := &recorder{}
 	l := startLab(t, 4, rec, nil)
 	eventually(t, 10*time.Second, "convergence", func() bool { return converged(l, 4) })
@@ -349,6 +355,7 @@ func TestLabPartitionAndHeal(t *testing.T) {
 // missed that now and then. One missed fallback is fatal here: the suspect
 // message, and the refutation, would travel by UDP, which is all lost.
 func TestLabTotalLoss(t *testing.T) {
+	t.Parallel()
 	rec := &recorder{}
 	l := startLab(t, 3, rec, func(c *LabConfig) {
 		d := DefaultConfig()

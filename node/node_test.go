@@ -13,6 +13,7 @@ import (
 )
 
 func TestTwoNodesReplicateSilence(t *testing.T) {
+	t.Parallel()
 	rec := &recorder{}
 	a := startNode(t, "a", nil, func(c *Config) { c.Emit = rec.emit })
 	b := startNode(t, "b", []string{a.Addr()}, func(c *Config) { c.Emit = rec.emit })
@@ -53,6 +54,7 @@ func kinds(evs []protocol.Event) map[string]int {
 // outside any lab (which decodes the leaver's dead-about-itself message)
 // and by nodes sharing a lab filter.
 func TestGracefulLeaveIsLeft(t *testing.T) {
+	t.Parallel()
 	for _, shared := range []bool{false, true} {
 		t.Run(map[bool]string{false: "standalone", true: "filter"}[shared], func(t *testing.T) {
 			var f *LabNet
@@ -81,6 +83,7 @@ func TestGracefulLeaveIsLeft(t *testing.T) {
 // Junk on the gossip port (random UDP packets, TCP streams, memberlist
 // framing around a bad Part) is survived: the node keeps gossiping.
 func TestGarbageOnGossipPortIsSurvived(t *testing.T) {
+	t.Parallel()
 	rec := &recorder{}
 	a := startNode(t, "a", nil, func(c *Config) { c.Emit = rec.emit })
 	rng := rand.New(rand.NewPCG(1, 2))

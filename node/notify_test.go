@@ -47,6 +47,7 @@ func (h *hookServer) got() []notify.Message {
 // exactly one webhook, sent by the node at position 0, and the others skip
 // it after finding the gossiped notification log entry.
 func TestHADedupOneWebhook(t *testing.T) {
+	t.Parallel()
 	hook := newHookServer(t)
 	rec := &recorder{}
 	l := startLab(t, 3, rec, func(c *LabConfig) { c.Webhook = hook.URL + "/hook" })
@@ -88,6 +89,7 @@ func TestHADedupOneWebhook(t *testing.T) {
 
 // A silenced alert is not notified by anyone.
 func TestSilencedAlertNotNotified(t *testing.T) {
+	t.Parallel()
 	hook := newHookServer(t)
 	rec := &recorder{}
 	l := startLab(t, 2, rec, func(c *LabConfig) { c.Webhook = hook.URL })
