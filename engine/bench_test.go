@@ -55,7 +55,7 @@ func benchRun(b *testing.B, c Config, sched int) {
 }
 
 // BenchmarkRun is the headline: Run (the round kernel) on PUSH-PULL, PUSH
-// and PULL, fan-out 3, the seed's peer rules, synchronous rounds, to full
+// and PULL, fan-out 3, the basic peer rules (docs/gossip-rules.md), synchronous rounds, to full
 // convergence, for N from a thousand to a million. Cost per message is
 // flat and cost per node-round nearly so: linear in N x rounds.
 func BenchmarkRun(b *testing.B) {

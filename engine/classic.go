@@ -29,7 +29,7 @@ import (
 // gives the same Stats on 1 core or 64 (tested).
 //
 // What it does not do, and why:
-//   - The seed's peer rules (PeersSeed: no resend since the news, never
+//   - The basic peer rules (PeersSeed, docs/gossip-rules.md: no resend since the news, never
 //     back to the sender) need per-node memory (a permutation cursor and
 //     key, the node it heard from: 20 bytes, against 1 bit) and who taught
 //     whom, which follows the scheduler's delivery order; such runs stay

@@ -10,7 +10,7 @@ import (
 // Mode is how two nodes exchange (key, value, version) items.
 type Mode string
 
-// Exchange modes, as the seed describes them (NOTES.md section 3).
+// Exchange modes (docs/gossip-rules.md, section 2).
 const (
 	// Push: A sends B its items; B keeps what is newer. 1 message.
 	Push Mode = "push"
@@ -27,7 +27,7 @@ type PeerRule string
 
 // Peer rules.
 const (
-	// PeersSeed is the seed's rule: random peers it has not sent to since it
+	// PeersSeed is the basic rule (docs/gossip-rules.md): random peers it has not sent to since it
 	// last learned something, never the node it heard the news from. When
 	// every peer has had its turn the node starts over (unless Stop is
 	// StopAll).
@@ -65,11 +65,11 @@ const (
 // spells them out. Times are milliseconds of virtual time.
 type Config struct {
 	Nodes  int      // initial node count, 1..MaxNodes
-	Period float64  // gossip period (default 1000: the seed's 1 second)
-	Fanout int      // peers per period, K (default 3: the seed's)
-	Mode   Mode     // default Push: the seed's rule 2 ("sends them the news")
+	Period float64  // gossip period (default 1000: the basic rules' 1 second)
+	Fanout int      // peers per period, K (default 3: the basic rules')
+	Mode   Mode     // default Push: the basic rule 2 ("sends them the news")
 	Peers  PeerRule // default PeersSeed
-	// Stop defaults to StopAll in Push mode (the seed's rules imply it: a
+	// Stop defaults to StopAll in Push mode (the basic rules imply it: a
 	// node only sends to peers it has not sent to) and StopNever otherwise.
 	Stop           StopRule
 	RetransmitMult int // StopLimit's multiplier (default 4, memberlist's)
@@ -103,8 +103,8 @@ const (
 	MaxPeriods = 10_000 // a run with MaxTime 0 stops after this many periods
 )
 
-// DefaultConfig is the seed's scenario: 1 s period, fan-out 3, push with the
-// seed's peer rules, a node stops once it has sent to every peer. Nodes is
+// DefaultConfig is the basic rules' scenario (docs/gossip-rules.md): 1 s
+// period, fan-out 3, push with the basic peer rules, a node stops once it has sent to every peer. Nodes is
 // set to 50 so that the result is a complete, valid scenario.
 func DefaultConfig() Config {
 	return Config{

@@ -1,4 +1,4 @@
-// Package engine is the seed's gossip protocol as a deterministic
+// Package engine is the gossip protocol of docs/gossip-rules.md as a deterministic
 // discrete-event simulator. It runs natively (gossipscope sim, tests,
 // benchmarks) and in the page (WebAssembly): same Config and seed, same
 // history, byte for byte.
@@ -16,7 +16,7 @@
 //     that are newer than the answerer's. 3 messages; afterwards both hold
 //     what either held when the exchange began.
 //
-// Peers are chosen by the seed's rules (PeersSeed: peers it has not sent to
+// Peers are chosen by the basic rules (PeersSeed: peers it has not sent to
 // since its news, never the node it heard the news from) or uniformly
 // (PeersRandom, the classic model). In Push mode a node stops spreading
 // after it has sent to every peer (StopAll, the default), after

@@ -319,11 +319,11 @@ func TestMessagesPerExchange(t *testing.T) {
 	}
 }
 
-// The seed's peer rules, read back from the stream: between two pieces of
+// The basic peer rules (docs/gossip-rules.md), read back from the stream: between two pieces of
 // news a node never sends to the same peer twice, never to the node it
 // heard from, and with StopAll it sends to each of the N-1 (or N-2) others
 // exactly once.
-// TestSeedPeerRules checks the seed's rules, including tiny clusters where
+// TestSeedPeerRules checks those rules, including tiny clusters where
 // the fan-out reaches every peer in one tick (a node that has sent to all
 // its peers must still have sent to them before it stops).
 func TestSeedPeerRules(t *testing.T) {
@@ -470,7 +470,7 @@ func TestMaxTime(t *testing.T) {
 }
 
 // Redundancy: delivered messages that taught nothing are counted, and a
-// node gets the same news many times (the seed's stated weakness).
+// node gets the same news many times (gossip's stated weakness: redundancy).
 // (New+Advance: Run's bitset kernel does not count messages per node.)
 func TestRedundancyCounted(t *testing.T) {
 	s := mustNew(t, Config{Nodes: 1000, Mode: Push, Peers: PeersRandom, Stop: StopNever, Fanout: 3, Seed: 1})

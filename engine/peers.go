@@ -2,7 +2,7 @@ package engine
 
 import "math/bits"
 
-// Peer choice. The seed's rule ("each time it picks peers it has not sent
+// Peer choice. The basic rule of docs/gossip-rules.md ("each time it picks peers it has not sent
 // to yet") needs a set of contacted peers per node; a million nodes cannot
 // each keep one. Instead each node walks its own pseudo-random permutation
 // of the nodes (a keyed bijection on [0, 2^b), values >= the domain
@@ -35,7 +35,7 @@ func (s *Sim) pickPeers(i int32) {
 	s.pickSeed(i, k)
 }
 
-// pickSeed fills s.picks with node i's next k peers by the seed's rule.
+// pickSeed fills s.picks with node i's next k peers by the basic rule (PeersSeed).
 // The common case, a permutation with peers left, is one loop with
 // permute written out (it is too big for the compiler to inline);
 // running out goes on in pickSeedSlow.

@@ -26,7 +26,7 @@ const maxBodyBytes = 1 << 20
 const apiVersion = "0.27.0"
 
 // newAPI serves the subset of Alertmanager's v2 API that amtool and the
-// seed's walkthrough use: status, silences (list, get, create or update,
+// walkthrough of docs/gossip-rules.md uses: status, silences (list, get, create or update,
 // expire), alerts (post, list), receivers, and the health endpoints.
 // Errors are JSON strings with status 400 or 404, as Alertmanager's.
 // Requests whose Host is not the API's address, an IP, localhost or one of

@@ -38,7 +38,7 @@ type Config struct {
 	// are deduplicated and logged but not sent anywhere).
 	Webhook string
 	// Receiver is the receiver name in the notification log, like
-	// Alertmanager's route receiver ("hook" in alertmanager-cluster.md).
+	// Alertmanager's route receiver ("hook" in docs/gossip-rules.md).
 	Receiver string
 	// PeerTimeout is --cluster.peer-timeout: a node waits position x
 	// PeerTimeout before notifying.

@@ -41,7 +41,7 @@ type LabConfig struct {
 	// Template holds the node settings (timings, routing, Webhook, Logger);
 	// its Name, addresses, Peers, Emit, Start and LabNet are the lab's.
 	// Zero: DefaultConfig with group_wait 1 s, group_interval 10 s and
-	// repeat_interval 1 h, as alertmanager-cluster.md's test config.
+	// repeat_interval 1 h, the config docs/gossip-rules.md measured with.
 	Template    *Config
 	PeerTimeout time.Duration        // overrides Template.PeerTimeout when set
 	Webhook     string               // overrides Template.Webhook when set

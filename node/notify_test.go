@@ -43,7 +43,7 @@ func (h *hookServer) got() []notify.Message {
 	return append([]notify.Message(nil), h.msgs...)
 }
 
-// The seed's HA test 2: the same alert posted to every node produces
+// HA test 2 of docs/gossip-rules.md: the same alert posted to every node produces
 // exactly one webhook, sent by the node at position 0, and the others skip
 // it after finding the gossiped notification log entry.
 func TestHADedupOneWebhook(t *testing.T) {
@@ -52,7 +52,7 @@ func TestHADedupOneWebhook(t *testing.T) {
 	rec := &recorder{}
 	l := startLab(t, 3, rec, func(c *LabConfig) { c.Webhook = hook.URL + "/hook" })
 	eventually(t, 10*time.Second, "convergence", func() bool { return converged(l, 3) })
-	for _, nm := range l.Names() { // as the seed: post to each node's API
+	for _, nm := range l.Names() { // as the walkthrough: post to each node's API
 		alerts := []map[string]any{{"labels": map[string]string{"alertname": "NodeDown", "instance": "db1"}}}
 		if code := call(t, "POST", l.Node(nm).APIURL()+"/api/v2/alerts", alerts, nil); code != 200 {
 			t.Fatalf("post alert to %s: %d", nm, code)

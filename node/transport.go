@@ -206,7 +206,7 @@ func (t *transport) report(msgs []wire.Message, from, to string, lost bool) {
 	evs := (*ep)[:0]
 	for _, m := range msgs {
 		// Redundant: the receiver, a lab node, holds this version already
-		// (the seed's cost of gossip); only a lab can tell.
+		// (gossip's cost in redundancy, docs/gossip-rules.md); only a lab can tell.
 		redundant := m.Kind == wire.KindUser && m.Version != 0 && t.net.holds(to, m.Key, m.Version)
 		evs = append(evs, protocol.Event{
 			Type: protocol.TypeMsg, T: now, From: from, To: to,

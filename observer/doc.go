@@ -78,7 +78,7 @@
 // counts it in the cluster size and picks it as a gossip target, so a
 // share of each message's gossip sends go to the observer (which does not
 // pass data on) instead of to real peers, slowing replication (measured
-// in alertmanager-cluster.md: a tail of 3 s instead of 0.3 s); peers probe
+// in docs/gossip-rules.md: a tail of 3 s instead of 0.3 s); peers probe
 // it and push-pull with it; it relays memberlist's membership news; and
 // after it leaves, Alertmanager keeps it in its failed-peers list and
 // tries to reconnect every 10 s for up to 6 h. Measured against two real

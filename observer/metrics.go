@@ -23,7 +23,7 @@ type figure struct {
 }
 
 // figures are the cluster's own measurements of its gossip
-// (alertmanager-cluster.md, "What the outside shows without joining").
+// (docs/gossip-rules.md, "Measured against real Alertmanagers").
 var figures = []figure{
 	{"received_update", "alertmanager_cluster_messages_received_total", "msg_type", "update", true},
 	{"received_update_bytes", "alertmanager_cluster_messages_received_size_total", "msg_type", "update", true},

@@ -15,8 +15,8 @@ import "math"
 //
 // This is the logistic curve of the classic analysis: it doubles (k+1)-fold
 // per round early on, so the rounds to inform everyone grow like
-// log_(k+1) n, and the tail is faster for pull. It ignores the seed's
-// no-resend and no-send-back rules (which only help), stop rules, loss and
+// log_(k+1) n, and the tail is faster for pull. It ignores the basic
+// rules' no-resend and no-send-back (docs/gossip-rules.md) (which only help), stop rules, loss and
 // faults, so a real run can be slower than the curve.
 func Theory(n, k int, mode string, maxRounds int) []float64 {
 	if n < 1 || k < 1 {

@@ -141,7 +141,7 @@ echo "shared (load average $load_before before, $load_after after), which inflat
 echo "column and, through the caches, the CPU columns somewhat. Cost per node-round staying flat"
 echo "from a thousand to a million nodes is the near-linear scaling in N x rounds."
 echo
-echo "The seed's peer rules (each node walks its own pseudo-random permutation of the peers; the"
+echo "The basic peer rules (each node walks its own pseudo-random permutation of the peers; the"
 echo "permutation is of [0, 2^b) and skips values >= N, 39% of them at N = 10,000 against 2-5% at"
 echo "1,000 and 1,000,000, hence the bump in cost per node-round there):"
 echo

@@ -20,7 +20,7 @@ func init() {
 }
 
 // nodeFlags are Alertmanager's own flag names where they exist, so the
-// seed's walkthrough works with 'gossipscope node' in place of
+// walkthrough of docs/gossip-rules.md works with 'gossipscope node' in place of
 // './alertmanager'.
 type nodeFlags struct {
 	cfg    node.Config

@@ -93,7 +93,7 @@ func (r *runningNode) stop(t *testing.T) {
 	}
 }
 
-// The seed's walkthrough, word for word but for addresses: start one node,
+// The walkthrough of docs/gossip-rules.md, word for word but for addresses: start one node,
 // start a second with --cluster.peer, create a silence on the first, see
 // it on the second; both report the other in /api/v2/status.
 func TestNodeCommandSeedWalkthrough(t *testing.T) {

@@ -19,7 +19,7 @@ import (
 )
 
 func init() {
-	register("sim", "simulate the seed's gossip protocol: a JSON summary of one or many trials, and the event stream", runSim)
+	register("sim", "simulate the basic gossip rules (docs/gossip-rules.md): a JSON summary of one or many trials, and the event stream", runSim)
 }
 
 // actionFlag collects repeated scheduling flags (--crash T:NODE, ...) as

@@ -7,8 +7,8 @@
 window.gossipscopePresets = [
   {
     id: "seed",
-    label: "The seed: 1 s period, fan-out 3",
-    about: "The seed's defaults: every second each informed node tells 3 peers it has not told yet, never the one it heard from.",
+    label: "Basic rules: 1 s period, fan-out 3",
+    about: "The basic gossip rules: every second each informed node tells 3 peers it has not told yet, never the one it heard from.",
     query: "nodes=100&fanout=3&period=1000&mode=push&peers=seed&stop=all&seed=1",
   },
   {
