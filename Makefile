@@ -17,8 +17,9 @@ wasm: web/gossipscope.wasm web/memlab.wasm web/wasm_exec.js
 # Each program is rebuilt when any of our Go files it compiles changes.
 wasm_src = $(shell GOOS=js GOARCH=wasm $(GO) list -deps -f '{{if .Module}}{{if .Module.Main}}{{range .GoFiles}}{{$$.Dir}}/{{.}} {{end}}{{end}}{{end}}' $(1) 2>/dev/null)
 
-web/gossipscope.wasm: $(call wasm_src,./wasm) go.mod go.sum
-	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o $@ ./wasm
+# Built with ebiten plus patches/ebiten/*.patch (scripts/build-wasm.sh).
+web/gossipscope.wasm: $(call wasm_src,./wasm) go.mod go.sum $(wildcard patches/ebiten/*.patch) scripts/build-wasm.sh
+	GO=$(GO) ./scripts/build-wasm.sh
 
 # The memberlist mode's own program (real memberlist nodes in the page),
 # fetched only when that mode is chosen: see web/memlab.js.
@@ -61,4 +62,4 @@ bench: wasm
 	./scripts/bench.sh
 
 clean:
-	rm -rf bin dist web/gossipscope.wasm web/memlab.wasm web/wasm_exec.js
+	rm -rf bin dist .build web/gossipscope.wasm web/memlab.wasm web/wasm_exec.js

@@ -13,7 +13,7 @@ import (
 // screen; played again, frames come at once.
 func TestPausedPageDrawsNothing(t *testing.T) {
 	ctx := newTab(t, 2*time.Minute)
-	openPage(t, ctx, pageURL("nodes=200&fanout=3&mode=pushpull&stop=never&latency=100,400&seed=3&maxtime=20000&panel=0"))
+	openPage(t, ctx, pageURL("nodes=200&fanout=3&mode=pushpull&stop=never&latency=100,400&seed=3&maxtime=20000&panel=0&do=update@3000:5&do=update@6000:50&do=update@9000:100&do=update@12000:150"))
 	api(t, ctx, "setSpeed(1)")
 	api(t, ctx, "seek(2000)")
 	api(t, ctx, "play()")
@@ -44,7 +44,7 @@ func TestPausedPageDrawsNothing(t *testing.T) {
 		t.Errorf("played again, the page drew %v frames in 1 s", st2.Frames-st.Frames)
 	}
 	if st2.Idle || !st2.Playing {
-		t.Errorf("played again, yet idle=%v playing=%v", st2.Idle, st2.Playing)
+		t.Errorf("played again, yet idle=%v playing=%v: %+v", st2.Idle, st2.Playing, st2)
 	}
 	if playing.Frames <= 0 {
 		t.Errorf("frames while playing: %v", playing.Frames)

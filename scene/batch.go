@@ -53,8 +53,27 @@ func hex(v uint32) Color {
 }
 
 // Chunk is a run of a Batch that one DrawTriangles call draws: vertices
-// [V0, V1) and indices [I0, I1), the indices relative to V0.
-type Chunk struct{ V0, V1, I0, I1 int }
+// [V0, V1) and indices [I0, I1), the indices relative to V0. Linear says
+// the run needs linear filtering (scaled sprites); otherwise nearest
+// sampling draws it identically for a quarter of the texture reads, which
+// is most of a software renderer's time on the big shapes.
+type Chunk struct {
+	V0, V1, I0, I1 int
+	Linear         bool
+}
+
+// filter is the sampling a shape needs.
+type filter uint8
+
+const (
+	filterAny     filter = iota // same either way: solid colour, glyphs at whole pixels
+	filterNearest               // big and flat: keep it out of a linear run
+	filterLinear                // a scaled sprite: smooth edges need it
+)
+
+// bigRect is the area (px) from which a rectangle asks for a nearest run
+// of its own rather than joining a linear one.
+const bigRect = 64 * 64
 
 // Batch collects textured shapes on the Atlas for DrawTriangles: quads
 // (4 vertices, 6 indices) for rectangles, lines, glyphs and big sprites, and
@@ -66,15 +85,16 @@ type Batch struct {
 	Indices  []uint16
 	chunks   []Chunk // closed chunks
 	out      []Chunk
-	base     int // first vertex of the open chunk
-	ibase    int // first index of the open chunk
+	base     int    // first vertex of the open chunk
+	ibase    int    // first index of the open chunk
+	cur      filter // what the open chunk's shapes need
 	shapes   int
 }
 
 // Reset empties the batch, keeping its memory.
 func (b *Batch) Reset() {
 	b.Vertices, b.Indices, b.chunks = b.Vertices[:0], b.Indices[:0], b.chunks[:0]
-	b.base, b.ibase, b.shapes = 0, 0, 0
+	b.base, b.ibase, b.shapes, b.cur = 0, 0, 0, filterAny
 }
 
 // Reserve makes room for quads more quads and tris more triangles without
@@ -103,17 +123,25 @@ func (b *Batch) Shapes() int { return b.shapes }
 func (b *Batch) Chunks() []Chunk {
 	b.out = append(b.out[:0], b.chunks...)
 	if len(b.Vertices) > b.base {
-		b.out = append(b.out, Chunk{b.base, len(b.Vertices), b.ibase, len(b.Indices)})
+		b.out = append(b.out, Chunk{b.base, len(b.Vertices), b.ibase, len(b.Indices), b.cur == filterLinear})
 	}
 	return b.out
 }
 
-// room starts a new chunk if nv more vertices would not fit the open one,
-// and returns the index of the next vertex within its chunk.
-func (b *Batch) room(nv int) uint16 {
-	if len(b.Vertices)-b.base+nv > MaxChunkVertices {
-		b.chunks = append(b.chunks, Chunk{b.base, len(b.Vertices), b.ibase, len(b.Indices)})
-		b.base, b.ibase = len(b.Vertices), len(b.Indices)
+// room starts a new chunk if nv more vertices would not fit the open one
+// or the shape needs another filter than the open one's shapes, and
+// returns the index of the next vertex within its chunk.
+func (b *Batch) room(nv int, f filter) uint16 {
+	full := len(b.Vertices)-b.base+nv > MaxChunkVertices
+	if full || f != filterAny && b.cur != filterAny && f != b.cur {
+		if len(b.Vertices) > b.base {
+			b.chunks = append(b.chunks, Chunk{b.base, len(b.Vertices), b.ibase, len(b.Indices), b.cur == filterLinear})
+			b.base, b.ibase = len(b.Vertices), len(b.Indices)
+		}
+		b.cur = filterAny
+	}
+	if f != filterAny {
+		b.cur = f
 	}
 	b.shapes++
 	return uint16(len(b.Vertices) - b.base)
@@ -121,8 +149,8 @@ func (b *Batch) room(nv int) uint16 {
 
 // quad adds a quad given its four corners (top-left, top-right,
 // bottom-left, bottom-right) and source rectangle.
-func (b *Batch) quad(x0, y0, x1, y1, x2, y2, x3, y3, sx0, sy0, sx1, sy1 float32, c0, c1 Color) {
-	v := b.room(4)
+func (b *Batch) quad(f filter, x0, y0, x1, y1, x2, y2, x3, y3, sx0, sy0, sx1, sy1 float32, c0, c1 Color) {
+	v := b.room(4, f)
 	b.Vertices = append(b.Vertices,
 		Vertex{DstX: x0, DstY: y0, SrcX: sx0, SrcY: sy0, ColorR: c0.R, ColorG: c0.G, ColorB: c0.B, ColorA: c0.A},
 		Vertex{DstX: x1, DstY: y1, SrcX: sx1, SrcY: sy0, ColorR: c1.R, ColorG: c1.G, ColorB: c1.B, ColorA: c1.A},
@@ -135,7 +163,7 @@ func (b *Batch) quad(x0, y0, x1, y1, x2, y2, x3, y3, sx0, sy0, sx1, sy1 float32,
 // Sprite adds sprite s centred at (x, y) with radius r as a quad.
 func (b *Batch) Sprite(s Sprite, x, y, r float32, c Color) {
 	sx0, sy0, sx1, sy1 := srcRect(s)
-	b.quad(x-r, y-r, x+r, y-r, x-r, y+r, x+r, y+r, sx0, sy0, sx1, sy1, c, c)
+	b.quad(filterLinear, x-r, y-r, x+r, y-r, x-r, y+r, x+r, y+r, sx0, sy0, sx1, sy1, c, c)
 }
 
 // sqrt3 is the half-width of a triangle around a unit circle.
@@ -148,7 +176,7 @@ const sqrt3 = 1.7320508
 func (b *Batch) Dot(s Sprite, x, y, r float32, c Color) {
 	cx, cy := dotCentre(s)
 	const k = float32(dotScale) // atlas px per unit of r
-	v := b.room(3)
+	v := b.room(3, filterLinear)
 	b.Vertices = append(b.Vertices,
 		Vertex{DstX: x, DstY: y - 2*r, SrcX: cx, SrcY: cy - 2*k, ColorR: c.R, ColorG: c.G, ColorB: c.B, ColorA: c.A},
 		Vertex{DstX: x - sqrt3*r, DstY: y + r, SrcX: cx - sqrt3*k, SrcY: cy + k, ColorR: c.R, ColorG: c.G, ColorB: c.B, ColorA: c.A},
@@ -160,7 +188,11 @@ func (b *Batch) Dot(s Sprite, x, y, r float32, c Color) {
 // Rect adds a solid rectangle.
 func (b *Batch) Rect(x, y, w, h float32, c Color) {
 	sx0, sy0, sx1, sy1 := srcRect(SpriteSolid)
-	b.quad(x, y, x+w, y, x, y+h, x+w, y+h, sx0, sy0, sx1, sy1, c, c)
+	f := filterAny
+	if w*h >= bigRect {
+		f = filterNearest
+	}
+	b.quad(f, x, y, x+w, y, x, y+h, x+w, y+h, sx0, sy0, sx1, sy1, c, c)
 }
 
 // Line adds a segment of width w whose colour goes from c0 to c1.
@@ -172,7 +204,7 @@ func (b *Batch) Line(x0, y0, x1, y1, w float32, c0, c1 Color) {
 	}
 	nx, ny := -dy/l*w/2, dx/l*w/2
 	sx0, sy0, sx1, sy1 := srcRect(SpriteSolid)
-	b.quad(x0+nx, y0+ny, x1+nx, y1+ny, x0-nx, y0-ny, x1-nx, y1-ny, sx0, sy0, sx1, sy1, c0, c1)
+	b.quad(filterAny, x0+nx, y0+ny, x1+nx, y1+ny, x0-nx, y0-ny, x1-nx, y1-ny, sx0, sy0, sx1, sy1, c0, c1)
 }
 
 // DashedLine adds a dashed segment: dashes of length dash, gaps of gap.
@@ -193,5 +225,5 @@ func (b *Batch) DashedLine(x0, y0, x1, y1, w, dash, gap float32, c Color) {
 // sy1) at (x, y), unscaled: glyphs.
 func (b *Batch) image(x, y, sx0, sy0, sx1, sy1 float32, c Color) {
 	w, h := sx1-sx0, sy1-sy0
-	b.quad(x, y, x+w, y, x, y+h, x+w, y+h, sx0, sy0, sx1, sy1, c, c)
+	b.quad(filterAny, x, y, x+w, y, x, y+h, x+w, y+h, sx0, sy0, sx1, sy1, c, c)
 }

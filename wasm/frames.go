@@ -5,9 +5,11 @@ package main
 import (
 	"hash/maphash"
 	"image/color"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/gossipscope/gossipscope/scene"
+	"github.com/gossipscope/gossipscope/wasm/session"
 )
 
 // frameState remembers what the last frame was drawn from, so that a page
@@ -21,7 +23,10 @@ type frameState struct {
 	lastKey frameKey // what the last composed frame was made of
 	lastSig uint64   // the last drawn frame's contents; 0 when not known
 	still   int      // Draws in a row that found nothing new
-	seed    maphash.Seed
+	// wake ends a sleep (poke); sleeping says the loop sleeps now.
+	wake     chan struct{}
+	sleeping atomic.Bool
+	seed     maphash.Seed
 }
 
 // frameKey is everything a frame depends on: the playhead, the events
@@ -35,8 +40,52 @@ type frameKey struct {
 	gen           uint64
 }
 
-// touch records that something the picture may depend on changed.
-func (fs *frameState) touch() { fs.gen++ }
+// touch records that something the picture may depend on changed, and
+// wakes the loop if it sleeps. Called with the lock held.
+func (g *game) touch() {
+	g.gen++
+	g.poke()
+}
+
+// sleepAfter is how many Draws in a row must find nothing new before the
+// loop may sleep (a few frames: the last change is on screen).
+const sleepAfter = 6
+
+// maySleep reports whether nothing can change the picture until the user,
+// the page or the stream acts: paused or finished with the simulator done
+// computing, or live with every event received played out. Playing a
+// simulation never sleeps: its next events are already known. Called with
+// the lock held.
+func (g *game) maySleep() bool {
+	if g.still < sleepAfter {
+		return false
+	}
+	pb, p := g.s.Playback, g.s.Player
+	if !pb.Playing {
+		return g.s.Source() != session.SourceSim || p.Done()
+	}
+	return pb.Live && pb.T >= p.Duration()
+}
+
+// sleep blocks ebiten's loop (inside Update, with the lock released) until
+// poke: no animation frames are requested meanwhile, so the browser does
+// no work for the page at all. Every way the picture can change pokes: a
+// call of the JS API that is not a pure read (touch), a pointer event on
+// the canvas, a resize.
+func (g *game) sleep() {
+	g.sleeping.Store(true)
+	<-g.wake
+	g.sleeping.Store(false)
+}
+
+// poke wakes the loop if it sleeps (and makes the next sleep return at
+// once otherwise, which is harmless). Safe from any goroutine.
+func (g *game) poke() {
+	select {
+	case g.wake <- struct{}{}:
+	default:
+	}
+}
 
 // needsFrame reports whether a new frame must be composed: something it
 // depends on changed since the last one. Called with the lock held.
@@ -116,8 +165,8 @@ func writeSlice[T any](h *maphash.Hash, s []T) {
 func markColor(n uint64) color.RGBA { return color.RGBA{uint8(n), 0, 0, 255} }
 
 // idle reports whether the page has stopped drawing: its last checks
-// found nothing new to draw.
-func (g *game) idle() bool { return g.still >= 2 }
+// found nothing new to draw (or its loop sleeps).
+func (g *game) idle() bool { return g.still >= 2 || g.sleeping.Load() }
 
 // geometry is the scene's layout for the page benchmark's baseline.
 func (g *game) geometry() map[string]any {

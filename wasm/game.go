@@ -46,7 +46,9 @@ type game struct {
 }
 
 func newGame(s *session.Session) *game {
-	return &game{s: s, r: newRenderer(), scale: 1, start: time.Now()}
+	g := &game{s: s, r: newRenderer(), scale: 1, start: time.Now()}
+	g.wake = make(chan struct{}, 1)
+	return g
 }
 
 // lock takes mu; unlock releases it and then makes the JS calls queued
@@ -101,7 +103,20 @@ func (g *game) warmUp() {
 // wallMs is the wall clock the playback follows.
 func (g *game) wallMs() float64 { return float64(time.Since(g.start).Microseconds()) / 1000 }
 
+// Update moves time and handles clicks; when nothing can change the
+// picture any more until the user or the stream does something, it sleeps
+// until they do (frames.go), so that ebiten stops asking the browser for
+// animation frames.
 func (g *game) Update() error {
+	if g.update() {
+		g.sleep()
+	}
+	return nil
+}
+
+// update is Update's work under the lock; it reports whether the page may
+// sleep.
+func (g *game) update() (sleep bool) {
 	g.lock()
 	defer g.unlock()
 	defer g.recover("update")
@@ -111,7 +126,7 @@ func (g *game) Update() error {
 		g.click(c)
 		g.touch()
 	}
-	return nil
+	return g.maySleep()
 }
 
 // click selects the node under a click (or clears the selection). What a

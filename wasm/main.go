@@ -7,6 +7,8 @@
 package main
 
 import (
+	"syscall/js"
+
 	"github.com/hajimehoshi/ebiten/v2"
 
 	"github.com/gossipscope/gossipscope/wasm/session"
@@ -14,7 +16,9 @@ import (
 
 func main() {
 	g := newGame(session.New())
+	g.input.onClick = g.poke
 	g.input.listen(ebitenCanvas())
+	wakeOnResize(g)
 	g.warmUp()
 	exposeBridge(g)
 	ebiten.SetWindowTitle("gossipscope")
@@ -29,4 +33,14 @@ func main() {
 		println("gossipscope:", err.Error())
 	}
 	select {} // keep the bridge answering (state().error says what stopped)
+}
+
+// wakeOnResize wakes a sleeping loop when the window changes size, so that
+// ebiten lays the page out again at once.
+func wakeOnResize(g *game) {
+	f := js.FuncOf(func(js.Value, []js.Value) any {
+		g.poke()
+		return nil
+	})
+	js.Global().Call("addEventListener", "resize", f) // for the life of the page
 }

@@ -28,6 +28,8 @@ type pointerInput struct {
 	clicks []click
 	spare  []click
 	funcs  []js.Func // referenced for the life of the page
+	// onClick runs after a click was queued (it wakes a sleeping loop).
+	onClick func()
 }
 
 // clickSlop is how far (CSS px) a pointer may move between press and
@@ -81,6 +83,9 @@ func (p *pointerInput) listen(canvas js.Value) {
 		delete(p.down, id)
 		if math.Hypot(x-c.x, y-c.y) <= clickSlop {
 			p.clicks = append(p.clicks, c)
+			if p.onClick != nil {
+				p.onClick()
+			}
 		}
 	})
 	on(win, "pointercancel", func(e js.Value) {

@@ -23,9 +23,12 @@ var _ = ebiten.Vertex(scene.Vertex{})
 // than it saves. Images are only written with WritePixels, and only when
 // the scene changed them (new glyphs, a new node map, node colours).
 type renderer struct {
-	atlas   *ebiten.Image
-	triOpts ebiten.DrawTrianglesOptions
-	scratch []byte
+	atlas *ebiten.Image
+	// Scaled sprites need linear filtering for smooth edges; the rest
+	// (solid shapes, glyphs at whole pixels) look the same sampled once,
+	// for a quarter of the texture reads (scene.Chunk).
+	linear, nearest ebiten.DrawTrianglesOptions
+	scratch         []byte
 	// uploaded counts the bytes written to GPU images this frame.
 	uploaded int
 
@@ -34,7 +37,8 @@ type renderer struct {
 
 func newRenderer() *renderer {
 	r := &renderer{atlas: ebiten.NewImage(scene.AtlasW, scene.AtlasH)}
-	r.triOpts.Filter = ebiten.FilterLinear // sprites are scaled: smooth edges
+	r.linear.Filter = ebiten.FilterLinear
+	r.nearest.Filter = ebiten.FilterNearest
 	// Compile the node shader now, not in the first frame that needs it
 	// (Kage's compiler in Go took a frame's worth of time).
 	r.nodes.init()
@@ -90,6 +94,10 @@ func (r *renderer) drawBatch(screen drawTarget, b *scene.Batch) {
 	for _, ch := range b.Chunks() {
 		verts := b.Vertices[ch.V0:ch.V1]
 		ev := unsafe.Slice((*ebiten.Vertex)(unsafe.Pointer(unsafe.SliceData(verts))), len(verts))
-		screen.DrawTriangles(ev, b.Indices[ch.I0:ch.I1], r.atlas, &r.triOpts)
+		opts := &r.nearest
+		if ch.Linear {
+			opts = &r.linear
+		}
+		screen.DrawTriangles(ev, b.Indices[ch.I0:ch.I1], r.atlas, opts)
 	}
 }

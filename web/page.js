@@ -73,6 +73,8 @@
     if (!gs || typeof gs[name] !== "function") return { ok: false, error: `the simulator has no ${name}()` };
     try {
       const r = gs[name](...args);
+      lastChange = performance.now(); // the canvas may change: follow it
+      P.kick();
       return r && typeof r === "object" ? r : { ok: true, value: r };
     } catch (e) {
       return { ok: false, error: `${name}: ${e && e.message ? e.message : e}` };
@@ -160,7 +162,8 @@
     P.updateInsets();
     window.addEventListener("resize", () => P.updateInsets(false));
     body.classList.remove("booting");
-    requestAnimationFrame(frameLoop);
+    lastChange = performance.now();
+    P.kick();
     requestAnimationFrame(watchFirstFrame);
   }
 
@@ -359,25 +362,42 @@
 
   // frameLoop refreshes the HTML with the animation frames, in step with the
   // canvas (ebiten draws in requestAnimationFrame too); the interval keeps
-  // it going, 4 times a second, when frames are slow or the tab is hidden.
-  // While the canvas draws nothing new (paused, finished, a quiet live
-  // stream) the HTML is refreshed 4 times a second only: the wasm's frame
-  // counter says when there is more to show.
+  // it going when frames are slow or the tab is hidden. While the canvas
+  // draws nothing new (paused, finished, a quiet live stream) the page
+  // stops asking for animation frames altogether and refreshes once a
+  // second; a call of the API or a new frame (looked for 4 times a second)
+  // starts the loop again.
   let lastTick = 0;
   let lastFrames = -1;
+  let lastChange = 0;
+  let looping = false;
   function frameLoop(now) {
+    looping = false;
     if (now - lastTick >= 30) {
       const f = P.frames();
-      if (f !== lastFrames || now - lastTick >= 250) {
+      if (f !== lastFrames) {
         lastFrames = f;
+        lastChange = now;
+      }
+      if (lastChange === now || now - lastTick >= 250) {
         lastTick = now;
         tick();
       }
     }
-    requestAnimationFrame(frameLoop);
+    if (now - lastChange < 500) P.kick();
   }
+  // kick makes sure the loop runs (for half a second at least).
+  P.kick = () => {
+    if (looping || !P.ready) return;
+    looping = true;
+    requestAnimationFrame(frameLoop);
+  };
   setInterval(() => {
-    if (P.ready && performance.now() - lastTick > 250) {
+    if (!P.ready) return;
+    if (P.frames() !== lastFrames) {
+      lastChange = performance.now();
+      P.kick();
+    } else if (performance.now() - lastTick > 1000) {
       lastTick = performance.now();
       tick();
     }
@@ -385,23 +405,32 @@
 
   P.setScrubbing = (on) => { scrubbing = on; };
 
-  let ticks = 0;
+  function setText(el, text) {
+    if (el.textContent !== text) el.textContent = text;
+  }
+  function setAttr(el, name, value) {
+    if (el.getAttribute(name) !== value) el.setAttribute(name, value);
+  }
+
+  let lastLiveTick = 0;
+  let lastSync = 0;
   function tick() {
     const st = P.state();
     if (!st) return;
-    ticks++;
-    $("play-icon").textContent = st.playing ? "❚❚" : "▶";
-    $("play").setAttribute("aria-label", st.playing ? "Pause" : "Play");
+    // Only what changed is written: an idle page refreshing 4 times a
+    // second must not repaint anything.
+    setText($("play-icon"), st.playing ? "❚❚" : "▶");
+    setAttr($("play"), "aria-label", st.playing ? "Pause" : "Play");
     const t = Number(st.t) || 0;
     const dur = Math.max(Number(st.duration) || 0, t, 1);
     const tl = $("timeline");
     if (!scrubbing) {
-      tl.max = String(Math.ceil(dur));
-      tl.value = String(Math.round(t));
+      if (tl.max !== String(Math.ceil(dur))) tl.max = String(Math.ceil(dur));
+      if (tl.value !== String(Math.round(t))) tl.value = String(Math.round(t));
     }
     const round = st.round ? `, round ${st.round}` : "";
-    $("time-out").textContent = fmtTime(t) + round;
-    tl.setAttribute("aria-valuetext", `${fmtTime(t)} of ${fmtTime(dur)}${round}`);
+    setText($("time-out"), fmtTime(t) + round);
+    setAttr(tl, "aria-valuetext", `${fmtTime(t)} of ${fmtTime(dur)}${round}`);
     // Live: "live lab" for the lab, "observe" for a real cluster watched
     // read-only (the header's source says which).
     let src = st.source || "sim";
@@ -427,7 +456,15 @@
     const sp = Number(st.speed) || 1;
     if (document.activeElement !== $("speed") && $("speed-out").textContent !== fmtSpeed(sp)) showSpeed(sp);
     P.compareTick(st);
-    if (P.liveTick && ticks % 10 === 0) P.liveTick(st);
-    if (ticks % 15 === 0) P.syncURL(false);
+    // By the clock, not by ticks: an idle page ticks once a second.
+    const now = performance.now();
+    if (P.liveTick && now - lastLiveTick >= 300) {
+      lastLiveTick = now;
+      P.liveTick(st);
+    }
+    if (now - lastSync >= 500) {
+      lastSync = now;
+      P.syncURL(false);
+    }
   }
 })();

@@ -1,0 +1,54 @@
+package scene
+
+import "testing"
+
+// TestBatchFilterRuns: a big rectangle gets a nearest run of its own, a
+// scaled sprite a linear one, and shapes that look the same either way
+// (lines, small rectangles) join whichever run is open, so a layer stays a
+// few draw calls.
+func TestBatchFilterRuns(t *testing.T) {
+	var b Batch
+	b.Line(0, 0, 10, 10, 2, ColText, ColText) // any
+	b.Rect(0, 0, 300, 500, ColPanel)          // big: nearest
+	b.Rect(0, 0, 3, 3, ColText)               // small: any
+	b.Sprite(SpriteDisc, 50, 50, 10, ColNews) // linear
+	b.Line(0, 0, 10, 10, 2, ColText, ColText) // any: stays linear
+	b.Dot(SpriteDisc, 5, 5, 2, ColNews)       // linear
+	b.Rect(0, 0, 100, 100, ColPanel)          // big: nearest again
+	got := b.Chunks()
+	want := []struct {
+		shapes int
+		linear bool
+	}{{3, false}, {3, true}, {1, false}}
+	if len(got) != len(want) {
+		t.Fatalf("chunks %+v, want %d", got, len(want))
+	}
+	for i, ch := range got {
+		if ch.Linear != want[i].linear {
+			t.Errorf("chunk %d %+v: linear %v, want %v", i, ch, ch.Linear, want[i].linear)
+		}
+		if i > 0 && ch.V0 != got[i-1].V1 || i > 0 && ch.I0 != got[i-1].I1 {
+			t.Errorf("chunk %d %+v does not follow %+v", i, ch, got[i-1])
+		}
+		for _, ix := range b.Indices[ch.I0:ch.I1] {
+			if int(ix) >= ch.V1-ch.V0 {
+				t.Fatalf("index %d outside chunk %+v", ix, ch)
+			}
+		}
+	}
+	if last := got[len(got)-1]; last.V1 != len(b.Vertices) || last.I1 != len(b.Indices) {
+		t.Errorf("the chunks end at %d/%d, the batch at %d/%d", last.V1, last.I1, len(b.Vertices), len(b.Indices))
+	}
+	// Shapes per chunk, by vertices: quads 4, dots 3.
+	if n := got[0].V1 - got[0].V0; n != 12 {
+		t.Errorf("first run has %d vertices, want 3 quads", n)
+	}
+	if n := got[1].V1 - got[1].V0; n != 11 {
+		t.Errorf("second run has %d vertices, want 2 quads and a dot", n)
+	}
+	b.Reset()
+	b.Sprite(SpriteDisc, 50, 50, 10, ColNews)
+	if ch := b.Chunks(); len(ch) != 1 || !ch[0].Linear {
+		t.Errorf("after Reset: %+v", ch)
+	}
+}
