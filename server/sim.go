@@ -55,7 +55,7 @@ func timeArgs(kind, v string) (string, error) {
 
 // simSummary is the JSON the sim command prints.
 type simSummary struct {
-	Scenario  string         `json:"scenario"` // URL query that reproduces the first trial
+	Scenario  string         `json:"scenario"` // URL query of the first trial (the page replays it; for the classic model, whose trials run on the bitset kernel, with the same distribution rather than the same draws)
 	Params    map[string]any `json:"params"`
 	Trials    int            `json:"trials"`
 	Seeds     [2]uint64      `json:"seeds"`     // first and last seed used
