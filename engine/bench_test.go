@@ -23,21 +23,29 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// benchRun runs c b.N times (seed varies) on the given scheduler and
-// reports rounds and the cost per simulated message and per node-round,
-// in wall and CPU time.
+// benchRun runs c b.N times (seed varies) with Run (schedAuto) or on the
+// given scheduler, and reports rounds and the cost per simulated message
+// and per node-round, in wall and CPU time.
 func benchRun(b *testing.B, c Config, sched int) {
 	b.ReportAllocs()
 	var msgs, rounds, nodeRounds int64
 	cpu0 := cpuTime()
 	for i := 0; i < b.N; i++ {
 		c.Seed = uint64(i)
-		s, err := newSim(c, sched)
-		if err != nil {
-			b.Fatal(err)
+		var st Stats
+		if sched == schedAuto {
+			var err error
+			if st, err = Run(c); err != nil { // the bitset kernel where it applies
+				b.Fatal(err)
+			}
+		} else {
+			s, err := newSim(c, sched)
+			if err != nil {
+				b.Fatal(err)
+			}
+			s.Advance(math.Inf(1), nil)
+			st = s.stats()
 		}
-		s.Advance(math.Inf(1), nil)
-		st := s.stats()
 		if st.Informed != st.Alive {
 			b.Fatalf("not converged: %d of %d", st.Informed, st.Alive)
 		}
