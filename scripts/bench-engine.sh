@@ -55,7 +55,7 @@ side_by_side() {
   echo "math/rand/v2's PCG, the state copied every round, every node drawing its 3 peers) against"
   echo "\`gossipscope ${sim[*]}\`, which runs the bitset kernel (\`engine/classic.go\`). Runs"
   echo "interleaved (naive, one core, all cores) $reps times with seeds 1..$reps, medians; CPU is"
-  echo "user + system time. Load average $load_side before, $load_side_after after ($cores cores,"
+  echo "user + system time. Measured $(date -u +'%Y-%m-%d %H:%M UTC'), load average $load_side before, $load_side_after after ($cores cores,"
   echo "shared: wall times carry the wait for a core, CPU times do not)."
   echo
   echo "| run | wall s | CPU s | naive / this, CPU | naive / this, wall |"
