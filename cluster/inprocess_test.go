@@ -53,9 +53,8 @@ type member struct {
 
 // sent records notifications: the Sender of every member.
 type sent struct {
-	mu  sync.Mutex
-	by  []string
-	who string
+	mu sync.Mutex
+	by []string
 }
 
 type senderFor struct {

@@ -102,10 +102,6 @@ type Composer struct {
 
 type rect struct{ x, y, w, h float32 }
 
-func (r rect) contains(x, y float32) bool {
-	return x >= r.x && y >= r.y && x < r.x+r.w && y < r.y+r.h
-}
-
 // NewComposer returns a composer with nothing selected.
 func NewComposer() *Composer {
 	a := NewAtlas()

@@ -131,13 +131,6 @@ func (n *names) lookup(s string) (int32, bool) {
 	return i, ok
 }
 
-func (n *names) truncate(k int) {
-	for _, s := range n.list[k:] {
-		delete(n.idx, s)
-	}
-	n.list = n.list[:k]
-}
-
 // versions encodes int64 versions in 31 bits when they fit (the usual
 // case: 1, 2, 3...) and interns the rest; codes compare equal exactly when
 // versions do.
@@ -305,16 +298,6 @@ func (l *log) keyID(k string) uint16 {
 		return math.MaxUint16 - 1
 	}
 	return uint16(l.keys.id(k))
-}
-
-// flightOf is how long r's packet is drawn: its real flight, or for a lost
-// one the typical flight (it fades out half way).
-func (l *log) flightOf(r *rec, minShow float64) float64 {
-	f := float64(r.flight)
-	if r.flags&flagLost != 0 {
-		f = l.typicalFlight(minShow)
-	}
-	return math.Max(f, minShow)
 }
 
 func (l *log) typicalFlight(minShow float64) float64 {
