@@ -12,7 +12,8 @@ import "math/bits"
 // unless the stop rule is StopAll. A node learns of nodes that joined
 // after it started over the next time it starts over.
 
-// pickPeers fills s.picks with up to Fanout distinct peers for node i.
+// pickPeers fills s.picks with node i's Fanout peers: distinct by the
+// seed's rules, drawn independently (with replacement) for PeersRandom.
 func (s *Sim) pickPeers(i int32) {
 	s.picks = s.picks[:0]
 	k := s.cfg.Fanout
