@@ -18,9 +18,10 @@ import (
 // random peers, RetransmitMult*ceil(log10(N+1)) times in all, then drops it;
 // packets are lost with probability Loss; Failed nodes are still picked
 // (memberlist gossips to dead nodes for a while) but never answer. Rounds
-// are synchronous, a round taking one interval, and a node picks its peers
-// with replacement (memberlist picks distinct ones: the same for large N,
-// a little slower to spread in a cluster of a handful). memberlist's
+// are synchronous, a round taking one interval. The chain picks peers with
+// replacement where memberlist picks distinct ones: the same for large N,
+// so up to planNodeByNode nodes the planner runs memberlist's distinct
+// picks node by node instead (plan_small.go). memberlist's
 // periodic push-pull sync, which eventually repairs a rumor that died out,
 // is not part of it: "never" means gossip alone did not reach everyone.
 
@@ -130,8 +131,16 @@ func Plan(c PlanConfig) (PlanResult, error) {
 	var runs [][]int64
 	var series []int64
 	longest := 0
+	var small *distinctPush
+	if c.Nodes <= planNodeByNode {
+		small = newDistinctPush(c, ch.Limit)
+	}
 	for range c.Trials {
-		series = ch.Trial(r, MaxPeriods, series)
+		if small != nil {
+			series = small.trial(r, series)
+		} else {
+			series = ch.Trial(r, MaxPeriods, series)
+		}
 		at := func(pct int64) float64 {
 			if n := ch.RoundsTo(series, pct); n >= 0 {
 				return float64(n) * c.Interval

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -71,6 +72,49 @@ func TestPlanValidate(t *testing.T) {
 	} {
 		if _, err := Plan(c); err == nil {
 			t.Errorf("%+v: accepted", c)
+		}
+	}
+}
+
+// Small clusters run memberlist's own rule, distinct peers: with 9 peers
+// for 9 others and 8 sends per news, n0 tells 8 of the 9 nodes in round 1
+// in every trial (drawn with replacement, 8 picks would reach about 5),
+// and the rest know in round 2.
+func TestPlanSmallDistinct(t *testing.T) {
+	res, err := Plan(PlanConfig{Nodes: 10, Interval: 100, GossipNodes: 9, RetransmitMult: 4, Trials: 500, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Limit != 8 || res.T50 != (Band{100, 100, 100, 500}) || res.T100 != (Band{200, 200, 200, 500}) {
+		t.Fatalf("limit %d, 50%% %+v, 100%% %+v", res.Limit, res.T50, res.T100)
+	}
+}
+
+// With one peer a round, distinct and with replacement are the same rule:
+// the node-by-node trials and the chain must agree (two-sample chi-square
+// on rounds to 99% and 100%, never counting as a value; significance
+// alpha), with loss and failed nodes.
+func TestPlanSmallMatchesChain(t *testing.T) {
+	c := PlanConfig{Nodes: 300, Interval: 100, GossipNodes: 1, RetransmitMult: 3, Loss: 0.1, Failed: 30, Trials: 2000, Seed: 5}
+	small := newDistinctPush(c, c.chain().Limit)
+	ch := c.chain()
+	r := rand.NewPCG(1, 2)
+	var a99, b99, a100, b100 []int
+	var s []int64
+	for range c.Trials {
+		s = small.trial(r, s)
+		a99, a100 = append(a99, ch.RoundsTo(s, 99)), append(a100, ch.RoundsTo(s, 100))
+		s = ch.Trial(r, MaxPeriods, s)
+		b99, b100 = append(b99, ch.RoundsTo(s, 99)), append(b100, ch.RoundsTo(s, 100))
+	}
+	for _, x := range []struct {
+		name string
+		a, b []int
+	}{{"99%", a99, b99}, {"100%", a100, b100}} {
+		stat, df, p := chiSquareTwoSample(x.a, x.b)
+		t.Logf("rounds to %s: node by node mean %.3f, chain %.3f: chi-square %.2f on %d df, p = %.3f", x.name, mean(x.a), mean(x.b), stat, df, p)
+		if df < 1 || p < alpha {
+			t.Errorf("rounds to %s: chi-square %.2f on %d df, p = %.2g", x.name, stat, df, p)
 		}
 	}
 }
