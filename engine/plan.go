@@ -69,9 +69,12 @@ type CurvePoint struct {
 type PlanResult struct {
 	Config PlanConfig `json:"config"`
 	Limit  int        `json:"sends_per_news"` // RetransmitMult*ceil(log10(N+1))
-	T50    Band       `json:"time_50"`
-	T99    Band       `json:"time_99"`
-	T100   Band       `json:"time_100"`
+	// Method is how the trials ran: "node by node" (memberlist's distinct
+	// peers, up to planNodeByNode nodes) or "count-level chain".
+	Method string `json:"method"`
+	T50    Band   `json:"time_50"`
+	T99    Band   `json:"time_99"`
+	T100   Band   `json:"time_100"`
 	// Theory is Serf's convergence simulator's formula, the logistic
 	// 1/(1 + (N+1) exp(-F(1-loss)(1-failed/N)/2 * rounds)), at 50%, 99%
 	// and 99.99% (where its curve stops: it never reaches 100%), in ms.
@@ -132,8 +135,10 @@ func Plan(c PlanConfig) (PlanResult, error) {
 	var series []int64
 	longest := 0
 	var small *distinctPush
+	res.Method = "count-level chain"
 	if c.Nodes <= planNodeByNode {
 		small = newDistinctPush(c, ch.Limit)
+		res.Method = "node by node"
 	}
 	for range c.Trials {
 		if small != nil {

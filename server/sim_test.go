@@ -209,7 +209,7 @@ func TestSimPlan(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	for _, want := range []string{"5000 nodes (0 failed)", "each news sent 16 times", "300 trials", "50%", "99%", "100%", "Serf's formula", "(99.99%)"} {
+	for _, want := range []string{"5000 nodes (0 failed)", "each news sent 16 times", "300 exact trials (count-level chain)", "50%", "99%", "100%", "Serf's formula", "(99.99%)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("no %q in\n%s", want, out)
 		}

@@ -91,7 +91,7 @@
     document.querySelector("#planner-table tbody").innerHTML = rows.map(([name, b, th]) =>
       `<tr><th scope="row">${name}</th><td>${fmtMs(b.p5)}</td><td>${fmtMs(b.p50)}</td><td>${fmtMs(b.p95)}</td><td>${fmtMs(th)}${name === "100%" ? "*" : ""}</td></tr>`).join("");
     const reached = (100 * res.time_100.reached / s.trials).toFixed(1);
-    note.textContent = `${fmtInt(s.trials)} trials of ${fmtInt(s.nodes)} nodes in ${Math.round(ms)} ms; ` +
+    note.textContent = `${fmtInt(s.trials)} trials of ${fmtInt(s.nodes)} nodes (${res.method}) in ${Math.round(ms)} ms; ` +
       `each news sent ${res.sends_per_news} times; everyone reached in ${reached}% of trials ` +
       `("never": gossip alone did not get there). *Serf's curve stops at 99.99%.`;
   }
