@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gossipscope/gossipscope/protocol"
+	"github.com/gossipscope/gossipscope/silence"
 )
 
 // Commands memlab takes besides protocol's (crash, restart, partition,
@@ -182,7 +183,7 @@ func (l *Lab) silence(node, text string) (string, error) {
 	if text == "" {
 		text = "created in memberlist mode"
 	}
-	id, err := pr.sil.Set(newSilence(text, time.Now().UTC()))
+	id, err := pr.sil.Set(silence.ForAlert(text, time.Now().UTC()))
 	if err != nil {
 		return "", fmt.Errorf("silence: %w", err)
 	}

@@ -128,15 +128,3 @@ func (n nodeHeld) Drop(key string) {
 	delete(n.h.by[n.node], key)
 	n.h.mu.Unlock()
 }
-
-// newSilence is the silence the silence command creates: alertname=text
-// for an hour, the comment saying what it is for.
-func newSilence(text string, now time.Time) *silencepb.Silence {
-	return &silencepb.Silence{
-		Matchers:  []*silencepb.Matcher{{Type: silencepb.Matcher_EQUAL, Name: "alertname", Pattern: text}},
-		StartsAt:  now,
-		EndsAt:    now.Add(time.Hour),
-		CreatedBy: "gossipscope",
-		Comment:   text,
-	}
-}

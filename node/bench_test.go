@@ -8,6 +8,7 @@ import (
 
 	"github.com/gossipscope/gossipscope/internal/wiretest"
 	"github.com/gossipscope/gossipscope/protocol"
+	"github.com/gossipscope/gossipscope/silence"
 	silencepb "github.com/prometheus/alertmanager/silence/silencepb"
 )
 
@@ -54,7 +55,7 @@ func BenchmarkLabReplication(b *testing.B) {
 				// The ID is chosen here, not by Set, so that the emit filter
 				// knows it before the first event.
 				now := time.Now().UTC()
-				sil := labSilence(fmt.Sprintf("Bench%d", i), now)
+				sil := silence.ForAlert(fmt.Sprintf("Bench%d", i), now)
 				sil.Id = fmt.Sprintf("bench-%d-%d", now.UnixNano(), i)
 				sil.UpdatedAt = now
 				target.Store("sil/" + sil.Id)

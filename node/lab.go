@@ -16,7 +16,6 @@ import (
 	"github.com/gossipscope/gossipscope/notify"
 	"github.com/gossipscope/gossipscope/protocol"
 	"github.com/gossipscope/gossipscope/silence"
-	silencepb "github.com/prometheus/alertmanager/silence/silencepb"
 )
 
 // MaxLabNodes bounds a lab: every node is two sockets and a few goroutines
@@ -432,7 +431,7 @@ func (l *Lab) silence(c protocol.Command) error {
 	if err != nil {
 		return err
 	}
-	_, err = ln.n.sil.Set(labSilence(alertName(c), time.Now().UTC()))
+	_, err = ln.n.sil.Set(silence.ForAlert(alertName(c), time.Now().UTC()))
 	return err
 }
 
@@ -508,18 +507,6 @@ func (l *Lab) partition(c protocol.Command) error {
 
 func (l *Lab) emitNote(text string) {
 	l.emit(protocol.Event{Type: protocol.TypeNote, T: l.t(), Text: text})
-}
-
-// labSilence silences alerts named name for an hour; the name is also the
-// comment, so the page can show what the silence is about.
-func labSilence(name string, now time.Time) *silencepb.Silence {
-	return &silencepb.Silence{
-		Matchers:  []*silencepb.Matcher{{Type: silencepb.Matcher_EQUAL, Name: "alertname", Pattern: name}},
-		StartsAt:  now,
-		EndsAt:    now.Add(time.Hour),
-		CreatedBy: "gossipscope",
-		Comment:   name,
-	}
 }
 
 // Close stops every node, leaving the cluster gracefully, and returns once

@@ -440,3 +440,16 @@ func decodeSilence(m []byte) (*pb.MeshSilence, error) {
 	}
 	return &s, nil
 }
+
+// ForAlert is the silence a lab's or the page's silence command makes:
+// alerts named alertname, for an hour from now, with alertname as the
+// comment so that the page can say what the silence is about.
+func ForAlert(alertname string, now time.Time) *pb.Silence {
+	return &pb.Silence{
+		Matchers:  []*pb.Matcher{{Type: pb.Matcher_EQUAL, Name: "alertname", Pattern: alertname}},
+		StartsAt:  now,
+		EndsAt:    now.Add(time.Hour),
+		CreatedBy: "gossipscope",
+		Comment:   alertname,
+	}
+}

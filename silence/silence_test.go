@@ -34,17 +34,6 @@ func (v versions) holds(key string, version int64) bool {
 	return ok && got >= version
 }
 
-// newMatcherSilence returns an hour-long silence of alerts named name.
-func newMatcherSilence(name string, now time.Time) *pb.Silence {
-	return &pb.Silence{
-		Matchers:  []*pb.Matcher{{Type: pb.Matcher_EQUAL, Name: "alertname", Pattern: name}},
-		StartsAt:  now,
-		EndsAt:    now.Add(time.Hour),
-		CreatedBy: "gossipscope",
-		Comment:   name,
-	}
-}
-
 func meshSilence(id, comment string, updated time.Time) *pb.MeshSilence {
 	return &pb.MeshSilence{Silence: &pb.Silence{
 		Id: id, Comment: comment, UpdatedAt: updated, StartsAt: updated, EndsAt: updated.Add(time.Hour),
@@ -133,7 +122,7 @@ func TestSilencesMergeLastWriterWins(t *testing.T) {
 func TestSilencesSetUpdateExpire(t *testing.T) {
 	s, p := newProbedSilences()
 	now := time.Now().UTC()
-	sil := newMatcherSilence("Disk", now.Add(-time.Minute)) // starts in the past
+	sil := ForAlert("Disk", now.Add(-time.Minute)) // starts in the past
 	id, err := s.Set(sil)
 	if err != nil || id == "" {
 		t.Fatalf("set: %q %v", id, err)
