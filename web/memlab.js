@@ -360,13 +360,22 @@ window.GossipMemlab = GossipMemlab;
     if (ns.includes(cur)) sel.value = cur;
   }
 
+  // tick keeps the card in step; it writes to the page only what changed,
+  // so an idle page (no cluster) costs nothing but this check.
+  let lastLook = "";
   function tick() {
     const c = cluster();
     const running = !!(c && c.open);
-    $("ml-status").textContent = running ? "running" : c && c.wanted ? "loading…" : "off";
-    $("ml-status").className = "badge" + (running ? " on" : "");
-    $("ml-controls").hidden = !running;
-    $("ml-start").textContent = running ? "Restart cluster" : "Start";
+    const status = running ? "running" : c && c.wanted ? "loading…" : "off";
+    if (status !== lastLook) {
+      lastLook = status;
+      $("ml-status").textContent = status;
+      $("ml-status").className = "badge" + (running ? " on" : "");
+      $("ml-controls").hidden = !running;
+      // The model's explanation does not describe memberlist: this card's does.
+      $("sec-explain").hidden = running;
+      $("ml-start").textContent = running ? "Restart cluster" : "Start";
+    }
     if (!running) return;
     const st = P.state();
     const sel = (st && st.selected && st.selected.name) || "";
