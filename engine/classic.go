@@ -101,7 +101,8 @@ type blockResult struct {
 // goroutines.
 func runClassic(c Config, workers int) Stats {
 	c = c.normalized()
-	k := &classic{cfg: c, n: c.Nodes, m: uint64(c.Nodes - 1), workers: max(1, workers)}
+	blocks := (c.Nodes + blockNodes - 1) / blockNodes
+	k := &classic{cfg: c, n: c.Nodes, m: uint64(c.Nodes - 1), workers: min(max(1, workers), blocks)}
 	k.thresh = uint32(-uint32(k.m)) % uint32(k.m)
 	k.thr = lossThreshold(c.Loss)
 	k.lossy = c.Loss > 0
