@@ -12,7 +12,7 @@ WASMEXEC := $(firstword $(wildcard $(GOROOT)/lib/wasm/wasm_exec.js $(GOROOT)/mis
 all: build
 
 # The page's WebAssembly and the Go runtime's JS glue, both generated.
-wasm: web/gossipscope.wasm web/memlab.wasm web/wasm_exec.js
+wasm: web/gossipscope.wasm web/gossipscope.wasm.sha256 web/memlab.wasm web/wasm_exec.js
 
 # Each program is rebuilt when any of our Go files it compiles changes.
 wasm_src = $(shell GOOS=js GOARCH=wasm $(GO) list -deps -f '{{if .Module}}{{if .Module.Main}}{{range .GoFiles}}{{$$.Dir}}/{{.}} {{end}}{{end}}{{end}}' $(1) 2>/dev/null)
@@ -20,6 +20,11 @@ wasm_src = $(shell GOOS=js GOARCH=wasm $(GO) list -deps -f '{{if .Module}}{{if .
 # Built with ebiten plus patches/ebiten/*.patch (scripts/build-wasm.sh).
 web/gossipscope.wasm: $(call wasm_src,./wasm) go.mod go.sum $(wildcard patches/ebiten/*.patch) scripts/build-wasm.sh
 	GO=$(GO) ./scripts/build-wasm.sh
+
+# The page's wasm precompressed (gzip, brotli) for the server to send as
+# is; the .sha256 names the build they were made from.
+web/gossipscope.wasm.sha256: web/gossipscope.wasm scripts/precompress.sh
+	./scripts/precompress.sh web/gossipscope.wasm
 
 # The memberlist mode's own program (real memberlist nodes in the page),
 # fetched only when that mode is chosen: see web/memlab.js.
@@ -62,4 +67,4 @@ bench: wasm
 	./scripts/bench.sh
 
 clean:
-	rm -rf bin dist .build web/gossipscope.wasm web/memlab.wasm web/wasm_exec.js
+	rm -rf bin dist .build web/gossipscope.wasm web/gossipscope.wasm.* web/memlab.wasm web/wasm_exec.js

@@ -10,15 +10,13 @@ wasm=web/gossipscope.wasm
 echo "## Page"
 echo
 raw=$(stat -c %s "$wasm")
-gz=$(gzip -9 -c "$wasm" | wc -c)
-if command -v brotli >/dev/null 2>&1; then
-  br=$(brotli -q 11 -c "$wasm" | wc -c)
-else
-  br=""
-fi
+[ -f "$wasm.sha256" ] || ./scripts/precompress.sh "$wasm" >&2
+gz=$(stat -c %s "$wasm.gz")
+br=$( [ -f "$wasm.br" ] && stat -c %s "$wasm.br" || echo "")
 mib() { awk -v b="$1" 'BEGIN { printf "%.2f MiB", b / 1048576 }'; }
-echo "WebAssembly download (\`web/gossipscope.wasm\`): $(mib "$raw") raw, $(mib "$gz") gzip -9 (what \`gossipscope serve\` sends)$(
-  [ -n "$br" ] && echo ", $(mib "$br") brotli -q 11" || echo ", brotli n/a (no \`brotli\` CLI here)")."
+echo "WebAssembly download (\`web/gossipscope.wasm\`): $(mib "$raw") raw, $(mib "$gz") gzip -9$(
+  [ -n "$br" ] && echo ", $(mib "$br") brotli -q 11 (what \`gossipscope serve\` sends to browsers that accept brotli, Chromium included)" || echo " (what \`gossipscope serve\` sends; brotli n/a: no \`brotli\` command at build time)"),"
+echo "both made at build time (\`scripts/precompress.sh\`). A reload is a 304 (ETag): headers only."
 echo
 
 chrome=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}

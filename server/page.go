@@ -38,10 +38,14 @@ var pageTypes = map[string]string{
 	".md":    "text/markdown; charset=utf-8",
 }
 
-// pageHandler serves the embedded page. Files are compressed once and kept:
-// the wasm binary shrinks about fourfold with gzip, and recompressing it per
-// request would cost more than serving it. Compression starts in the
-// background when the handler is made, so the first visitor does not wait.
+// pageHandler serves the embedded page. Every file has an ETag (a hash of
+// its bytes), so a reload revalidates with a 304 instead of downloading
+// again. The wasm is precompressed at build time (scripts/precompress.sh:
+// NAME.gz and NAME.br beside NAME, with NAME.sha256 naming the bytes they
+// were made from); other files are gzipped once here and kept. Which form
+// is sent follows Accept-Encoding: brotli, gzip or identity. Loading and
+// compressing starts in the background when the handler is made, so the
+// first visitor does not wait.
 type pageHandler struct {
 	files fs.FS
 	start time.Time
@@ -50,12 +54,13 @@ type pageHandler struct {
 	cache map[string]*pageFile
 }
 
-// pageFile is one file's bytes, its gzip form (nil when not worth it) and
-// its ETag, computed once.
+// pageFile is one file's bytes, its compressed forms (nil when absent or
+// not worth it) and its ETag, computed once.
 type pageFile struct {
 	once  sync.Once
 	body  []byte
 	gz    []byte
+	br    []byte
 	etag  string
 	ctype string
 	err   error
@@ -98,9 +103,15 @@ func (h *pageHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hd.Set("Cache-Control", "no-cache") // revalidate: a rebuilt wasm must not be stale
 	body := f.body
 	etag := f.etag
-	if f.gz != nil {
+	if f.gz != nil || f.br != nil {
 		hd.Add("Vary", "Accept-Encoding")
-		if acceptsGzip(r.Header.Get("Accept-Encoding")) {
+		// Each form is its own representation, with its own ETag.
+		switch chooseEncoding(r.Header.Get("Accept-Encoding"), f.br != nil, f.gz != nil) {
+		case "br":
+			hd.Set("Content-Encoding", "br")
+			body = f.br
+			etag = strings.TrimSuffix(etag, `"`) + `-br"`
+		case "gzip":
 			hd.Set("Content-Encoding", "gzip")
 			body = f.gz
 			etag = strings.TrimSuffix(etag, `"`) + `-gz"`
@@ -149,6 +160,9 @@ func (f *pageFile) load(files fs.FS, name string) {
 	}
 	sum := sha256.Sum256(body)
 	f.etag = `"` + hex.EncodeToString(sum[:12]) + `"`
+	if f.loadPrecompressed(files, name, sum) {
+		return
+	}
 	if compressible(f.ctype) && len(body) > 256 {
 		var b bytes.Buffer
 		zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
@@ -160,32 +174,72 @@ func (f *pageFile) load(files fs.FS, name string) {
 	}
 }
 
-// acceptsGzip reports whether an Accept-Encoding header allows gzip,
-// honouring "gzip;q=0" and "*" as RFC 9110 defines them.
-func acceptsGzip(header string) bool {
-	star := false
+// loadPrecompressed takes NAME.gz and NAME.br made at build time, if
+// NAME.sha256 says they were made from these very bytes (sum): a variant
+// left from an older build is never sent. It reports whether it found any.
+func (f *pageFile) loadPrecompressed(files fs.FS, name string, sum [32]byte) bool {
+	stamp, err := fs.ReadFile(files, name+".sha256")
+	if err != nil || strings.TrimSpace(string(stamp)) != hex.EncodeToString(sum[:]) {
+		return false
+	}
+	gz, _ := fs.ReadFile(files, name+".gz")
+	br, _ := fs.ReadFile(files, name+".br")
+	if len(gz) > 0 && len(gz) < len(f.body) {
+		f.gz = gz
+	}
+	if len(br) > 0 && len(br) < len(f.body) {
+		f.br = br
+	}
+	return f.gz != nil || f.br != nil
+}
+
+// chooseEncoding picks the form to send for an Accept-Encoding header:
+// "br", "gzip" or "" (identity), among the forms there are. The client's
+// highest q-value wins, brotli on a tie (it is smaller); q=0 refuses a
+// coding, and "*" stands for the codings not named, as RFC 9110 defines.
+func chooseEncoding(header string, haveBr, haveGzip bool) string {
+	q := map[string]float64{}
+	star := -1.0
 	for _, part := range strings.Split(header, ",") {
 		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
 		coding = strings.ToLower(strings.TrimSpace(coding))
-		if coding != "gzip" && coding != "x-gzip" && coding != "*" {
+		if coding == "x-gzip" {
+			coding = "gzip"
+		}
+		if coding == "" {
 			continue
 		}
-		q := 1.0
+		v := 1.0
 		for _, p := range strings.Split(params, ";") {
-			k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
+			k, val, ok := strings.Cut(strings.TrimSpace(p), "=")
 			if ok && strings.EqualFold(strings.TrimSpace(k), "q") {
-				if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
-					q = f
+				if f, err := strconv.ParseFloat(strings.TrimSpace(val), 64); err == nil {
+					v = f
 				}
 			}
 		}
 		if coding == "*" {
-			star = q > 0
+			star = v
 			continue
 		}
-		return q > 0
+		if old, ok := q[coding]; !ok || v > old {
+			q[coding] = v
+		}
 	}
-	return star
+	weight := func(coding string) float64 {
+		if v, ok := q[coding]; ok {
+			return v
+		}
+		return star
+	}
+	best, bestQ := "", 0.0
+	if haveBr && weight("br") > bestQ {
+		best, bestQ = "br", weight("br")
+	}
+	if haveGzip && weight("gzip") > bestQ {
+		best = "gzip"
+	}
+	return best
 }
 
 func compressible(ctype string) bool {

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
 	"io"
 	"io/fs"
 	"net/http"
@@ -241,5 +243,83 @@ func TestEmbeddedPageIsComplete(t *testing.T) {
 		if b := readBody(t, resp); !bytes.HasPrefix(b, []byte("\x00asm")) {
 			t.Error("the served wasm does not start with the wasm magic number")
 		}
+	}
+}
+
+// TestPagePrecompressedVariants: the wasm's brotli and gzip forms made at
+// build time are sent as they are, chosen by Accept-Encoding, each with
+// its own ETag (a reload with it is a 304); forms made from other bytes
+// than the file's (a stale build) are never sent.
+func TestPagePrecompressedVariants(t *testing.T) {
+	body := append([]byte("\x00asm\x01\x00\x00\x00"), bytes.Repeat([]byte("gossip wasm "), 5000)...)
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(body)
+	zw.Close()
+	br := []byte("brotli bytes, sent as they are") // the server never decodes them
+	sum := sha256.Sum256(body)
+	page := func(stamp string) fstest.MapFS {
+		return fstest.MapFS{
+			"web/gossipscope.wasm":        {Data: body},
+			"web/gossipscope.wasm.gz":     {Data: gz.Bytes()},
+			"web/gossipscope.wasm.br":     {Data: br},
+			"web/gossipscope.wasm.sha256": {Data: []byte(stamp + "\n")},
+		}
+	}
+	h := newPageHandler(page(hex.EncodeToString(sum[:])))
+	etags := map[string]string{}
+	for _, c := range []struct{ accept, want string }{
+		{"gzip, deflate, br, zstd", "br"}, // what Chromium sends
+		{"br", "br"},
+		{"gzip", "gzip"},
+		{"gzip;q=1, br;q=0.5", "gzip"},
+		{"br;q=0, *", "gzip"},
+		{"*", "br"},
+		{"identity", ""},
+		{"", ""},
+	} {
+		resp := get(t, h, "GET", "/web/gossipscope.wasm", map[string]string{"Accept-Encoding": c.accept})
+		got := resp.Header.Get("Content-Encoding")
+		if got != c.want {
+			t.Errorf("Accept-Encoding %q: Content-Encoding %q, want %q", c.accept, got, c.want)
+			continue
+		}
+		if !strings.Contains(resp.Header.Get("Vary"), "Accept-Encoding") {
+			t.Errorf("Accept-Encoding %q: Vary %q", c.accept, resp.Header.Get("Vary"))
+		}
+		if ct := resp.Header.Get("Content-Type"); ct != "application/wasm" {
+			t.Errorf("Accept-Encoding %q: Content-Type %q", c.accept, ct)
+		}
+		raw, _ := io.ReadAll(resp.Body)
+		want := map[string][]byte{"br": br, "gzip": gz.Bytes(), "": body}[c.want]
+		if !bytes.Equal(raw, want) {
+			t.Errorf("Accept-Encoding %q: %d bytes, not the %q form (%d bytes)", c.accept, len(raw), c.want, len(want))
+		}
+		etags[c.want] = resp.Header.Get("ETag")
+	}
+	if len(etags) != 3 || etags["br"] == etags["gzip"] || etags["br"] == etags[""] || etags["gzip"] == etags[""] {
+		t.Errorf("each form needs its own ETag: %v", etags)
+	}
+	// A reload revalidates: 304 for the form the client has, 200 for another.
+	again := get(t, h, "GET", "/web/gossipscope.wasm", map[string]string{"Accept-Encoding": "gzip, br", "If-None-Match": etags["br"]})
+	if again.StatusCode != http.StatusNotModified {
+		t.Errorf("reload with the brotli ETag: status %d, want 304", again.StatusCode)
+	}
+	if b, _ := io.ReadAll(again.Body); len(b) != 0 {
+		t.Errorf("a 304 with %d body bytes", len(b))
+	}
+	other := get(t, h, "GET", "/web/gossipscope.wasm", map[string]string{"Accept-Encoding": "gzip", "If-None-Match": etags["br"]})
+	if other.StatusCode != http.StatusOK {
+		t.Errorf("the brotli ETag for a gzip request: status %d, want 200", other.StatusCode)
+	}
+
+	// Forms from another build are ignored: gzip made here, no brotli.
+	stale := newPageHandler(page(strings.Repeat("0", 64)))
+	resp := get(t, stale, "GET", "/web/gossipscope.wasm", map[string]string{"Accept-Encoding": "br, gzip"})
+	if ce := resp.Header.Get("Content-Encoding"); ce != "gzip" {
+		t.Fatalf("stale variants: Content-Encoding %q, want gzip made by the server", ce)
+	}
+	if got := readBody(t, resp); !bytes.Equal(got, body) {
+		t.Errorf("stale variants: the gzip body is not the file (%d bytes)", len(got))
 	}
 }

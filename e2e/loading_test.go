@@ -1,0 +1,61 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// wasmTiming is the Resource Timing entry of the page's wasm download.
+type wasmTiming struct {
+	Transfer float64 `json:"transferSize"`
+	Encoded  float64 `json:"encodedBodySize"`
+	Decoded  float64 `json:"decodedBodySize"`
+}
+
+const wasmTimingJS = `(() => {
+	const e = performance.getEntriesByName(new URL("web/gossipscope.wasm", location.href).href)[0];
+	return e ? {transferSize: e.transferSize, encodedBodySize: e.encodedBodySize, decodedBodySize: e.decodedBodySize} : null; })()`
+
+// TestWasmDownloadPrecompressedAndRevalidated: the browser gets the wasm
+// in its build-time brotli form (gzip when the build had no brotli), and a
+// reload downloads nothing but headers (the ETag makes it a 304).
+func TestWasmDownloadPrecompressedAndRevalidated(t *testing.T) {
+	ctx := newTab(t, 2*time.Minute)
+	openPage(t, ctx, pageURL("nodes=10&seed=1"))
+	first := eval[wasmTiming](t, ctx, wasmTimingJS)
+	raw, err := os.Stat(filepath.Join(repoRoot, "web", "gossipscope.wasm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Decoded != float64(raw.Size()) {
+		t.Errorf("decoded %v bytes, the wasm has %d", first.Decoded, raw.Size())
+	}
+	want := "gossipscope.wasm.br"
+	if _, err := os.Stat(filepath.Join(repoRoot, "web", want)); err != nil {
+		want = "gossipscope.wasm.gz"
+	}
+	sent, err := os.Stat(filepath.Join(repoRoot, "web", want))
+	if err != nil {
+		t.Fatalf("no precompressed wasm (make wasm makes it): %v", err)
+	}
+	if first.Encoded != float64(sent.Size()) {
+		t.Errorf("the browser got %v bytes; %s has %d", first.Encoded, want, sent.Size())
+	}
+	t.Logf("first visit: %.0f bytes over the wire for %.0f (%s)", first.Transfer, first.Decoded, want)
+
+	if err := chromedp.Do(ctx, chromedp.Reload()); err != nil {
+		t.Fatalf("reload: %v", err)
+	}
+	waitFor(t, ctx, time.Minute, "the page to start again", `window.gossipscopePage && gossipscopePage.ready`)
+	again := eval[wasmTiming](t, ctx, wasmTimingJS)
+	if again.Transfer > 4096 || again.Transfer <= 0 {
+		t.Errorf("reload: %.0f bytes over the wire for the wasm; want only headers (a 304)", again.Transfer)
+	}
+	if again.Decoded != float64(raw.Size()) {
+		t.Errorf("reload: decoded %v bytes, want %d", again.Decoded, raw.Size())
+	}
+}
