@@ -3,11 +3,19 @@
 GO      ?= go
 ADDR    ?= 127.0.0.1:8080
 LAB     ?= 5
+# The lab's first node's ports; node i adds 2i. Clear of Alertmanager's own
+# 9093/9094, so `make run` works beside a real Alertmanager.
+LAB_API_PORT    ?= 19093
+LAB_GOSSIP_PORT ?= 19094
+# The real Alertmanagers of the interop tests; built into bin/ when missing.
+ALERTMANAGER        ?= $(CURDIR)/bin/alertmanager
+ALERTMANAGER_LATEST ?= $(CURDIR)/bin/alertmanager-latest
+export ALERTMANAGER ALERTMANAGER_LATEST
 BIN     := bin/gossipscope
 GOROOT  := $(shell $(GO) env GOROOT)
 WASMEXEC := $(firstword $(wildcard $(GOROOT)/lib/wasm/wasm_exec.js $(GOROOT)/misc/wasm/wasm_exec.js))
 
-.PHONY: all run build web wasm test vet fmt-check bench clean
+.PHONY: all run build web wasm test vet fmt-check bench clean alertmanagers
 
 all: build
 
@@ -41,10 +49,11 @@ web: wasm
 
 # The server embeds the page, so the page is built first.
 build: wasm
-	$(GO) build -trimpath -o $(BIN) ./server
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./server
 
 run: build
-	./$(BIN) serve --web.listen-address $(ADDR) --lab $(LAB)
+	./$(BIN) serve --web.listen-address $(ADDR) --lab $(LAB) \
+		--lab.api-port $(LAB_API_PORT) --lab.gossip-port $(LAB_GOSSIP_PORT)
 
 # The second line also proves that a gossip peer with its state (cluster,
 # silence, nflog, notify, wire) builds for the browser.
@@ -57,10 +66,15 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-# Browser tests need the built page and Chromium; interop tests need a real
-# Alertmanager (ALERTMANAGER=path). Under CI=true a missing one fails the
-# run instead of skipping.
-test: vet fmt-check wasm
+# Browser tests need the built page and Chromium; interop tests run real
+# Alertmanagers (v0.27.0 with amtool, and the newest release), which
+# scripts/alertmanager.sh builds into bin/ once (ALERTMANAGER=path and
+# ALERTMANAGER_LATEST=path use others). Under CI=true a missing Chromium
+# fails the run instead of skipping.
+alertmanagers:
+	@if [ ! -x "$(ALERTMANAGER)" ] || [ ! -x "$(ALERTMANAGER_LATEST)" ]; then GO=$(GO) ./scripts/alertmanager.sh; fi
+
+test: vet fmt-check wasm alertmanagers
 	$(GO) test -race -count=1 -timeout 30m ./...
 
 bench: wasm

@@ -83,10 +83,14 @@ type Config struct {
 }
 
 // Alertmanager's default ports: --cluster.listen-address and
-// --web.listen-address. A lab's first node takes them (LabConfig).
+// --web.listen-address. A single node takes them; a lab's first node takes
+// LabGossipPort and LabAPIPort, Alertmanager's plus 10000, so that a lab
+// runs beside a real Alertmanager on its well-known ports.
 const (
-	GossipPort = 9094
-	APIPort    = 9093
+	GossipPort    = 9094
+	APIPort       = 9093
+	LabGossipPort = 19094
+	LabAPIPort    = 19093
 )
 
 // DefaultConfig returns Alertmanager v0.27's settings: gossip on

@@ -25,15 +25,18 @@ const MaxLabNodes = 500
 // LabConfig configures a lab cluster: N nodes in one process on loopback.
 //
 // Ports: node i (0-based) gossips on BaseGossipPort+2i and serves its API on
-// BaseAPIPort+2i. With the defaults (9094, 9093) node 0 has Alertmanager's
-// own pair 9093/9094, node 1 has 9095/9096, and so on: each node's API and
-// gossip ports are adjacent, like one Alertmanager's, and the two ranges
-// interleave without colliding. RandomPorts lets the OS pick every port.
+// BaseAPIPort+2i. With the defaults (LabGossipPort 19094, LabAPIPort 19093)
+// node 0 has 19093/19094, node 1 has 19095/19096, and so on: each node's
+// API and gossip ports are adjacent, like one Alertmanager's, and the two
+// ranges interleave without colliding. The defaults keep clear of
+// Alertmanager's own 9093/9094, so a lab runs beside a real Alertmanager
+// (and beside a 'gossipscope node', which takes those). RandomPorts lets
+// the OS pick every port.
 type LabConfig struct {
 	Nodes          int    // default 5
 	Host           string // default 127.0.0.1; must be a loopback address
-	BaseGossipPort int    // default GossipPort (9094)
-	BaseAPIPort    int    // default APIPort (9093)
+	BaseGossipPort int    // default LabGossipPort (19094)
+	BaseAPIPort    int    // default LabAPIPort (19093)
 	RandomPorts    bool   // listen on port 0 everywhere (tests, several labs)
 	NoAPI          bool   // no HTTP servers (handlers still available)
 	NamePrefix     string // node names are prefix+1..N; default "n"
@@ -148,10 +151,10 @@ func (c LabConfig) withDefaults() LabConfig {
 		c.Host = "127.0.0.1"
 	}
 	if c.BaseGossipPort == 0 {
-		c.BaseGossipPort = GossipPort
+		c.BaseGossipPort = LabGossipPort
 	}
 	if c.BaseAPIPort == 0 {
-		c.BaseAPIPort = APIPort
+		c.BaseAPIPort = LabAPIPort
 	}
 	if c.NamePrefix == "" {
 		c.NamePrefix = "n"

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/gossipscope/gossipscope/live"
@@ -29,8 +28,8 @@ type labOptions struct {
 }
 
 func addLabFlags(fs *flag.FlagSet, o *labOptions) {
-	fs.IntVar(&o.gossipPort, "lab.gossip-port", node.GossipPort, "gossip port of the first lab node; node i uses this + 2i")
-	fs.IntVar(&o.apiPort, "lab.api-port", node.APIPort, "Alertmanager API port of the first lab node; node i uses this + 2i (so node 1 has Alertmanager's own 9093/9094)")
+	fs.IntVar(&o.gossipPort, "lab.gossip-port", node.LabGossipPort, "gossip port of the first lab node; node i uses this + 2i")
+	fs.IntVar(&o.apiPort, "lab.api-port", node.LabAPIPort, "Alertmanager API port of the first lab node; node i uses this + 2i (the defaults keep clear of Alertmanager's own 9093/9094)")
 	fs.BoolVar(&o.randomPorts, "lab.random-ports", false, "let the OS pick every lab port (to run several labs side by side)")
 	fs.BoolVar(&o.fast, "lab.fast", false, "shorten Alertmanager's timings (gossip 50 ms, probes 200 ms, peer timeout 1 s) so things happen quickly")
 	fs.DurationVar(&o.peerTimeout, "lab.peer-timeout", 0, "--cluster.peer-timeout of every node (default Alertmanager's 15s, or 1s with --lab.fast)")
@@ -66,11 +65,21 @@ func (o labOptions) source(stdout io.Writer) sourceFunc {
 		if err != nil {
 			return nil, nil, err
 		}
-		where := ""
-		if addrs, ok := lab.Header().Params["gossip_addrs"].([]string); ok && len(addrs) > 0 {
-			where = ", gossip from " + addrs[0]
+		// One line a node: the addresses amtool, Prometheus or a real
+		// Alertmanager (--cluster.peer) need.
+		p := lab.Header().Params
+		gossip, _ := p["gossip_addrs"].([]string)
+		apis, _ := p["api_urls"].([]string)
+		for i, name := range lab.Names() {
+			line := "gossipscope: lab node " + name
+			if i < len(apis) {
+				line += " api " + apis[i]
+			}
+			if i < len(gossip) {
+				line += " gossip " + gossip[i]
+			}
+			fmt.Fprintln(stdout, line)
 		}
-		fmt.Fprintf(stdout, "gossipscope: lab nodes %s%s\n", strings.Join(lab.Names(), ", "), where)
 		stop := func() {
 			// A node that could not say goodbye is worth a word, not a
 			// failure: the others will find it dead.
