@@ -89,3 +89,20 @@ func TestMemberlistModeDetectsACrash(t *testing.T) {
 		t.Errorf("page errors: %q", errs)
 	}
 }
+
+// TestMemberlistModeFromTheURL: ?memberlist=6&awareness=0 starts six nodes
+// without Lifeguard's awareness, and the URL keeps saying so.
+func TestMemberlistModeFromTheURL(t *testing.T) {
+	needBrowser(t)
+	base := staticHost(t)
+	ctx := newTab(t, 2*time.Minute)
+	openPage(t, ctx, base+"?memberlist=6&awareness=0&panel=1")
+	waitFor(t, ctx, 60*time.Second, "6 memberlist nodes alive",
+		`gossipscopePage.live instanceof GossipMemlab && gossipscopePage.live.nodes.size === 6 &&
+		 [...gossipscopePage.live.nodes.values()].every(s => s === "alive")`)
+	waitFor(t, ctx, 10*time.Second, "the counters", `gossipscopePage.live.latest !== null`)
+	if eval[bool](t, ctx, `gossipscopePage.live.latest.counters.awareness`) {
+		t.Error("awareness=0 in the URL, yet the cluster runs with Lifeguard's awareness")
+	}
+	waitFor(t, ctx, 5*time.Second, "the URL to say memberlist", `location.search.includes("memberlist=6") && location.search.includes("awareness=0")`)
+}

@@ -56,6 +56,11 @@ class GossipLive {
     return this.ws !== null && this.ws.readyState === WebSocket.OPEN;
   }
 
+  // urlParams: what the page's URL says to come back to this source.
+  urlParams() {
+    return { live: "1" };
+  }
+
   connect() {
     this.wanted = true;
     if (this.ws) return;

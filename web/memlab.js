@@ -80,6 +80,13 @@ class GossipMemlab extends GossipLive {
     return this.running;
   }
 
+  // urlParams: ?memberlist=N (and awareness=0) starts the same cluster.
+  urlParams() {
+    const q = { memberlist: String(this.opts.nodes || 20) };
+    if (this.opts.awareness === false) q.awareness = "0";
+    return q;
+  }
+
   connect() {
     this.wanted = true;
     if (this.running) return;
@@ -180,7 +187,14 @@ window.GossipMemlab = GossipMemlab;
   // latest: the running cluster's last answer to a query, or null.
   const latest = () => (cluster() && cluster().open ? cluster().latest : null);
 
+  // startMemlab starts a cluster: opts {nodes, awareness, speedup} (the
+  // card's choices where left out; the card shows what runs).
   P.startMemlab = (opts) => {
+    opts = Object.assign(options(), opts);
+    if (!(opts.nodes >= 1 && opts.nodes <= 50)) opts.nodes = 20;
+    if (!(opts.speedup > 0)) opts.speedup = opts.nodes <= 25 ? 5 : 2;
+    $("ml-nodes").value = String(opts.nodes);
+    $("ml-awareness").checked = opts.awareness !== false;
     if (P.live && P.live.wanted) P.leaveLive();
     P.stopCompare();
     P.replayURL = null;
@@ -198,7 +212,7 @@ window.GossipMemlab = GossipMemlab;
     const n = Math.round(Number($("ml-nodes").value));
     const nodes = n >= 1 && n <= 50 ? n : 20;
     const chosen = Number($("ml-speedup").value);
-    return { nodes, awareness: $("ml-awareness").checked, speedup: chosen > 0 ? chosen : nodes <= 25 ? 5 : 2 };
+    return { nodes, awareness: $("ml-awareness").checked, speedup: chosen > 0 ? chosen : 0 };
   }
 
   // target: the node clicked on the canvas, else the one chosen in the list.

@@ -13,7 +13,7 @@
   const body = document.body;
 
   // Page-level URL keys: the page handles them; the rest is the scenario.
-  const PAGE_KEYS = ["replay", "live", "projector", "speed", "panel"];
+  const PAGE_KEYS = ["replay", "live", "memberlist", "awareness", "projector", "speed", "panel"];
   const SPEED_MIN = 0.05;
   const SPEED_MAX = 50;
   // Below this width the panel starts hidden: the scene needs the room.
@@ -200,6 +200,7 @@
     P.fillForm();
     if (!pageKeys.replay) P.call("play");
     if (pageKeys.live === "1") P.connectLive();
+    else if (pageKeys.memberlist && P.startMemlab) P.startMemlab({ nodes: Number(pageKeys.memberlist), awareness: pageKeys.awareness !== "0" });
     P.syncURL(true);
   }
 
@@ -214,7 +215,7 @@
     const st = P.state();
     const q = new URLSearchParams();
     if (P.live && P.live.wanted) {
-      q.set("live", "1");
+      for (const [k, v] of Object.entries(P.live.urlParams())) q.set(k, v);
     } else if (P.replayURL && st && st.source !== "sim") {
       q.set("replay", P.replayURL);
     } else if (!st || st.source === "sim" || !st.source) {
