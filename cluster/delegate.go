@@ -22,6 +22,8 @@ func (d *delegate) merge(key string, data []byte) error {
 func (d *delegate) NodeMeta(int) []byte { return []byte{} }
 
 func (d *delegate) NotifyMsg(b []byte) {
+	d.p.counters.ReceivedUpdate.Add(1)
+	d.p.counters.ReceivedUpdateBytes.Add(uint64(len(b)))
 	var p clusterpb.Part
 	if err := p.Unmarshal(b); err != nil {
 		d.p.cfg.Logger.Warn("decode broadcast", "err", err)
@@ -33,7 +35,12 @@ func (d *delegate) NotifyMsg(b []byte) {
 }
 
 func (d *delegate) GetBroadcasts(overhead, limit int) [][]byte {
-	return d.p.queue.GetBroadcasts(overhead, limit)
+	msgs := d.p.queue.GetBroadcasts(overhead, limit)
+	for _, m := range msgs {
+		d.p.counters.SentUpdate.Add(1)
+		d.p.counters.SentUpdateBytes.Add(uint64(len(m)))
+	}
+	return msgs
 }
 
 func (d *delegate) LocalState(bool) []byte {
@@ -42,10 +49,14 @@ func (d *delegate) LocalState(bool) []byte {
 		d.p.cfg.Logger.Warn("local state", "err", err)
 		return nil
 	}
+	d.p.counters.SentFullState.Add(1)
+	d.p.counters.SentFullStateBytes.Add(uint64(len(b)))
 	return b
 }
 
 func (d *delegate) MergeRemoteState(buf []byte, _ bool) {
+	d.p.counters.ReceivedFullState.Add(1)
+	d.p.counters.ReceivedFullStateBytes.Add(uint64(len(buf)))
 	var fs clusterpb.FullState
 	if err := fs.Unmarshal(buf); err != nil {
 		d.p.cfg.Logger.Warn("merge remote state", "err", err)
@@ -65,8 +76,12 @@ func (d *delegate) MergeRemoteState(buf []byte, _ bool) {
 func (d *delegate) NotifyJoin(m *memberlist.Node) {
 	d.p.mem.book.set(m.Address(), m.Name)
 	d.p.mem.view.joined(m.Name)
+	d.p.counters.PeersJoined.Add(1)
 }
 
-func (d *delegate) NotifyLeave(m *memberlist.Node) { d.p.mem.view.departed(m.Name) }
+func (d *delegate) NotifyLeave(m *memberlist.Node) {
+	d.p.mem.view.departed(m.Name)
+	d.p.counters.PeersLeft.Add(1)
+}
 
 func (d *delegate) NotifyUpdate(m *memberlist.Node) { d.p.mem.book.set(m.Address(), m.Name) }

@@ -43,6 +43,8 @@ type Peer struct {
 	peersMu sync.Mutex
 	peers   []string // rejoined when not members, as Alertmanager's reconnect
 
+	counters Counters
+
 	oversize chan []byte
 	stop     chan struct{}
 	stopOnce sync.Once
@@ -268,6 +270,27 @@ func (p *Peer) sendOversized() {
 	}
 }
 
+// missingPeers returns the configured peers that are not members.
+func (p *Peer) missingPeers() []string {
+	have := map[string]bool{}
+	for _, name := range p.Members() {
+		if a, ok := p.mem.AddrOf(name); ok {
+			have[a] = true
+		}
+	}
+	self, _ := p.mem.AddrOf(p.cfg.Name)
+	var missing []string
+	p.peersMu.Lock()
+	peers := p.peers
+	p.peersMu.Unlock()
+	for _, a := range peers {
+		if !have[a] && a != self {
+			missing = append(missing, a)
+		}
+	}
+	return missing
+}
+
 // rejoin retries the configured peers that are not members, like
 // Alertmanager's reconnect loop (every 10 s; faster when probing is fast).
 func (p *Peer) rejoin() {
@@ -281,24 +304,12 @@ func (p *Peer) rejoin() {
 		case <-p.stop:
 			return
 		}
-		have := map[string]bool{}
-		for _, name := range p.Members() {
-			if a, ok := p.mem.AddrOf(name); ok {
-				have[a] = true
-			}
-		}
-		self, _ := p.mem.AddrOf(p.cfg.Name)
-		var missing []string
-		p.peersMu.Lock()
-		peers := p.peers
-		p.peersMu.Unlock()
-		for _, a := range peers {
-			if !have[a] && a != self {
-				missing = append(missing, a)
-			}
-		}
+		missing := p.missingPeers()
 		if len(missing) > 0 {
-			if _, err := p.ml.Join(missing); err != nil {
+			p.counters.Reconnections.Add(uint64(len(missing)))
+			joined, err := p.ml.Join(missing)
+			if err != nil {
+				p.counters.ReconnectionsFailed.Add(uint64(len(missing) - min(joined, len(missing))))
 				p.cfg.Logger.Debug("rejoin", "peers", missing, "err", err)
 			}
 		}

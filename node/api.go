@@ -47,6 +47,7 @@ func newAPI(n *Node) http.Handler {
 	ok := func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "OK") }
 	mux.HandleFunc("GET /-/healthy", ok)
 	mux.HandleFunc("GET /-/ready", ok)
+	mux.Handle("GET /metrics", metricsHandler(n))
 	hosts, _ := webguard.NewHosts(n.cfg.APIAddr, n.cfg.AllowedHosts) // checked by Config.Validate
 	return hosts.Handler("--web.allowed-hosts", mux)
 }

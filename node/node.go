@@ -25,15 +25,16 @@ import (
 // UDP and TCP sockets (transport.go) carrying its silences and
 // notification log, the HA notification pipeline, and an HTTP API.
 type Node struct {
-	cfg     Config
-	peer    *cluster.Peer
-	tr      *transport
-	sil     *silence.Silences
-	nfl     *nflog.Log
-	disp    *notify.Dispatcher
-	held    *heldVersions // what sil and nfl hold, for other nodes' transports
-	addr    string        // gossip address, "ip:port"
-	started time.Time
+	cfg      Config
+	peer     *cluster.Peer
+	tr       *transport
+	sil      *silence.Silences
+	nfl      *nflog.Log
+	disp     *notify.Dispatcher
+	held     *heldVersions // what sil and nfl hold, for other nodes' transports
+	counters nodeCounters  // for /metrics, beside the peer's
+	addr     string        // gossip address, "ip:port"
+	started  time.Time
 
 	srv     *http.Server
 	apiURL  string
@@ -58,9 +59,19 @@ func New(cfg Config) (*Node, error) {
 	n := &Node{cfg: cfg, started: time.Now(), held: newHeldVersions()}
 	members := cluster.NewMembership(cfg.Name, cfg.Start, n.emit, cfg.LabNet.hasLeft)
 	n.sil = silence.New(silence.Options{Retention: cfg.Retention, Versions: n.held,
-		Learned: func(s *silencepb.Silence, _ silence.Origin) { n.emit(silence.Event(s, cfg.Name, n.t())) }})
+		Learned: func(s *silencepb.Silence, o silence.Origin) {
+			if o == silence.Gossip {
+				n.counters.silPropagated.Add(1)
+			}
+			n.emit(silence.Event(s, cfg.Name, n.t()))
+		}})
 	n.nfl = nflog.New(nflog.Options{Retention: cfg.Retention, Versions: n.held,
-		Learned: func(e *nflogpb.Entry, _ nflog.Origin) { n.emit(nflog.Event(e, cfg.Name, n.t())) }})
+		Learned: func(e *nflogpb.Entry, o nflog.Origin) {
+			if o == nflog.Gossip {
+				n.counters.nflPropagated.Add(1)
+			}
+			n.emit(nflog.Event(e, cfg.Name, n.t()))
+		}})
 
 	sock, err := listen(host, port, cfg.Logger)
 	if err != nil {
@@ -111,7 +122,7 @@ func New(cfg Config) (*Node, error) {
 		Emit: n.emit, Start: cfg.Start, Logger: cfg.Logger,
 	}
 	if cfg.Webhook != "" {
-		nc.Sender = &notify.Webhook{URL: cfg.Webhook}
+		nc.Sender = countingSender{&notify.Webhook{URL: cfg.Webhook}, &n.counters}
 	}
 	n.disp = notify.New(nc)
 	n.handler = newAPI(n)
