@@ -13,7 +13,7 @@ type Counters struct {
 	ReceivedFullState, ReceivedFullStateBytes atomic.Uint64
 	SentUpdate, SentUpdateBytes               atomic.Uint64
 	SentFullState, SentFullStateBytes         atomic.Uint64
-	PeersJoined, PeersLeft           atomic.Uint64
+	PeersJoined, PeersLeft                    atomic.Uint64
 	// Reconnections and ReconnectionsFailed count the rejoin loop's
 	// attempts at configured peers that are not members.
 	Reconnections, ReconnectionsFailed atomic.Uint64
