@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 )
 
 // TestPausedPageDrawsNothing: paused, the page draws no new frames (the
@@ -74,5 +76,29 @@ func TestSoftwareRenderingBadge(t *testing.T) {
 	}
 	if txt := eval[string](t, ctx, `document.getElementById("gl-badge").textContent`); !strings.Contains(txt, "software") {
 		t.Errorf("badge says %q", txt)
+	}
+}
+
+// TestSoftwareRenderingDrawsAtCSSResolution: on a screen of 2 device
+// pixels per CSS pixel, a software renderer draws the canvas at CSS
+// resolution (a quarter of the pixels), and the page says why.
+func TestSoftwareRenderingDrawsAtCSSResolution(t *testing.T) {
+	ctx := newTab(t, time.Minute)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(windowW, windowH, chromedp.EmulateScale(2))); err != nil {
+		t.Fatal(err)
+	}
+	openPage(t, ctx, pageURL("nodes=50&seed=1"))
+	waitFor(t, ctx, 10*time.Second, "the software rendering badge", `!document.getElementById("gl-badge").hidden`)
+	waitFor(t, ctx, 10*time.Second, "a frame", `gossipscope.state().frames > 0`)
+	if dpr := eval[float64](t, ctx, `gossipscopeGL.devicePixelRatio`); dpr != 2 {
+		t.Fatalf("the screen's devicePixelRatio was %v, want 2 (emulated)", dpr)
+	}
+	w := eval[float64](t, ctx, `document.querySelector("body > canvas").width`)
+	css := eval[float64](t, ctx, `document.querySelector("body > canvas").getBoundingClientRect().width`)
+	if w != css {
+		t.Errorf("canvas %v px wide for %v CSS px: want one pixel per CSS pixel under software rendering", w, css)
+	}
+	if !eval[bool](t, ctx, `gossipscopeGL.cappedResolution`) {
+		t.Error("gossipscopeGL.cappedResolution is false")
 	}
 }

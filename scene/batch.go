@@ -185,6 +185,29 @@ func (b *Batch) Dot(s Sprite, x, y, r float32, c Color) {
 	b.Indices = append(b.Indices, v, v+1, v+2)
 }
 
+// cos225 is cos(22.5°): an octagon around a unit circle reaches 1/cos225.
+const cos225 = 0.9238795
+
+// Octagon adds round sprite s centred at (x, y) with radius r as an
+// octagon around it (8 vertices, 6 triangles): for big sprites drawn by
+// the dozen (glows), it covers 3.3 r² pixels where Dot's triangle covers
+// 5.2 r² and a quad 4 r², and the pixels outside the circle are
+// transparent work. Like Dot, it samples the sprite's roomier dot cell.
+func (b *Batch) Octagon(s Sprite, x, y, r float32, c Color) {
+	cx, cy := dotCentre(s)
+	const k = float32(dotScale) // atlas px per unit of r
+	v := b.room(8, filterLinear)
+	for i := 0; i < 8; i++ {
+		a := (float64(i) + 0.5) * math.Pi / 4
+		ux, uy := float32(math.Cos(a))/cos225, float32(math.Sin(a))/cos225
+		b.Vertices = append(b.Vertices, Vertex{DstX: x + ux*r, DstY: y + uy*r, SrcX: cx + ux*k, SrcY: cy + uy*k,
+			ColorR: c.R, ColorG: c.G, ColorB: c.B, ColorA: c.A})
+	}
+	for i := uint16(1); i < 7; i++ {
+		b.Indices = append(b.Indices, v, v+i, v+i+1)
+	}
+}
+
 // Rect adds a solid rectangle.
 func (b *Batch) Rect(x, y, w, h float32, c Color) {
 	sx0, sy0, sx1, sy1 := srcRect(SpriteSolid)

@@ -52,3 +52,33 @@ func TestBatchFilterRuns(t *testing.T) {
 		t.Errorf("after Reset: %+v", ch)
 	}
 }
+
+// TestOctagonCoversTheSprite: a glow's octagon encloses its circle, maps
+// it onto the sprite's circle in the atlas, and stays inside the sprite's
+// dot cell (so no neighbouring sprite bleeds in).
+func TestOctagonCoversTheSprite(t *testing.T) {
+	var b Batch
+	b.Octagon(SpriteGlow, 100, 200, 40, ColNews)
+	if len(b.Vertices) != 8 || len(b.Indices) != 18 {
+		t.Fatalf("%d vertices, %d indices", len(b.Vertices), len(b.Indices))
+	}
+	cx, cy := dotCentre(SpriteGlow)
+	cell := float32(int(numSprites)*SpriteSize + int(SpriteGlow)*dotCell)
+	for i, v := range b.Vertices {
+		dx, dy := v.DstX-100, v.DstY-200
+		if d := dx*dx + dy*dy; d < 40*40 || d > 44*44 {
+			t.Errorf("vertex %d at distance² %v from the centre: not just around r=40", i, d)
+		}
+		// The atlas point is the screen point scaled: dotScale atlas px per unit of r.
+		if sx := cx + dx/40*dotScale; abs32(v.SrcX-sx) > 0.01 {
+			t.Errorf("vertex %d samples x %v, want %v", i, v.SrcX, sx)
+		}
+		if v.SrcX < cell || v.SrcX > cell+dotCell || v.SrcY < 0 || v.SrcY > dotCell || v.SrcY < cy-dotCell/2 {
+			t.Errorf("vertex %d samples (%v, %v), outside the dot cell", i, v.SrcX, v.SrcY)
+		}
+	}
+	if ch := b.Chunks(); len(ch) != 1 || !ch[0].Linear {
+		t.Errorf("chunks %+v", ch)
+	}
+}
+

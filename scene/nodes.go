@@ -91,7 +91,7 @@ func (c *Composer) drawNodes(p *Player, f *Frame) {
 		return
 	}
 	b := &f.Under
-	b.Reserve(c.ln+c.ln/8, c.ln) // nodes (a few rings) and glows
+	b.Reserve(c.ln+c.ln/8+2*c.ln, 0) // nodes (a few rings) and glows (an octagon: 8 vertices)
 	// Glows first, under every node: generous on a ring, tight in a
 	// crowded disc where they would swamp the neighbours.
 	glowR := R*5 + 3*c.scale
@@ -105,7 +105,7 @@ func (c *Composer) drawNodes(p *Player, f *Frame) {
 		}
 		if age := now - gained[i]; age >= 0 && age < glowFor {
 			q := 1 - age/glowFor
-			b.Dot(SpriteGlow, c.px[2*i], c.px[2*i+1], glowR*(0.55+0.45*q), gc.Alpha(0.85*q))
+			b.Octagon(SpriteGlow, c.px[2*i], c.px[2*i+1], glowR*(0.55+0.45*q), gc.Alpha(0.85*q))
 		}
 	}
 	for i, cl := range c.classes {

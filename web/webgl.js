@@ -9,10 +9,11 @@
 //
 // It also notes which renderer WebGL runs on, so that the page can tell a
 // software renderer (SwiftShader, llvmpipe: no GPU, or a blocklisted one)
-// and draw less there (window.gossipscopeGL, read by the wasm).
+// and draw less there (window.gossipscopeGL, read by the wasm and shown
+// by the page's badge).
 (() => {
   "use strict";
-  const info = (window.gossipscopeGL = { renderer: "", software: false });
+  const info = (window.gossipscopeGL = { renderer: "", software: false, devicePixelRatio: 1, cappedResolution: false });
   const proto = window.HTMLCanvasElement && HTMLCanvasElement.prototype;
   if (!proto || !proto.getContext) return;
   const getContext = proto.getContext;
@@ -27,6 +28,19 @@
         info.renderer = "";
       }
       info.software = /swiftshader|llvmpipe|softpipe|software|basic render/i.test(info.renderer);
+      // On a software renderer every pixel costs CPU: draw at the page's
+      // CSS resolution (the browser scales the canvas up) rather than at
+      // 2 or 3 device pixels per CSS pixel, 4 to 9 times the work. ebiten
+      // sizes its canvas from devicePixelRatio, read after this.
+      info.devicePixelRatio = window.devicePixelRatio || 1;
+      if (info.software && info.devicePixelRatio > 1) {
+        try {
+          Object.defineProperty(window, "devicePixelRatio", { get: () => 1, configurable: true });
+          info.cappedResolution = true;
+        } catch (e) {
+          info.cappedResolution = false;
+        }
+      }
     }
     return ctx;
   };
