@@ -81,4 +81,3 @@ func TestOctagonCoversTheSprite(t *testing.T) {
 		t.Errorf("chunks %+v", ch)
 	}
 }
-
