@@ -56,6 +56,14 @@ func ParseQuery(q url.Values) (Config, error) {
 	intField("nodes", &c.Nodes)
 	floatField("period", &c.Period)
 	intField("fanout", &c.Fanout)
+	// Zero in a Config means "the default", but a zero asked for is a
+	// mistake to say, not to replace silently.
+	if _, ok := str("period"); ok && c.Period == 0 {
+		errs = append(errs, errors.New("period: 0 ms; need a period above 0"))
+	}
+	if _, ok := str("fanout"); ok && c.Fanout == 0 {
+		errs = append(errs, errors.New("fanout: 0; need at least 1 peer a period"))
+	}
 	if s, ok := str("mode"); ok {
 		c.Mode = Mode(strings.ToLower(strings.ReplaceAll(s, "-", "")))
 	}

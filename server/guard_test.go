@@ -85,8 +85,8 @@ func TestHostileHostRefused(t *testing.T) {
 
 func TestAllowedHostsFlag(t *testing.T) {
 	var o serveOptions
-	fs := newFlagSet("serve", &strings.Builder{})
-	addWebFlags(fs, &o)
+	fs := newFlagSet("serve", &strings.Builder{}, &strings.Builder{})
+	addWebFlags(fs.FlagSet, &o)
 	if err := fs.Parse([]string{"--web.allowed-hosts", "a.example, .b.example", "--web.allowed-hosts=c.example"}); err != nil {
 		t.Fatal(err)
 	}

@@ -92,13 +92,13 @@ func (o labOptions) source(stdout io.Writer) sourceFunc {
 }
 
 func runLab(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("lab", stderr)
+	fs := newFlagSet("lab", stdout, stderr)
 	var o serveOptions
 	var lab labOptions
 	fs.IntVar(&lab.nodes, "nodes", 5, fmt.Sprintf("number of gossip nodes, 1 to %d", node.MaxLabNodes))
-	addLabFlags(fs, &lab)
-	addWebFlags(fs, &o)
-	fs.StringVar(&o.record, "record", "", "save the session to this file as JSON Lines, for 'gossipscope replay'")
+	addLabFlags(fs.FlagSet, &lab)
+	addWebFlags(fs.FlagSet, &o)
+	fs.StringVar(&o.record, "record", "", "save the session to this file as JSON Lines, for 'gossipscope replay' ('-' = standard output)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), "usage: gossipscope lab [flags]\n\n"+
 			"Runs a lab cluster: N real hashicorp/memberlist nodes in this process, on loopback,\n"+
@@ -110,10 +110,11 @@ func runLab(args []string, stdout, stderr io.Writer) int {
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
+	o.logger = fs.logger()
 	if lab.nodes < 1 || lab.nodes > node.MaxLabNodes {
 		fmt.Fprintf(stderr, "gossipscope lab: --nodes must be in [1, %d]\n", node.MaxLabNodes)
 		return 2
 	}
-	o.source = lab.source(stdout)
+	o.source = lab.source(o.statusOut(stdout, stderr))
 	return serveUntilSignal("lab", o, stdout, stderr)
 }

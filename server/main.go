@@ -5,11 +5,12 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"sort"
+
+	"github.com/gossipscope/gossipscope/internal/buildinfo"
 )
 
 // command is one subcommand: run parses args and returns the process exit
@@ -28,17 +29,21 @@ func register(name, summary string, run func(args []string, stdout, stderr io.Wr
 func main() { os.Exit(dispatch(os.Args[1:], os.Stdout, os.Stderr)) }
 
 func dispatch(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
 		usage(stderr)
-		if len(args) == 0 {
-			return 2
-		}
+		return 2
+	}
+	switch args[0] {
+	case "-h", "--help", "-help", "help":
+		usage(stdout)
+		return 0
+	case "version", "--version", "-version":
+		fmt.Fprintln(stdout, buildinfo.Get())
 		return 0
 	}
 	c, ok := commands[args[0]]
 	if !ok {
-		fmt.Fprintf(stderr, "gossipscope: unknown command %q\n\n", args[0])
-		usage(stderr)
+		fmt.Fprintf(stderr, "gossipscope: unknown command %q; try --help\n", args[0])
 		return 2
 	}
 	return c.run(args[1:], stdout, stderr)
@@ -54,29 +59,6 @@ func usage(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-8s %s\n", n, commands[n].summary)
 	}
-	fmt.Fprintln(w, "\nRun 'gossipscope <command> -h' for a command's flags.")
-}
-
-// newFlagSet returns a flag set that reports errors instead of exiting, so
-// every subcommand answers bad flags the same way: a message and code 2.
-func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("gossipscope "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	return fs
-}
-
-// parseFlags parses args into fs; it returns the exit code to use and false
-// when the caller should stop (help asked for, or a bad flag).
-func parseFlags(fs *flag.FlagSet, args []string) (int, bool) {
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return 0, false
-		}
-		return 2, false
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(fs.Output(), "%s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
-		return 2, false
-	}
-	return 0, true
+	fmt.Fprintf(w, "  %-8s %s\n", "version", "print the version (also --version on every command)")
+	fmt.Fprintln(w, "\nRun 'gossipscope <command> --help' for a command's flags. Every command takes\n--log.level, --log.format and --version.")
 }

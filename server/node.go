@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"strings"
 	"sync"
@@ -25,7 +24,6 @@ func init() {
 type nodeFlags struct {
 	cfg    node.Config
 	events string
-	level  string
 }
 
 func runNode(args []string, stdout, stderr io.Writer) int {
@@ -36,11 +34,11 @@ func runNode(args []string, stdout, stderr io.Writer) int {
 
 // runNodeContext runs a node until ctx ends, then leaves the cluster.
 func runNodeContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("node", stderr)
+	fs := newFlagSet("node", stdout, stderr)
 	o := nodeFlags{cfg: node.DefaultConfig()}
 	c := &o.cfg
 	fs.StringVar(&c.APIAddr, "web.listen-address", c.APIAddr, "address of the Alertmanager v2 API subset (loopback unless you say otherwise)")
-	allowedHostsFlag(fs, &c.AllowedHosts, "the API")
+	allowedHostsFlag(fs.FlagSet, &c.AllowedHosts, "the API")
 	fs.StringVar(&c.ClusterAddr, "cluster.listen-address", c.ClusterAddr, "gossip listen address (UDP and TCP)")
 	fs.Func("cluster.peer", "initial peer host:port to join (repeatable)", func(s string) error {
 		c.Peers = append(c.Peers, s)
@@ -60,7 +58,6 @@ func runNodeContext(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs.DurationVar(&c.GroupInterval, "group-interval", c.GroupInterval, "route group_interval")
 	fs.DurationVar(&c.RepeatInterval, "repeat-interval", c.RepeatInterval, "route repeat_interval")
 	fs.StringVar(&o.events, "events", "", "write this node's events as JSON Lines to this file ('-' = stdout)")
-	fs.StringVar(&o.level, "log.level", "info", "log level: debug, info, warn or error")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), "usage: gossipscope node [flags]\n\n"+
 			"Runs one real gossip node: hashicorp/memberlist speaking Alertmanager v0.27's cluster wire\n"+
@@ -74,12 +71,7 @@ func runNodeContext(ctx context.Context, args []string, stdout, stderr io.Writer
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	var lvl slog.Level
-	if err := lvl.UnmarshalText([]byte(o.level)); err != nil {
-		fmt.Fprintf(stderr, "gossipscope node: --log.level %q: use debug, info, warn or error\n", o.level)
-		return 2
-	}
-	c.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl}))
+	c.Logger = fs.logger()
 	c.Start = time.Now()
 
 	var ew *eventWriter

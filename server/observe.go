@@ -124,12 +124,12 @@ func (o observeOptions) source(stdout io.Writer) sourceFunc {
 }
 
 func runObserve(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("observe", stderr)
+	fs := newFlagSet("observe", stdout, stderr)
 	var o serveOptions
 	var ob observeOptions
-	addObserveFlags(fs, &ob)
-	addWebFlags(fs, &o)
-	fs.StringVar(&o.record, "record", "", "save the session to this file as JSON Lines, for 'gossipscope replay'")
+	addObserveFlags(fs.FlagSet, &ob)
+	addWebFlags(fs.FlagSet, &o)
+	fs.StringVar(&o.record, "record", "", "save the session to this file as JSON Lines, for 'gossipscope replay' ('-' = standard output)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), "usage: gossipscope observe --alertmanager.url URL [--alertmanager.url URL ...] [flags]\n\n"+
 			"Watches a real Alertmanager HA cluster without changing it and serves the page, which shows\n"+
@@ -143,10 +143,11 @@ func runObserve(args []string, stdout, stderr io.Writer) int {
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
+	o.logger = fs.logger()
 	if err := ob.check(); err != nil {
 		fmt.Fprintf(stderr, "gossipscope observe: %v\n", err)
 		return 2
 	}
-	o.source = ob.source(stdout)
+	o.source = ob.source(o.statusOut(stdout, stderr))
 	return serveUntilSignal("observe", o, stdout, stderr)
 }

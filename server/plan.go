@@ -27,7 +27,7 @@ func planArg(args []string) ([]string, bool) {
 // runPlan is `gossipscope sim --plan`: the planner (engine.Plan) for a
 // cluster size and memberlist's dissemination settings.
 func runPlan(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("sim --plan", stderr)
+	fs := newFlagSet("sim --plan", stdout, stderr)
 	c := engine.DefaultPlanConfig()
 	var asJSON bool
 	fs.Int64Var(&c.Nodes, "nodes", c.Nodes, "cluster size, failed nodes included (up to 2^40)")
@@ -39,6 +39,12 @@ func runPlan(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&c.Trials, "trials", c.Trials, "trials (exact runs: node by node up to 512 nodes, the count-level chain above)")
 	fs.Uint64Var(&c.Seed, "seed", c.Seed, "random seed")
 	fs.BoolVar(&asJSON, "json", false, "print the result as JSON, with the coverage curve's bands")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "usage: gossipscope sim --plan [flags]\n\n"+
+			"The planner: for a cluster size and memberlist's dissemination settings, the p5/p50/p95\n"+
+			"of the time until 50%, 99% and 100% of the nodes know a piece of news.\n\nflags:\n")
+		fs.PrintDefaults()
+	}
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}

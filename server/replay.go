@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -32,9 +31,9 @@ type replayOptions struct {
 const replayBacklog = 8192
 
 func runReplay(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("replay", stderr)
+	fs := newFlagSet("replay", stdout, stderr)
 	var o replayOptions
-	addWebFlags(fs, &o.serveOptions)
+	addWebFlags(fs.FlagSet, &o.serveOptions)
 	fs.Float64Var(&o.speed, "speed", 1, fmt.Sprintf("playback speed: 2 plays twice as fast as recorded, 0.5 at half speed (%g to %g)", live.MinReplaySpeed, live.MaxReplaySpeed))
 	fs.DurationVar(&o.maxGap, "replay.max-gap", live.DefaultMaxGap, "longest wait between two events; a longer silence in the recording is shortened to this, and the page is told")
 	fs.BoolVar(&o.wait, "wait", true, "start playing when the first page connects (false: at once)")
@@ -52,6 +51,7 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	o.file = file
+	o.logger = fs.logger()
 	if o.maxKeys < 1 {
 		fmt.Fprintf(stderr, "gossipscope replay: --replay.max-keys %d must be at least 1\n", o.maxKeys)
 		return 2
@@ -72,17 +72,12 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 
 // parseWithFile parses flags around exactly one positional FILE argument
 // (flags may come before or after it).
-func parseWithFile(fs *flag.FlagSet, args []string) (file string, code int, ok bool) {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return "", 0, false
-		}
-		return "", 2, false
+func parseWithFile(fs *flagSet, args []string) (file string, code int, ok bool) {
+	if code, ok := fs.parseOnly(args); !ok {
+		return "", code, false
 	}
 	if fs.NArg() == 0 {
-		fmt.Fprintf(fs.Output(), "%s: missing the recording FILE\n", fs.Name())
-		fs.Usage()
-		return "", 2, false
+		return "", fs.fail(errors.New("missing the recording FILE")), false
 	}
 	file = fs.Arg(0)
 	if code, ok := parseFlags(fs, fs.Args()[1:]); !ok {

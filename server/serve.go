@@ -36,7 +36,8 @@ type serveOptions struct {
 	connsPerAddr, conns int
 	idleTimeout         time.Duration
 	record              string
-	source              sourceFunc // nil: the page only
+	source              sourceFunc   // nil: the page only
+	logger              *slog.Logger // nil: warnings and errors, as logfmt on stderr
 }
 
 // sourceFunc starts the server's live source (a lab, an observer, a
@@ -85,13 +86,13 @@ func splitList(s string) []string {
 }
 
 func runServe(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("serve", stderr)
+	fs := newFlagSet("serve", stdout, stderr)
 	var o serveOptions
 	var lab labOptions
-	addWebFlags(fs, &o)
+	addWebFlags(fs.FlagSet, &o)
 	fs.IntVar(&lab.nodes, "lab", 0, "also run a live lab cluster of this many gossip nodes and stream it over /ws (0: none)")
-	addLabFlags(fs, &lab)
-	fs.StringVar(&o.record, "record", "", "save the live session to this file as JSON Lines (needs --lab)")
+	addLabFlags(fs.FlagSet, &lab)
+	fs.StringVar(&o.record, "record", "", "save the live session to this file as JSON Lines (needs --lab; '-' = standard output)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), "usage: gossipscope serve [flags]\n\n"+
 			"Serves the page. With --lab N it also runs N real gossip nodes (see 'gossipscope lab -h')\n"+
@@ -101,6 +102,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
+	o.logger = fs.logger()
 	if lab.nodes < 0 || lab.nodes > node.MaxLabNodes {
 		fmt.Fprintf(stderr, "gossipscope serve: --lab must be in [0, %d]\n", node.MaxLabNodes)
 		return 2
@@ -110,7 +112,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if lab.nodes > 0 {
-		o.source = lab.source(stdout)
+		o.source = lab.source(o.statusOut(stdout, stderr))
 	}
 	return serveUntilSignal("serve", o, stdout, stderr)
 }
@@ -157,7 +159,8 @@ type server struct {
 	src      live.Source // nil: the page only
 	stopSrc  func()
 	rec      *live.Recording
-	recFile  *os.File
+	recFile  *os.File // nil: recording to stdout
+	recName  string
 	serveErr chan error
 	stdout   io.Writer
 	log      *slog.Logger
@@ -169,7 +172,12 @@ type server struct {
 // startServer listens, starts the live source and the recording when
 // asked, and serves in the background.
 func startServer(o serveOptions, stdout, stderr io.Writer) (*server, error) {
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	recOut := stdout
+	stdout = o.statusOut(stdout, stderr)
+	logger := o.logger
+	if logger == nil {
+		logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
 	hosts, err := webguard.NewHosts(o.listen, o.allowedHosts)
 	if err != nil {
 		return nil, fmt.Errorf("--web.allowed-hosts: %w", err)
@@ -193,7 +201,7 @@ func startServer(o serveOptions, stdout, stderr io.Writer) (*server, error) {
 		s.hub.SetSource(src)
 	}
 	if o.record != "" {
-		if err := s.startRecording(o.record); err != nil {
+		if err := s.startRecording(o.record, recOut); err != nil {
 			s.Close()
 			return nil, err
 		}
@@ -216,19 +224,43 @@ func startServer(o serveOptions, stdout, stderr io.Writer) (*server, error) {
 	return s, nil
 }
 
-func (s *server) startRecording(path string) error {
-	f, err := os.Create(path)
+// startRecording records to path, or to stdout when path is "-".
+func (s *server) startRecording(path string, stdout io.Writer) error {
+	var w io.Writer = stdout
+	var f *os.File
+	if path != "-" {
+		var err error
+		if f, err = os.Create(path); err != nil {
+			return fmt.Errorf("--record: %w", err)
+		}
+		w = f
+	}
+	rec, err := s.hub.Record(w)
 	if err != nil {
+		if f != nil {
+			f.Close()
+		}
 		return fmt.Errorf("--record: %w", err)
 	}
-	rec, err := s.hub.Record(f)
-	if err != nil {
-		f.Close()
-		return fmt.Errorf("--record: %w", err)
-	}
-	s.rec, s.recFile = rec, f
-	fmt.Fprintf(s.stdout, "gossipscope: recording to %s\n", path)
+	s.rec, s.recFile, s.recName = rec, f, recordName(path)
+	fmt.Fprintf(s.stdout, "gossipscope: recording to %s\n", s.recName)
 	return nil
+}
+
+func recordName(path string) string {
+	if path == "-" {
+		return "standard output"
+	}
+	return path
+}
+
+// statusOut is where the server's status lines go: stdout, unless the
+// recording goes there (--record -), so that it can be piped.
+func (o serveOptions) statusOut(stdout, stderr io.Writer) io.Writer {
+	if o.record == "-" {
+		return stderr
+	}
+	return stdout
 }
 
 // URL is the server's base URL.
@@ -251,11 +283,14 @@ func (s *server) close() error {
 	if s.rec != nil {
 		// Only a recording written in full is "saved": a disk that filled
 		// up (or --record /dev/full) is a failure, said as one.
-		recErr := errors.Join(s.rec.Stop(), s.recFile.Close())
+		recErr := s.rec.Stop()
+		if s.recFile != nil {
+			recErr = errors.Join(recErr, s.recFile.Close())
+		}
 		if recErr != nil {
-			errs = append(errs, fmt.Errorf("recording to %s failed, the file is incomplete: %w", s.recFile.Name(), recErr))
+			errs = append(errs, fmt.Errorf("recording to %s failed, the file is incomplete: %w", s.recName, recErr))
 		} else {
-			fmt.Fprintf(s.stdout, "gossipscope: recording saved to %s\n", s.recFile.Name())
+			fmt.Fprintf(s.stdout, "gossipscope: recording saved to %s\n", s.recName)
 		}
 	}
 	if s.http != nil {

@@ -128,7 +128,7 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 	if rest, ok := planArg(args); ok {
 		return runPlan(rest, stdout, stderr)
 	}
-	fs := newFlagSet("sim", stderr)
+	fs := newFlagSet("sim", stdout, stderr)
 	def := engine.DefaultConfig()
 	var fl engine.Config // the flags' values; read back as text into the query below
 	var latency, scenario, events string
@@ -160,6 +160,14 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 	fs.Var(actionFlag{engine.ActJoin, &acts, timeArgs}, "join", "COUNT new nodes join at TIME: TIME[:COUNT] (repeatable)")
 	fs.Var(halvesFlag{&halves}, "partition", "cut the nodes into two halves at TIME, heal at HEAL: TIME:HEAL (repeatable)")
 	fs.Var(actionFlag{"", &acts, func(_, v string) (string, error) { return v, nil }}, "do", "any scheduled action KIND@TIME[:ARGS], e.g. partition@2000:0-4/5-9 (repeatable)")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "usage: gossipscope sim [flags]\n\n"+
+			"Runs the gossip simulator (the page's engine) without a browser and prints a JSON summary\n"+
+			"of the trials: rounds and time until everyone knows, messages, redundancy. --events FILE\n"+
+			"writes the first trial's event stream for the page to replay; 'gossipscope sim --plan'\n"+
+			"is the planner for memberlist's settings (see 'gossipscope sim --plan --help').\n\nflags:\n")
+		fs.PrintDefaults()
+	}
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
