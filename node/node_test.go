@@ -52,7 +52,7 @@ func kinds(evs []protocol.Event) map[string]int {
 
 // A node that leaves gracefully is reported left, not dead: by a node
 // outside any lab (which decodes the leaver's dead-about-itself message)
-// and by nodes sharing a lab filter.
+// and by nodes sharing a LabNet.
 func TestGracefulLeaveIsLeft(t *testing.T) {
 	t.Parallel()
 	for _, shared := range []bool{false, true} {

@@ -12,7 +12,7 @@ import (
 	"github.com/hashicorp/memberlist"
 )
 
-// observePair starts two real nodes, a and b, sharing a lab Filter, with
+// observePair starts two real nodes, a and b, sharing a LabNet, with
 // b holding silence "held"; their events go to a counting sink that takes
 // a lock, as a Lab's emit does.
 func observePair(b *testing.B) (a, c *Node, events *atomic.Int64, heldAt time.Time) {
