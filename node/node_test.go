@@ -56,7 +56,7 @@ func kinds(evs []protocol.Event) map[string]int {
 func TestGracefulLeaveIsLeft(t *testing.T) {
 	t.Parallel()
 	for _, shared := range []bool{false, true} {
-		t.Run(map[bool]string{false: "standalone", true: "filter"}[shared], func(t *testing.T) {
+		t.Run(map[bool]string{false: "standalone", true: "labnet"}[shared], func(t *testing.T) {
 			var f *LabNet
 			if shared {
 				f = NewLabNet()
