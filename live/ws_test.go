@@ -308,7 +308,10 @@ func TestCloseSaysGoingAway(t *testing.T) {
 // further once its backlog is full: its writes block on its own socket,
 // and what the server holds for it stays near ClientBuffer.
 func TestUnreadRepliesStopReading(t *testing.T) {
-	h := live.NewHub(live.Config{FlushInterval: 5 * time.Millisecond, Logger: quiet, ClientBuffer: 16 << 10, CommandRate: 1e9})
+	// Long write and slow-client timeouts: the client must still be there
+	// when its backlog is looked at, however loaded the machine.
+	h := live.NewHub(live.Config{FlushInterval: 5 * time.Millisecond, Logger: quiet, ClientBuffer: 16 << 10, CommandRate: 1e9,
+		WriteTimeout: 5 * time.Minute, SlowClientTimeout: 5 * time.Minute})
 	h.SetSource(newMemberSource(h.Emit, "n1"))
 	srv := newServer(t, h)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
