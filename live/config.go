@@ -24,6 +24,13 @@ type Source interface {
 // Config tunes a Hub. The zero value of any field means its default; see
 // DefaultConfig.
 type Config struct {
+	// ClientWrote, when set, is told for every batch of events written to
+	// a websocket client how many events it held and how long it waited
+	// between the hub's flush and the end of its write: the server's
+	// events-sent counter and lag histogram (a callback, so that live
+	// needs no metrics library).
+	ClientWrote func(events int, lag time.Duration)
+
 	// FlushInterval is how often pending events are encoded and sent, as
 	// one websocket message per client. Shorter: lower lag, more messages.
 	FlushInterval time.Duration

@@ -182,6 +182,12 @@ func (h *Hub) flushLocked() {
 	h.out = h.enc.encode(evs, h.out[:0])
 	clear(evs) // drop references to params maps
 	h.spare = evs[:0]
+	if h.cfg.ClientWrote != nil {
+		now := time.Now()
+		for i := range h.out {
+			h.out[i].at = now
+		}
+	}
 	for s := range h.sinks {
 		for _, b := range h.out {
 			if !s.q.push(b) {

@@ -11,7 +11,8 @@ import (
 type batch struct {
 	data   []byte
 	events int
-	t      float64 // T of the first event, for a drop note put before it
+	t      float64   // T of the first event, for a drop note put before it
+	at     time.Time // when the hub queued it (zero for notes and snapshots), for Config.ClientWrote
 }
 
 // queue is one sink's bounded backlog of batches. The hub pushes, the sink's

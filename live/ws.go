@@ -121,6 +121,14 @@ func (h *Hub) write(ctx context.Context, conn *websocket.Conn, s *sink) {
 				}
 				return
 			}
+			if h.cfg.ClientWrote != nil {
+				now := time.Now()
+				for _, b := range items {
+					if !b.at.IsZero() {
+						h.cfg.ClientWrote(b.events, now.Sub(b.at))
+					}
+				}
+			}
 			clear(items)
 			if d := s.q.slowFor(time.Now()); d > h.cfg.SlowClientTimeout {
 				h.disconnected.Add(1)

@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
-	"runtime"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/gossipscope/gossipscope/internal/buildinfo"
 	"github.com/gossipscope/gossipscope/internal/webguard"
 	"github.com/gossipscope/gossipscope/notify"
 	"github.com/gossipscope/gossipscope/silence"
@@ -124,13 +124,16 @@ func (a *api) status(w http.ResponseWriter, _ *http.Request) {
 		peers = append(peers, peerStatus{Name: name, Address: addr})
 	}
 	v := func(s string) *string { return &s }
+	// version stays Alertmanager's (amtool compares it); the rest says
+	// which gossipscope this is.
+	bi := buildinfo.Get()
 	writeJSON(w, http.StatusOK, map[string]any{
 		"cluster": map[string]any{"name": n.cfg.Name, "status": "ready", "peers": peers},
 		"config":  map[string]any{"original": a.configYAML()},
 		"uptime":  apiTime(n.started),
 		"versionInfo": map[string]*string{
-			"branch": v("gossipscope"), "buildDate": v(""), "buildUser": v("gossipscope"),
-			"goVersion": v(runtime.Version()), "revision": v(""), "version": v(apiVersion),
+			"branch": v("gossipscope " + bi.Version), "buildDate": v(bi.BuildDate), "buildUser": v("gossipscope"),
+			"goVersion": v(bi.GoVersion), "revision": v(bi.Revision), "version": v(apiVersion),
 		},
 	})
 }

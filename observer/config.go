@@ -56,6 +56,11 @@ type Config struct {
 	Emit func(protocol.Event)
 	// Start is the stream's t=0 (default: when New is called).
 	Start time.Time
+	// Propagated, when set, is told each time a node is first seen holding
+	// a silence version made after the observer started: the node's alias
+	// and how long after the silence's updatedAt that was (to within the
+	// poll interval). The server's propagation histogram; must be quick.
+	Propagated func(node string, delay time.Duration)
 	// Logger gets what is not worth an event; nil means slog.Default.
 	Logger *slog.Logger
 	// Transport is the HTTP transport under the observer's GET-only

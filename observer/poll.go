@@ -315,6 +315,9 @@ func (o *Observer) applySilencesLocked(tg *target, sils []amSilence) {
 			continue
 		}
 		h[key] = it
+		if o.cfg.Propagated != nil && !s.UpdatedAt.Before(o.cfg.Start) {
+			o.cfg.Propagated(tg.alias, max(0, time.Since(s.UpdatedAt)))
+		}
 		o.emitLocked(protocol.Event{Type: protocol.TypeState, Node: tg.alias, Key: key, Version: it.version, Value: it.value})
 	}
 }

@@ -31,6 +31,7 @@ type observeOptions struct {
 	bind       string
 	label      string
 	name       string
+	propagated func(node string, delay time.Duration) // observer.Config.Propagated
 }
 
 func addObserveFlags(fs *flag.FlagSet, o *observeOptions) {
@@ -89,6 +90,7 @@ func (o observeOptions) config(emit func(protocol.Event), logger *slog.Logger) o
 		Emit:       emit,
 		Start:      time.Now(),
 		Logger:     logger,
+		Propagated: o.propagated,
 	}
 }
 
@@ -148,6 +150,9 @@ func runObserve(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gossipscope observe: %v\n", err)
 		return 2
 	}
+	prop := newPropagationHistogram()
+	ob.propagated = func(node string, d time.Duration) { prop.WithLabelValues(node).Observe(d.Seconds()) }
+	o.metrics = append(o.metrics, prop)
 	o.source = ob.source(o.statusOut(stdout, stderr))
 	return serveUntilSignal("observe", o, stdout, stderr)
 }

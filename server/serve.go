@@ -20,6 +20,7 @@ import (
 	"github.com/gossipscope/gossipscope/internal/webguard"
 	"github.com/gossipscope/gossipscope/live"
 	"github.com/gossipscope/gossipscope/node"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 func init() {
@@ -36,8 +37,9 @@ type serveOptions struct {
 	connsPerAddr, conns int
 	idleTimeout         time.Duration
 	record              string
-	source              sourceFunc   // nil: the page only
-	logger              *slog.Logger // nil: warnings and errors, as logfmt on stderr
+	source              sourceFunc             // nil: the page only
+	logger              *slog.Logger           // nil: warnings and errors, as logfmt on stderr
+	metrics             []prometheus.Collector // the source's own, served on /metrics beside the server's
 }
 
 // sourceFunc starts the server's live source (a lab, an observer, a
@@ -183,7 +185,9 @@ func startServer(o serveOptions, stdout, stderr io.Writer) (*server, error) {
 		return nil, fmt.Errorf("--web.allowed-hosts: %w", err)
 	}
 	s := &server{serveErr: make(chan error, 1), stdout: stdout, log: logger}
-	s.hub = live.NewHub(live.Config{OriginPatterns: o.allowedOrigins, Logger: logger})
+	metrics := newServerMetrics(o.metrics)
+	s.hub = live.NewHub(live.Config{OriginPatterns: o.allowedOrigins, Logger: logger, ClientWrote: metrics.clientWrote})
+	metrics.watchHub(s.hub)
 
 	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {
@@ -211,6 +215,12 @@ func startServer(o serveOptions, stdout, stderr io.Writer) (*server, error) {
 	mux.Handle("/", newPageHandler(gossipscope.Page))
 	mux.Handle("/ws", s.hub)
 	mux.Handle("/api/live", s.hub.StatsHandler())
+	mux.Handle("GET /metrics", metrics.handler)
+	// Container probes: healthy while the process serves, ready once the
+	// live source (if any) has started, which is before we listen.
+	ok := func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "OK") }
+	mux.HandleFunc("GET /-/healthy", ok)
+	mux.HandleFunc("GET /-/ready", ok)
 	s.http = webguard.NewServer(hosts.Handler("--web.allowed-hosts", mux), slog.NewLogLogger(logger.Handler(), slog.LevelWarn))
 	if o.idleTimeout > 0 {
 		s.http.IdleTimeout = o.idleTimeout
