@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -15,6 +15,8 @@ import (
 	"github.com/gossipscope/gossipscope/internal/webguard"
 	"github.com/gossipscope/gossipscope/notify"
 	"github.com/gossipscope/gossipscope/silence"
+	amparse "github.com/prometheus/alertmanager/matchers/parse"
+	"github.com/prometheus/alertmanager/pkg/labels"
 	pb "github.com/prometheus/alertmanager/silence/silencepb"
 )
 
@@ -181,34 +183,28 @@ func matcherType(isRegex bool, isEqual *bool) pb.Matcher_Type {
 	return pb.Matcher_NOT_EQUAL
 }
 
-// filterRe reads a filter as Alertmanager's default (fallback) matcher
-// parser accepts it: the name bare (any characters but spaces, quotes and
-// operators, UTF-8 included) or quoted.
-var filterRe = regexp.MustCompile(`^\s*("(?:[^"\\]|\\.)*"|[^\s{}!=~,"'` + "`" + `]+)\s*(=~|!~|!=|=)\s*(.*?)\s*$`)
-
-// parseFilter reads one filter matcher like alertname="x" or job=~"a.*".
+// parseFilter reads one filter matcher like alertname="x" or job=~"a.*"
+// as Alertmanager v0.27's API does by default (its matchers/compat
+// "fallback" mode, here without its logging): with both of Alertmanager's
+// own parsers, the UTF-8 one (matchers/parse) and the classic one
+// (pkg/labels); the classic result wins when only it accepts the input or
+// when the two disagree. So quoting, escapes and UTF-8 names are read
+// exactly as Alertmanager reads them.
 func parseFilter(s string) (*pb.Matcher, error) {
-	m := filterRe.FindStringSubmatch(s)
-	if m == nil {
-		return nil, fmt.Errorf("bad matcher format: %s", s)
+	if strings.HasPrefix(s, "{") || strings.HasSuffix(s, "}") {
+		return nil, fmt.Errorf("unexpected open or close brace: %s", s)
 	}
-	if strings.HasPrefix(m[1], `"`) {
-		name, err := strconv.Unquote(m[1])
-		if err != nil {
-			return nil, fmt.Errorf("bad matcher format: %s", s)
-		}
-		m[1] = name
+	m, err := amparse.Matcher(s)
+	c, cErr := labels.ParseMatcher(s)
+	switch {
+	case err != nil && cErr != nil:
+		return nil, cErr
+	case err != nil, cErr == nil && !reflect.DeepEqual(m, c):
+		m = c
 	}
-	v := m[3]
-	if strings.HasPrefix(v, `"`) {
-		u, err := strconv.Unquote(v)
-		if err != nil {
-			return nil, fmt.Errorf("bad matcher value %s", v)
-		}
-		v = u
-	}
-	t := map[string]pb.Matcher_Type{"=": pb.Matcher_EQUAL, "!=": pb.Matcher_NOT_EQUAL, "=~": pb.Matcher_REGEXP, "!~": pb.Matcher_NOT_REGEXP}[m[2]]
-	pm := &pb.Matcher{Name: m[1], Type: t, Pattern: v}
+	t := map[labels.MatchType]pb.Matcher_Type{labels.MatchEqual: pb.Matcher_EQUAL, labels.MatchNotEqual: pb.Matcher_NOT_EQUAL,
+		labels.MatchRegexp: pb.Matcher_REGEXP, labels.MatchNotRegexp: pb.Matcher_NOT_REGEXP}[m.Type]
+	pm := &pb.Matcher{Name: m.Name, Type: t, Pattern: m.Value}
 	if err := silence.ValidateMatcher(pm); err != nil {
 		return nil, err
 	}
