@@ -32,12 +32,21 @@ func amStatus(t *testing.T, api string) (string, []string) {
 
 // A real Alertmanager v0.27.0 joins a lab node: silences flow both ways.
 func TestInteropRealAlertmanager(t *testing.T) {
+	interopRealAlertmanager(t, testnet.AlertmanagerBinary(t))
+}
+
+// So does the newest Alertmanager (v0.35.0): its cluster wire format is
+// v0.27's.
+func TestInteropNewestAlertmanager(t *testing.T) {
+	interopRealAlertmanager(t, testnet.LatestAlertmanagerBinary(t))
+}
+
+func interopRealAlertmanager(t *testing.T, bin string) {
 	t.Parallel()
-	testnet.AlertmanagerBinary(t) // skip before starting the lab
 	rec := &recorder{}
 	l := startLab(t, 3, rec, nil)
 	eventually(t, 10*time.Second, "lab convergence", func() bool { return converged(l, 3) })
-	am := testnet.StartAlertmanager(t, testnet.AlertmanagerConfig{Peer: l.Node("n1").Addr()})
+	am := testnet.StartAlertmanager(t, testnet.AlertmanagerConfig{Binary: bin, Peer: l.Node("n1").Addr()})
 
 	var amName string
 	eventually(t, 30*time.Second, "Alertmanager and lab see 4 members", func() bool {
