@@ -1,33 +1,12 @@
 package node
 
 import (
-	"net/http"
 	"testing"
 	"time"
 
+	"github.com/gossipscope/gossipscope/internal/testnet"
 	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 )
-
-// scrape GETs url's /metrics and parses it as Prometheus does.
-func scrape(t *testing.T, url string) map[string]*dto.MetricFamily {
-	t.Helper()
-	resp, err := http.Get(url + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("GET %s/metrics: %s", url, resp.Status)
-	}
-	p := expfmt.NewTextParser(model.UTF8Validation)
-	mfs, err := p.TextToMetricFamilies(resp.Body)
-	if err != nil {
-		t.Fatalf("parse %s/metrics: %v", url, err)
-	}
-	return mfs
-}
 
 // metricValue is the value of name's series whose labels include want (a
 // counter's or a gauge's), and whether there is one.
@@ -70,7 +49,7 @@ func TestLabNodesServeAlertmanagerMetrics(t *testing.T) {
 	}
 	before := map[string]map[string]*dto.MetricFamily{}
 	for nm, u := range urls {
-		mfs := scrape(t, u)
+		mfs := testnet.Scrape(t, u)
 		before[nm] = mfs
 		for name, labels := range map[string]map[string]string{
 			"alertmanager_cluster_members":                           nil,
@@ -108,10 +87,10 @@ func TestLabNodesServeAlertmanagerMetrics(t *testing.T) {
 	postSilence(t, urls["n1"], "Disk", "metrics")
 	for _, nm := range []string{"n2", "n3"} {
 		eventually(t, 10*time.Second, nm+" propagates the silence", func() bool {
-			v, _ := metricValue(scrape(t, urls[nm]), "alertmanager_silences_gossip_messages_propagated_total", nil)
+			v, _ := metricValue(testnet.Scrape(t, urls[nm]), "alertmanager_silences_gossip_messages_propagated_total", nil)
 			return v >= 1
 		})
-		after := scrape(t, urls[nm])
+		after := testnet.Scrape(t, urls[nm])
 		upd := map[string]string{"msg_type": "update"}
 		b, _ := metricValue(before[nm], "alertmanager_cluster_messages_received_total", upd)
 		a, _ := metricValue(after, "alertmanager_cluster_messages_received_total", upd)
@@ -122,7 +101,7 @@ func TestLabNodesServeAlertmanagerMetrics(t *testing.T) {
 		}
 	}
 	b, _ := metricValue(before["n1"], "alertmanager_cluster_messages_sent_total", map[string]string{"msg_type": "update"})
-	a, _ := metricValue(scrape(t, urls["n1"]), "alertmanager_cluster_messages_sent_total", map[string]string{"msg_type": "update"})
+	a, _ := metricValue(testnet.Scrape(t, urls["n1"]), "alertmanager_cluster_messages_sent_total", map[string]string{"msg_type": "update"})
 	if a <= b {
 		t.Errorf("n1: updates sent %v -> %v, want more after its silence", b, a)
 	}

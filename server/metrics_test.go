@@ -12,32 +12,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gossipscope/gossipscope/internal/testnet"
 	"github.com/gossipscope/gossipscope/node"
 	"github.com/gossipscope/gossipscope/protocol"
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 )
-
-// scrapeMetrics GETs base/metrics and parses it as Prometheus does.
-func scrapeMetrics(t *testing.T, base string) map[string]*dto.MetricFamily {
-	t.Helper()
-	resp, err := http.Get(base + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("GET %s/metrics: %s", base, resp.Status)
-	}
-	p := expfmt.NewTextParser(model.UTF8Validation)
-	mfs, err := p.TextToMetricFamilies(resp.Body)
-	if err != nil {
-		t.Fatalf("parse %s/metrics: %v", base, err)
-	}
-	return mfs
-}
 
 // sample is the value of the family's first series (a histogram's count).
 func sample(mfs map[string]*dto.MetricFamily, name string) float64 {
@@ -88,7 +68,7 @@ func TestServeMetricsProbesAndDashboard(t *testing.T) {
 	lc.until(ctx, "a message between nodes", func(ev protocol.Event) bool { return ev.Type == protocol.TypeMsg })
 	var mfs map[string]*dto.MetricFamily
 	waitFor(t, 10*time.Second, "the events sent counted", func() bool {
-		mfs = scrapeMetrics(t, s.URL())
+		mfs = testnet.Scrape(t, s.URL())
 		return sample(mfs, "gossipscope_ws_events_sent_total") > 0 && sample(mfs, "gossipscope_ws_client_lag_seconds") > 0
 	})
 	if v := sample(mfs, "gossipscope_ws_clients"); v != 1 {
@@ -109,7 +89,7 @@ func TestServeMetricsProbesAndDashboard(t *testing.T) {
 		t.Fatalf("no node API address in %q", out.String())
 	}
 	served := map[string]bool{}
-	for _, fams := range []map[string]*dto.MetricFamily{mfs, scrapeMetrics(t, apis[1])} {
+	for _, fams := range []map[string]*dto.MetricFamily{mfs, testnet.Scrape(t, apis[1])} {
 		for name, mf := range fams {
 			served[name] = true
 			if mf.GetType() == dto.MetricType_HISTOGRAM {
@@ -181,7 +161,7 @@ func TestObserveMetrics(t *testing.T) {
 	}
 	resp.Body.Close()
 	waitFor(t, 10*time.Second, "both nodes' propagation observed", func() bool {
-		mf := scrapeMetrics(t, s.URL())["gossipscope_observed_silence_propagation_seconds"]
+		mf := testnet.Scrape(t, s.URL())["gossipscope_observed_silence_propagation_seconds"]
 		seen := map[string]bool{}
 		for _, m := range mf.GetMetric() {
 			for _, lp := range m.GetLabel() {
