@@ -208,7 +208,8 @@ func TestURLReproducesScenario(t *testing.T) {
 	}
 	api(t, ctx, "seek(4200)")
 	want := state(t, ctx)
-	waitFor(t, ctx, 5*time.Second, "the URL to hold the faults", `location.search.includes("crash")`)
+	// The page syncs the URL soon after each change: wait for both faults.
+	waitFor(t, ctx, 5*time.Second, "the URL to hold the faults", `location.search.includes("crash") && location.search.includes("partition")`)
 	link := eval[string](t, ctx, `location.href`)
 
 	ctx2 := newTab(t, 3*time.Minute)
