@@ -1,6 +1,8 @@
 package node
 
 import (
+	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -409,5 +411,28 @@ func TestLabTotalLoss(t *testing.T) {
 	}
 	if p := l.Net().Loss(); p != 0 {
 		t.Fatalf("loss %v after setting 0", p)
+	}
+}
+
+// The lab's view never steps back: once one observer reported a node dead
+// (or left), a slower observer's suspicion of it is not forwarded; a
+// restart (alive) is, and a later suspicion again. This is what made
+// TestLabCloseLeavesQuietly fail under load ("reported n8 suspect").
+func TestLabForwardsNoStepBack(t *testing.T) {
+	t.Parallel()
+	rec := &recorder{}
+	l := &Lab{cfg: LabConfig{Emit: rec.emit}, status: map[string]protocol.Status{}, byName: map[string]*labNode{}}
+	for i, st := range []protocol.Status{protocol.StatusAlive, protocol.StatusSuspect, protocol.StatusDead,
+		protocol.StatusSuspect, protocol.StatusAlive, protocol.StatusSuspect, protocol.StatusLeft, protocol.StatusSuspect} {
+		l.emit(protocol.Event{Type: protocol.TypeNode, T: float64(i), Node: "n8", Status: st, From: "n" + strconv.Itoa(i%3+1)})
+	}
+	var got []protocol.Status
+	for _, e := range rec.all() {
+		got = append(got, e.Status)
+	}
+	want := []protocol.Status{protocol.StatusAlive, protocol.StatusSuspect, protocol.StatusDead,
+		protocol.StatusAlive, protocol.StatusSuspect, protocol.StatusLeft}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("forwarded %v, want %v", got, want)
 	}
 }
