@@ -49,7 +49,7 @@ web: wasm
 
 # The server embeds the page, so the page is built first.
 build: wasm
-	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./server
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/gossipscope
 
 run: build
 	./$(BIN) serve --web.listen-address $(ADDR) --lab $(LAB) \

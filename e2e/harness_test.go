@@ -115,7 +115,7 @@ func needServer(tb testing.TB) {
 }
 
 func buildServer(root, out string) ([]byte, error) {
-	cmd := exec.Command("go", "build", "-trimpath", "-o", out, "./server")
+	cmd := exec.Command("go", "build", "-trimpath", "-o", out, "./cmd/gossipscope")
 	cmd.Dir = root
 	return cmd.CombinedOutput()
 }

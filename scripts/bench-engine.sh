@@ -14,7 +14,7 @@ count=${COUNT:-3}
 reps=${REPS:-7}
 bin=$(mktemp -d)
 trap 'rm -rf "$bin"' EXIT
-go build -o "$bin/gossipscope" ./server
+go build -o "$bin/gossipscope" ./cmd/gossipscope
 go build -o "$bin/naivegossip" ./engine/internal/naive/naivegossip
 TIMEFORMAT='%3R %3U %3S'
 # timed NAME CMD...: one run; appends "wall cpu" (cpu = user + sys) to $bin/NAME.

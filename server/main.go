@@ -1,8 +1,11 @@
-// Command gossipscope serves the gossipscope page, runs simulations, real
-// gossip nodes and lab clusters, and records and replays live sessions.
+// Package server is the gossipscope command: it serves the page, runs
+// simulations, real gossip nodes and lab clusters, observes real
+// Alertmanager clusters, and records and replays live sessions. The binary
+// is cmd/gossipscope, whose main calls Main (so that `go install
+// .../cmd/gossipscope` names it gossipscope).
 //
 // Each subcommand lives in its own file and registers itself in init.
-package main
+package server
 
 import (
 	"fmt"
@@ -26,7 +29,8 @@ func register(name, summary string, run func(args []string, stdout, stderr io.Wr
 	commands[name] = command{summary, run}
 }
 
-func main() { os.Exit(dispatch(os.Args[1:], os.Stdout, os.Stderr)) }
+// Main runs the command line os.Args and exits with its code.
+func Main() { os.Exit(dispatch(os.Args[1:], os.Stdout, os.Stderr)) }
 
 func dispatch(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
