@@ -56,6 +56,7 @@ func lastStatus(rec *recorder) map[string]protocol.Status {
 // own counters, a crash seen from the others, and nothing but GET requests
 // (nothing created in the cluster by the observer).
 func TestPassiveObservesRealCluster(t *testing.T) {
+	t.Parallel()
 	ams := startCluster(t, 3)
 	var proxies []*methodCounter
 	var urls []string
@@ -175,6 +176,7 @@ func TestPassiveObservesRealCluster(t *testing.T) {
 // is not an Alertmanager): one clear note each, retries with backoff, no
 // error and no crash.
 func TestUnreachableAlertmanagers(t *testing.T) {
+	t.Parallel()
 	var hits atomic.Int64
 	notAM := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hits.Add(1)
@@ -225,6 +227,7 @@ func TestUnreachableAlertmanagers(t *testing.T) {
 
 // The observer's HTTP client refuses anything but GET, whatever asks.
 func TestClientRefusesAllButGet(t *testing.T) {
+	t.Parallel()
 	var hits atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
 	defer srv.Close()
@@ -249,6 +252,7 @@ func TestClientRefusesAllButGet(t *testing.T) {
 }
 
 func TestConfigValidate(t *testing.T) {
+	t.Parallel()
 	emit := func(protocol.Event) {}
 	for _, c := range []struct {
 		cfg  Config
@@ -276,6 +280,7 @@ func TestConfigValidate(t *testing.T) {
 }
 
 func TestBackoffDoublesToTheCap(t *testing.T) {
+	t.Parallel()
 	o := &Observer{cfg: Config{Interval: time.Second, MaxBackoff: 5 * time.Second}}
 	var got []time.Duration
 	for n := 1; n <= 5; n++ {
@@ -292,6 +297,7 @@ func TestBackoffDoublesToTheCap(t *testing.T) {
 // the gossip sent to it, named by sender; it refuses commands; it leaves
 // on Close and the cluster is back to its real members.
 func TestJoinKeepsPositions(t *testing.T) {
+	t.Parallel()
 	ams := startCluster(t, 2)
 	before := map[string]float64{}
 	for _, am := range ams {
@@ -394,6 +400,7 @@ func TestJoinKeepsPositions(t *testing.T) {
 
 // A joining observer refuses a name that would not sort after every peer.
 func TestJoinRefusesANameSortingFirst(t *testing.T) {
+	t.Parallel()
 	ams := startCluster(t, 1)
 	rec := &recorder{}
 	// "0..." sorts before every ULID.
@@ -420,6 +427,7 @@ func TestJoinRefusesANameSortingFirst(t *testing.T) {
 // A join that cannot reach the cluster is an error that says where, and
 // leaves nothing running.
 func TestJoinNobodyThere(t *testing.T) {
+	t.Parallel()
 	addr := testnet.FreeAddr(t)
 	rec := &recorder{}
 	o, err := New(Config{Join: addr, Emit: rec.emit})
