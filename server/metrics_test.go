@@ -152,6 +152,20 @@ func TestObserveMetrics(t *testing.T) {
 	ob.propagated = func(node string, d time.Duration) { prop.WithLabelValues(node).Observe(d.Seconds()) }
 	s := startTestServer(t, serveOptions{listen: "127.0.0.1:0", source: ob.source(io.Discard), metrics: []prometheus.Collector{prop}})
 	getOK(t, s.URL()+"/-/ready")
+	// The observer reads the lab nodes' /metrics as an Alertmanager's (it
+	// found none there once, and said "unreachable" every poll).
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	lc, _, err := dialLive(t, ctx, s.URL(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lc.until(ctx, "a node's metrics measured", func(ev protocol.Event) bool {
+		if ev.Type == protocol.TypeNote && ev.Params["reachable"] == false {
+			t.Fatalf("observer: %s", ev.Text)
+		}
+		return ev.Type == protocol.TypeNote && ev.Params["metrics"] != nil
+	})
 
 	body := fmt.Sprintf(`{"matchers":[{"name":"alertname","value":"X","isRegex":false}],"startsAt":%q,"endsAt":%q,"createdBy":"test","comment":"watched"}`,
 		time.Now().UTC().Format(time.RFC3339), time.Now().Add(time.Hour).UTC().Format(time.RFC3339))
