@@ -90,7 +90,7 @@ func (l *Lab) do(c Command) (string, error) {
 	case protocol.CmdSilence:
 		return l.silence(c.Node, c.Text)
 	case protocol.CmdAlert:
-		return "", fmt.Errorf("alert: memberlist mode has no notification pipeline; silences and their gossip are what it shows")
+		return l.alert(c.Node, c.Text)
 	}
 	return "", fmt.Errorf("unknown cmd %q", c.Cmd)
 }
@@ -119,7 +119,9 @@ func (l *Lab) take(name string) (stop func() error, leave func(time.Duration) er
 		return nil, nil, fmt.Errorf("%s is the last node running", name)
 	}
 	delete(l.peers, name)
-	return m.p.Shutdown, m.p.Leave, nil
+	// A stopped process notifies no more: its pipeline ends with it.
+	stop = func() error { m.disp.Stop(); return m.p.Shutdown() }
+	return stop, m.p.Leave, nil
 }
 
 // crash stops a node without a word, as a killed process.

@@ -29,6 +29,9 @@ type Config struct {
 	// NoAwareness turns Lifeguard's local health awareness off
 	// (AwarenessMaxMultiplier 1), to show what it is for.
 	NoAwareness bool
+	// PeerTimeout, if set, replaces the scaled --cluster.peer-timeout
+	// (15 s / Speedup): set below gossip's delay, it shows duplicates.
+	PeerTimeout time.Duration
 	// Latency is every link's one-way delay.
 	Latency time.Duration
 	Seed    uint64
@@ -49,6 +52,8 @@ type Lab struct {
 	names  []string // n1..nN, in order
 	held   held
 	emitMu sync.Mutex
+	// receiver is the webhook every node notifies (notify.go).
+	receiver receiver
 
 	mu       sync.Mutex
 	peers    map[string]*peer // running nodes
@@ -83,6 +88,7 @@ func New(cfg Config) (*Lab, error) {
 		l.names = append(l.names, fmt.Sprintf("n%d", i))
 	}
 	l.watch = newWatcher(l.names)
+	l.receiver.now = l.now
 	l.net = memnet.New(memnet.Config{Emit: l.fromNet, Holds: l.held.holds, Latency: cfg.Latency, Seed: cfg.Seed, Start: l.start})
 	for _, name := range l.names {
 		if err := l.boot(name); err != nil {
@@ -154,6 +160,9 @@ func (l *Lab) Header() protocol.Event {
 		"suspicionMult": c.SuspicionMult, "suspicionMaxTimeoutMult": maxTimeoutMult(),
 		"suspicionMinMs": msf(lo), "suspicionMaxMs": msf(hi), "confirmations": k,
 		"latencyMs": msf(l.cfg.Latency),
+		// HA notification: the scaled timings and the real defaults.
+		"peerTimeoutMs": msf(l.peerTimeout()), "groupWaitMs": msf(realGroupWait / time.Duration(l.cfg.Speedup)),
+		"realPeerTimeoutMs": msf(realPeerTimeout), "realGossipMs": 200, "realPushPullMs": 60000,
 	})
 }
 
@@ -243,6 +252,7 @@ func (l *Lab) Close() {
 	}
 	sort.Strings(names)
 	for _, n := range names {
+		peers[n].disp.Stop()
 		_ = peers[n].p.Shutdown()
 	}
 }

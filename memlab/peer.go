@@ -8,6 +8,7 @@ import (
 	"github.com/gossipscope/gossipscope/cluster"
 	"github.com/gossipscope/gossipscope/memnet"
 	"github.com/gossipscope/gossipscope/nflog"
+	"github.com/gossipscope/gossipscope/notify"
 	"github.com/gossipscope/gossipscope/silence"
 	"github.com/gossipscope/gossipscope/wire"
 	"github.com/hashicorp/memberlist"
@@ -23,6 +24,7 @@ type peer struct {
 	p    *cluster.Peer
 	sil  *silence.Silences
 	nfl  *nflog.Log
+	disp *notify.Dispatcher // its notification pipeline (notify.go)
 }
 
 // peerConfig is Alertmanager's cluster settings (cluster.DefaultConfig:
@@ -84,6 +86,7 @@ func (l *Lab) startPeer(name string) (*peer, error) {
 	pr.nfl = nflog.New(nflog.Options{Versions: held,
 		Learned: func(e *nflogpb.Entry, _ nflog.Origin) { l.emitOne(nflog.Event(e, name, l.now())) }})
 	pr.nfl.SetBroadcast(p.AddState(wire.KeyNflog, pr.nfl).Broadcast)
+	pr.disp = notify.New(l.notifyConfig(pr))
 	return pr, nil
 }
 

@@ -83,6 +83,9 @@ type Counters struct {
 	PushPullMs              float64 `json:"pushPullMs"`
 	Speedup                 int     `json:"speedup"`
 	Awareness               bool    `json:"awareness"`
+	// Notifications are what the receiver got, in order: more than one
+	// per alert group are duplicates.
+	Notifications []Notification `json:"notifications"`
 	// Crash is the latest crash's timing, nil before any.
 	Crash *CrashTiming `json:"crash"`
 	Counts
@@ -109,7 +112,7 @@ func (l *Lab) Counters() Counters {
 		SuspicionMaxMs: msf(hi), Confirmations: k, ProbeMs: msf(c.ProbeInterval),
 		SuspicionMult: c.SuspicionMult, SuspicionMaxTimeoutMult: maxTimeoutMult(),
 		ProbeTimeoutMs: msf(c.ProbeTimeout), GossipMs: msf(c.GossipInterval), PushPullMs: msf(c.PushPullInterval),
-		Speedup: l.cfg.Speedup, Awareness: !l.cfg.NoAwareness}
+		Speedup: l.cfg.Speedup, Awareness: !l.cfg.NoAwareness, Notifications: l.Notifications()}
 	w := l.watch
 	w.mu.Lock()
 	defer w.mu.Unlock()

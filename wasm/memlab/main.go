@@ -73,7 +73,7 @@ func toJS(v any) any {
 	return js.Global().Get("JSON").Call("parse", string(data))
 }
 
-// start({nodes, speedup, awareness, latencyMs, seed}) stops any running
+// start({nodes, speedup, awareness, latencyMs, peerTimeoutMs, seed}) stops any running
 // cluster and starts a new one. Starting takes a while (each node joins
 // over the in-memory network, which needs the event loop), so it happens
 // in a goroutine: the header comes first in the stream, then the events.
@@ -90,13 +90,14 @@ func (b *bridge) start(args []js.Value) any {
 		cfg.Nodes = int(num("nodes"))
 		cfg.Speedup = int(num("speedup"))
 		cfg.Latency = time.Duration(num("latencyMs") * float64(time.Millisecond))
+		cfg.PeerTimeout = time.Duration(num("peerTimeoutMs") * float64(time.Millisecond))
 		cfg.Seed = uint64(num("seed"))
 		if v := o.Get("awareness"); v.Type() == js.TypeBoolean {
 			cfg.NoAwareness = !v.Bool()
 		}
 	}
-	if cfg.Nodes < 0 || cfg.Nodes > memlab.MaxNodes || cfg.Speedup < 0 || cfg.Speedup > 100 || cfg.Latency < 0 {
-		return map[string]any{"ok": false, "error": "nodes 1 to 50, speedup 1 to 100, latency not negative"}
+	if cfg.Nodes < 0 || cfg.Nodes > memlab.MaxNodes || cfg.Speedup < 0 || cfg.Speedup > 100 || cfg.Latency < 0 || cfg.PeerTimeout < 0 {
+		return map[string]any{"ok": false, "error": "nodes 1 to 50, speedup 1 to 100, latency and peer timeout not negative"}
 	}
 	b.stop()
 	b.mu.Lock()
