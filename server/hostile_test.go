@@ -55,12 +55,12 @@ func heapNow() uint64 {
 	return sample[0].Value.Uint64()
 }
 
-// settledHeap waits (up to 10 s) for the live heap to stop moving, so that
+// settledHeap waits (up to 5 s) for the live heap to stop moving, so that
 // what earlier tests left running (servers compressing the page, labs
 // leaving) is not counted against the test that measures, and returns it.
 func settledHeap() uint64 {
 	prev := heapNow()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
 		time.Sleep(200 * time.Millisecond)
 		v := heapNow()
 		if max(v, prev)-min(v, prev) < mib/2 {
@@ -144,15 +144,15 @@ func writeManyKeys(t *testing.T, keys int) string {
 	return path
 }
 
-// A recording with 50,000 distinct state keys, played to the end, then
+// A recording with 20,000 distinct state keys, played to the end, then
 // three pages joining late: before, the replay kept every key (976 MB at
 // rest for 1.6 M keys) and gave each late page the whole snapshot past its
 // buffer (3.9 GB). Now the replay keeps the latest --replay.max-keys
 // entries and a page's snapshot fits its buffer; a note says what was cut.
 func TestLateJoinersOfABigReplayAreBounded(t *testing.T) {
-	// --replay.max-keys 8192 rather than the default 32768 keeps the file,
+	// --replay.max-keys 2048 rather than the default 32768 keeps the file,
 	// and the test under -race, small; the bound is the same code.
-	const keys, maxKeys = 50000, 8192
+	const keys, maxKeys = 20000, 2048
 	path := writeManyKeys(t, keys)
 	var out syncBuffer
 	o := replayOptions{serveOptions: serveOptions{listen: "127.0.0.1:0"}, file: path, speed: 1e6, maxKeys: maxKeys, wait: true}
