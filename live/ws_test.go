@@ -3,8 +3,11 @@ package live_test
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -313,10 +316,23 @@ func TestUnreadRepliesStopReading(t *testing.T) {
 	h := live.NewHub(live.Config{FlushInterval: 5 * time.Millisecond, Logger: quiet, ClientBuffer: 16 << 10, CommandRate: 1e9,
 		WriteTimeout: 5 * time.Minute, SlowClientTimeout: 5 * time.Minute})
 	h.SetSource(newMemberSource(h.Emit, "n1"))
-	srv := newServer(t, h)
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	// Sockets that take little, on both sides: the replies the client
+	// does not read then fill the kernel's buffers (several MB on
+	// loopback otherwise) after a few commands, not thousands.
+	srv := httptest.NewUnstartedServer(h)
+	srv.Listener = smallSendBuffers{srv.Listener}
+	srv.Start()
+	t.Cleanup(func() { h.Close(); srv.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	c := dial(t, ctx, srv)
+	d := &net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+		return rc.Control(func(fd uintptr) { syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
+	}}
+	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http"), &websocket.DialOptions{HTTPClient: &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseNow()
 	cmd := []byte(`{"id":"` + strings.Repeat("i", protocol.MaxIDBytes) + `","cmd":"` + strings.Repeat("c", 2000) + `"}`)
 	wctx, stopWriting := context.WithCancel(ctx)
 	defer stopWriting()
@@ -342,4 +358,15 @@ func TestUnreadRepliesStopReading(t *testing.T) {
 		t.Fatalf("after %d commands the client's backlog is %+v, want about ClientBuffer (16 KiB)", sent, st.Sinks)
 	}
 	t.Logf("stopped reading after %d commands; backlog %d bytes", sent, st.Sinks[0].Queued)
+}
+
+// smallSendBuffers gives every accepted connection a 4 KiB send buffer.
+type smallSendBuffers struct{ net.Listener }
+
+func (l smallSendBuffers) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if tc, ok := c.(*net.TCPConn); ok {
+		tc.SetWriteBuffer(4096)
+	}
+	return c, err
 }
