@@ -258,7 +258,8 @@ func (l *Lab) forward(e protocol.Event) {
 		if e.Status == protocol.StatusSuspect && (was == protocol.StatusDead || was == protocol.StatusLeft) {
 			// An observer slower than the others only now suspects a node
 			// another already declared gone: a step back in the lab's
-			// view, not news. (Only alive comes after dead: a restart.)
+			// view, not news. (Only alive comes after dead: a restart. A
+			// crash command forgets the status first, see crash.)
 			return
 		}
 		if l.closing && e.Status != protocol.StatusLeft && l.byName[e.Node] != nil {
@@ -474,6 +475,11 @@ func (l *Lab) crash(c protocol.Command) error {
 	if err != nil {
 		return err
 	}
+	// Whatever the lab said of it before (dead, say, during a partition)
+	// is not what follows: the others will suspect it, then find it dead.
+	l.stMu.Lock()
+	delete(l.status, ln.name)
+	l.stMu.Unlock()
 	ln.n.Crash()
 	ln.n = nil
 	l.emitNote(ln.name + " crashed")
