@@ -127,7 +127,7 @@ func (c *Config) Validate() error {
 			return err
 		}
 		if seen[u] {
-			return fmt.Errorf("Alertmanager URL %s given twice", u)
+			return fmt.Errorf("alertmanager URL %s given twice", u)
 		}
 		seen[u] = true
 	}
@@ -156,20 +156,20 @@ func (c *Config) Validate() error {
 // CheckURL reports whether u is an http(s) base URL of an Alertmanager.
 func CheckURL(u string) error {
 	if !strings.Contains(u, "://") {
-		return fmt.Errorf("Alertmanager URL %q: want http://host:port", u)
+		return fmt.Errorf("alertmanager URL %q: want http://host:port", u)
 	}
 	p, err := url.Parse(u)
 	if err != nil {
-		return fmt.Errorf("Alertmanager URL %q: %v", u, err)
+		return fmt.Errorf("alertmanager URL %q: %v", u, err)
 	}
 	if p.Scheme != "http" && p.Scheme != "https" {
-		return fmt.Errorf("Alertmanager URL %q: want http:// or https://", u)
+		return fmt.Errorf("alertmanager URL %q: want http:// or https://", u)
 	}
 	if p.Host == "" {
-		return fmt.Errorf("Alertmanager URL %q: missing host", u)
+		return fmt.Errorf("alertmanager URL %q: missing host", u)
 	}
 	if p.RawQuery != "" || p.Fragment != "" {
-		return fmt.Errorf("Alertmanager URL %q: want a base URL without query or fragment", u)
+		return fmt.Errorf("alertmanager URL %q: want a base URL without query or fragment", u)
 	}
 	return nil
 }
