@@ -13,7 +13,7 @@
   const body = document.body;
 
   // Page-level URL keys: the page handles them; the rest is the scenario.
-  const PAGE_KEYS = ["replay", "live", "memberlist", "awareness", "projector", "speed", "panel"];
+  const PAGE_KEYS = ["replay", "live", "memberlist", "awareness", "projector", "speed", "panel", "lesson", "variant"];
   const SPEED_MIN = 0.05;
   const SPEED_MAX = 50;
   // Below this width the panel starts hidden: the scene needs the room.
@@ -200,7 +200,8 @@
     P.fillForm();
     if (!pageKeys.replay) P.call("play");
     if (pageKeys.live === "1") P.connectLive();
-    else if (pageKeys.memberlist && P.startMemlab) P.startMemlab({ nodes: Number(pageKeys.memberlist), awareness: pageKeys.awareness !== "0" });
+    else if (pageKeys.memberlist && !pageKeys.lesson && P.startMemlab) P.startMemlab({ nodes: Number(pageKeys.memberlist), awareness: pageKeys.awareness !== "0" });
+    if (pageKeys.lesson && P.startLesson) P.startLesson(pageKeys.lesson, pageKeys.variant); // web/lessons.js
     P.syncURL(true);
   }
 
@@ -222,6 +223,7 @@
       for (const [k, v] of new URLSearchParams(scen)) q.append(k, v);
       P.lastSimQuery = scen;
     }
+    if (P.lessonParams) for (const [k, v] of Object.entries(P.lessonParams())) q.set(k, v);
     const speed = st ? Number(st.speed) : 1;
     if (speed && Math.abs(speed - 1) > 1e-9) q.set("speed", String(+speed.toFixed(3)));
     if (body.classList.contains("projector")) q.set("projector", "1");

@@ -1,0 +1,118 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The guided HA lessons (web/lessons.js) run to their end in the static
+// page, on the in-page peers, and their summaries carry what real
+// Alertmanager does in each case (docs/gossip-rules.md §6).
+
+// notifyResult is lesson 2's figures for one alert.
+type notifyResult struct {
+	Notifications int
+	Senders       []string
+	FirstMs       *float64
+	Skipped       []string
+	NflHolders    int
+}
+
+// runLesson opens the static page at the lesson's URL, presses "next"
+// whenever the step's outcome has been seen, and returns the tab once the
+// summary shows.
+func runLesson(t *testing.T, lesson, variant string) context.Context {
+	t.Helper()
+	needBrowser(t)
+	base := staticHost(t)
+	tab := newTab(t, 4*time.Minute)
+	openPage(t, tab, base+fmt.Sprintf("?panel=1&lesson=%s&variant=%s", lesson, variant))
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("page errors: %q", eval[[]string](t, tab, `gossipscopePage.errors`))
+			t.Logf("lesson: %s", eval[string](t, tab, `JSON.stringify({step: gossipscopeLessons.step, error: gossipscopeLessons.error, result: gossipscopeLessons.result})`))
+		}
+	})
+	waitFor(t, tab, 20*time.Second, "the lesson to start", `gossipscopeLessons.steps > 0`)
+	if u := eval[string](t, tab, `location.search`); !strings.Contains(u, "lesson="+lesson) || !strings.Contains(u, "variant="+variant) {
+		t.Errorf("the URL %q lost the lesson", u)
+	}
+	steps := eval[int](t, tab, `gossipscopeLessons.steps`)
+	for i := 0; i < steps; i++ {
+		waitFor(t, tab, 90*time.Second, fmt.Sprintf("step %d of %d to show its outcome", i+1, steps),
+			`gossipscopeLessons.ready || gossipscopeLessons.error !== ""`)
+		if e := eval[string](t, tab, `gossipscopeLessons.error`); e != "" {
+			t.Fatalf("step %d: %s", i+1, e)
+		}
+		eval[bool](t, tab, `document.getElementById("lesson-next").click(); true`)
+	}
+	waitFor(t, tab, 5*time.Second, "the summary", `gossipscopeLessons.done && document.querySelectorAll("#lesson-summary li").length > 0`)
+	t.Logf("%s/%s: %s", lesson, variant, eval[string](t, tab, `gossipscopeLessons.summary.join(" | ")`))
+	return tab
+}
+
+func notified(t *testing.T, tab context.Context, field string) notifyResult {
+	return eval[notifyResult](t, tab, "gossipscopeLessons.result"+field)
+}
+
+func TestLessonNotifyOnceAndItsFailures(t *testing.T) {
+	t.Run("healthy", func(t *testing.T) {
+		r := notified(t, runLesson(t, "ha-notify", "healthy"), "")
+		if r.Notifications != 1 || len(r.Senders) != 1 || r.Senders[0] != "n1" || len(r.Skipped) != 4 || r.NflHolders != 5 {
+			t.Errorf("%+v: want one notification, from n1 (position 0), four skips, the log entry on all five", r)
+		}
+	})
+	t.Run("position 0 crashed", func(t *testing.T) {
+		tab := runLesson(t, "ha-notify", "crashed")
+		r, pt := notified(t, tab, ""), eval[float64](t, tab, `gossipscopeLessons.peerTimeoutMs`)
+		if r.Notifications != 1 || r.Senders[0] != "n2" || r.FirstMs == nil || *r.FirstMs < pt {
+			t.Errorf("%+v: want one notification, from n2, at least a peer timeout (%.0f ms) after the alert", r, pt)
+		}
+	})
+	t.Run("partition", func(t *testing.T) {
+		r := notified(t, runLesson(t, "ha-notify", "partition"), "")
+		if r.Notifications != 2 || strings.Join(r.Senders, ",") != "n1,n3" {
+			t.Errorf("%+v: want two notifications, n1 and n3, one per side", r)
+		}
+	})
+	t.Run("gossip slower than the peer timeout", func(t *testing.T) {
+		r := notified(t, runLesson(t, "ha-notify", "slow"), "")
+		// n2..n4 look 5, 10, 15 ms after n1 logs; the entry needs 20 ms to
+		// cross a link.
+		if r.Notifications < 4 {
+			t.Errorf("%+v: want duplicates (at least n1..n4)", r)
+		}
+	})
+	t.Run("first name joins", func(t *testing.T) {
+		tab := runLesson(t, "ha-notify", "first-joins")
+		before, after := notified(t, tab, ".before"), notified(t, tab, ".after")
+		pt := eval[float64](t, tab, `gossipscopeLessons.peerTimeoutMs`)
+		if before.Notifications != 1 || before.Senders[0] != "n2" || after.Notifications != 1 || after.Senders[0] != "n2" ||
+			before.FirstMs == nil || after.FirstMs == nil || *before.FirstMs >= pt || *after.FirstMs < pt {
+			t.Errorf("before %+v, after %+v: want n2 to notify within a peer timeout (%.0f ms) before n1 joined, and after one peer timeout once it had", before, after, pt)
+		}
+	})
+}
+
+func TestLessonSilenceReplicates(t *testing.T) {
+	type spread struct{ Ms, Msgs, Carried, Nodes float64 }
+	t.Run("two then five", func(t *testing.T) {
+		tab := runLesson(t, "ha-silence", "spread")
+		two, five := eval[spread](t, tab, `gossipscopeLessons.result.two`), eval[spread](t, tab, `gossipscopeLessons.result.five`)
+		if two.Nodes != 2 || five.Nodes != 5 || two.Carried < 1 || five.Carried < 4 || five.Msgs < five.Carried {
+			t.Errorf("two %+v, five %+v: the silence on every node, carried by messages", two, five)
+		}
+	})
+	t.Run("crash, silence, restart", func(t *testing.T) {
+		tab := runLesson(t, "ha-silence", "restart")
+		s := eval[spread](t, tab, `gossipscopeLessons.result.spread`)
+		catchUp := eval[float64](t, tab, `gossipscopeLessons.result.catchUpMs`)
+		pushPull := eval[float64](t, tab, `gossipscopePage.live.latest.counters.pushPullMs`)
+		if s.Nodes != 4 || !(catchUp > 0 && catchUp < pushPull) {
+			t.Errorf("spread %+v, restarted node caught up after %.0f ms: want 4 running holders, then the join's push-pull (sooner than the periodic one, %.0f ms)", s, catchUp, pushPull)
+		}
+	})
+}

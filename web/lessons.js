@@ -1,0 +1,553 @@
+// The two Alertmanager HA tests as guided lessons (docs/gossip-rules.md §3,
+// §6): state replication (a silence spreads; push-pull brings a restarted
+// node up to date) and notifying once (position x peer timeout, the
+// gossiped notification log, and the failures that cause duplicates).
+//
+// The driver is JavaScript, not a Go script in memlab, because the same
+// steps run against any live source by its commands: the in-page cluster
+// (memberlist mode) or the server's lab over /ws (`make run`). It reads the
+// stream those sources already send (notes "n2: sent webhook ...", nfl and
+// sil state events, msg events) and measures from it; it draws its own card
+// (HTML) instead of touching the scene.
+//
+// API (window.gossipscopeLessons, docs/jsapi.md): start(lesson, variant),
+// next(), restart(), close(), and the facts the browser tests read: step,
+// steps, ready (the step's outcome was seen), done, result (the summary's
+// figures).
+"use strict";
+
+(() => {
+  const P = window.gossipscopePage;
+  const $ = P.$;
+
+  // ---- the stream ----
+
+  // Every live source's text also comes here (liveHandlers is how the
+  // server's lab and the in-page cluster hand their stream to the page).
+  const baseHandlers = P.liveHandlers;
+  P.liveHandlers = () => {
+    const h = baseHandlers();
+    const text = h.onText;
+    h.onText = (t) => {
+      text(t);
+      if (run) run.take(t);
+    };
+    return h;
+  };
+
+  const NOTE = '"type":"note"', STATE = '"type":"state"', MSG = '"type":"msg"', REPLY = '"type":"reply"', HEADER = '"type":"header"';
+
+  // Run is one lesson being taught: its steps, and what the stream showed.
+  class Run {
+    constructor(lesson, variant) {
+      this.lesson = lesson;
+      this.variant = variant;
+      this.step = -1;
+      this.ready = false;
+      this.done = false;
+      this.now = 0; // the stream's latest t (ms)
+      this.msgs = 0;
+      this.carried = new Map(); // state key -> messages that carried it
+      this.header = {};
+      this.holders = new Map(); // state key -> Map(node -> first t)
+      this.notes = []; // {t, node, text, params}
+      this.replies = new Map(); // command id -> resolve
+      this.waits = []; // [cond, resolve]
+      this.result = {};
+      this.lines = []; // the summary's lines
+      this.alive = true;
+    }
+
+    take(text) {
+      for (const line of text.split("\n")) {
+        if (line.indexOf(MSG) >= 0) {
+          this.msgs++;
+          const i = line.indexOf('"t":');
+          if (i >= 0) this.now = Math.max(this.now, parseFloat(line.slice(i + 4)) || 0);
+          if (line.indexOf('"key":') >= 0) { // a message carrying a silence or log entry
+            try {
+              const k = JSON.parse(line).key;
+              this.carried.set(k, (this.carried.get(k) || 0) + 1);
+            } catch (e) { /* the wasm reports bad lines */ }
+          }
+          continue;
+        }
+        if (line.indexOf(NOTE) < 0 && line.indexOf(STATE) < 0 && line.indexOf(REPLY) < 0 && line.indexOf(HEADER) < 0) continue;
+        let ev;
+        try {
+          ev = JSON.parse(line);
+        } catch (e) {
+          continue;
+        }
+        if (ev.t > this.now) this.now = ev.t;
+        if (ev.type === "header") this.header = ev.params || {};
+        else if (ev.type === "state" && ev.node && ev.key) {
+          let m = this.holders.get(ev.key);
+          if (!m) this.holders.set(ev.key, (m = new Map()));
+          if (!m.has(ev.node)) m.set(ev.node, ev.t);
+        } else if (ev.type === "note" && ev.node) {
+          this.notes.push({ t: ev.t, node: ev.node, text: ev.text || "", params: ev.params || {} });
+        } else if (ev.type === "reply" && this.replies.has(ev.id)) {
+          this.replies.get(ev.id)(ev);
+          this.replies.delete(ev.id);
+        }
+      }
+      this.check();
+      draw();
+    }
+
+    check() {
+      this.waits = this.waits.filter(([cond, resolve]) => {
+        if (!cond()) return true;
+        resolve();
+        return false;
+      });
+    }
+
+    // until resolves when cond holds (checked on every batch and every
+    // 200 ms), or rejects after ms.
+    until(what, cond, ms) {
+      return new Promise((resolve, reject) => {
+        const t0 = Date.now();
+        const entry = [cond, resolve];
+        this.waits.push(entry);
+        const poll = () => {
+          if (!this.alive || !this.waits.includes(entry)) return;
+          if (cond()) {
+            this.check();
+            return;
+          }
+          if (Date.now() - t0 > ms) {
+            this.waits = this.waits.filter((w) => w !== entry);
+            reject(new Error(`${what}: not within ${Math.round(ms / 1000)} s`));
+            return;
+          }
+          setTimeout(poll, 200);
+        };
+        poll();
+      });
+    }
+
+    // send gives the live source a command and resolves to its reply.
+    send(cmd) {
+      return new Promise((resolve, reject) => {
+        if (!P.live || !P.live.open) return reject(new Error("no live source running"));
+        const id = `lesson${++seq}`;
+        this.replies.set(id, (r) => (r.error ? reject(new Error(`${cmd.cmd}: ${r.error}`)) : resolve(r)));
+        try {
+          P.live.send(Object.assign({ id }, cmd));
+        } catch (e) {
+          this.replies.delete(id);
+          reject(e);
+        }
+      });
+    }
+
+    // The source's notification timings: memberlist mode's header has them
+    // scaled; the server's lab runs Alertmanager's own peer timeout and the
+    // lab's group_wait of 1 s.
+    get peerTimeout() { return this.header.peerTimeoutMs || this.header.peer_timeout_ms || 15000; }
+    get groupWait() { return this.header.groupWaitMs || 1000; }
+
+    notesOf(text, since) {
+      return this.notes.filter((n) => n.t >= (since || 0) && n.text.includes(text));
+    }
+  }
+  let run = null;
+  let seq = 0;
+
+  // ---- what a lesson step can ask for ----
+
+  const isLab = () => P.live && P.live.constructor === GossipLive && P.live.wanted;
+  const names = () => [...(P.live ? P.live.nodes.keys() : [])].sort(); // byte order: Alertmanager's positions
+  const running = () => names().filter((n) => P.live.nodes.get(n) === "alive");
+  const numeric = (a, b) => a.localeCompare(b, "en", { numeric: true });
+
+  // cluster starts n in-page nodes (opts: peerTimeoutMs, latencyMs), or,
+  // against the lab, uses the lab's nodes as they are; resolves when every
+  // node is alive in the majority's view.
+  async function cluster(n, opts) {
+    if (isLab()) {
+      await run.until("the lab", () => P.live.open && P.live.nodes.size > 0, 20000);
+      for (const name of names()) {
+        if (P.live.nodes.get(name) === "dead") await run.send({ cmd: "restart", node: name }).catch(() => {});
+      }
+    } else {
+      run.header = {};
+      P.startMemlab(Object.assign({ nodes: n, speedup: 5, awareness: true }, opts || {}));
+      await run.until("the cluster to start", () => P.live && P.live.open && P.live.nodes.size === n, 60000);
+    }
+    await run.until("every node alive", () => P.live.nodes.size > 0 && running().length === P.live.nodes.size, 60000);
+    run.nodes = names();
+  }
+
+  // spread creates a silence on node and resolves when every running node
+  // holds it: {ms, msgs, nodes}.
+  async function spread(node, comment) {
+    const msgs0 = run.msgs;
+    const before = new Set(run.holders.keys());
+    const r = await run.send({ cmd: "silence", node, text: comment });
+    // memberlist mode replies with the silence's id; the lab does not: its
+    // silence is the new sil key.
+    const id = ((r.text || "").match(/silence (\S+)/) || [])[1];
+    let key = "";
+    const find = () => {
+      for (const k of run.holders.keys()) if (!key && (id ? k === `sil/${id}` : k.startsWith("sil/") && !before.has(k))) key = k;
+      return key;
+    };
+    await run.until("the silence on every running node", () => {
+      const m = find() && run.holders.get(key);
+      return m && running().every((n) => m.has(n));
+    }, 60000);
+    const m = run.holders.get(key);
+    const ts = running().map((n) => m.get(n));
+    return { key, ms: Math.max(...ts) - Math.min(...ts), msgs: run.msgs - msgs0, carried: run.carried.get(key) || 0, nodes: ts.length };
+  }
+
+  // alert posts alert name to every node in `to` (all running nodes by
+  // default), as Prometheus posts every alert to every Alertmanager, and
+  // resolves once each has notified or skipped: the lesson's figures.
+  async function alert(name, to) {
+    const t0 = run.now;
+    const msgs0 = run.msgs;
+    let nodes = to || running();
+    const sorted = running(); // positions: index among the members by name
+    run.alerting = { name, t0, nodes, pos: new Map(nodes.map((n) => [n, sorted.indexOf(n)])) };
+    draw();
+    // A node that just crashed may still count as alive in the views: it
+    // refuses the alert, and the others go on.
+    const took = await Promise.allSettled(nodes.map((node) => run.send({ cmd: "alert", node, text: name })));
+    nodes = nodes.filter((n, i) => took[i].status === "fulfilled");
+    if (nodes.length === 0) throw new Error("no node took the alert");
+    run.alerting.nodes = nodes;
+    const outcome = (n) => run.notes.some((x) => x.node === n && x.t >= t0 && (x.text.includes("sent webhook") || x.text.includes("skipped notification")));
+    const limit = run.groupWait + sorted.length * run.peerTimeout + 30000;
+    await run.until("every node to notify or skip", () => nodes.every((n) => !P.live.nodes.get(n) || P.live.nodes.get(n) !== "alive" || outcome(n)), limit);
+    // The alert's time: when the nodes took it (memberlist mode notes it
+    // with each node's position), else when the command went out.
+    const took0 = run.notesOf("received; position", t0).map((x) => x.t);
+    const at = took0.length ? Math.min(...took0) : t0;
+    const sent = run.notesOf("sent webhook", t0).filter((x) => nodes.includes(x.node));
+    // A node's first outcome counts: later group_interval flushes skip
+    // what the node itself logged.
+    const skipped = nodes.filter((n) => {
+      const first = run.notes.find((x) => x.node === n && x.t >= t0 && (x.text.includes("sent webhook") || x.text.includes("skipped notification")));
+      return first && first.text.includes("skipped");
+    });
+    const nfl = nflHolders(name);
+    let carried = 0;
+    for (const [k, c] of run.carried) if (k.startsWith("nfl/") && k.includes(`{alertname="${name}"}`)) carried += c;
+    const res = {
+      alert: name, notifications: sent.length, senders: sent.map((x) => x.node).sort(numeric),
+      firstMs: sent.length ? sent[0].t - at : null, skipped: skipped.sort(numeric),
+      nflHolders: nfl.size, msgs: run.msgs - msgs0, carried,
+    };
+    run.alerting.done = res;
+    return res;
+  }
+
+  // nflHolders: who holds the notification-log entry of alert name's group
+  // (key nfl/{}:{alertname="name"}:receiver/integration/idx), since when.
+  function nflHolders(name) {
+    for (const [k, m] of run.holders) if (k.startsWith("nfl/") && k.includes(`{alertname="${name}"}`)) return m;
+    return new Map();
+  }
+
+  // N(i) is the i-th node by name: n1, n2, ... in memberlist mode, the
+  // lab's own names against the lab.
+  const N = (i) => (run.nodes || names())[i];
+
+  const secs = (ms) => (ms == null ? "…" : ms >= 10000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`);
+  const realDefaults = "Real defaults: peer timeout 15 s, gossip every 200 ms, push-pull every 60 s; here every interval is divided by 5.";
+
+  // ---- the lessons ----
+
+  const notifyIntro = (r) => `${r.nodes.length} nodes, each with the same route and one webhook receiver. Each node's position is its index among the members sorted by name: n1 is 0. ${realDefaults}`;
+
+  // A notify variant: set up, post the alert, explain what happened.
+  const notifyVariant = (label, opts) => ({
+    label,
+    steps: [
+      { caption: opts.setupCaption || notifyIntro, act: opts.setup || (() => cluster(5, opts.start)) },
+      ...(opts.fault ? [{ caption: opts.faultCaption, act: opts.fault }] : []),
+      {
+        caption: (r) => `The same alert is posted to every running node. Each waits group_wait (${secs(r.groupWait)}), then its position × peer timeout (${secs(r.peerTimeout)}) before it looks in the gossiped notification log: empty, it notifies and logs; logged, it skips.`,
+        act: async () => { run.result = await alert(opts.alertName || "Lesson"); },
+      },
+    ],
+    summary: opts.summary,
+  });
+
+  const countLine = (res) => `Receiver hook got ${res.notifications} notification${res.notifications === 1 ? "" : "s"}${res.senders.length ? ` (from ${res.senders.join(", ")})` : ""}; the first ${secs(res.firstMs)} after the alert. Skipped (found the log entry): ${res.skipped.join(", ") || "none"}. The log entry reached ${res.nflHolders} nodes, carried by ${res.carried} messages (${res.msgs} in all, probes included).`;
+
+  const LESSONS = {
+    "ha-silence": {
+      title: "HA test 1: a silence replicates",
+      variants: {
+        spread: {
+          label: "Two nodes, then five",
+          steps: [
+            { caption: () => `Two Alertmanager peers form a cluster (memberlist). ${realDefaults}`, act: () => cluster(2) },
+            {
+              caption: () => "A silence is created on n1. It is a gossip user message: n1 sends it to up to 3 peers per gossip round, each message at most 3 times (the retransmit limit).",
+              act: async () => { run.result.two = await spread(N(0), "lesson: two nodes"); },
+            },
+            { caption: () => "Now five nodes.", act: () => cluster(5) },
+            {
+              caption: () => "The same on five: each node that learns the silence gossips it on, so it reaches everyone in about log N gossip rounds, not N.",
+              act: async () => { run.result.five = await spread(N(0), "lesson: five nodes"); },
+            },
+          ],
+          summary: (r) => [
+            `2 nodes: the silence reached every node in ${secs(r.two.ms)}, carried by ${r.two.carried} messages (${r.two.msgs} in all, probes included).`,
+            `5 nodes: every node in ${secs(r.five.ms)}, carried by ${r.five.carried} messages (${r.five.msgs} in all; gossip every ${secs(run.header.gossipMs || 200)}): more than 4, since every holder retransmits it up to 3 times, and a node hears it again and again (redundancy).`,
+          ],
+        },
+        restart: {
+          label: "Crash, silence, restart",
+          steps: [
+            { caption: () => `Five peers. ${realDefaults}`, act: () => cluster(5) },
+            { caption: () => "n3 crashes: it will miss what happens next.", act: () => run.send({ cmd: "crash", node: N(2) }) },
+            {
+              caption: () => "A silence is created on n1: gossip reaches the four running nodes, not n3.",
+              act: async () => { run.result.spread = await spread(N(0), "lesson: made while the third node was down"); },
+            },
+            {
+              caption: () => "n3 restarts empty and joins. Joining is a push-pull: a full state exchange over TCP, which brings the silence (push-pulls also repeat every 60 s, here 12 s).",
+              act: async () => {
+                const t0 = run.now;
+                await run.send({ cmd: "restart", node: N(2) });
+                const m = run.holders.get(run.result.spread.key);
+                await run.until("the restarted node to hold the silence", () => m.has(N(2)), 60000);
+                run.result.catchUpMs = m.get(N(2)) - t0;
+              },
+            },
+          ],
+          summary: (r) => [
+            `The silence reached the ${r.spread.nodes} running nodes in ${secs(r.spread.ms)}, carried by ${r.spread.carried} messages.`,
+            `n3 held it ${secs(r.catchUpMs)} after its restart: the join's push-pull, not gossip.`,
+          ],
+        },
+      },
+    },
+    "ha-notify": {
+      title: "HA test 2: notifying once",
+      variants: {
+        healthy: notifyVariant("Healthy cluster", {
+          summary: (r) => [countLine(r), "One notification: position 0 sent and logged it; the log entry was gossiped within its peers' waits."],
+        }),
+        crashed: notifyVariant("Position 0 crashed", {
+          faultCaption: () => "n1, position 0, crashes. The alert comes right after: the others still count it as a member (it is suspect, not yet dead).",
+          fault: () => run.send({ cmd: "crash", node: N(0) }),
+          summary: (r) => [countLine(r), `n2 (position 1) waited one peer timeout (${secs(run.peerTimeout)}), found no entry and notified: late, but once.`],
+        }),
+        partition: notifyVariant("A partition", {
+          faultCaption: () => "The network splits: n1 n2 | n3 n4 n5. Both sides keep working (availability); n1's log entry cannot cross.",
+          fault: () => run.send({ cmd: "partition", groups: [[N(0), N(1)], names().slice(2)] }),
+          summary: (r) => [countLine(r), "Each side notified once: duplicates, the price of staying available under a partition."],
+        }),
+        slow: notifyVariant("Gossip slower than the peer timeout", {
+          start: { peerTimeoutMs: 5, latencyMs: 20 },
+          setupCaption: (r) => `${r.nodes.length} nodes on a network with 20 ms of delay, and a peer timeout of 5 ms: shorter than gossip takes to carry the log entry.`,
+          summary: (r) => [countLine(r), "The others looked in the log before n1's entry arrived: duplicates. --cluster.peer-timeout must exceed gossip's delay."],
+        }),
+        "first-joins": {
+          label: "A member whose name sorts first joins",
+          steps: [
+            { caption: () => `Six peers; n1 is stopped, so n2 is position 0. ${realDefaults}`, act: async () => {
+              await cluster(6);
+              await run.send({ cmd: "crash", node: N(0) });
+              await run.until("n1 dead in the majority's view", () => P.live.nodes.get(N(0)) === "dead", 60000);
+            } },
+            { caption: (r) => `An alert to n2..n6: n2 notifies after group_wait (${secs(r.groupWait)}).`, act: async () => {
+              run.result.before = await alert("BeforeJoin", running());
+            } },
+            { caption: () => "n1 joins. It takes no alerts (like an observer, or a peer Prometheus does not know), but its name sorts first: every position shifts by one.", act: async () => {
+              await run.send({ cmd: "restart", node: N(0) });
+              await run.until("n1 alive", () => P.live.nodes.get(N(0)) === "alive", 60000);
+            } },
+            { caption: () => "The next alert to n2..n6: n2 is now position 1 and waits a peer timeout first.", act: async () => {
+              run.result.after = await alert("AfterJoin", running().filter((n) => n !== N(0)));
+              run.result.notifications = run.result.before.notifications + run.result.after.notifications;
+            } },
+          ],
+          summary: (r) => [
+            `Before n1 joined: ${countLine(r.before)}`,
+            `After: ${countLine(r.after)}`,
+            "Same single notification, one peer timeout later: positions count every member, notifying or not.",
+          ],
+        },
+      },
+    },
+  };
+
+  // ---- the card ----
+
+  let card = null;
+  function makeCard() {
+    card = document.createElement("section");
+    card.id = "lesson";
+    card.setAttribute("aria-live", "polite");
+    card.innerHTML = `<h2 id="lesson-title"></h2><p id="lesson-step" class="muted"></p><p id="lesson-caption"></p>
+      <div id="lesson-lanes"></div><ul id="lesson-summary"></ul>
+      <div class="row"><button id="lesson-next" type="button">Next</button><button id="lesson-restart" type="button">Restart</button><button id="lesson-close" type="button">Close</button></div>`;
+    document.body.appendChild(card);
+    $("lesson-next").addEventListener("click", () => api.next());
+    $("lesson-restart").addEventListener("click", () => api.restart());
+    $("lesson-close").addEventListener("click", () => api.close());
+  }
+
+  // draw shows the step, and during an alert a lane per node: its wait
+  // (group_wait + position x peer timeout) filling up, its log entry's
+  // arrival (blue), and what it did (green sent, grey skipped); and the
+  // receiver's lane counting notifications.
+  function draw() {
+    if (!run || !card) return;
+    const a = run.alerting;
+    const lanes = $("lesson-lanes");
+    if (!a) {
+      lanes.textContent = "";
+      return;
+    }
+    const total = run.groupWait + Math.max(1, a.nodes.length) * run.peerTimeout;
+    const pct = (t) => `${Math.max(0, Math.min(100, ((t - a.t0) / total) * 100)).toFixed(1)}%`;
+    const nfl = nflHolders(a.name);
+    let html = "";
+    for (const n of a.nodes) {
+      const pos = a.pos.get(n);
+      const end = a.t0 + run.groupWait + pos * run.peerTimeout;
+      const did = run.notes.find((x) => x.node === n && x.t >= a.t0 && (x.text.includes("sent webhook") || x.text.includes("skipped notification")));
+      const left = did ? "" : ` ${secs(Math.max(0, end - run.now))} left`;
+      html += `<div class="lane"><span class="who">${n} <small>pos ${pos}</small></span><span class="track">` +
+        `<span class="wait" style="width:${pct(Math.min(run.now, end))}"></span>` +
+        (nfl.has(n) ? `<span class="mark nfl" style="left:${pct(nfl.get(n))}" title="log entry"></span>` : "") +
+        (did ? `<span class="mark ${did.text.includes("sent") ? "sent" : "skip"}" style="left:${pct(did.t)}"></span>` : "") +
+        `</span><span class="what">${did ? (did.text.includes("sent") ? "sent" : "skipped") : left}</span></div>`;
+    }
+    const sent = run.notesOf("sent webhook", a.t0).filter((x) => a.nodes.includes(x.node));
+    html += `<div class="lane receiver"><span class="who">receiver</span><span class="track">` +
+      sent.map((x) => `<span class="mark sent" style="left:${pct(x.t)}" title="${x.node}"></span>`).join("") +
+      `</span><span class="what">${sent.length} sent</span></div>`;
+    lanes.innerHTML = html;
+  }
+
+  function show() {
+    const L = LESSONS[run.lesson];
+    const v = L.variants[run.variant];
+    $("lesson-title").textContent = `${L.title}: ${v.label}`;
+    const sum = $("lesson-summary");
+    sum.textContent = "";
+    if (run.done) {
+      $("lesson-step").textContent = "Summary";
+      $("lesson-caption").textContent = isLab() ? "Measured on the server's lab." : "Measured on the in-page peers.";
+      for (const l of run.lines) {
+        const li = document.createElement("li");
+        li.textContent = l;
+        sum.appendChild(li);
+      }
+    } else {
+      const s = v.steps[run.step];
+      $("lesson-step").textContent = `Step ${run.step + 1} of ${v.steps.length}${run.ready ? "" : " (running…)"}`;
+      $("lesson-caption").textContent = s.caption(captionFacts());
+    }
+    $("lesson-next").disabled = run.done || !run.ready;
+    $("lesson-next").textContent = run.step === v.steps.length - 1 ? "Summary" : "Next";
+    draw();
+  }
+
+  const captionFacts = () => ({ nodes: run.nodes || names(), groupWait: run.groupWait, peerTimeout: run.peerTimeout });
+
+  // act runs the current step; the next button waits for its outcome.
+  function act() {
+    const v = LESSONS[run.lesson].variants[run.variant];
+    const r = run;
+    r.ready = false;
+    show();
+    Promise.resolve()
+      .then(() => v.steps[r.step].act())
+      .then(() => {
+        if (r !== run) return;
+        r.ready = true;
+        show();
+      })
+      .catch((e) => {
+        if (r !== run) return;
+        r.error = e.message;
+        P.showError(`Lesson step ${r.step + 1}: ${e.message}`);
+      });
+  }
+
+  const api = (window.gossipscopeLessons = {
+    lessons: () => Object.fromEntries(Object.entries(LESSONS).map(([k, l]) => [k, Object.keys(l.variants)])),
+    start(lesson, variant) {
+      const L = LESSONS[lesson];
+      if (!L) return P.showError(`No lesson “${lesson}”: ${Object.keys(LESSONS).join(", ")}.`);
+      variant = variant || Object.keys(L.variants)[0];
+      if (!L.variants[variant]) return P.showError(`Lesson ${lesson} has no variant “${variant}”: ${Object.keys(L.variants).join(", ")}.`);
+      if (run) run.alive = false;
+      run = new Run(lesson, variant);
+      if (!card) makeCard();
+      card.hidden = false;
+      run.step = 0;
+      act();
+      P.syncURL();
+    },
+    next() {
+      if (!run || !run.ready || run.done) return;
+      const v = LESSONS[run.lesson].variants[run.variant];
+      if (run.step + 1 < v.steps.length) {
+        run.step++;
+        act();
+        return;
+      }
+      run.done = true;
+      run.lines = v.summary(run.result);
+      show();
+    },
+    restart() {
+      if (run) api.start(run.lesson, run.variant);
+    },
+    close() {
+      if (run) run.alive = false;
+      run = null;
+      if (card) card.hidden = true;
+      P.syncURL();
+    },
+    get step() { return run ? run.step : -1; },
+    get steps() { return run ? LESSONS[run.lesson].variants[run.variant].steps.length : 0; },
+    get ready() { return !!(run && run.ready); },
+    get done() { return !!(run && run.done); },
+    get error() { return run ? run.error || "" : ""; },
+    get result() { return run ? run.result : null; },
+    get peerTimeoutMs() { return run ? run.peerTimeout : 0; },
+    get summary() { return run ? run.lines : []; },
+  });
+
+  P.startLesson = (lesson, variant) => api.start(lesson, variant);
+  // urlParams: the lesson in the page's URL (?lesson=ha-notify&variant=partition).
+  P.lessonParams = () => (run ? { lesson: run.lesson, variant: run.variant } : {});
+
+  // The lessons' buttons, on the memberlist card and the live lab's.
+  P.onReadyHooks.push(() => {
+    for (const [box, where] of [["ml-lessons", "memberlist"], ["live-controls", "lab"]]) {
+      const parent = $(box);
+      if (!parent) continue;
+      const grid = document.createElement("div");
+      grid.className = "preset-grid ha-lessons";
+      grid.setAttribute("aria-label", `Alertmanager HA lessons (${where})`);
+      for (const [id, L] of Object.entries(LESSONS)) {
+        for (const [vid, v] of Object.entries(L.variants)) {
+          const b = document.createElement("button");
+          b.type = "button";
+          b.textContent = `${id === "ha-silence" ? "HA 1" : "HA 2"}: ${v.label}`;
+          b.dataset.lesson = id;
+          b.dataset.variant = vid;
+          b.addEventListener("click", () => api.start(id, vid));
+          grid.appendChild(b);
+        }
+      }
+      if (box === "ml-lessons") parent.after(grid);
+      else parent.appendChild(grid);
+    }
+  });
+})();
