@@ -222,7 +222,9 @@
     run.alerting.nodes = nodes;
     const outcome = (n) => run.notes.some((x) => x.node === n && x.t >= t0 && (x.text.includes("sent webhook") || x.text.includes("skipped notification")));
     const limit = run.groupWait + sorted.length * run.peerTimeout + 30000;
-    await run.until("every node to notify or skip", () => nodes.every((n) => !P.live.nodes.get(n) || P.live.nodes.get(n) !== "alive" || outcome(n)), limit);
+    // Every node that took the alert decides (a node suspected meanwhile
+    // on a loaded machine still runs its pipeline).
+    await run.until("every node to notify or skip", () => nodes.every(outcome), limit);
     // The alert's time: when the nodes took it (memberlist mode notes it
     // with each node's position), else when the command went out.
     const took0 = run.notesOf("received; position", t0).map((x) => x.t);
