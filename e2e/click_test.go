@@ -57,7 +57,9 @@ func TestFastClickSelects(t *testing.T) {
 			if err := chromedp.Do(ctx, chromedp.EmulateViewport(windowW, windowH, chromedp.EmulateScale(dpr))); err != nil {
 				t.Fatal(err)
 			}
-			openPage(t, ctx, pageURL("nodes=3000&fanout=3&mode=pushpull&stop=never&seed=4&maxtime=20000&panel=0"))
+			// resolution=device: a 2x canvas even on the tests' software
+			// renderer, which otherwise draws at CSS resolution.
+			openPage(t, ctx, pageURL("nodes=3000&fanout=3&mode=pushpull&stop=never&seed=4&maxtime=20000&panel=0&resolution=device"))
 			if got := eval[float64](t, ctx, `window.devicePixelRatio`); got != dpr {
 				t.Fatalf("devicePixelRatio %v, want %v", got, dpr)
 			}

@@ -13,7 +13,7 @@
   const body = document.body;
 
   // Page-level URL keys: the page handles them; the rest is the scenario.
-  const PAGE_KEYS = ["replay", "live", "memberlist", "awareness", "projector", "speed", "panel", "lesson", "variant"];
+  const PAGE_KEYS = ["replay", "live", "memberlist", "awareness", "projector", "speed", "panel", "lesson", "variant", "resolution"];
   const SPEED_MIN = 0.05;
   const SPEED_MAX = 50;
   // Below this width the panel starts hidden: the scene needs the room.
@@ -229,6 +229,7 @@
     if (body.classList.contains("projector")) q.set("projector", "1");
     const hidden = body.classList.contains("panel-hidden");
     if (hidden !== (innerWidth < WIDE)) q.set("panel", hidden ? "0" : "1");
+    if (window.gossipscopeGL && gossipscopeGL.deviceResolution) q.set("resolution", "device");
     const search = q.toString();
     const url = location.pathname + (search ? "?" + search : "") + location.hash;
     if (url !== location.pathname + location.search + location.hash) history.replaceState(null, "", url);

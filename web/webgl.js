@@ -14,6 +14,8 @@
 (() => {
   "use strict";
   const info = (window.gossipscopeGL = { renderer: "", software: false, devicePixelRatio: 1, cappedResolution: false });
+  // Read now: the page rewrites its address once the wasm starts.
+  info.deviceResolution = new URLSearchParams(location.search).get("resolution") === "device";
   const proto = window.HTMLCanvasElement && HTMLCanvasElement.prototype;
   if (!proto || !proto.getContext) return;
   const getContext = proto.getContext;
@@ -32,8 +34,9 @@
       // CSS resolution (the browser scales the canvas up) rather than at
       // 2 or 3 device pixels per CSS pixel, 4 to 9 times the work. ebiten
       // sizes its canvas from devicePixelRatio, read after this.
+      // The link's resolution=device keeps the device's resolution anyway.
       info.devicePixelRatio = window.devicePixelRatio || 1;
-      if (info.software && info.devicePixelRatio > 1) {
+      if (info.software && info.devicePixelRatio > 1 && !info.deviceResolution) {
         try {
           Object.defineProperty(window, "devicePixelRatio", { get: () => 1, configurable: true });
           info.cappedResolution = true;
