@@ -247,7 +247,7 @@ func TestRecordThenReplayALab(t *testing.T) {
 	}
 
 	ro := replayOptions{serveOptions: serveOptions{listen: "127.0.0.1:0"}, file: path, speed: 100, wait: true}
-	var out bytes.Buffer
+	var out syncBuffer // the replay writes from its own goroutine
 	rs, err := startReplay(ctx, ro, &out, io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -337,7 +337,7 @@ func TestReplayDamagedRecording(t *testing.T) {
 	}, "\n")), 0o644)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	var errb bytes.Buffer
+	var errb syncBuffer
 	s, err := startReplay(ctx, replayOptions{serveOptions: serveOptions{listen: "127.0.0.1:0"}, file: path, speed: 1, wait: true}, io.Discard, &errb)
 	if err != nil {
 		t.Fatal(err)
