@@ -35,6 +35,11 @@
     return h;
   };
 
+  // The pipeline's notes (package notify): a node that notified says "sent
+  // webhook" (or, in a lab without a webhook, "notified (no webhook
+  // configured)"); one that found the log entry "skipped notification".
+  const isSent = (text) => text.includes("sent webhook") || text.includes("notified (");
+  const isDecision = (text) => isSent(text) || text.includes("skipped notification");
   const NOTE = '"type":"note"', STATE = '"type":"state"', MSG = '"type":"msg"', REPLY = '"type":"reply"', HEADER = '"type":"header"';
 
   // Run is one lesson being taught: its steps, and what the stream showed.
@@ -86,7 +91,7 @@
           if (!m) this.holders.set(ev.key, (m = new Map()));
           if (!m.has(ev.node)) m.set(ev.node, ev.t);
         } else if (ev.type === "note" && ev.node) {
-          this.notes.push({ t: ev.t, node: ev.node, text: ev.text || "", params: ev.params || {} });
+          this.notes.push({ t: ev.t, node: ev.node, key: ev.key || "", text: ev.text || "", params: ev.params || {} });
         } else if (ev.type === "reply" && this.replies.has(ev.id)) {
           this.replies.get(ev.id)(ev);
           this.replies.delete(ev.id);
@@ -168,10 +173,11 @@
   // node is alive in the majority's view.
   async function cluster(n, opts) {
     if (isLab()) {
+      if (opts) throw new Error("this variant changes the cluster's settings, which only the in-page peers allow: open it in memberlist mode (without ?live=1)");
       await run.until("the lab", () => P.live.open && P.live.nodes.size > 0, 20000);
-      for (const name of names()) {
-        if (P.live.nodes.get(name) === "dead") await run.send({ cmd: "restart", node: name }).catch(() => {});
-      }
+      // Undo what an earlier lesson left: a cut, crashed nodes.
+      await run.send({ cmd: "heal" }).catch(() => {});
+      await Promise.allSettled(names().filter((n) => P.live.nodes.get(n) !== "alive").map((node) => run.send({ cmd: "restart", node })));
     } else {
       run.header = {};
       P.startMemlab(Object.assign({ nodes: n, speedup: 5, awareness: true }, opts || {}));
@@ -207,7 +213,10 @@
   // alert posts alert name to every node in `to` (all running nodes by
   // default), as Prometheus posts every alert to every Alertmanager, and
   // resolves once each has notified or skipped: the lesson's figures.
-  async function alert(name, to) {
+  async function alert(base, to) {
+    // A fresh name each run: the lab keeps its notification log for the
+    // repeat interval (1 h), so a name notified before would be skipped.
+    const name = `${base}-${Date.now().toString(36)}`;
     const t0 = run.now;
     const msgs0 = run.msgs;
     let nodes = to || running();
@@ -220,7 +229,8 @@
     nodes = nodes.filter((n, i) => took[i].status === "fulfilled");
     if (nodes.length === 0) throw new Error("no node took the alert");
     run.alerting.nodes = nodes;
-    const outcome = (n) => run.notes.some((x) => x.node === n && x.t >= t0 && (x.text.includes("sent webhook") || x.text.includes("skipped notification")));
+    const mine = (x) => x.t >= t0 && x.key.includes(`{alertname="${name}"}`); // this alert's group: earlier ones flush on
+    const outcome = (n) => run.notes.some((x) => x.node === n && mine(x) && isDecision(x.text));
     const limit = run.groupWait + sorted.length * run.peerTimeout + 30000;
     // Every node that took the alert decides (a node suspected meanwhile
     // on a loaded machine still runs its pipeline).
@@ -229,18 +239,18 @@
     // with each node's position), else when the command went out.
     const took0 = run.notesOf("received; position", t0).map((x) => x.t);
     const at = took0.length ? Math.min(...took0) : t0;
-    const sent = run.notesOf("sent webhook", t0).filter((x) => nodes.includes(x.node));
+    const sent = run.notes.filter((x) => mine(x) && isSent(x.text) && nodes.includes(x.node));
     // A node's first outcome counts: later group_interval flushes skip
     // what the node itself logged.
     const skipped = nodes.filter((n) => {
-      const first = run.notes.find((x) => x.node === n && x.t >= t0 && (x.text.includes("sent webhook") || x.text.includes("skipped notification")));
-      return first && first.text.includes("skipped");
+      const first = run.notes.find((x) => x.node === n && mine(x) && isDecision(x.text));
+      return first && !isSent(first.text);
     });
     const nfl = nflHolders(name);
     let carried = 0;
     for (const [k, c] of run.carried) if (k.startsWith("nfl/") && k.includes(`{alertname="${name}"}`)) carried += c;
     const res = {
-      alert: name, notifications: sent.length, senders: sent.map((x) => x.node).sort(numeric),
+      alert: name, notifications: sent.length, senders: sent.map((x) => x.node).sort(numeric), firstSender: sent.length ? sent[0].node : "",
       firstMs: sent.length ? sent[0].t - at : null, skipped: skipped.sort(numeric),
       nflHolders: nfl.size, msgs: run.msgs - msgs0, carried,
     };
@@ -344,9 +354,13 @@
           summary: (r) => [countLine(r), `n2 (position 1) waited one peer timeout (${secs(run.peerTimeout)}), found no entry and notified: late, but once.`],
         }),
         partition: notifyVariant("A partition", {
-          faultCaption: () => "The network splits: n1 n2 | n3 n4 n5. Both sides keep working (availability); n1's log entry cannot cross.",
-          fault: () => run.send({ cmd: "partition", groups: [[N(0), N(1)], names().slice(2)] }),
-          summary: (r) => [countLine(r), "Each side notified once: duplicates, the price of staying available under a partition."],
+          faultCaption: () => `The network splits: ${N(0)} | ${names().slice(1).join(" ")}. Both sides keep working (availability); ${N(0)}'s log entry cannot cross.`,
+          // One node alone: its entry has no one to reach, and the other
+          // side relays its own among three. (A two-node side can notify
+          // twice: until the other side is declared dead, the lone holder
+          // spends its 3 retransmits on members it cannot reach.)
+          fault: () => run.send({ cmd: "partition", groups: [[N(0)], names().slice(1)] }),
+          summary: (r) => [countLine(r), `Each side notified once: ${N(0)} at once, ${N(1)} (position 1) after a peer timeout, finding no entry. Duplicates: the price of staying available under a partition.`],
         }),
         slow: notifyVariant("Gossip slower than the peer timeout", {
           start: { peerTimeoutMs: 5, latencyMs: 20 },
@@ -418,15 +432,15 @@
     for (const n of a.nodes) {
       const pos = a.pos.get(n);
       const end = a.t0 + run.groupWait + pos * run.peerTimeout;
-      const did = run.notes.find((x) => x.node === n && x.t >= a.t0 && (x.text.includes("sent webhook") || x.text.includes("skipped notification")));
+      const did = run.notes.find((x) => x.node === n && x.t >= a.t0 && x.key.includes(`{alertname="${a.name}"}`) && isDecision(x.text));
       const left = did ? "" : ` ${secs(Math.max(0, end - run.now))} left`;
       html += `<div class="lane"><span class="who">${n} <small>pos ${pos}</small></span><span class="track">` +
         `<span class="wait" style="width:${pct(Math.min(run.now, end))}"></span>` +
         (nfl.has(n) ? `<span class="mark nfl" style="left:${pct(nfl.get(n))}" title="log entry"></span>` : "") +
-        (did ? `<span class="mark ${did.text.includes("sent") ? "sent" : "skip"}" style="left:${pct(did.t)}"></span>` : "") +
-        `</span><span class="what">${did ? (did.text.includes("sent") ? "sent" : "skipped") : left}</span></div>`;
+        (did ? `<span class="mark ${isSent(did.text) ? "sent" : "skip"}" style="left:${pct(did.t)}"></span>` : "") +
+        `</span><span class="what">${did ? (isSent(did.text) ? "sent" : "skipped") : left}</span></div>`;
     }
-    const sent = run.notesOf("sent webhook", a.t0).filter((x) => a.nodes.includes(x.node));
+    const sent = run.notes.filter((x) => x.t >= a.t0 && x.key.includes(`{alertname="${a.name}"}`) && isSent(x.text) && a.nodes.includes(x.node));
     html += `<div class="lane receiver"><span class="who">receiver</span><span class="track">` +
       sent.map((x) => `<span class="mark sent" style="left:${pct(x.t)}" title="${x.node}"></span>`).join("") +
       `</span><span class="what">${sent.length} sent</span></div>`;
