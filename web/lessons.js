@@ -30,6 +30,14 @@
     const text = h.onText;
     h.onText = (t) => {
       text(t);
+      if (t.indexOf(HEADER) >= 0) { // the stream's settings, for a lesson started later
+        for (const line of t.split("\n")) {
+          if (line.indexOf(HEADER) < 0) continue;
+          try {
+            lastHeader = JSON.parse(line).params || {};
+          } catch (e) { /* the wasm reports bad lines */ }
+        }
+      }
       if (run) run.take(t);
     };
     return h;
@@ -40,6 +48,7 @@
   // configured)"); one that found the log entry "skipped notification".
   const isSent = (text) => text.includes("sent webhook") || text.includes("notified (");
   const isDecision = (text) => isSent(text) || text.includes("skipped notification");
+  let lastHeader = {};
   const NOTE = '"type":"note"', STATE = '"type":"state"', MSG = '"type":"msg"', REPLY = '"type":"reply"', HEADER = '"type":"header"';
 
   // Run is one lesson being taught: its steps, and what the stream showed.
@@ -53,7 +62,7 @@
       this.now = 0; // the stream's latest t (ms)
       this.msgs = 0;
       this.carried = new Map(); // state key -> messages that carried it
-      this.header = {};
+      this.header = lastHeader;
       this.holders = new Map(); // state key -> Map(node -> first t)
       this.notes = []; // {t, node, text, params}
       this.replies = new Map(); // command id -> resolve
@@ -269,6 +278,7 @@
   // lab's own names against the lab.
   const N = (i) => (run.nodes || names())[i];
 
+  const esc = (v) => String(v).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
   const secs = (ms) => (ms == null ? "…" : ms >= 10000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`);
   const realDefaults = "Real defaults: peer timeout 15 s, gossip every 200 ms, push-pull every 60 s; here every interval is divided by 5.";
 
@@ -291,6 +301,42 @@
   });
 
   const countLine = (res) => `Receiver hook got ${res.notifications} notification${res.notifications === 1 ? "" : "s"}${res.senders.length ? ` (from ${res.senders.join(", ")})` : ""}; the first ${secs(res.firstMs)} after the alert. Skipped (found the log entry): ${res.skipped.join(", ") || "none"}. The log entry reached ${res.nflHolders} nodes, carried by ${res.carried} messages (${res.msgs} in all, probes included).`;
+
+  // observed: per Alertmanager (the observer's alias), its HA position and
+  // the notifications its /metrics counted since the lesson began.
+  function observed() {
+    const out = new Map();
+    for (const x of run.notes) {
+      const p = x.params;
+      if (!p.metrics) continue;
+      const o = out.get(x.node) || { position: null, notifications: 0 };
+      if (p.value && p.value.position != null) o.position = p.value.position;
+      if (p.delta && p.delta.notifications) o.notifications += p.delta.notifications;
+      out.set(x.node, o);
+    }
+    return out;
+  }
+
+  // explainObserved reads duplicates out of the cluster's own metrics: who
+  // notified, at which position, and which rule that points to.
+  function explainObserved() {
+    const obs = observed();
+    const senders = [...obs].filter(([, o]) => o.notifications > 0);
+    const lines = [`Notifications counted (alertmanager_notifications_total): ${senders.map(([n, o]) => `${n} +${o.notifications} (position ${o.position})`).join(", ") || "none yet"}.`];
+    const positions = new Map();
+    for (const [n, o] of obs) if (o.position != null) positions.set(o.position, [...(positions.get(o.position) || []), n]);
+    const twice = [...positions].filter(([, ns]) => ns.length > 1);
+    if (twice.length) lines.push(`Two nodes claim the same position (${twice.map(([p, ns]) => `${ns.join(" and ")} at ${p}`).join("; ")}): they see different member lists, a partition or a split view; each side has its own position 0 and notifies.`);
+    if (senders.length > 1) {
+      lines.push(`Duplicates: ${senders.length} nodes notified. A node at position k > 0 notifies only when, after k x peer timeout, its notification log still had no entry: position 0 was down, partitioned from it, or gossip took longer than the peer timeout.`);
+    } else if (senders.length === 1 && senders[0][1].position > 0) {
+      lines.push(`Only ${senders[0][0]} notified, at position ${senders[0][1].position}: it waited ${senders[0][1].position} x peer timeout; the nodes before it did not notify (not given the alert, down, or a member that sorts first but takes no alerts).`);
+    } else if (senders.length === 1) {
+      lines.push("One node notified, at position 0: the cluster deduplicated.");
+    }
+    run.result = { observed: Object.fromEntries(obs), senders: senders.map(([n]) => n), duplicates: senders.length > 1 };
+    return lines;
+  }
 
   const LESSONS = {
     "ha-silence": {
@@ -367,6 +413,20 @@
           setupCaption: (r) => `${r.nodes.length} nodes on a network with 20 ms of delay, and a peer timeout of 5 ms: shorter than gossip takes to carry the log entry.`,
           summary: (r) => [countLine(r), "The others looked in the log before n1's entry arrived: duplicates. --cluster.peer-timeout must exceed gossip's delay."],
         }),
+        observe: {
+          label: "A real cluster's duplicates (observe)",
+          steps: [
+            {
+              caption: () => "Watching a real Alertmanager cluster through its own metrics (gossipscope observe): each node's position (alertmanager_peer_position) and the notifications it sends (alertmanager_notifications_total). Fire an alert at the cluster; press next to read what it did.",
+              act: () => {
+                if (!P.live || !P.live.wanted) throw new Error("connect to a live server first (gossipscope observe, then ?live=1)");
+                run.observing = true;
+                return run.until("the cluster's metrics", () => observed().size > 0, 120000);
+              },
+            },
+          ],
+          summary: () => explainObserved(),
+        },
         "first-joins": {
           label: "A member whose name sorts first joins",
           steps: [
@@ -421,6 +481,15 @@
     if (!run || !card) return;
     const a = run.alerting;
     const lanes = $("lesson-lanes");
+    if (run.observing) {
+      let html = "";
+      for (const [n, o] of [...observed()].sort((x, y) => numeric(x[0], y[0]))) {
+        html += `<div class="lane"><span class="who">${esc(n)} <small>pos ${o.position == null ? "?" : esc(o.position)}</small></span><span class="track">` +
+          `${"<span class=\"mark sent\" style=\"position:relative;display:inline-block;margin:0 0.2em\"></span>".repeat(Math.min(20, o.notifications))}</span><span class="what">${o.notifications} sent</span></div>`;
+      }
+      lanes.innerHTML = html;
+      return;
+    }
     if (!a) {
       lanes.textContent = "";
       return;
@@ -434,7 +503,7 @@
       const end = a.t0 + run.groupWait + pos * run.peerTimeout;
       const did = run.notes.find((x) => x.node === n && x.t >= a.t0 && x.key.includes(`{alertname="${a.name}"}`) && isDecision(x.text));
       const left = did ? "" : ` ${secs(Math.max(0, end - run.now))} left`;
-      html += `<div class="lane"><span class="who">${n} <small>pos ${pos}</small></span><span class="track">` +
+      html += `<div class="lane"><span class="who">${esc(n)} <small>pos ${pos}</small></span><span class="track">` +
         `<span class="wait" style="width:${pct(Math.min(run.now, end))}"></span>` +
         (nfl.has(n) ? `<span class="mark nfl" style="left:${pct(nfl.get(n))}" title="log entry"></span>` : "") +
         (did ? `<span class="mark ${isSent(did.text) ? "sent" : "skip"}" style="left:${pct(did.t)}"></span>` : "") +
@@ -442,7 +511,7 @@
     }
     const sent = run.notes.filter((x) => x.t >= a.t0 && x.key.includes(`{alertname="${a.name}"}`) && isSent(x.text) && a.nodes.includes(x.node));
     html += `<div class="lane receiver"><span class="who">receiver</span><span class="track">` +
-      sent.map((x) => `<span class="mark sent" style="left:${pct(x.t)}" title="${x.node}"></span>`).join("") +
+      sent.map((x) => `<span class="mark sent" style="left:${pct(x.t)}" title="${esc(x.node)}"></span>`).join("") +
       `</span><span class="what">${sent.length} sent</span></div>`;
     lanes.innerHTML = html;
   }
