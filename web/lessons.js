@@ -306,6 +306,14 @@
   // the notifications its /metrics counted since the lesson began.
   function observed() {
     const out = new Map();
+    // A gauge is reported when it changes, so a page that joined later has
+    // no position from /metrics: Alertmanager's rule gives it, the index of
+    // the peer's name among the members' sorted by byte order (the
+    // header's peer_names: alias -> peer name).
+    const peers = run.header.peer_names || {};
+    const members = Object.keys(peers).filter((a) => !P.live || !P.live.nodes.has(a) || P.live.nodes.get(a) === "alive")
+      .sort((a, b) => (peers[a] < peers[b] ? -1 : peers[a] > peers[b] ? 1 : 0));
+    members.forEach((a, i) => out.set(a, { position: i, notifications: 0 }));
     for (const x of run.notes) {
       const p = x.params;
       if (!p.metrics) continue;
@@ -421,7 +429,7 @@
               act: () => {
                 if (!P.live || !P.live.wanted) throw new Error("connect to a live server first (gossipscope observe, then ?live=1)");
                 run.observing = true;
-                return run.until("the cluster's metrics", () => observed().size > 0, 120000);
+                return run.until("the cluster's members", () => observed().size > 0, 120000);
               },
             },
           ],
@@ -605,6 +613,8 @@
     get error() { return run ? run.error || "" : ""; },
     get result() { return run ? run.result : null; },
     get peerTimeoutMs() { return run ? run.peerTimeout : 0; },
+    // observed(): in the observe variant, {alias: {position, notifications}} so far.
+    observed: () => (run ? Object.fromEntries(observed()) : {}),
     get summary() { return run ? run.lines : []; },
   });
 
@@ -622,6 +632,9 @@
       grid.setAttribute("aria-label", `Alertmanager HA lessons (${where})`);
       for (const [id, L] of Object.entries(LESSONS)) {
         for (const [vid, v] of Object.entries(L.variants)) {
+          // observe needs a real cluster; slow changes settings only the
+          // in-page peers take.
+          if ((where === "memberlist" && vid === "observe") || (where === "lab" && vid === "slow")) continue;
           const b = document.createElement("button");
           b.type = "button";
           b.textContent = `${id === "ha-silence" ? "HA 1" : "HA 2"}: ${v.label}`;
