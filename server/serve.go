@@ -226,6 +226,10 @@ func startServer(o serveOptions, stdout, stderr io.Writer) (*server, error) {
 		s.http.IdleTimeout = o.idleTimeout
 	}
 	fmt.Fprintf(stdout, "gossipscope: serving http://%s/\n", ln.Addr())
+	if o.source != nil {
+		// The page opens on the simulation; this link opens the live source.
+		fmt.Fprintf(stdout, "gossipscope: the live cluster: http://%s/?live=1\n", ln.Addr())
+	}
 	go func() {
 		if err := s.http.Serve(s.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.serveErr <- err

@@ -193,6 +193,20 @@ window.GossipLive = GossipLive;
           : `A live source (${source}) is running on this server.`;
     $("live-controls").hidden = !ok;
     for (const b of document.querySelectorAll("#presets button.live")) b.disabled = !ok;
+    P.liveNeedsNote(!ok);
+    refreshJump();
+  }
+
+  // The header's one-click way to the server's live source (and back), so
+  // that `make run`'s lab is announced as soon as the page knows of it,
+  // not only in the last card of the panel. ?live=1 opens it directly.
+  function refreshJump() {
+    const b = $("live-jump");
+    const on = !!(P.live && P.live.wanted && P.live.constructor === GossipLive);
+    b.hidden = !P.liveAvailable;
+    b.textContent = on ? "Back to the simulation" : P.liveSource === "alertmanager" ? "Watch the Alertmanager cluster" : "Show the live lab";
+    b.setAttribute("aria-pressed", String(on));
+    b.classList.toggle("primary", !on);
   }
 
   function status(st, detail) {
@@ -216,6 +230,7 @@ window.GossipLive = GossipLive;
       P.showError(`Live lab: ${detail}. Press Connect to try again.`);
       live.wanted = false;
     }
+    refreshJump();
     P.syncURL(true);
   }
 
@@ -383,6 +398,17 @@ window.GossipLive = GossipLive;
       const p = Number($("live-loss").value);
       if (!(p >= 0 && p <= 1)) return P.showError("Loss is a probability between 0 and 1.");
       send({ cmd: "loss", loss: p });
+    });
+    on("live-jump", () => {
+      if (P.live && P.live.wanted && P.live.constructor === GossipLive) {
+        P.leaveLive();
+        P.call("play");
+        refreshJump();
+        P.syncURL(true);
+      } else {
+        P.connectLive();
+        refreshJump();
+      }
     });
     GossipLive.probe(3000).then(available);
   });

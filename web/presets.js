@@ -83,7 +83,24 @@ window.gossipscopePresets = [
       b.addEventListener("click", () => runPreset(p));
       box.appendChild(b);
     }
+    const note = document.createElement("p");
+    note.id = "presets-live-note";
+    note.className = "hint";
+    note.textContent = "The Alertmanager presets need the live lab: run the server with make run (gossipscope serve --lab 5) and open its page.";
+    note.hidden = true;
+    box.after(note);
   });
+
+  // liveNeedsNote says why the Alertmanager presets cannot run (no live
+  // lab answers), rather than leaving them grey without a word.
+  P.liveNeedsNote = (show) => {
+    const note = $("presets-live-note");
+    if (note) note.hidden = !show;
+    for (const b of document.querySelectorAll("#presets button.live")) {
+      const p = window.gossipscopePresets.find((x) => x.id === b.dataset.preset);
+      b.title = (p && p.about ? p.about + " " : "") + (show ? "Needs the live lab (make run)." : "");
+    }
+  };
 
   function runPreset(p) {
     P.stopCompare();

@@ -1,0 +1,76 @@
+package e2e
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestLiveLabAnnounced: on a server with --lab (what `make run` starts) the
+// page opens on the simulation but says at once, in the header, that a
+// live lab runs, and one click shows it; a second goes back. On the static
+// server (no live source) the button stays away and the Alertmanager
+// presets say what they need.
+func TestLiveLabAnnounced(t *testing.T) {
+	lab := startLabServer(t, "3")
+	ctx := newTab(t, 3*time.Minute)
+	openPage(t, ctx, lab.url)
+	waitFor(t, ctx, 10*time.Second, "the live lab button", `!document.getElementById("live-jump").hidden`)
+	if got := eval[string](t, ctx, `document.getElementById("live-jump").textContent`); got != "Show the live lab" {
+		t.Errorf("button says %q", got)
+	}
+	// Visible in the header without scrolling: inside the window.
+	if !eval[bool](t, ctx, `(() => { const r = document.getElementById("live-jump").getBoundingClientRect();
+		return r.width > 0 && r.top >= 0 && r.bottom <= innerHeight && r.right <= innerWidth; })()`) {
+		t.Error("the live lab button is not on screen")
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("live-jump"))); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, 30*time.Second, "the live stream", `gossipscope.state().source === "live" && gossipscope.state().nodes === 3`)
+	if q := eval[string](t, ctx, `location.search`); !strings.Contains(q, "live=1") {
+		t.Errorf("URL %q does not say live", q)
+	}
+	waitFor(t, ctx, 5*time.Second, "the way back", `document.getElementById("live-jump").textContent === "Back to the simulation"`)
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("live-jump"))); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, 10*time.Second, "the simulation again", `gossipscope.state().source === "sim" && gossipscope.state().playing`)
+
+	// The shared server has no live source.
+	ctx2 := newTab(t, time.Minute)
+	openPage(t, ctx2, pageURL("panel=1"))
+	waitFor(t, ctx2, 10*time.Second, "the presets' note", `!document.getElementById("presets-live-note").hidden`)
+	if !eval[bool](t, ctx2, `document.getElementById("live-jump").hidden`) {
+		t.Error("a live lab button on a server without a live source")
+	}
+	if title := eval[string](t, ctx2, `document.querySelector('#presets button[data-preset="am-silence"]').title`); !strings.Contains(title, "make run") {
+		t.Errorf("the Alertmanager preset's title %q does not say what it needs", title)
+	}
+}
+
+// TestPredictThenPlay: the class's guess, then the run: the card sets the
+// guess, the run's rounds and the theory's side by side.
+func TestPredictThenPlay(t *testing.T) {
+	ctx := newTab(t, 2*time.Minute)
+	openPage(t, ctx, pageURL("nodes=100&fanout=3&period=1000&mode=push&peers=seed&stop=all&seed=1&panel=1"))
+	api(t, ctx, `setSpeed(2)`)
+	eval[bool](t, ctx, `(document.getElementById("pr-guess").value = "4", true)`)
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("pr-play"))); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, 60*time.Second, "the comparison", `gossipscopePredict.result().includes("theory")`)
+	got := eval[string](t, ctx, `gossipscopePredict.result()`)
+	// The round during which the last node learnt it, from the figures.
+	full := eval[int](t, ctx, `gossipscopeExport.rounds().find((r) => r.informed === r.alive).round`)
+	want := "Guess 4 · run " + strconv.Itoa(full) + " rounds"
+	if !strings.HasPrefix(got, want) {
+		t.Errorf("result %q, want it to start %q", got, want)
+	}
+	if !strings.Contains(got, "too few") && !strings.Contains(got, "too many") && !strings.Contains(got, "exactly") {
+		t.Errorf("result %q gives no verdict", got)
+	}
+}
