@@ -18,8 +18,8 @@ func TestLiveLabAnnounced(t *testing.T) {
 	lab := startLabServer(t, "3")
 	ctx := newTab(t, 3*time.Minute)
 	openPage(t, ctx, lab.url)
-	waitFor(t, ctx, 10*time.Second, "the live lab button", `!document.getElementById("live-jump").hidden`)
-	if got := eval[string](t, ctx, `document.getElementById("live-jump").textContent`); got != "Show the live lab" {
+	waitFor(t, ctx, 30*time.Second, "the live lab button", `!document.getElementById("live-jump").hidden`)
+	if got := eval[string](t, ctx, `document.getElementById("live-jump").textContent`); got != "Live lab" {
 		t.Errorf("button says %q", got)
 	}
 	// Visible in the header without scrolling: inside the window.
@@ -34,7 +34,7 @@ func TestLiveLabAnnounced(t *testing.T) {
 	if q := eval[string](t, ctx, `location.search`); !strings.Contains(q, "live=1") {
 		t.Errorf("URL %q does not say live", q)
 	}
-	waitFor(t, ctx, 5*time.Second, "the way back", `document.getElementById("live-jump").textContent === "Back to the simulation"`)
+	waitFor(t, ctx, 5*time.Second, "the way back", `document.getElementById("live-jump").textContent === "Simulation"`)
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("live-jump"))); err != nil {
 		t.Fatal(err)
 	}

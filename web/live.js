@@ -204,7 +204,10 @@ window.GossipLive = GossipLive;
     const b = $("live-jump");
     const on = !!(P.live && P.live.wanted && P.live.constructor === GossipLive);
     b.hidden = !P.liveAvailable;
-    b.textContent = on ? "Back to the simulation" : P.liveSource === "alertmanager" ? "Watch the Alertmanager cluster" : "Show the live lab";
+    b.textContent = on ? "Simulation" : P.liveSource === "alertmanager" ? "Live cluster" : "Live lab";
+    b.title = on ? "Back to the simulation" : P.liveSource === "alertmanager"
+      ? "Watch the Alertmanager cluster this server observes (?live=1 opens it directly)"
+      : "This server runs a live lab cluster: show it (?live=1 opens it directly)";
     b.setAttribute("aria-pressed", String(on));
     b.classList.toggle("primary", !on);
   }
