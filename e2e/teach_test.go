@@ -18,6 +18,12 @@ func TestLiveLabAnnounced(t *testing.T) {
 	lab := startLabServer(t, "3")
 	ctx := newTab(t, 3*time.Minute)
 	openPage(t, ctx, lab.url)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("live card: %q; page errors: %q", eval[string](t, ctx, `document.getElementById("live-availability").textContent`),
+				eval[[]string](t, ctx, `gossipscopePage.errors`))
+		}
+	})
 	waitFor(t, ctx, 30*time.Second, "the live lab button", `!document.getElementById("live-jump").hidden`)
 	if got := eval[string](t, ctx, `document.getElementById("live-jump").textContent`); got != "Live lab" {
 		t.Errorf("button says %q", got)

@@ -29,8 +29,8 @@ class GossipLive {
     return u.toString();
   }
 
-  // probe reports the live source ("lab", "alertmanager", ...) or "" when
-  // there is none, within timeoutMs: GET api/live (the hub's stats, JSON
+  // probe reports the live source ("lab", "alertmanager", ...), "" when
+  // there is none, or null when no answer came within timeoutMs: GET api/live (the hub's stats, JSON
   // with "source" set while a source runs). Unlike opening /ws it starts no
   // stream (a replay source would start playing for the probe) and costs
   // the server one small JSON answer. A static copy of the page has no
@@ -48,7 +48,7 @@ class GossipLive {
     return fetch(url, { cache: "no-store", signal: ctl ? ctl.signal : undefined })
       .then((r) => (r.ok ? r.json() : null))
       .then((j) => (j && typeof j.source === "string" ? j.source : ""))
-      .catch(() => "")
+      .catch(() => null) // no answer in time: not known (a busy server or machine)
       .finally(() => clearTimeout(timer));
   }
 
@@ -413,6 +413,13 @@ window.GossipLive = GossipLive;
         refreshJump();
       }
     });
-    GossipLive.probe(3000).then(available);
+    // A server that did not answer in time is asked again, with more time,
+    // before the page says there is none: on a loaded machine the first
+    // answer can take longer than 3 s while the page boots.
+    const look = (n) => GossipLive.probe(3000 * n).then((source) => {
+      if (source === null && n < 4) setTimeout(() => look(n + 1), 500);
+      else available(source || "");
+    });
+    look(1);
   });
 })();
