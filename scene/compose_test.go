@@ -320,3 +320,32 @@ func TestAtlasAndBatch(t *testing.T) {
 		}
 	}
 }
+
+// TestNarrationLostAgrees: one message lost in a round "was lost", two
+// "were lost".
+func TestNarrationLostAgrees(t *testing.T) {
+	for _, tc := range []struct {
+		lost int
+		want string
+	}{{1, ", 1 was lost."}, {2, ", 2 were lost."}} {
+		evs := []protocol.Event{protocol.Header("sim", map[string]any{"nodes": 10, "period": 1000.0, "fanout": 3})}
+		for i := 0; i < 10; i++ {
+			evs = append(evs, protocol.Event{Type: protocol.TypeNode, Node: "n" + itoa(i), Status: protocol.StatusAlive})
+		}
+		evs = append(evs, protocol.Event{Type: protocol.TypeState, Node: "n0", Key: "k0", Version: 1},
+			protocol.Event{Type: protocol.TypeRound, T: 1000, Round: 1})
+		for i := 0; i < 3; i++ {
+			e := protocol.Event{Type: protocol.TypeMsg, T: 1000, From: "n0", To: "n" + itoa(1+i), Kind: "push", Key: "k0", Version: 1, Arrive: 1100}
+			if i < tc.lost {
+				e.Lost, e.Arrive = true, 0
+			}
+			evs = append(evs, e)
+		}
+		p := load(t, Config{}, evs)
+		p.SetDone(false)
+		p.Seek(1200)
+		if got := p.Narration(); !strings.HasSuffix(got, tc.want) {
+			t.Errorf("%d lost: %q, want it to end %q", tc.lost, got, tc.want)
+		}
+	}
+}

@@ -105,7 +105,7 @@ func (p *Player) Narration() string {
 		if c.RoundMessages > 0 {
 			fmt.Fprintf(&b, "; %s of the %s this round went to nodes that already knew", Thousands(c.RoundRedundant), many(c.RoundMessages, "message"))
 			if c.RoundLost > 0 {
-				fmt.Fprintf(&b, ", %s were lost", Thousands(c.RoundLost))
+				fmt.Fprintf(&b, ", %s %s lost", Thousands(c.RoundLost), wasWere(c.RoundLost))
 			}
 		}
 		b.WriteString(".")
@@ -189,6 +189,14 @@ func (p *Player) newsSince() float64 {
 // many says "1 message" or "3 messages" (thousands separated).
 func many(n int, word string) string {
 	return Thousands(n) + " " + word + plural(n)
+}
+
+// wasWere is the verb for n things: "1 was lost", "2 were lost".
+func wasWere(n int) string {
+	if n == 1 {
+		return "was"
+	}
+	return "were"
 }
 
 func plural(n int) string {
