@@ -297,3 +297,45 @@ func TestNarrationGrammarLive(t *testing.T) {
 		t.Errorf("30 ms later: %q", n)
 	}
 }
+
+// Up to NamesMax nodes every node is named, and at 1280x720 and 1920x1080
+// no two names cover each other (their measured boxes, as aligned).
+func TestNamesUpToFiftyDoNotOverlap(t *testing.T) {
+	p := load(t, Config{}, gossip(NamesMax, 2, 10, 0, 3))
+	p.Seek(500)
+	for _, sz := range [][2]float32{{1280, 720}, {1920, 1080}} {
+		c := NewComposer()
+		var f Frame
+		for i := 0; i < 3; i++ { // let the nodes reach their places
+			c.Compose(p, sz[0], sz[1], 1, &f)
+		}
+		type box struct{ x0, y0, x1, y1 float32 }
+		var boxes []box
+		var names []string
+		for i := 0; i < NamesMax; i++ {
+			name := "n" + itoa(i)
+			tx, ok := textsContain(&f, name)
+			if !ok {
+				t.Fatalf("%vx%v: no name %q for %d nodes", sz[0], sz[1], name, NamesMax)
+			}
+			w := c.Measure(tx.S, tx.Size, true)
+			x0 := tx.X
+			switch tx.Align {
+			case AlignCenter:
+				x0 -= w / 2
+			case AlignRight:
+				x0 -= w
+			}
+			boxes = append(boxes, box{x0, tx.Y, x0 + w, tx.Y + tx.Size})
+			names = append(names, name)
+		}
+		for i := range boxes {
+			for j := i + 1; j < len(boxes); j++ {
+				a, b := boxes[i], boxes[j]
+				if a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1 {
+					t.Errorf("%vx%v: %s %v and %s %v overlap", sz[0], sz[1], names[i], a, names[j], b)
+				}
+			}
+		}
+	}
+}

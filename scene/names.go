@@ -5,8 +5,9 @@ import "math"
 // NamesMax is the largest cluster whose nodes are named on the canvas
 // ("n1", "am2" beside each node): a live lab or a classroom-sized
 // simulation, where a name is something to point at from across a room.
-// Beyond it names would only cover each other.
-const NamesMax = 30
+// Beyond it names would only cover each other. Up to it a name's size
+// shrinks, when it must, to the room between neighbours on the ring.
+const NamesMax = 50
 
 const (
 	nameFS   = 20 // name size, px at scale 1
@@ -21,7 +22,7 @@ func (c *Composer) drawNames(p *Player, f *Frame) {
 		return
 	}
 	s := c.scale
-	fs := nameFS * s
+	fs := min(nameFS*s, c.nameFit(p))
 	a := &c.arr
 	dcx, dcy := c.disc.x+c.disc.w/2, c.disc.y+c.disc.h/2
 	off := c.nodeR + 7*s
@@ -74,6 +75,27 @@ func (c *Composer) drawNames(p *Player, f *Frame) {
 		}
 		f.Texts = append(f.Texts, Text{X: lx, Y: ty, Size: fs, Color: col, Align: al, Bold: true, S: p.log.nodes.list[i]})
 	}
+}
+
+// nameFit is the largest name size for which neighbours' names do not
+// overlap: the smallest gap between two nodes next to each other on the
+// ring, over the widest name's width per px of size (bold) plus a little
+// air.
+func (c *Composer) nameFit(p *Player) float32 {
+	gap := float32(math.Inf(1))
+	widest := float32(0.62)
+	for i := 0; i < c.ln && i < len(c.classes); i++ {
+		if w := c.Measure(p.log.nodes.list[i], 100, true) / 100; w > widest {
+			widest = w
+		}
+		if i+1 < c.ln && 2*i+3 < len(c.px) {
+			dx, dy := c.px[2*i+2]-c.px[2*i], c.px[2*i+3]-c.px[2*i+1]
+			if d := float32(math.Hypot(float64(dx), float64(dy))); d > 0 && d < gap {
+				gap = d
+			}
+		}
+	}
+	return gap / (widest + 0.35)
 }
 
 // observers returns the node indices of the observer's own member in the
