@@ -69,6 +69,7 @@ type Lab struct {
 	status  map[string]protocol.Status // last node status forwarded
 	lastT   float64                    // T of the last event forwarded
 	closing bool                       // Close has begun: nodes only leave
+	closeT  float64                    // T at which closing began
 }
 
 type labNode struct {
@@ -539,6 +540,12 @@ func (l *Lab) Close() error {
 	l.closed = true
 	nodes := append([]*labNode(nil), l.nodes...)
 	l.mu.Unlock()
+	// From here the lab forwards only left for its nodes, before anyone
+	// is told to leave (their silence could otherwise read as failure).
+	l.stMu.Lock()
+	l.closing = true
+	l.closeT = l.t()
+	l.stMu.Unlock()
 
 	var running []string
 	for _, ln := range nodes {
@@ -547,9 +554,6 @@ func (l *Lab) Close() error {
 		}
 	}
 	l.net.leaving(running...)
-	l.stMu.Lock()
-	l.closing = true
-	l.stMu.Unlock()
 
 	wait := min(leaveRounds*l.tmpl.GossipInterval, 2*time.Second)
 	var wg sync.WaitGroup
