@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -68,9 +69,31 @@ func TestReplayProcessStopsOnEndlessInputAndSignals(t *testing.T) {
 	}
 	defer w.Close()
 	cmd, out = runChild(t, "replay", "--web.listen-address", "127.0.0.1:0", fifo)
-	time.Sleep(500 * time.Millisecond) // it is reading now
+	// Signal only once it has the pipe open: its signal handler is in
+	// place by then (installed before the recording is opened), so the
+	// SIGTERM tests the read's stop, not Go's default exit on a signal
+	// that arrives while a loaded machine is still starting the child.
+	waitOpen(t, cmd, fifo, 20*time.Second)
 	cmd.Process.Signal(syscall.SIGTERM)
 	if code := exitWithin(t, cmd, 5*time.Second); code != 1 || !strings.Contains(out.String(), "stopped by a signal while reading") {
 		t.Errorf("replay of a silent pipe after SIGTERM: exit %d, output %q", code, out.String())
 	}
+}
+
+// waitOpen waits until the process has path open (Linux's /proc).
+func waitOpen(t *testing.T, cmd *exec.Cmd, path string, d time.Duration) {
+	t.Helper()
+	fds := fmt.Sprintf("/proc/%d/fd", cmd.Process.Pid)
+	if _, err := os.Stat("/proc/self/fd"); err != nil {
+		t.Skip("no /proc to see the child's open files:", err)
+	}
+	for deadline := time.Now().Add(d); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		ents, _ := os.ReadDir(fds)
+		for _, e := range ents {
+			if target, err := os.Readlink(filepath.Join(fds, e.Name())); err == nil && target == path {
+				return
+			}
+		}
+	}
+	t.Fatalf("%v did not open %s within %v", cmd.Args[1:], path, d)
 }
