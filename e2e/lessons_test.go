@@ -57,6 +57,7 @@ func runLessonAt(t *testing.T, base, lesson, variant string) context.Context {
 	}
 	waitFor(t, tab, 5*time.Second, "the summary", `gossipscopeLessons.done && document.querySelectorAll("#lesson-summary li").length > 0`)
 	t.Logf("%s/%s: %s", lesson, variant, eval[string](t, tab, `gossipscopeLessons.summary.join(" | ")`))
+	screenshot(t, tab, fmt.Sprintf("lesson-%s-%s.png", lesson, variant))
 	return tab
 }
 
