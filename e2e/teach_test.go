@@ -80,3 +80,30 @@ func TestPredictThenPlay(t *testing.T) {
 		t.Errorf("result %q gives no verdict", got)
 	}
 }
+
+// TestCanvasTextLegible: the canvas's type grows with the window: at
+// 1920x1080 (a projector) its smallest text is 18 CSS px or more without
+// projector mode, and at 1280x720 it keeps its size (the same picture;
+// 50 names on a 1280x720 ring are the smallest, about 12 px).
+func TestCanvasTextLegible(t *testing.T) {
+	for _, sz := range []struct {
+		w, h    int64
+		minText float64
+	}{{1280, 720, 10}, {1920, 1080, 18}} {
+		ctx := newTab(t, 2*time.Minute)
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(sz.w, sz.h)); err != nil {
+			t.Fatal(err)
+		}
+		openPage(t, ctx, pageURL("nodes=50&fanout=3&mode=push&seed=2"))
+		api(t, ctx, `seek(2500)`)
+		waitFor(t, ctx, 20*time.Second, "a frame of the new size", `gossipscope.state().textMin > 0 && gossipscope.state().idle`)
+		got := eval[float64](t, ctx, `gossipscope.state().textMin`)
+		if got < sz.minText {
+			t.Errorf("%dx%d: smallest canvas text %v px, want at least %v", sz.w, sz.h, got, sz.minText)
+		}
+		if eval[bool](t, ctx, `gossipscope.state().projector`) {
+			t.Errorf("%dx%d: projector mode switched on; the type should grow by itself", sz.w, sz.h)
+		}
+		t.Logf("%dx%d: smallest canvas text %v px", sz.w, sz.h, got)
+	}
+}

@@ -54,9 +54,12 @@ const MaxPackets = 4000
 // glyphs and strings between frames so that a steady frame allocates
 // nothing.
 type Composer struct {
-	Projector bool   // large type and thick lines for a room
-	Insets    Insets // page controls, device px
-	Selected  int    // selected node index, -1 none
+	Projector bool // large type and thick lines for a room
+	// TextMin is the smallest text the last frame drew, CSS px (device px
+	// over the device pixel ratio): what a reader at the back must read.
+	TextMin  float32
+	Insets   Insets // page controls, device px
+	Selected int    // selected node index, -1 none
 
 	ShowNarration bool // draw the narration line (the page usually shows it in HTML)
 	HideLegend    bool // leave the legend out of the panel
@@ -138,7 +141,7 @@ func (c *Composer) Compose(p *Player, w, h, scale float32, f *Frame) {
 	if scale <= 0 {
 		scale = 1
 	}
-	s := scale
+	s := scale * WindowScale(w/scale, h/scale)
 	if c.Projector {
 		s *= 1.45
 	}
@@ -165,9 +168,21 @@ func (c *Composer) Compose(p *Player, w, h, scale float32, f *Frame) {
 	c.drawSideLabels(p, f)
 	c.drawPanel(p, f)
 	c.drawLegendStrip(f)
+	c.TextMin = 0
 	for i := range f.Texts {
 		c.glyphs.Draw(&f.Over, &f.Texts[i])
+		if sz := f.Texts[i].Size / scale; c.TextMin == 0 || sz < c.TextMin {
+			c.TextMin = sz
+		}
 	}
+}
+
+// WindowScale is how much larger than on a 1280x720 window (CSS px) type
+// and lines are drawn: the same picture, grown with the window up to 1.6
+// times, so that a projected 1920x1080 page is legible from the back of a
+// room without projector mode; never smaller than at 1280x720.
+func WindowScale(cssW, cssH float32) float32 {
+	return max(1, min(cssW/1280, cssH/720, 1.6))
 }
 
 // place lays out the screen: the node area, the panel and the narration.

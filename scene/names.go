@@ -95,7 +95,7 @@ func (c *Composer) nameFit(p *Player) float32 {
 			}
 		}
 	}
-	return gap / (widest + 0.35)
+	return gap / (widest + 0.12)
 }
 
 // observers returns the node indices of the observer's own member in the

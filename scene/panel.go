@@ -324,7 +324,7 @@ func (c *Composer) theoryCaption(f *Frame, x, y, w, size float32, th *theoryCach
 	f.Texts = append(f.Texts, Text{X: x, Y: y, Size: size, Color: ColTheory, S: main})
 	base := c.texts.get(slotLog, int64(th.k+1), 0, 0, func() string { return strconv.Itoa(th.k + 1) })
 	rest := c.texts.get(slotLogRest, int64(th.logEst*10), 0, 0, func() string { return " N = " + oneDecimal(th.logEst) + ")" })
-	sub := size * 0.72
+	sub := size * 0.85
 	lw := c.measure(" (log", size) + c.measure(base, sub) + c.measure(rest, size)
 	if mw+lw > w {
 		return

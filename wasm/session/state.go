@@ -45,6 +45,7 @@ type State struct {
 	Skipped        int      `json:"skipped"`
 	Reordered      int      `json:"reordered"`
 	Projector      bool     `json:"projector"`
+	TextMin        float64  `json:"textMin"`
 	Overlay        Overlay  `json:"overlay"`
 	Selected       *Node    `json:"selected"` // nil: none
 	Error          string   `json:"error"`
@@ -145,7 +146,7 @@ func (s *Session) State() State {
 		Narration:    p.Narration(),
 		TheoryRounds: round1(th), LogRounds: round1(logEst), Period: in.Period,
 		Events: p.Len(), Skipped: skipped, Reordered: reordered,
-		Projector: s.Composer.Projector, Overlay: s.Overlay(), Selected: s.selected(),
+		Projector: s.Composer.Projector, TextMin: round1(float64(s.Composer.TextMin)), Overlay: s.Overlay(), Selected: s.selected(),
 		Error: s.lastErr,
 		FPS:   round1(s.FPS), DrawMs: ms3(s.DrawMs), DrawMaxMs: ms3(s.DrawMaxMs),
 		DrawParts:   DrawPart{Compose: ms3(s.ComposeMs), Quads: ms3(s.QuadsMs)},
