@@ -10,13 +10,15 @@ cd "$(dirname "$0")/.."
 mib() { awk -v b="$1" 'BEGIN { printf "%.2f MiB", b / 1048576 }'; }
 echo "## Memberlist mode"
 echo
-echo "| program | raw | gzip -9 | fetched |"
-echo "|---|---:|---:|---|"
+echo "| program | raw | gzip -9 | brotli -q 11 (sent to browsers that take it) | fetched |"
+echo "|---|---:|---:|---:|---|"
 for w in gossipscope memlab; do
   f=web/$w.wasm
   when="on every load"
   [ "$w" = memlab ] && when="only when memberlist mode starts"
-  echo "| \`$f\` | $(mib "$(stat -c %s "$f")") | $(mib "$(gzip -9 -c "$f" | wc -c)") | $when |"
+  br="-"
+  [ -f "$f.br" ] && br=$(mib "$(stat -c %s "$f.br")")
+  echo "| \`$f\` | $(mib "$(stat -c %s "$f")") | $(mib "$(gzip -9 -c "$f" | wc -c)") | $br | $when |"
 done
 echo
 
