@@ -157,3 +157,16 @@ func TestLessonNotifyAgainstTheLab(t *testing.T) {
 		}
 	})
 }
+
+// Lesson 1 against the lab: a crashed lab node restarts empty and its
+// join's push-pull brings the silence it missed.
+func TestLessonSilenceAgainstTheLab(t *testing.T) {
+	lab := startLabServer(t, "5")
+	tab := runLessonAt(t, lab.url+"?live=1&", "ha-silence", "restart")
+	type spread struct{ Ms, Carried, Nodes float64 }
+	s := eval[spread](t, tab, `gossipscopeLessons.result.spread`)
+	catchUp := eval[float64](t, tab, `gossipscopeLessons.result.catchUpMs`)
+	if s.Nodes != 4 || s.Carried < 3 || !(catchUp > 0) {
+		t.Errorf("spread %+v, caught up after %.0f ms: want the silence on the 4 running lab nodes, then on the restarted one", s, catchUp)
+	}
+}

@@ -280,11 +280,17 @@
 
   const esc = (v) => String(v).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
   const secs = (ms) => (ms == null ? "…" : ms >= 10000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`);
-  const realDefaults = "Real defaults: peer timeout 15 s, gossip every 200 ms, push-pull every 60 s; here every interval is divided by 5.";
+  // defaults states Alertmanager's defaults beside what runs here.
+  const defaults = () => {
+    const real = "Alertmanager's defaults: peer timeout 15 s, gossip every 200 ms, push-pull every 60 s";
+    const h = (run && run.header) || {};
+    if (isLab()) return `${real}; the lab runs peer timeout ${secs(h.peer_timeout_ms)}, gossip ${secs(h.gossip_interval_ms)}, push-pull ${secs(h.pushpull_interval_ms)}.`;
+    return `${real}; here every interval is divided by 5 (peer timeout 3 s, gossip 40 ms, push-pull 12 s).`;
+  };
 
   // ---- the lessons ----
 
-  const notifyIntro = (r) => `${r.nodes.length} nodes, each with the same route and one webhook receiver. Each node's position is its index among the members sorted by name: n1 is 0. ${realDefaults}`;
+  const notifyIntro = (r) => `${r.nodes.length} nodes, each with the same route and one webhook receiver. Each node's position is its index among the members sorted by name: n1 is 0. ${defaults()}`;
 
   // A notify variant: set up, post the alert, explain what happened.
   const notifyVariant = (label, opts) => ({
@@ -353,26 +359,26 @@
         spread: {
           label: "Two nodes, then five",
           steps: [
-            { caption: () => `Two Alertmanager peers form a cluster (memberlist). ${realDefaults}`, act: () => cluster(2) },
+            { caption: () => `${isLab() ? `The lab's ${names().length}` : "Two"} Alertmanager peers form a cluster (memberlist). ${defaults()}`, act: () => cluster(2) },
             {
               caption: () => "A silence is created on n1. It is a gossip user message: n1 sends it to up to 3 peers per gossip round, each message at most 3 times (the retransmit limit).",
               act: async () => { run.result.two = await spread(N(0), "lesson: two nodes"); },
             },
-            { caption: () => "Now five nodes.", act: () => cluster(5) },
+            { caption: () => (isLab() ? "Again: the lab runs the nodes it was started with (gossipscope --lab N)." : "Now five nodes."), act: () => cluster(5) },
             {
               caption: () => "The same on five: each node that learns the silence gossips it on, so it reaches everyone in about log N gossip rounds, not N.",
               act: async () => { run.result.five = await spread(N(0), "lesson: five nodes"); },
             },
           ],
           summary: (r) => [
-            `2 nodes: the silence reached every node in ${secs(r.two.ms)}, carried by ${r.two.carried} messages (${r.two.msgs} in all, probes included).`,
-            `5 nodes: every node in ${secs(r.five.ms)}, carried by ${r.five.carried} messages (${r.five.msgs} in all; gossip every ${secs(run.header.gossipMs || 200)}): more than 4, since every holder retransmits it up to 3 times, and a node hears it again and again (redundancy).`,
+            `${r.two.nodes} nodes: the silence reached every node in ${secs(r.two.ms)}, carried by ${r.two.carried} messages (${r.two.msgs} in all, probes included).`,
+            `${r.five.nodes} nodes: every node in ${secs(r.five.ms)}, carried by ${r.five.carried} messages (${r.five.msgs} in all; gossip every ${secs(run.header.gossipMs || 200)}): more than 4, since every holder retransmits it up to 3 times, and a node hears it again and again (redundancy).`,
           ],
         },
         restart: {
           label: "Crash, silence, restart",
           steps: [
-            { caption: () => `Five peers. ${realDefaults}`, act: () => cluster(5) },
+            { caption: () => `Five peers. ${defaults()}`, act: () => cluster(5) },
             { caption: () => "n3 crashes: it will miss what happens next.", act: () => run.send({ cmd: "crash", node: N(2) }) },
             {
               caption: () => "A silence is created on n1: gossip reaches the four running nodes, not n3.",
@@ -438,7 +444,7 @@
         "first-joins": {
           label: "A member whose name sorts first joins",
           steps: [
-            { caption: () => `Six peers; n1 is stopped, so n2 is position 0. ${realDefaults}`, act: async () => {
+            { caption: () => `Six peers; n1 is stopped, so n2 is position 0. ${defaults()}`, act: async () => {
               await cluster(6);
               await run.send({ cmd: "crash", node: N(0) });
               await run.until("n1 dead in the majority's view", () => P.live.nodes.get(N(0)) === "dead", 60000);
