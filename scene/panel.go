@@ -202,7 +202,7 @@ func (c *Composer) drawPanel(p *Player, f *Frame) {
 
 // drawChart draws informed nodes over time: the run so far bright, what
 // the log already holds beyond the playhead faint, the theory curve as a
-// white line and the playhead as a vertical bar. Its title goes above it,
+// sky-blue line and the playhead as a white vertical bar. Its title goes above it,
 // the theory's rounds and the time axis's end below it, never over it.
 func (c *Composer) drawChart(p *Player, f *Frame, r rect, small float32, cnt Counters) {
 	s := c.scale
@@ -302,7 +302,8 @@ func (c *Composer) drawChart(p *Player, f *Frame, r rect, small float32, cnt Cou
 	}
 }
 
-// theoryCaption writes "— theory: 5.9 rounds (log₄ N = 5)" from x within w
+// theoryCaption writes "— theory: expect 5.9 rounds (rough log₄ N = 5)"
+// from x within w
 // px, the base of the logarithm as a real subscript (the font's subscript
 // digits are too small to read across a room), dropping the logarithm if
 // there is no room for it.
@@ -314,24 +315,24 @@ func (c *Composer) theoryCaption(f *Frame, x, y, w, size float32, th *theoryCach
 	x += sw + 6*s
 	w -= sw + 6*s
 	main := c.texts.get(slotTheory, int64(th.rounds*10), 0, 0, func() string {
-		return "theory: " + oneDecimal(th.rounds) + " rounds"
+		return "theory: expect " + oneDecimal(th.rounds) + " rounds"
 	})
 	mw := c.measure(main, size)
 	if mw > w {
-		main = "theory: " + oneDecimal(th.rounds)
+		main = "expect " + oneDecimal(th.rounds)
 		mw = c.measure(main, size)
 	}
 	f.Texts = append(f.Texts, Text{X: x, Y: y, Size: size, Color: ColTheory, S: main})
 	base := c.texts.get(slotLog, int64(th.k+1), 0, 0, func() string { return strconv.Itoa(th.k + 1) })
 	rest := c.texts.get(slotLogRest, int64(th.logEst*10), 0, 0, func() string { return " N = " + oneDecimal(th.logEst) + ")" })
 	sub := size * 0.85
-	lw := c.measure(" (log", size) + c.measure(base, sub) + c.measure(rest, size)
+	lw := c.measure(" (rough log", size) + c.measure(base, sub) + c.measure(rest, size)
 	if mw+lw > w {
 		return
 	}
 	x += mw
-	f.Texts = append(f.Texts, Text{X: x, Y: y, Size: size, Color: ColDim, S: " (log"})
-	x += c.measure(" (log", size)
+	f.Texts = append(f.Texts, Text{X: x, Y: y, Size: size, Color: ColDim, S: " (rough log"})
+	x += c.measure(" (rough log", size)
 	f.Texts = append(f.Texts, Text{X: x, Y: y + size*0.42, Size: sub, Color: ColDim, S: base})
 	x += c.measure(base, sub)
 	f.Texts = append(f.Texts, Text{X: x, Y: y, Size: size, Color: ColDim, S: rest})
