@@ -349,3 +349,34 @@ func TestNarrationLostAgrees(t *testing.T) {
 		}
 	}
 }
+
+// A crash stays in the narration for four periods (a class reads it and
+// sees what follows), and the chart's scale says how many are live when
+// some are not, as the counters count them.
+func TestCrashStaysInSight(t *testing.T) {
+	evs := []protocol.Event{protocol.Header("sim", map[string]any{"nodes": 10, "period": 1000.0, "fanout": 2})}
+	for i := 0; i < 10; i++ {
+		evs = append(evs, protocol.Event{Type: protocol.TypeNode, Node: "n" + itoa(i), Status: protocol.StatusAlive})
+	}
+	evs = append(evs,
+		protocol.Event{Type: protocol.TypeState, Node: "n0", Key: "k0", Version: 1},
+		protocol.Event{Type: protocol.TypeNode, T: 1000, Node: "n9", Status: protocol.StatusDead},
+		protocol.Event{Type: protocol.TypeRound, T: 8000, Round: 8},
+	)
+	p := load(t, Config{}, evs)
+	p.SetDone(false)
+	p.Seek(4500)
+	if got := p.Narration(); !strings.HasPrefix(got, "n9 crashed.") {
+		t.Errorf("3.5 periods after the crash: %q", got)
+	}
+	p.Seek(5500)
+	if got := p.Narration(); strings.HasPrefix(got, "n9 crashed.") {
+		t.Errorf("4.5 periods after the crash, still: %q", got)
+	}
+	c := NewComposer()
+	var f Frame
+	c.Compose(p, 1280, 720, 1, &f)
+	if _, ok := textsContain(&f, "max 10 (9 live)"); !ok {
+		t.Errorf("no chart scale \"max 10 (9 live)\" in %v", f.Texts)
+	}
+}

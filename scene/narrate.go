@@ -119,10 +119,11 @@ func (p *Player) Narration() string {
 	return b.String()
 }
 
-// recentFault describes a fault from the last round and a half, or "".
+// recentFault describes a fault from the last four rounds, or "": long
+// enough for a class to read "n1 crashed." and see what follows.
 func (p *Player) recentFault() string {
 	c := p.cur
-	if c.faultKind == faultNone || c.faultT < 0 || p.now-c.faultT > 1.5*p.period() {
+	if c.faultKind == faultNone || c.faultT < 0 || p.now-c.faultT > 4*p.period() {
 		return ""
 	}
 	name := ""

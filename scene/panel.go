@@ -278,7 +278,15 @@ func (c *Composer) drawChart(p *Player, f *Frame, r rect, small float32, cnt Cou
 	}
 
 	// Title and scale above.
-	maxS := c.texts.get(slotChartMax, int64(yMax), 0, 0, func() string { return "max " + Thousands(int(yMax)) })
+	// With nodes crashed the counters say "54 / 59" (of the live ones):
+	// the scale says both, so 60 at the top does not read as a mismatch.
+	alive := int64(cnt.Alive)
+	maxS := c.texts.get(slotChartMax, int64(yMax), alive, 0, func() string {
+		if alive > 0 && alive < int64(yMax) {
+			return "max " + Thousands(int(yMax)) + " (" + Thousands(int(alive)) + " live)"
+		}
+		return "max " + Thousands(int(yMax))
+	})
 	room := r.w - c.measure(maxS, small) - 10*s
 	title := "informed nodes over time"
 	for _, t := range [...]string{"informed nodes over time", "informed over time", "informed"} {
