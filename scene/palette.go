@@ -11,7 +11,7 @@ var (
 	ColDim        = hex(0x9aa5bb)
 	ColSelected   = hex(0xffffff)
 	ColSplit      = hex(0xff7a1f).Alpha(0.8) // suspect's orange: some nodes suspect it
-	ColTheory     = hex(0x8ecbff) // sky blue: apart from the white playhead
+	ColTheory     = hex(0x8ecbff)            // sky blue: apart from the white playhead
 
 	// Packets.
 	ColNews      = hex(0xffe27a) // carries news the receiver lacks
