@@ -41,10 +41,16 @@ func TestLiveLabAnnounced(t *testing.T) {
 		t.Errorf("URL %q does not say live", q)
 	}
 	waitFor(t, ctx, 5*time.Second, "the way back", `document.getElementById("live-jump").textContent === "Simulation"`)
+	// Live words and controls: no round stepping, the live explanation.
+	waitFor(t, ctx, 5*time.Second, "the live view's own words",
+		`document.getElementById("step-round").offsetParent === null && document.getElementById("step-msg").offsetParent === null &&
+		 [...document.querySelectorAll("#sec-explain .live-only")].every((e) => e.offsetParent !== null) &&
+		 [...document.querySelectorAll("#sec-explain .sim-only")].every((e) => e.offsetParent === null)`)
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("live-jump"))); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, ctx, 10*time.Second, "the simulation again", `gossipscope.state().source === "sim" && gossipscope.state().playing`)
+	waitFor(t, ctx, 5*time.Second, "the simulation's controls again", `document.getElementById("step-round").offsetParent !== null`)
 
 	// The shared server has no live source.
 	ctx2 := newTab(t, time.Minute)

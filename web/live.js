@@ -352,6 +352,11 @@ window.GossipLive = GossipLive;
   }
 
   P.liveTick = (st) => {
+    const liveView = !!(st && st.live);
+    if (liveView !== document.body.classList.contains("live-view")) {
+      document.body.classList.toggle("live-view", liveView);
+      P.updateInsets(false); // the header may have changed height
+    }
     const ro = !!(st && st.live && st.readOnly);
     if (ro !== readOnlyShown) readOnly(ro);
     if (!st || !st.live) return;
