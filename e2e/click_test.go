@@ -25,6 +25,21 @@ func fastClick(t *testing.T, ctx context.Context, x, y float64, opts ...chromedp
 	}
 }
 
+// waitFrames waits until cond holds, failing if the page drew n frames
+// after the call without it: a click is taken in the next frame's
+// Update, so a bound in frames holds however slow a loaded machine makes
+// them (a 3,000-node disc at 2x on a software renderer under load drew
+// under one frame a second), where a bound in seconds did not.
+func waitFrames(t *testing.T, ctx context.Context, n int, what, cond string) {
+	t.Helper()
+	f0 := state(t, ctx).Frames
+	waitFor(t, ctx, 2*time.Minute, what+fmt.Sprintf(" (or %d frames drawn without it)", n),
+		fmt.Sprintf(`(%s) || gossipscope.state().frames > %v`, cond, f0+float64(n)))
+	if !eval[bool](t, ctx, "!!("+cond+")") {
+		t.Fatalf("%d frames drawn after the click without %s (%s)", n, what, cond)
+	}
+}
+
 // sameFrameClick presses and releases at (x, y) within one JS task, so
 // both surely fall between two frames: the browser's own event order
 // (pointerdown, mousedown, pointerup, mouseup, click) dispatched on the
@@ -68,17 +83,17 @@ func TestFastClickSelects(t *testing.T) {
 			for _, name := range []string{"n0", "n1234", "n2999"} {
 				x, y := nodeXY(t, ctx, name)
 				fastClick(t, ctx, x, y)
-				waitFor(t, ctx, 5*time.Second, name+" selected by a quick click",
+				waitFrames(t, ctx, 5, name+" selected by a quick click",
 					fmt.Sprintf(`(gossipscope.state().selected || {}).name === %q`, name))
 			}
 			for _, name := range []string{"n7", "n2500"} {
 				x, y := nodeXY(t, ctx, name)
 				sameFrameClick(t, ctx, x, y)
-				waitFor(t, ctx, 5*time.Second, name+" selected by a press and release within a frame",
+				waitFrames(t, ctx, 5, name+" selected by a press and release within a frame",
 					fmt.Sprintf(`(gossipscope.state().selected || {}).name === %q`, name))
 			}
 			fastClick(t, ctx, 3, windowH/2) // the left edge: no node there
-			waitFor(t, ctx, 5*time.Second, "the selection cleared", `gossipscope.state().selected === null`)
+			waitFrames(t, ctx, 5, "the selection cleared", `gossipscope.state().selected === null`)
 		})
 	}
 }
