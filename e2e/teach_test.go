@@ -113,3 +113,30 @@ func TestCanvasTextLegible(t *testing.T) {
 		t.Logf("%dx%d: smallest canvas text %v px", sz.w, sz.h, got)
 	}
 }
+
+// TestOverlaysClearOfPanel: the page's messages laid over the canvas (the
+// status line, the narration) never cover the settings panel, at 1280x720
+// and 1920x1080, with a long status message showing.
+func TestOverlaysClearOfPanel(t *testing.T) {
+	for _, sz := range [][2]int64{{1280, 720}, {1920, 1080}} {
+		ctx := newTab(t, time.Minute)
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(sz[0], sz[1])); err != nil {
+			t.Fatal(err)
+		}
+		openPage(t, ctx, pageURL("nodes=30&seed=2&panel=1"))
+		eval[bool](t, ctx, `(gossipscopePage.showStatus("The same 200 nodes, three ways to exchange news, one after another. Watch the table.", 20000), true)`)
+		waitFor(t, ctx, 5*time.Second, "the narration", `document.getElementById("narration").textContent !== ""`)
+		bad := eval[[]string](t, ctx, `(() => {
+			const p = document.getElementById("panel").getBoundingClientRect();
+			const out = [];
+			for (const id of ["status", "narration"]) {
+				const r = document.getElementById(id).getBoundingClientRect();
+				if (r.width === 0) { out.push(id + " not shown"); continue; }
+				if (r.left < p.right && p.left < r.right && r.top < p.bottom && p.top < r.bottom) out.push(id + " " + JSON.stringify(r) + " covers the panel " + JSON.stringify(p));
+			}
+			return out; })()`)
+		for _, b := range bad {
+			t.Errorf("%dx%d: %s", sz[0], sz[1], b)
+		}
+	}
+}
