@@ -24,43 +24,53 @@
   // presents it (preserveDrawingBuffer is off, as it should be for speed),
   // and the wasm draws only when the picture changed. So the page nudges
   // the layout by one CSS px (the insets it gives the wasm), waits for that
-  // frame, puts it back and copies the frame that follows, the picture as
-  // it was, from an animation-frame callback queued after ebiten's own (it
-  // runs in the same frame, before the browser presents).
+  // frame, puts it back and copies the frame that follows: the picture as
+  // it was. The copy is made in the same turn as the draw: right after the
+  // call when the wasm drew during it (waking from sleep), or from an
+  // animation-frame callback queued after ebiten's own (queued from a task
+  // after the frame, so it runs after ebiten's callback, before the
+  // browser presents).
   function grabFrame() {
     return new Promise((resolve, reject) => {
       const src = canvas();
       if (!src || !P.gs) return reject(new Error("the canvas is not ready"));
       const ins = P.insets;
       const setInsets = (extra) => P.callQuiet("setInsets", ins.top, ins.right, ins.bottom + extra, ins.left);
-      let mark = P.frames();
+      let mark = 0;
       let nudged = false;
       let tries = 0;
-      setInsets(1);
+      const copy = () => {
+        const out = document.createElement("canvas");
+        out.width = src.width;
+        out.height = src.height;
+        const g = out.getContext("2d");
+        g.fillStyle = background();
+        g.fillRect(0, 0, out.width, out.height);
+        g.drawImage(src, 0, 0);
+        resolve(out);
+      };
+      // drew handles a new frame: the first is the nudge, the second the copy.
+      const drew = () => {
+        if (nudged) return copy();
+        nudged = true;
+        act(0);
+      };
+      const later = () => setTimeout(() => requestAnimationFrame(look), 0);
+      const act = (extra) => {
+        mark = P.frames();
+        setInsets(extra);
+        if (P.frames() > mark) return drew();
+        later();
+      };
       const look = () => {
-        if (P.frames() > mark) {
-          if (!nudged) {
-            nudged = true;
-            mark = P.frames();
-            setInsets(0);
-          } else {
-            const out = document.createElement("canvas");
-            out.width = src.width;
-            out.height = src.height;
-            const g = out.getContext("2d");
-            g.fillStyle = background();
-            g.fillRect(0, 0, out.width, out.height);
-            g.drawImage(src, 0, 0);
-            return resolve(out);
-          }
-        }
+        if (P.frames() > mark) return drew();
         if (++tries > 240) {
           setInsets(0);
           return reject(new Error("the canvas drew no new frame"));
         }
-        requestAnimationFrame(look);
+        later();
       };
-      requestAnimationFrame(look);
+      act(1);
     });
   }
 
