@@ -454,6 +454,9 @@ func TestKeyboardAndControls(t *testing.T) {
 	if !eval[bool](t, ctx, `!document.body.classList.contains("panel-hidden") && document.getElementById("panel-toggle").getAttribute("aria-expanded") === "true"`) {
 		t.Fatal("the panel button did not open the panel")
 	}
+	// The panel slides in: click its form once it stands still, as a
+	// person would (a click mid-slide lands beside the button).
+	waitFor(t, ctx, 5*time.Second, "the panel to finish sliding in", `document.getAnimations().every((a) => a.playState !== "running")`)
 	if w := eval[float64](t, ctx, `gossipscopePage.insets.right`); w < 200 {
 		t.Errorf("with the panel open the scene's right inset is %v px", w)
 	}
