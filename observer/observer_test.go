@@ -435,7 +435,9 @@ func TestJoinNobodyThere(t *testing.T) {
 		o.Close()
 		t.Fatal("joined nobody")
 	}
-	if !strings.Contains(err.Error(), "join "+addr) || !strings.Contains(err.Error(), "connection refused") {
+	// How the dial fails is the kernel's business: refused, or reset when a
+	// parallel test happened to take the freed port meanwhile.
+	if !strings.Contains(err.Error(), "join "+addr) || !strings.Contains(err.Error(), "failed to join") {
 		t.Fatalf("error %q does not say what failed", err)
 	}
 }
