@@ -3,6 +3,8 @@ package scene
 import (
 	"math"
 	"strconv"
+
+	"github.com/gossipscope/gossipscope/protocol"
 )
 
 // textCache keeps formatted strings until the numbers in them change, so
@@ -108,7 +110,7 @@ func panelHead(s float32) float32 {
 // and its caption line.
 func chartBlock(s float32) float32 {
 	small := panelFS * s * 0.85
-	return small*1.5 + chartMinH*s + small*1.6
+	return small*1.5 + chartMinH*s + small*(1.6+tickRow)
 }
 
 // drawPanel draws the counters, the chart, the legend, the selected node
@@ -135,10 +137,15 @@ func (c *Composer) drawPanel(p *Player, f *Frame) {
 
 	// Big headline: the round (or the time for sources without rounds).
 	big := panelBig * s
+	// A stream without rounds names what it is instead: a live one, or a
+	// recording played back.
+	head := "Live"
 	if p.hasRounds() {
-		f.Texts = append(f.Texts, Text{X: x, Y: y, Size: big, Color: ColText, Bold: true,
-			S: c.texts.get(slotRound, int64(cnt.Round), 0, 0, func() string { return "Round " + strconv.Itoa(cnt.Round) })})
+		head = c.texts.get(slotRound, int64(cnt.Round), 0, 0, func() string { return "Round " + strconv.Itoa(cnt.Round) })
+	} else if p.done || p.info.Source == protocol.SourceReplay {
+		head = "Recording"
 	}
+	f.Texts = append(f.Texts, Text{X: x, Y: y, Size: big, Color: ColText, Bold: true, S: head})
 	tms := int64(math.Round(cnt.T / 100)) // tenths, rounded as the page rounds its time
 	f.Texts = append(f.Texts, Text{X: x + w, Y: y + (big-fs)*0.6, Size: fs, Color: ColDim, Align: AlignRight,
 		S: c.texts.get(slotTime, tms, 0, 0, func() string { return "t = " + strconv.FormatFloat(float64(tms)/10, 'f', 1, 64) + " s" })})
@@ -194,44 +201,40 @@ func (c *Composer) drawPanel(p *Player, f *Frame) {
 	}
 	small := fs * 0.85
 	top := y + small*1.5
-	chartH := min(bottom-small*1.6-top, chartMaxH*s)
-	if chartH >= chartMinH*s {
+	chartH := min(bottom-small*1.6-top, chartMaxH*s+small*tickRow)
+	if chartH >= chartMinH*s+small*tickRow {
 		c.drawChart(p, f, rect{x, top, w, chartH}, small, cnt)
 	}
 }
 
 // drawChart draws informed nodes over time: the run so far bright, what
 // the log already holds beyond the playhead faint, the theory curve as a
-// sky-blue line and the playhead as a white vertical bar. Its title goes above it,
-// the theory's rounds and the time axis's end below it, never over it.
+// sky-blue line and the playhead as a white vertical bar, with node counts
+// left of it and times (rounds, or ms since the news) under it. Its title
+// goes above it, the theory's rounds and what the times count below it,
+// never over it. r includes the time labels' line.
 func (c *Composer) drawChart(p *Player, f *Frame, r rect, small float32, cnt Counters) {
 	s := c.scale
 	b := &f.Over
-	b.Rect(r.x, r.y, r.w, r.h, Color{0, 0, 0, 0.35})
+	full := r
 	th := c.theory.get(p.info)
 	period := p.period()
 	t0 := math.Max(cnt.FirstNews, 0)
-	// Time axis: the whole stream, and at least the theory's span.
-	tEnd := math.Max(p.Duration(), p.now)
-	if len(th.curve) > 1 && p.hasRounds() {
-		tEnd = math.Max(tEnd, t0+float64(len(th.curve))*period)
-	}
-	tStart := 0.0
-	if !p.hasRounds() && !p.done { // live: the last minute
-		tStart = math.Max(0, p.now-60000)
-		tEnd = math.Max(p.now, tStart+1000)
-	}
-	tEnd = math.Max(tEnd, tStart+1)
+	ax := p.chartWindow(cnt, th)
+	tStart, tEnd := ax.start, ax.end
 	yMax := float64(max(int32(cnt.Alive), int32(p.info.Nodes), p.seriesMax, 1))
+	lw := c.yLabelWidth(yMax, small)
+	r = rect{r.x + lw, r.y, r.w - lw, r.h - small*tickRow}
+	b.Rect(r.x, r.y, r.w, r.h, Color{0, 0, 0, 0.35})
 	X := func(t float64) float32 { return r.x + float32((t-tStart)/(tEnd-tStart))*r.w }
 	Y := func(v float64) float32 { return r.y + r.h - float32(v/yMax)*r.h }
 
-	// Grid: quarters.
-	for q := 1; q < 4; q++ {
-		b.Rect(r.x, r.y+r.h*float32(q)/4, r.w, max(1, s), ColGrid)
-	}
+	c.drawYTicks(f, r, yMax, small)
+	c.drawXTicks(f, r, ax, full.x, small)
 	// Series as columns, each the value at its middle (a binary search per
-	// column: the series grows with the run, the columns do not).
+	// column: the series grows with the run, the columns do not). A
+	// followed news starts from nothing: before it the series counts the
+	// news it replaced.
 	col := classColor[Informed]
 	step := max(2*s, r.w/300)
 	ser := p.series
@@ -240,6 +243,9 @@ func (c *Composer) drawChart(p *Player, f *Frame, r rect, small float32, cnt Cou
 		t := tStart + float64(px+step/2)/float64(r.w)*(tEnd-tStart)
 		if t > horizon+1e-9 && !p.done {
 			break
+		}
+		if t < ax.since {
+			continue
 		}
 		j := p.seriesAt(t)
 		if j < 0 {
@@ -287,7 +293,7 @@ func (c *Composer) drawChart(p *Player, f *Frame, r rect, small float32, cnt Cou
 		}
 		return "max " + Thousands(int(yMax))
 	})
-	room := r.w - c.measure(maxS, small) - 10*s
+	room := full.w - c.measure(maxS, small) - 10*s
 	title := "informed nodes over time"
 	for _, t := range [...]string{"informed nodes over time", "informed over time", "informed"} {
 		title = t
@@ -295,18 +301,26 @@ func (c *Composer) drawChart(p *Player, f *Frame, r rect, small float32, cnt Cou
 			break
 		}
 	}
-	ty := r.y - small*1.4
+	ty := full.y - small*1.4
 	f.Texts = append(f.Texts,
-		Text{X: r.x, Y: ty, Size: small, Color: ColDim, S: title},
-		Text{X: r.x + r.w, Y: ty, Size: small, Color: ColDim, Align: AlignRight, S: maxS},
+		Text{X: full.x, Y: ty, Size: small, Color: ColDim, S: title},
+		Text{X: full.x + full.w, Y: ty, Size: small, Color: ColDim, Align: AlignRight, S: maxS},
 	)
-	// Theory and time axis below.
-	by := r.y + r.h + small*0.3
-	end := c.texts.get(slotChartEnd, int64(tEnd/100), 0, 0, func() string { return seconds(tEnd) })
-	endW := c.measure(end, small)
-	f.Texts = append(f.Texts, Text{X: r.x + r.w, Y: by, Size: small, Color: ColDim, Align: AlignRight, S: end})
-	if theory && th.rounds > 0 {
-		c.theoryCaption(f, r.x, by, r.w-endW-12*s, small, th)
+	// What the times count, and the theory (or the followed spread), below.
+	by := full.y + full.h + small*0.3
+	unitW := c.measure(ax.name, small)
+	f.Texts = append(f.Texts, Text{X: full.x + full.w, Y: by, Size: small, Color: ColDim, Align: AlignRight, S: ax.name})
+	switch {
+	case theory && th.rounds > 0:
+		c.theoryCaption(f, full.x, by, full.w-unitW-12*s, small, th)
+	case ax.since >= 0 && cnt.Informed >= cnt.Alive && cnt.Alive > 1:
+		spread := p.lastGain() - ax.since
+		lab := c.texts.get(slotChartEnd, int64(math.Round(spread)), int64(cnt.Alive), 0, func() string {
+			return "all " + Thousands(cnt.Alive) + " had it " + after(spread)
+		})
+		if c.measure(lab, small) <= full.w-unitW-12*s {
+			f.Texts = append(f.Texts, Text{X: full.x, Y: by, Size: small, Color: classColor[Informed].Mix(ColText, 0.3), S: lab})
+		}
 	}
 }
 
