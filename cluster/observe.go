@@ -2,7 +2,6 @@ package cluster
 
 import (
 	"net"
-	"sync"
 	"time"
 
 	"github.com/gossipscope/gossipscope/protocol"
@@ -59,7 +58,7 @@ func (o *observed) DialAddressTimeout(a memberlist.Address, timeout time.Duratio
 	if to == "" {
 		to = o.m.NameAt(a.Addr)
 	}
-	return &observedStream{Conn: c, o: o, peer: to}, nil
+	return o.tap(c, to), nil
 }
 
 func (o *observed) report(msgs []wire.Message, to string) {
@@ -83,71 +82,27 @@ func (o *observed) report(msgs []wire.Message, to string) {
 // describe it; the byte count is always exact.
 const streamCapture = 4 << 20
 
-// observedStream records a dialed stream both ways and reports it on Close.
-type observedStream struct {
-	net.Conn
-	o    *observed
-	peer string
-
-	mu       sync.Mutex
-	out, in  []byte
-	nOut     int
-	nIn      int
-	closed   bool
-	closeErr error
-}
-
-func (c *observedStream) Read(b []byte) (int, error) {
-	n, err := c.Conn.Read(b)
-	c.mu.Lock()
-	c.nIn += n
-	if len(c.in) < streamCapture {
-		c.in = append(c.in, b[:min(n, streamCapture-len(c.in))]...)
+// tap records a dialed stream both ways and reports it when it is closed:
+// the request, then the answer, stamped with the time of the close.
+func (o *observed) tap(c net.Conn, peer string) net.Conn {
+	if o.emit == nil {
+		return c
 	}
-	c.mu.Unlock()
-	return n, err
-}
-
-func (c *observedStream) Write(b []byte) (int, error) {
-	n, err := c.Conn.Write(b)
-	c.mu.Lock()
-	c.nOut += n
-	if len(c.out) < streamCapture {
-		c.out = append(c.out, b[:min(n, streamCapture-len(c.out))]...)
-	}
-	c.mu.Unlock()
-	return n, err
-}
-
-func (c *observedStream) Close() error {
-	c.mu.Lock()
-	if c.closed {
-		c.mu.Unlock()
-		return c.closeErr
-	}
-	c.closed = true
-	c.closeErr = c.Conn.Close()
-	out, in, nOut, nIn := c.out, c.in, c.nOut, c.nIn
-	c.out, c.in = nil, nil
-	c.mu.Unlock()
-	if c.o.emit == nil {
-		return c.closeErr
-	}
-	self, now := c.o.m.view.self, c.o.m.view.t()
-	var evs []protocol.Event
-	for _, s := range []struct {
-		buf      []byte
-		n        int
-		from, to string
-	}{{out, nOut, self, c.peer}, {in, nIn, c.peer, self}} {
-		if s.n > 0 {
-			w := wire.DescribeStream(s.buf, s.n)
-			evs = append(evs, protocol.Event{Type: protocol.TypeMsg, T: now, From: s.from, To: s.to,
-				Kind: w.Kind, Key: w.Key, Version: w.Version, Value: w.Value, Bytes: w.Bytes})
+	return &wire.StreamTap{Conn: c, Limit: streamCapture, OnClose: func(out, in wire.Captured) {
+		self, now := o.m.view.self, o.m.view.t()
+		var evs []protocol.Event
+		for _, s := range []struct {
+			c        wire.Captured
+			from, to string
+		}{{out, self, peer}, {in, peer, self}} {
+			if s.c.Size > 0 {
+				w := s.c.Describe()
+				evs = append(evs, protocol.Event{Type: protocol.TypeMsg, T: now, From: s.from, To: s.to,
+					Kind: w.Kind, Key: w.Key, Version: w.Version, Value: w.Value, Bytes: w.Bytes})
+			}
 		}
-	}
-	if len(evs) > 0 {
-		c.o.emit(evs)
-	}
-	return c.closeErr
+		if len(evs) > 0 {
+			o.emit(evs)
+		}
+	}}
 }

@@ -17,12 +17,6 @@ func describePacket(pkt []byte) []protocol.Event {
 	return evs
 }
 
-// describeStream labels a stream's first message from what was captured
-// of it (buf) and its full size.
-func describeStream(buf []byte, size int) protocol.Event {
-	return labelled(wire.DescribeStream(buf, size))
-}
-
 // labelled is a message as a msg event's fields. A suspect or dead
 // message's Value is the node that raised it (Origin): who suspects whom is
 // what a person watching failure detection asks first.

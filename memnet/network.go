@@ -2,6 +2,7 @@ package memnet
 
 import (
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"net"
@@ -119,7 +120,7 @@ func (n *Network) NewTransport(name string) (*Transport, error) {
 		packetCh: make(chan *memberlist.Packet, n.queueLen),
 		streamCh: make(chan net.Conn),
 		done:     make(chan struct{}),
-		conns:    map[*conn]struct{}{},
+		conns:    map[*conn]io.Closer{},
 	}
 	n.running[name] = t
 	return t, nil

@@ -293,6 +293,46 @@ func TestStreamIsReportedBothWaysByTheDialer(t *testing.T) {
 	}
 }
 
+// A node that crashes (its transport shut down) mid-stream still reports
+// the stream it dialed, stamped with when its bytes crossed, not with the
+// crash; the other end's stream is closed too.
+func TestShutdownReportsOpenStreamsAtTheirFirstBytes(t *testing.T) {
+	var rec recorder
+	n, a, b := pair(t, memnet.Config{Emit: rec.emit})
+	got := make(chan error, 1)
+	var server net.Conn
+	go func() {
+		server = <-b.StreamCh()
+		_, err := io.ReadFull(server, make([]byte, 5))
+		got <- err
+	}()
+	c, err := a.DialAddressTimeout(memberlist.Address{Name: "b"}, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := n.Now()
+	if _, err := c.Write([]byte("hello")); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-got; err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond)
+	crash := n.Now()
+	_ = a.Shutdown()
+	evs := rec.msgs(func(protocol.Event) bool { return true })
+	if len(evs) != 1 || evs[0].From != "a" || evs[0].To != "b" || evs[0].Bytes != 5 {
+		t.Fatalf("events %+v, want the request a -> b, 5 bytes", evs)
+	}
+	if evs[0].T < before || evs[0].T >= crash {
+		t.Errorf("stream stamped %v ms, want its write's time in [%v, %v)", evs[0].T, before, crash)
+	}
+	if _, err := server.Read(make([]byte, 1)); err == nil {
+		t.Error("b's end of the stream still open after a shut down")
+	}
+	_ = b.Shutdown()
+}
+
 func joinHostPort(host string, port int) string {
 	return (&net.TCPAddr{IP: net.ParseIP(host), Port: port}).String()
 }

@@ -3,6 +3,7 @@ package memnet
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"sync"
 	"time"
@@ -26,7 +27,7 @@ type Transport struct {
 	once     sync.Once
 
 	mu    sync.Mutex
-	conns map[*conn]struct{} // open streams, closed at Shutdown
+	conns map[*conn]io.Closer // open streams' ends here, and what Shutdown closes: the end, or the tap over it
 }
 
 var _ memberlist.NodeAwareTransport = (*Transport)(nil)
@@ -133,9 +134,10 @@ func (t *Transport) DialAddressTimeout(a memberlist.Address, timeout time.Durati
 		time.Sleep(delay)
 	}
 	mine, theirs := net.Pipe()
-	client := &conn{Conn: mine, t: t, local: tcpAddr(t.addr), remote: tcpAddr(dest.addr), peer: to, report: true}
-	server := &conn{Conn: theirs, t: dest, local: tcpAddr(dest.addr), remote: tcpAddr(t.addr), peer: t.name}
-	if !t.track(client) || !dest.track(server) {
+	end := &conn{Conn: mine, t: t, local: tcpAddr(t.addr), remote: tcpAddr(dest.addr)}
+	client := end.tap(to)
+	server := &conn{Conn: theirs, t: dest, local: tcpAddr(dest.addr), remote: tcpAddr(t.addr)}
+	if !t.track(end, client) || !dest.track(server, server) {
 		_ = client.Close()
 		_ = server.Close()
 		return nil, fmt.Errorf("dial %s: %w", to, errRefused)
@@ -167,8 +169,8 @@ func (t *Transport) Shutdown() error {
 		close(t.done)
 		t.net.stopped(t)
 		t.mu.Lock()
-		open := make([]*conn, 0, len(t.conns))
-		for c := range t.conns {
+		open := make([]io.Closer, 0, len(t.conns))
+		for _, c := range t.conns {
 			open = append(open, c)
 		}
 		t.mu.Unlock()
@@ -188,14 +190,15 @@ func (t *Transport) isDown() bool {
 	}
 }
 
-// track registers an open stream, unless the transport is down.
-func (t *Transport) track(c *conn) bool {
+// track registers an open stream's end, and what closes it at Shutdown,
+// unless the transport is down.
+func (t *Transport) track(c *conn, closer io.Closer) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.isDown() {
 		return false
 	}
-	t.conns[c] = struct{}{}
+	t.conns[c] = closer
 	return true
 }
 

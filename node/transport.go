@@ -243,7 +243,7 @@ func (t *transport) DialAddressTimeout(a memberlist.Address, timeout time.Durati
 		return nil, err
 	}
 	t.net.dialed(c.LocalAddr().String(), t.self)
-	return &observedConn{Conn: c, t: t, dialed: true, peer: to, report: true, decided: true}, nil
+	return t.observedConn(c, true, to), nil
 }
 
 func (t *transport) StreamCh() <-chan net.Conn { return t.streamCh }
@@ -256,7 +256,7 @@ func (t *transport) streams() {
 			return
 		}
 		select {
-		case t.streamCh <- &observedConn{Conn: c, t: t}:
+		case t.streamCh <- t.observedConn(c, false, ""):
 		case <-t.stop:
 			_ = c.Close()
 			return
@@ -275,30 +275,30 @@ func (t *transport) Shutdown() error {
 
 // observedConn records what crosses one TCP stream and reports it on
 // Close. It compresses what memberlist writes, as memberlist's
-// rawSendMsgStream does with compression on.
+// rawSendMsgStream does with compression on; the tap keeps the plain bytes.
 type observedConn struct {
-	net.Conn
+	wire.StreamTap
 	t      *transport
 	dialed bool
 
-	mu       sync.Mutex
-	decided  bool   // peer and report are known
-	peer     string // the other side's name (or address)
-	report   bool   // this side reports the stream
-	out, in  []byte // captured: plain as written, as read
-	nOut     int    // bytes on the wire
-	nIn      int
-	closeErr error
-	closed   bool
+	// Set on the first read of an accepted stream (decide), under the
+	// tap's lock, and read once it is closed.
+	peer   string // the other side's name (or address)
+	report bool   // this side reports the stream
+}
+
+func (t *transport) observedConn(c net.Conn, dialed bool, peer string) *observedConn {
+	oc := &observedConn{t: t, dialed: dialed, peer: peer, report: dialed}
+	oc.StreamTap = wire.StreamTap{Conn: c, Limit: streamCapture, OnClose: oc.closed}
+	if !dialed {
+		oc.FirstRead = oc.decide
+	}
+	return oc
 }
 
 // decide identifies the dialer of an accepted stream once data arrives
 // (the dialer registered its address before writing).
 func (c *observedConn) decide() error {
-	if c.decided {
-		return nil
-	}
-	c.decided = true
 	remote := c.Conn.RemoteAddr().String()
 	if name, ok := c.t.net.dialer(remote); ok {
 		c.peer = name // a lab node: it reports, and checked the partition
@@ -314,23 +314,6 @@ func (c *observedConn) decide() error {
 	return nil
 }
 
-func (c *observedConn) Read(b []byte) (int, error) {
-	n, err := c.Conn.Read(b)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if n > 0 {
-		if derr := c.decide(); derr != nil {
-			_ = c.Conn.Close()
-			return 0, derr
-		}
-		c.nIn += n
-		if len(c.in) < streamCapture {
-			c.in = append(c.in, b[:min(n, streamCapture-len(c.in))]...)
-		}
-	}
-	return n, err
-}
-
 // Write writes one whole memberlist message (memberlist writes each with
 // one call), compressed, or the label header as it is.
 func (c *observedConn) Write(b []byte) (int, error) {
@@ -341,50 +324,33 @@ func (c *observedConn) Write(b []byte) (int, error) {
 		*bp = out[:0]
 		outBufs.Put(bp)
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if n > 0 {
-		c.nOut += n
-		if len(c.out) < streamCapture {
-			c.out = append(c.out, b[:min(len(b), streamCapture-len(c.out))]...)
-		}
-	}
+	c.Wrote(b, n)
 	if err != nil {
 		return 0, err
 	}
 	return len(b), nil
 }
 
-func (c *observedConn) Close() error {
-	c.mu.Lock()
-	if c.closed {
-		c.mu.Unlock()
-		return c.closeErr
-	}
-	c.closed = true
-	c.closeErr = c.Conn.Close()
-	report, peer := c.report, c.peer
-	out, in, nOut, nIn := c.out, c.in, c.nOut, c.nIn
-	c.out, c.in = nil, nil
-	c.mu.Unlock()
-
+// closed reports the stream, if this side does: a dialer its request, then
+// the answer; an acceptor what came in, then its answer.
+func (c *observedConn) closed(out, in wire.Captured) {
 	if c.dialed {
 		c.t.net.dialClosed(c.Conn.LocalAddr().String())
 	}
-	if report && c.t.emit != nil {
-		self := c.t.self
-		send := func(buf []byte, n int, from, to string) {
-			if n > 0 {
-				c.t.report([]wire.Message{wire.DescribeStream(buf, n)}, from, to, false)
-			}
-		}
-		if c.dialed { // our request, then the answer
-			send(out, nOut, self, peer)
-			send(in, nIn, peer, self)
-		} else {
-			send(in, nIn, peer, self)
-			send(out, nOut, self, peer)
+	if !c.report || c.t.emit == nil {
+		return
+	}
+	self, peer := c.t.self, c.peer
+	send := func(d wire.Captured, from, to string) {
+		if d.Size > 0 {
+			c.t.report([]wire.Message{d.Describe()}, from, to, false)
 		}
 	}
-	return c.closeErr
+	if c.dialed {
+		send(out, self, peer)
+		send(in, peer, self)
+	} else {
+		send(in, peer, self)
+		send(out, self, peer)
+	}
 }

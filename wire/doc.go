@@ -14,5 +14,8 @@
 // messages exactly as memberlist does with compression on, with reused LZW
 // state, for a transport that compresses in memberlist's place.
 //
+// StreamTap keeps what crosses one end of a stream for the transports that
+// report streams; when and how they report is theirs to decide.
+//
 // The package knows nothing of sockets, nodes or events.
 package wire
