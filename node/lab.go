@@ -50,6 +50,11 @@ type LabConfig struct {
 	Emit        func(protocol.Event) // every event of every node, plus the lab's
 	Start       time.Time            // t=0; default now
 	Logger      *slog.Logger
+	// AllowedHosts are the host names every node's API answers besides IP
+	// literals and localhost (the server's --web.allowed-hosts, so that a
+	// user who reaches the page by a name reaches the nodes by it too);
+	// overrides Template.AllowedHosts when set.
+	AllowedHosts []string
 }
 
 // Lab is a cluster of real nodes on loopback sharing one LabNet, driven
@@ -107,6 +112,9 @@ func NewLab(cfg LabConfig) (*Lab, error) {
 	}
 	if cfg.Webhook != "" {
 		tmpl.Webhook = cfg.Webhook
+	}
+	if cfg.AllowedHosts != nil {
+		tmpl.AllowedHosts = cfg.AllowedHosts
 	}
 	if tmpl.RetransmitMult == 0 { // Alertmanager's rule for the full peer list
 		tmpl.RetransmitMult = max(3, (cfg.Nodes-1)/2)

@@ -2,11 +2,13 @@ package server
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -80,6 +82,38 @@ func TestHostileHostRefused(t *testing.T) {
 	port2 := s2.ln.Addr().String()[strings.LastIndex(s2.ln.Addr().String(), ":")+1:]
 	if code := getWithHost(t, s2.URL()+"/api/live", "evil.example:"+port2); code != http.StatusOK {
 		t.Errorf("GET /api/live with an allowed Host: %d, want 200", code)
+	}
+}
+
+// A user who serves on a name (--web.allowed-hosts) reaches the lab's node
+// APIs by that name too; any other name still gets 403 there.
+func TestLabNodeAPIsAnswerTheAllowedHosts(t *testing.T) {
+	var o serveOptions
+	fs := newFlagSet("serve", &strings.Builder{}, &strings.Builder{})
+	addWebFlags(fs.FlagSet, &o)
+	if err := fs.Parse([]string{"--web.listen-address", "127.0.0.1:0", "--web.allowed-hosts", "gossip.example"}); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	o.withLab(labOptions{nodes: 2, randomPorts: true, fast: true}, &out)
+	startTestServer(t, o)
+	apis := regexp.MustCompile(`(?m)^gossipscope: lab node n\d api (http://127\.0\.0\.1:(\d+))`).FindAllStringSubmatch(out.String(), -1)
+	if len(apis) != 2 {
+		t.Fatalf("start output %q: want each node's API address", out.String())
+	}
+	for _, m := range apis {
+		url, port := m[1], m[2]
+		for host, want := range map[string]int{
+			"gossip.example:" + port: http.StatusOK,
+			"evil.example:" + port:   http.StatusForbidden,
+			"127.0.0.1:" + port:      http.StatusOK,
+		} {
+			for _, path := range []string{"/api/v2/status", "/-/ready"} {
+				if code := getWithHost(t, url+path, host); code != want {
+					t.Errorf("GET %s%s with Host %s: %d, want %d", url, path, host, code, want)
+				}
+			}
+		}
 	}
 }
 

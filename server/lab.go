@@ -25,6 +25,9 @@ type labOptions struct {
 	fast        bool
 	peerTimeout time.Duration
 	webhook     string
+	// The server's --web.allowed-hosts, answered by the nodes' APIs too
+	// (serveOptions.withLab).
+	allowedHosts []string
 }
 
 func addLabFlags(fs *flag.FlagSet, o *labOptions) {
@@ -46,6 +49,7 @@ func (o labOptions) config(emit func(protocol.Event), logger *slog.Logger) node.
 		RandomPorts:    o.randomPorts,
 		PeerTimeout:    o.peerTimeout,
 		Webhook:        o.webhook,
+		AllowedHosts:   o.allowedHosts,
 		Emit:           emit,
 		Start:          time.Now(),
 		Logger:         logger,
@@ -115,6 +119,15 @@ func runLab(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gossipscope lab: --nodes must be in [1, %d]\n", node.MaxLabNodes)
 		return 2
 	}
-	o.source = lab.source(o.statusOut(stdout, stderr))
+	o.withLab(lab, o.statusOut(stdout, stderr))
 	return serveUntilSignal("lab", o, stdout, stderr)
+}
+
+// withLab makes the lab the server's live source, printing its nodes'
+// addresses to status. The nodes' APIs answer the host names the server
+// does (--web.allowed-hosts): a user who serves the page on a name reaches
+// the lab's APIs by that name too.
+func (o *serveOptions) withLab(lab labOptions, status io.Writer) {
+	lab.allowedHosts = o.allowedHosts
+	o.source = lab.source(status)
 }

@@ -60,7 +60,7 @@ func addWebFlags(fs *flag.FlagSet, o *serveOptions) {
 		}
 		return nil
 	})
-	allowedHostsFlag(fs, &o.allowedHosts, "the server")
+	allowedHostsFlag(fs, &o.allowedHosts, "the server (and a lab's node APIs)")
 }
 
 // allowedHostsFlag adds --web.allowed-hosts, filling hosts; what names
@@ -114,7 +114,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if lab.nodes > 0 {
-		o.source = lab.source(o.statusOut(stdout, stderr))
+		o.withLab(lab, o.statusOut(stdout, stderr))
 	}
 	return serveUntilSignal("serve", o, stdout, stderr)
 }
