@@ -101,6 +101,7 @@ type Composer struct {
 	Narration string
 	texts     textCache
 	theory    theoryCache
+	hov       hover // the pointer, and the card of the node under it (hover.go)
 }
 
 type rect struct{ x, y, w, h float32 }
@@ -108,7 +109,7 @@ type rect struct{ x, y, w, h float32 }
 // NewComposer returns a composer with nothing selected.
 func NewComposer() *Composer {
 	a := NewAtlas()
-	return &Composer{Selected: -1, atlas: a, glyphs: NewGlyphs(a)}
+	return &Composer{Selected: -1, hov: hover{node: -1}, atlas: a, glyphs: NewGlyphs(a)}
 }
 
 // Atlas is the sprite and glyph sheet every batch draws from.
@@ -168,6 +169,7 @@ func (c *Composer) Compose(p *Player, w, h, scale float32, f *Frame) {
 	c.drawSideLabels(p, f)
 	c.drawPanel(p, f)
 	c.drawLegendStrip(f)
+	c.drawHover(p, f)
 	c.TextMin = 0
 	for i := range f.Texts {
 		c.glyphs.Draw(&f.Over, &f.Texts[i])

@@ -22,7 +22,7 @@ func exposeBridge(g *game) {
 	keep := []js.Func{} // referenced for the life of the page
 	// Calls that only read leave the picture alone; every other call may
 	// change it, so the next frame is composed again (frames.go).
-	readers := map[string]bool{"scenario": true, "state": true, "legend": true, "keys": true, "memory": true, "frames": true, "plan": true}
+	readers := map[string]bool{"scenario": true, "state": true, "legend": true, "keys": true, "memory": true, "frames": true, "plan": true, "texts": true, "nodePos": true}
 	def := func(name string, fn func(s *session.Session, args []js.Value) any) {
 		reads := readers[name]
 		f := js.FuncOf(func(this js.Value, args []js.Value) (out any) {
@@ -125,7 +125,20 @@ func exposeBridge(g *game) {
 		st["software"] = g.software.on
 		st["renderer"] = g.software.renderer
 		st["geometry"] = g.geometry()
+		st["hover"] = g.hovered()
 		return st
+	})
+	def("texts", func(*session.Session, []js.Value) any { return g.texts() })
+	def("nodePos", func(s *session.Session, a []js.Value) any {
+		i, ok := s.Player.Node(str(a, 0))
+		if !ok {
+			return result(fmt.Errorf("nodePos: no node %q", str(a, 0)))
+		}
+		x, y, ok := s.Composer.NodePos(i)
+		if !ok {
+			return result(fmt.Errorf("nodePos: %q is not drawn", str(a, 0)))
+		}
+		return map[string]any{"ok": true, "x": float64(x) / g.scale, "y": float64(y) / g.scale}
 	})
 
 	// Both run after the lock is released (game.unlock), never inside a

@@ -174,3 +174,26 @@ func (g *game) geometry() map[string]any {
 	box := func(r [4]float32) []any { return []any{float64(r[0]), float64(r[1]), float64(r[2]), float64(r[3])} }
 	return map[string]any{"disc": box(geo.Disc), "panel": box(geo.Panel), "nodeR": float64(geo.NodeR), "dotR": float64(geo.DotR)}
 }
+
+// texts lists every string the last frame drew with its box {s, x, y, w,
+// h} in CSS px, so that the page's tests can check that nothing of the
+// page's HTML covers a label of the canvas. Called with the lock held.
+func (g *game) texts() []any {
+	k := float32(g.scale)
+	if k <= 0 {
+		k = 1
+	}
+	out := make([]any, 0, len(g.frame.Texts))
+	for _, t := range g.frame.Texts {
+		w := g.s.Composer.Measure(t.S, t.Size, t.Bold)
+		x := t.X
+		switch t.Align {
+		case scene.AlignCenter:
+			x -= w / 2
+		case scene.AlignRight:
+			x -= w
+		}
+		out = append(out, map[string]any{"s": t.S, "x": float64(x / k), "y": float64(t.Y / k), "w": float64(w / k), "h": float64(t.Size * 1.2 / k)})
+	}
+	return out
+}

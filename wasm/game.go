@@ -126,7 +126,23 @@ func (g *game) update() (sleep bool) {
 		g.click(c)
 		g.touch()
 	}
+	if at, moved := g.input.hover(); moved {
+		g.hover(at)
+	}
 	return g.maySleep()
+}
+
+// hover moves the pointer over the scene; a new frame is drawn only when
+// the node whose name card is shown changes, so a paused page whose
+// pointer wanders over empty space or within one node draws nothing.
+func (g *game) hover(at pointerAt) {
+	kx, ky := g.scale, g.scale
+	if at.w > 0 && at.h > 0 && g.lw > 0 && g.lh > 0 {
+		kx, ky = g.lw/at.w, g.lh/at.h
+	}
+	if g.s.Composer.HoverAt(float32(at.x*kx), float32(at.y*ky), at.on) {
+		g.touch()
+	}
 }
 
 // click selects the node under a click (or clears the selection). What a

@@ -16,7 +16,7 @@ import (
 
 func main() {
 	g := newGame(session.New())
-	g.input.onClick = g.poke
+	g.input.wake = g.poke
 	g.input.listen(ebitenCanvas())
 	wakeOnResize(g)
 	g.warmUp()

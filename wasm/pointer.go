@@ -17,19 +17,33 @@ type click struct {
 	pointerType            string
 }
 
-// pointerInput turns the canvas's DOM pointer events into clicks for
-// Update. ebiten samples the mouse once per frame, so a quick click whose
-// press and release fall between two frames (common at 8-20 frames a
-// second on a software renderer) was never seen; DOM events are never
-// missed. The handlers only record: all state changes happen in Update.
+// pointerAt is where a mouse or pen is over the canvas: (x, y) in CSS px
+// from its corner, on a canvas of w x h CSS px; on is false once it left.
+type pointerAt struct {
+	x, y, w, h float64
+	on         bool
+}
+
+// pointerInput turns the canvas's DOM pointer events into clicks and a
+// hover position for Update. ebiten samples the mouse once per frame, so
+// a quick click whose press and release fall between two frames (common
+// at 8-20 frames a second on a software renderer) was never seen; and a
+// page with nothing moving sleeps in Update (frames.go), where ebiten's
+// CursorPosition is not read at all. DOM events are never missed and wake
+// the loop. The handlers only record: all state changes happen in Update.
 type pointerInput struct {
 	mu     sync.Mutex // the handlers run on JS's event goroutine
 	down   map[int]click
 	clicks []click
 	spare  []click
-	funcs  []js.Func // referenced for the life of the page
-	// onClick runs after a click was queued (it wakes a sleeping loop).
-	onClick func()
+	// at is the latest hover position, moved whether it changed since
+	// Update last took it: only the latest matters.
+	at    pointerAt
+	moved bool
+	funcs []js.Func // referenced for the life of the page
+	// wake runs after a click or a move was recorded (it wakes a sleeping
+	// loop, which then finds out whether anything changed).
+	wake func()
 }
 
 // clickSlop is how far (CSS px) a pointer may move between press and
@@ -83,9 +97,7 @@ func (p *pointerInput) listen(canvas js.Value) {
 		delete(p.down, id)
 		if math.Hypot(x-c.x, y-c.y) <= clickSlop {
 			p.clicks = append(p.clicks, c)
-			if p.onClick != nil {
-				p.onClick()
-			}
+			p.wake()
 		}
 	})
 	on(win, "pointercancel", func(e js.Value) {
@@ -93,6 +105,40 @@ func (p *pointerInput) listen(canvas js.Value) {
 		delete(p.down, e.Get("pointerId").Int())
 		p.mu.Unlock()
 	})
+	// Hover: a mouse or a pen (a finger has no hover; a tap selects).
+	on(canvas, "pointermove", func(e js.Value) {
+		if !e.Get("isPrimary").Truthy() || e.Get("pointerType").String() == "touch" {
+			return
+		}
+		r := canvas.Call("getBoundingClientRect")
+		at := pointerAt{
+			x: e.Get("clientX").Float() - r.Get("left").Float(), y: e.Get("clientY").Float() - r.Get("top").Float(),
+			w: r.Get("width").Float(), h: r.Get("height").Float(), on: true,
+		}
+		p.record(at)
+	})
+	// Leaving the canvas, also for the page's controls laid over it.
+	on(canvas, "pointerleave", func(e js.Value) { p.record(pointerAt{}) })
+}
+
+func (p *pointerInput) record(at pointerAt) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if at == p.at {
+		return
+	}
+	p.at, p.moved = at, true
+	p.wake()
+}
+
+// hover returns the latest hover position if it changed since the last
+// call.
+func (p *pointerInput) hover() (pointerAt, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	moved := p.moved
+	p.moved = false
+	return p.at, moved
 }
 
 // take returns the clicks queued since the last call, oldest first. The
@@ -112,4 +158,23 @@ func ebitenCanvas() js.Value {
 		return all.Index(n - 1)
 	}
 	return js.Null()
+}
+
+// hovered is the name card the last frame drew for the node under the
+// pointer, for state().hover: {name, lines, box: [x, y, w, h] CSS px}, or
+// null. Called with the lock held.
+func (g *game) hovered() any {
+	l, ok := g.s.Composer.Hovered()
+	if !ok {
+		return nil
+	}
+	lines := make([]any, len(l.Lines))
+	for i, s := range l.Lines {
+		lines[i] = s
+	}
+	k := float32(g.scale)
+	return map[string]any{
+		"name": g.s.Player.NodeName(l.Node), "lines": lines,
+		"box": []any{float64(l.Box[0] / k), float64(l.Box[1] / k), float64(l.Box[2] / k), float64(l.Box[3] / k)},
+	}
 }
