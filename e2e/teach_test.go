@@ -114,9 +114,10 @@ func TestCanvasTextLegible(t *testing.T) {
 	}
 }
 
-// TestOverlaysClearOfPanel: the page's messages laid over the canvas (the
-// status line, the narration) never cover the settings panel, at 1280x720
-// and 1920x1080, with a long status message showing.
+// TestOverlaysClearOfPanel: the page's messages (the status line, the
+// narration) never cover the settings panel's cards, at 1280x720 and
+// 1920x1080, with a long status message showing: the narration lies beside
+// the panel, the status line at the panel's top, above its cards.
 func TestOverlaysClearOfPanel(t *testing.T) {
 	for _, sz := range [][2]int64{{1280, 720}, {1920, 1080}} {
 		ctx := newTab(t, time.Minute)
@@ -127,12 +128,18 @@ func TestOverlaysClearOfPanel(t *testing.T) {
 		eval[bool](t, ctx, `(gossipscopePage.showStatus("The same 200 nodes, three ways to exchange news, one after another. Watch the table.", 20000), true)`)
 		waitFor(t, ctx, 5*time.Second, "the narration", `document.getElementById("narration").textContent !== ""`)
 		bad := eval[[]string](t, ctx, `(() => {
+			const meet = (r, p) => r.left < p.right && p.left < r.right && r.top < p.bottom && p.top < r.bottom;
 			const p = document.getElementById("panel").getBoundingClientRect();
 			const out = [];
-			for (const id of ["status", "narration"]) {
-				const r = document.getElementById(id).getBoundingClientRect();
-				if (r.width === 0) { out.push(id + " not shown"); continue; }
-				if (r.left < p.right && p.left < r.right && r.top < p.bottom && p.top < r.bottom) out.push(id + " " + JSON.stringify(r) + " covers the panel " + JSON.stringify(p));
+			const n = document.getElementById("narration").getBoundingClientRect();
+			if (n.width === 0) out.push("narration not shown");
+			else if (meet(n, p)) out.push("narration " + JSON.stringify(n) + " covers the panel " + JSON.stringify(p));
+			const s = document.getElementById("status").getBoundingClientRect();
+			if (s.width === 0) out.push("status not shown");
+			if (s.left < p.left || s.right > p.right || s.top < p.top || s.bottom > p.bottom) out.push("status " + JSON.stringify(s) + " is not inside the panel " + JSON.stringify(p));
+			for (const c of document.querySelectorAll("#panel .card")) {
+				const r = c.getBoundingClientRect();
+				if (r.height > 0 && meet(s, r)) out.push("status " + JSON.stringify(s) + " covers the card " + c.id);
 			}
 			return out; })()`)
 		for _, b := range bad {

@@ -73,6 +73,7 @@
     on("error-close", P.clearError);
 
     $("params").addEventListener("submit", P.runForm);
+    P.initSetup();
     $("p-mode").addEventListener("change", P.modeChanged);
     on("p-seed-new", () => { $("p-seed").value = String(Math.floor(Math.random() * 1e9)); });
 

@@ -55,9 +55,23 @@
   let statusTimer = 0;
   P.showStatus = (text, ms) => {
     $("status").textContent = text;
+    placeStatus();
     clearTimeout(statusTimer);
-    statusTimer = setTimeout(() => { $("status").textContent = ""; }, ms || 2500);
+    statusTimer = setTimeout(() => { $("status").textContent = ""; placeStatus(); }, ms || 2500);
   };
+  // placeStatus puts the status line where it covers nothing of the
+  // canvas: at the top of the open panel, where the buttons that cause it
+  // are (it stays in sight as the panel scrolls); with the panel closed, in
+  // the band the scene keeps free for the narration, which it stands in
+  // for while it shows. Over the canvas there is no free room: at 1280x720
+  // the ring's names and the counters reach up to the header.
+  function placeStatus() {
+    const el = $("status");
+    const inPanel = !body.classList.contains("panel-hidden");
+    if (inPanel && el.parentNode !== $("panel")) $("panel").prepend(el);
+    else if (!inPanel && el.parentNode !== body) body.appendChild(el);
+    body.classList.toggle("status-in-band", !inPanel && el.textContent !== "");
+  }
 
   // call runs one JS API function and never throws: a missing function, an
   // exception from a stopped Go program and {ok:false} all become an error
@@ -256,6 +270,7 @@
       }
     }
     P.modeChanged();
+    fillSetup();
   };
 
   // PULL and PUSH-PULL are periodic anti-entropy: they never stop, and the
@@ -279,8 +294,14 @@
 
   P.runForm = (ev) => {
     ev.preventDefault();
-    P.stopCompare();
     if (!$("params").reportValidity()) return;
+    P.runScenario();
+  };
+
+  // runScenario runs what the Scenario form says, on top of the scenario
+  // running now (its scheduled faults kept when they fit).
+  P.runScenario = () => {
+    P.stopCompare();
     P.leaveLive();
     let r = P.callQuiet("load", formQuery(P.scenario()));
     if (r.ok === false) r = P.callQuiet("load", formQuery("")); // scheduled faults may not fit the new N
@@ -293,6 +314,50 @@
     P.call("play");
     P.syncURL(true);
   };
+
+  // ---- the setup bar ----
+
+  // The bar's fields (nodes, mode, fan-out) stand for the Scenario form's:
+  // they take their limits and choices from them, show what the form shows,
+  // and a change is written into the form and run as the form runs, so the
+  // two never disagree and the URL follows either.
+  const setupFields = () => [...document.querySelectorAll("#setup [data-field]")];
+  P.initSetup = () => {
+    for (const el of setupFields()) {
+      const field = $(el.dataset.field);
+      if (el.tagName === "SELECT") {
+        for (const o of field.options) el.add(new Option(o.text, o.value));
+      } else {
+        for (const a of ["min", "max", "step", "required"]) if (field.hasAttribute(a)) el.setAttribute(a, field.getAttribute(a));
+      }
+      el.addEventListener("change", () => setupChanged(el, field));
+    }
+    fillSetup();
+  };
+
+  function fillSetup() {
+    for (const el of setupFields()) {
+      const v = $(el.dataset.field).value;
+      // Not while someone types in it; a list's choice is always shown.
+      if (el.value !== v && (document.activeElement !== el || el.tagName === "SELECT")) el.value = v;
+    }
+  }
+
+  function setupChanged(el, field) {
+    if (!el.checkValidity()) {
+      el.reportValidity();
+      return;
+    }
+    field.value = el.value;
+    if (field.id === "p-mode") P.modeChanged();
+    const bad = [...$("params").elements].find((f) => f.willValidate && !f.checkValidity());
+    if (bad) {
+      const label = document.querySelector(`label[for="${bad.id}"]`);
+      P.showError(`The Scenario form's ${label ? label.textContent : bad.name} is not valid: ${bad.validationMessage}`);
+      return;
+    }
+    P.runScenario();
+  }
 
   // ---- playback ----
 
@@ -332,6 +397,7 @@
   P.setPanel = (on) => {
     body.classList.toggle("panel-hidden", !on);
     $("panel-toggle").setAttribute("aria-expanded", String(on));
+    placeStatus();
     P.updateInsets();
   };
 
