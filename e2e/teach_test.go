@@ -46,11 +46,15 @@ func TestLiveLabAnnounced(t *testing.T) {
 		`document.getElementById("step-round").offsetParent === null && document.getElementById("step-msg").offsetParent === null &&
 		 [...document.querySelectorAll("#sec-explain .live-only")].every((e) => e.offsetParent !== null) &&
 		 [...document.querySelectorAll("#sec-explain .sim-only")].every((e) => e.offsetParent === null)`)
+	// The setup bar's simulation fields give way to a note saying why.
+	waitFor(t, ctx, 5*time.Second, "the setup bar's live note",
+		`document.getElementById("s-nodes").offsetParent === null && document.querySelector("#setup .setup-note").offsetParent !== null &&
+		 document.querySelector("#setup .setup-note").title.includes("real processes")`)
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("live-jump"))); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, ctx, 10*time.Second, "the simulation again", `gossipscope.state().source === "sim" && gossipscope.state().playing`)
-	waitFor(t, ctx, 5*time.Second, "the simulation's controls again", `document.getElementById("step-round").offsetParent !== null`)
+	waitFor(t, ctx, 5*time.Second, "the simulation's controls again", `document.getElementById("step-round").offsetParent !== null && document.getElementById("s-nodes").offsetParent !== null`)
 
 	// The shared server has no live source.
 	ctx2 := newTab(t, time.Minute)
