@@ -1,71 +1,120 @@
 package scene
 
-import "strconv"
+import (
+	"strconv"
 
-// drawSelection writes the selected node's details at the top left of the
-// node area. They are rebuilt only when an event was applied or the
-// node's class changed.
-func (c *Composer) drawSelection(p *Player, f *Frame) {
+	"github.com/gossipscope/gossipscope/protocol"
+)
+
+// Selection caption sizes, px at scale 1.
+const (
+	selFS   = 16  // its lines
+	selHead = 1.2 // its first line, times selFS
+	selW    = 250 // its width, kept whatever the lines say so that the ring does not move as they change
+	selLH   = 1.35
+	selPad  = 8
+)
+
+// selectionText brings the selected node's lines up to the playhead. They
+// are rebuilt only when an event was applied or the node's class changed.
+// It reports whether a node is selected.
+func (c *Composer) selectionText(p *Player) bool {
 	i := c.Selected
-	if i < 0 || i >= len(c.classes) || c.classes[i] == Absent {
-		return
+	if i < 0 || i >= len(p.cur.status) || p.cur.status[i] == statusAbsent {
+		return false
 	}
-	key := [3]int{i, p.cur.idx, int(c.classes[i])}
-	if key != c.selKey || c.selLines == nil {
-		c.selKey = key
+	cl := p.NodeClass(i)
+	key := [3]int{i, p.cur.idx, int(cl)}
+	if key != c.selKey || c.selLines == nil || c.selWidth != c.scale {
+		c.selKey, c.selWidth = key, c.scale
 		d, ok := p.Details(i)
 		if !ok {
-			return
+			return false
 		}
-		c.selLines = selectionLines(&d, c.selLines[:0])
+		s := c.scale
+		c.selLines = selectionLines(&d, p.realMembership(), (selW-2*selPad)*s, func(t string, head bool) float32 {
+			size := selFS * s
+			if head {
+				size *= selHead
+			}
+			return c.glyphs.Measure(t, size, head)
+		}, c.selLines[:0])
+	}
+	return true
+}
+
+// selectionBox is the size of the selected node's card for n lines.
+func selectionBox(n int, s float32) (w, h float32) {
+	return selW * s, (selFS*selHead*selLH+float32(n-1)*selFS*selLH)*s + 2*selPad*s
+}
+
+// drawSelection writes the selected node's card where place() put it: a
+// corner or side of the node area kept clear of the nodes and their names
+// (the ring makes room for it), or, when there is no room at all, over the
+// top left of the node area.
+func (c *Composer) drawSelection(p *Player, f *Frame) {
+	c.selDrawn = rect{}
+	i := c.Selected
+	if i < 0 || i >= len(c.classes) || c.classes[i] == Absent || len(c.selLines) == 0 {
+		return
 	}
 	s := c.scale
-	fs := 16 * s
-	x, y := c.disc.x+4*s, c.disc.y+2*s
-	// A dark card behind the lines keeps them readable over the nodes.
-	w, h := float32(0), float32(0)
-	for j, ln := range c.selLines {
-		size := fs
-		if j == 0 {
-			size = fs * 1.25
-		}
-		w = max(w, c.glyphs.Measure(ln, size, j == 0))
-		h += size * 1.35
+	box := c.selBox
+	if box.w == 0 {
+		w, h := selectionBox(len(c.selLines), s)
+		box = rect{c.disc.x, c.disc.y, min(w, c.disc.w), h}
 	}
-	f.Over.Rect(x-6*s, y-4*s, min(w+12*s, c.disc.w), h+6*s, ColBackground.Alpha(0.72))
+	c.selDrawn = box
+	f.Over.Rect(box.x, box.y, box.w, box.h, ColPanel)
+	x, y := box.x+selPad*s, box.y+selPad*s
 	for j, ln := range c.selLines {
-		col, size, bold := ColText, fs, false
+		col, size, bold := ColText, selFS*s, false
 		if j == 0 {
-			col, size, bold = ClassColor(c.classes[i]).Mix(ColText, 0.2), fs*1.25, true
+			col, size, bold = ClassColor(c.classes[i]).Mix(ColText, 0.2), selFS*selHead*s, true
 		}
 		f.Texts = append(f.Texts, Text{X: x, Y: y, Size: size, Color: col, Bold: bold, S: ln})
-		y += size * 1.35
+		y += size * selLH
 	}
 }
 
-func selectionLines(d *Details, out []string) []string {
-	hold := "holds: nothing yet"
-	if len(d.Holds) > 0 {
-		hold = "holds: "
-		for i, h := range d.Holds {
-			if i > 0 {
-				hold += ", "
-			}
-			if h.Label != "" && h.Label != h.Key {
-				hold += h.Label + " v" + strconv.Itoa(h.Rank)
-			} else {
-				hold += h.Key + " v" + strconv.FormatInt(h.Version, 10)
-			}
+// classWords says what a node's class means, after its name.
+func classWords(cl Class, live bool) string {
+	switch cl {
+	case Uninformed:
+		return "has not heard yet"
+	case Informed:
+		return "has the news"
+	case Stopped:
+		return "has the news, quiet now"
+	case Suspect:
+		return "is suspected down"
+	case Crashed:
+		if live {
+			return "is dead or left"
 		}
+		return "crashed"
+	case CutOff:
+		return "is cut off from it"
+	case Observer:
+		return "only listens"
+	}
+	return cl.String()
+}
+
+// selectionLines says in plain words what node d is and holds, whom it
+// told and whom it heard from, each line fitted to w px (names dropped
+// from the lists, "+3 more" said instead); measure gives a line's width
+// (head: the first, bold line).
+func selectionLines(d *Details, live bool, w float32, measure func(s string, head bool) float32, out []string) []string {
+	out = append(out, d.Name+" "+classWords(d.Class, live))
+	if h := holdsLine(d); h != "" {
+		out = append(out, h)
 	}
 	out = append(out,
-		d.Name+" — "+d.Class.String(),
-		hold,
-		"sent "+Thousands(d.Sent)+", received "+Thousands(d.Received),
-		"told: "+peers(d.SentTo, d.SentToN),
-		"heard from: "+peers(d.HeardFrom, d.HeardN))
+		fitList("told ", d.SentTo, d.SentToN, w, measure),
+		fitList("heard from ", d.HeardFrom, d.HeardN, w, measure))
 	if d.Group >= 0 {
-		out = append(out, "partition: "+SideName(d.Group))
+		out = append(out, "on "+SideName(d.Group)+" of the cut")
 	}
 	if v := d.View; v != (View{}) {
 		out = append(out, viewLine(v))
@@ -73,25 +122,61 @@ func selectionLines(d *Details, out []string) []string {
 	return out
 }
 
-func peers(names []string, n int) string {
-	if n == 0 {
-		return "nobody"
+// holdsLine says what the node holds: "version 2 of the news", "an older
+// version (1)", "silence "maintenance"" or, for several keys, how many.
+func holdsLine(d *Details) string {
+	switch {
+	case len(d.Holds) == 0:
+		if d.Class == Informed || d.Class == Stopped {
+			return ""
+		}
+		return "holds nothing yet"
+	case len(d.Holds) > 1:
+		return "holds " + strconv.Itoa(len(d.Holds)) + " pieces of news"
 	}
-	const show = 6
-	out := ""
+	h := d.Holds[0]
+	what := "the news"
+	if h.Label != "" && h.Label != h.Key {
+		what = h.Label
+	}
+	switch {
+	case !h.Newest:
+		return "an older version (" + strconv.Itoa(h.Rank) + ") of " + what
+	case h.Rank >= 2:
+		return "version " + strconv.Itoa(h.Rank) + " of " + what
+	case what != "the news":
+		return "holds " + what
+	}
+	return ""
+}
+
+// fitList writes "told 5: n1, n2 +3 more" (or "told nobody yet") with as
+// many names as fit in w.
+func fitList(verb string, names []string, n int, w float32, measure func(string, bool) float32) string {
+	if n == 0 {
+		return verb + "nobody yet"
+	}
+	head := verb + strconv.Itoa(n) + ": "
+	if n == 1 && len(names) == 1 {
+		head = verb
+	}
+	best := verb + strconv.Itoa(n)
+	line := head
 	for i, nm := range names {
-		if i == show {
+		if i > 0 {
+			line += ", "
+		}
+		line += nm
+		full := line
+		if rest := n - i - 1; rest > 0 {
+			full += " +" + strconv.Itoa(rest) + " more"
+		}
+		if measure(full, false) > w {
 			break
 		}
-		if i > 0 {
-			out += ", "
-		}
-		out += nm
+		best = full
 	}
-	if n > min(show, len(names)) {
-		out += " +" + strconv.Itoa(n-min(show, len(names))) + " more"
-	}
-	return out
+	return best
 }
 
 // drawNarration writes the narration line along the bottom, wrapped to two
@@ -149,4 +234,58 @@ func (c *Composer) wrap(text string, size, w float32, out []string) []string {
 		out = append(out, text[start:])
 	}
 	return out
+}
+
+// realMembership reports whether the stream is real memberlist traffic
+// (a lab, a cluster) rather than the simulator's: its words differ.
+func (p *Player) realMembership() bool {
+	return p.log.memberlist || p.info.Source != protocol.SourceSim && p.info.Source != ""
+}
+
+// placeSelection makes room for the selected node's card of n lines in
+// the top left corner of the node area: the nodes keep the whole area if
+// the corner is already clear of their circle (a wide window); else they
+// take the largest circle that leaves it clear (pushed right, down, or
+// both). With no useful room (a tiny window) the card is drawn over them.
+func (c *Composer) placeSelection(n int) {
+	c.selBox = rect{}
+	if n == 0 {
+		return
+	}
+	s := c.scale
+	bw, bh := selectionBox(n, s)
+	full := c.disc
+	if bw > full.w*0.6 || bh > full.h*0.6 {
+		return
+	}
+	box := rect{full.x, full.y, bw, bh}
+	gap := 8 * s
+	best, bestR := rect{}, float32(0)
+	try := func(a rect) {
+		r := min(a.w, a.h) / 2
+		if r <= bestR || a.w <= 0 || a.h <= 0 {
+			return
+		}
+		// The nodes, their glows and names stay inside the area's
+		// inscribed circle (arrange's whole()).
+		cx, cy := a.x+a.w/2, a.y+a.h/2
+		dx := max(box.x-cx, 0, cx-(box.x+box.w))
+		dy := max(box.y-cy, 0, cy-(box.y+box.h))
+		if dx*dx+dy*dy >= (r+gap)*(r+gap) {
+			best, bestR = a, r
+		}
+	}
+	try(full)
+	try(rect{full.x + bw + gap, full.y, full.w - bw - gap, full.h})
+	try(rect{full.x, full.y + bh + gap, full.w, full.h - bh - gap})
+	for r := min(full.w, full.h) / 2; r > bestR; r -= 2 * s {
+		try(rect{full.x + full.w - 2*r, full.y + full.h - 2*r, 2 * r, 2 * r})   // bottom right
+		try(rect{full.x + full.w - 2*r, full.y + (full.h-2*r)/2, 2 * r, 2 * r}) // right, centred
+		try(rect{full.x + (full.w-2*r)/2, full.y + full.h - 2*r, 2 * r, 2 * r}) // bottom, centred
+	}
+	if bestR < min(full.w, full.h)/2*0.55 {
+		return
+	}
+	c.disc = best
+	c.selBox = box
 }

@@ -104,11 +104,14 @@ func niceStep(span float64, n int, whole bool) float64 {
 	return math.Max(10*pow, 1)
 }
 
-// tickLabel formats a tick's value: "12", "1.5", "2.5k" for thousands of
-// nodes from 10,000 on.
+// tickLabel formats a tick's value: "12", "1.5", "1,000", "2.5k" for
+// thousands of nodes from 10,000 on.
 func tickLabel(v float64, kilo bool) string {
 	if kilo {
 		return strconv.FormatFloat(math.Round(v/100)/10, 'f', -1, 64) + "k"
+	}
+	if v >= 1000 && v == math.Trunc(v) {
+		return Thousands(int(v))
 	}
 	return strconv.FormatFloat(math.Round(v*1000)/1000, 'f', -1, 64)
 }

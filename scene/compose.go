@@ -93,6 +93,11 @@ type Composer struct {
 	legend    legendLayout
 	selKey    [3]int
 	selLines  []string
+	selWidth  float32 // the scale selLines were fitted at
+	selN      int     // lines the card was placed for
+	selBox    rect    // where the card goes (zero: over the nodes' top left)
+	selDrawn  rect    // where the last frame drew it (zero: nowhere)
+	nameBoxes [][4]float32
 	narrKey   narrKey
 	narrLines []string
 	narrFS    float32
@@ -150,7 +155,12 @@ func (c *Composer) Compose(p *Player, w, h, scale float32, f *Frame) {
 		c.liveLegend = p.log.memberlist
 		c.lw = -1 // plan the legend again
 	}
-	c.place(w, h, s)
+	c.scale = s
+	selN := 0
+	if c.selectionText(p) {
+		selN = len(c.selLines)
+	}
+	c.place(w, h, s, selN)
 	c.arrange(p)
 
 	if cap(c.classes) < c.ln {
@@ -188,10 +198,11 @@ func WindowScale(cssW, cssH float32) float32 {
 }
 
 // place lays out the screen: the node area, the panel and the narration.
-func (c *Composer) place(w, h, s float32) {
-	if w == c.lw && h == c.lh && s == c.ls && c.Insets == c.lastIn && c.lastFlags == [3]bool{c.ShowNarration, c.HideLegend, c.HidePanel} {
+func (c *Composer) place(w, h, s float32, selN int) {
+	if w == c.lw && h == c.lh && s == c.ls && c.Insets == c.lastIn && c.lastFlags == [3]bool{c.ShowNarration, c.HideLegend, c.HidePanel} && selN == c.selN {
 		return
 	}
+	c.selN = selN
 	c.lw, c.lh, c.ls = w, h, s
 	c.lastFlags = [3]bool{c.ShowNarration, c.HideLegend, c.HidePanel}
 	c.scale = s
@@ -222,6 +233,7 @@ func (c *Composer) place(w, h, s float32) {
 		c.disc = rect{body.x, body.y, body.w, body.h - ph - 10*s}
 	}
 	c.planLegend(s)
+	c.placeSelection(selN)
 }
 
 // NodeAt returns the node drawn at screen point (x, y) in the last frame,
@@ -255,15 +267,30 @@ func (c *Composer) NodePos(i int) (x, y float32, ok bool) {
 type Geometry struct {
 	Disc, Panel [4]float32
 	NodeR, DotR float32
+	// Caption is the selected node's card (zero when none is drawn);
+	// Names the boxes of the nodes' names; Nodes the nodes' centres, for
+	// rings (up to CircleMax nodes: a disc's thousands would make every
+	// call slow).
+	Caption [4]float32
+	Names   [][4]float32
+	Nodes   [][2]float32
 }
 
 // Geometry returns the last frame's geometry.
 func (c *Composer) Geometry() Geometry {
-	return Geometry{
+	g := Geometry{
 		Disc:  [4]float32{c.disc.x, c.disc.y, c.disc.w, c.disc.h},
 		Panel: [4]float32{c.panel.x, c.panel.y, c.panel.w, c.panel.h},
 		NodeR: c.nodeR, DotR: c.packetRadius(),
+		Caption: [4]float32{c.selDrawn.x, c.selDrawn.y, c.selDrawn.w, c.selDrawn.h},
+		Names:   append([][4]float32(nil), c.nameBoxes...),
 	}
+	for i := 0; c.ln <= CircleMax && i < c.ln && i < len(c.classes) && 2*i+1 < len(c.px); i++ {
+		if c.classes[i] != Absent {
+			g.Nodes = append(g.Nodes, [2]float32{c.px[2*i], c.px[2*i+1]})
+		}
+	}
+	return g
 }
 
 func clampF32(v, lo, hi float32) float32 { return max(lo, min(hi, v)) }

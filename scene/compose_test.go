@@ -115,7 +115,7 @@ func TestComposeSteadyFrameAllocatesNothing(t *testing.T) {
 	for _, tx := range f.Texts {
 		texts += tx.S + "|"
 	}
-	for _, want := range []string{"Round ", "informed", "messages", "redundant", "lost", "theory", "n3 — "} {
+	for _, want := range []string{"Round ", "informed", "messages", "redundant", "lost", "theory", "n3 has "} {
 		if !strings.Contains(texts, want) {
 			t.Errorf("frame texts lack %q: %s", want, texts)
 		}

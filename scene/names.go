@@ -9,6 +9,10 @@ import "math"
 // shrinks, when it must, to the room between neighbours on the ring.
 const NamesMax = 50
 
+// crashNamesMax is how many crashed nodes are named in a cluster too big
+// to name them all.
+const crashNamesMax = 12
+
 const (
 	nameFS   = 20 // name size, px at scale 1
 	nameRoom = 30 // ring radius given up for the names, px at scale 1
@@ -18,18 +22,32 @@ const (
 // of its ring (or of its side of a cut), so the names never sit on the
 // chords the messages travel along.
 func (c *Composer) drawNames(p *Player, f *Frame) {
-	if c.ln == 0 || c.ln > NamesMax {
+	c.nameBoxes = c.nameBoxes[:0]
+	if c.ln == 0 {
 		return
 	}
 	s := c.scale
-	fs := min(nameFS*s, c.nameFit(p))
+	// Beyond NamesMax only the nodes a class talks about are named: the
+	// crashed ones (the first few) and the selected one, on a dark card.
+	few := c.ln > NamesMax
+	fs := nameFS * s
+	if !few {
+		fs = min(fs, c.nameFit(p))
+	}
 	a := &c.arr
 	dcx, dcy := c.disc.x+c.disc.w/2, c.disc.y+c.disc.h/2
 	off := c.nodeR + 7*s
+	named := 0
 	for i := 0; i < c.ln && i < len(c.classes); i++ {
 		cl := c.classes[i]
 		if cl == Absent {
 			continue
+		}
+		if few {
+			if cl != Crashed && i != c.Selected || cl == Crashed && i != c.Selected && named >= crashNamesMax {
+				continue
+			}
+			named++
 		}
 		x, y := c.px[2*i], c.px[2*i+1]
 		cx, cy := dcx, dcy
@@ -73,7 +91,21 @@ func (c *Composer) drawNames(p *Player, f *Frame) {
 		case Observer:
 			col = ColDim
 		}
-		f.Texts = append(f.Texts, Text{X: lx, Y: ty, Size: fs, Color: col, Align: al, Bold: true, S: p.log.nodes.list[i]})
+		name := p.log.nodes.list[i]
+		w := c.Measure(name, fs, true)
+		x0 := lx
+		switch al {
+		case AlignCenter:
+			x0 -= w / 2
+		case AlignRight:
+			x0 -= w
+		}
+		if few {
+			m := 3 * s
+			f.Over.Rect(x0-m, ty-m/2, w+2*m, fs*1.15+m, ColBackground.Alpha(0.8))
+		}
+		f.Texts = append(f.Texts, Text{X: lx, Y: ty, Size: fs, Color: col, Align: al, Bold: true, S: name})
+		c.nameBoxes = append(c.nameBoxes, [4]float32{x0, ty, w, fs})
 	}
 }
 

@@ -168,11 +168,21 @@ func markColor(n uint64) color.RGBA { return color.RGBA{uint8(n), 0, 0, 255} }
 // found nothing new to draw (or its loop sleeps).
 func (g *game) idle() bool { return g.still >= 2 || g.sleeping.Load() }
 
-// geometry is the scene's layout for the page benchmark's baseline.
+// geometry is the scene's layout, device px: for the page benchmark's
+// baseline, and for tests that check what covers what.
 func (g *game) geometry() map[string]any {
 	geo := g.s.Composer.Geometry()
 	box := func(r [4]float32) []any { return []any{float64(r[0]), float64(r[1]), float64(r[2]), float64(r[3])} }
-	return map[string]any{"disc": box(geo.Disc), "panel": box(geo.Panel), "nodeR": float64(geo.NodeR), "dotR": float64(geo.DotR)}
+	names := make([]any, len(geo.Names))
+	for i, b := range geo.Names {
+		names[i] = box(b)
+	}
+	nodes := make([]any, len(geo.Nodes))
+	for i, p := range geo.Nodes {
+		nodes[i] = []any{float64(p[0]), float64(p[1])}
+	}
+	return map[string]any{"disc": box(geo.Disc), "panel": box(geo.Panel), "nodeR": float64(geo.NodeR), "dotR": float64(geo.DotR),
+		"caption": box(geo.Caption), "names": names, "nodes": nodes}
 }
 
 // texts lists every string the last frame drew with its box {s, x, y, w,
