@@ -3,7 +3,7 @@ package scene
 // LegendItem is one entry of the legend: what a colour and shape mean.
 type LegendItem struct {
 	Kind  string // "node" or "message"
-	Shape string // "disc", "small" (a smaller disc), "ring" or "dot"
+	Shape string // "disc", "small" (a smaller disc), "glow" (a disc in a soft halo), "crossed ring", "ring" or "dot"
 	Color Color
 	Label string
 }
@@ -30,11 +30,13 @@ func legendOf(t *legendTable) []LegendItem {
 		shape := "disc"
 		switch cl {
 		case Crashed:
-			shape = "ring"
+			shape = "crossed ring"
 		case Uninformed, CutOff:
 			shape = "small"
+		case legendFresh:
+			shape = "glow"
 		}
-		out = append(out, LegendItem{"node", shape, classColor[cl], t.nodeLabel(cl)})
+		out = append(out, LegendItem{"node", shape, legendColor(cl), t.nodeLabel(cl)})
 	}
 	for _, e := range t.packets {
 		shape := "dot"
@@ -65,11 +67,25 @@ func (t *legendTable) nodeLabel(cl Class) string {
 	if s, ok := t.nodeLabels[cl]; ok {
 		return s
 	}
+	if cl == legendFresh {
+		return "just learnt it"
+	}
 	return cl.String()
 }
 
+// legendFresh stands in the legend's node classes for a node that has
+// just learnt the news (an informed node, glowing white for a moment).
+const legendFresh = numClasses
+
+func legendColor(cl Class) Color {
+	if cl == legendFresh {
+		return ColFresh
+	}
+	return classColor[cl]
+}
+
 var simLegend = legendTable{
-	nodes: []Class{Uninformed, Informed, Stopped, Crashed, CutOff},
+	nodes: []Class{Uninformed, legendFresh, Informed, Stopped, Crashed, CutOff},
 	packets: []legendPacket{
 		{SpriteDisc, ColNews, "message: news"},
 		{SpriteRing, ColRedundant, "already knew"},
@@ -81,7 +97,7 @@ var simLegend = legendTable{
 // liveLegend: memberlist's traffic. The data-carrying gossip first; the
 // failure detector's ping/ack chatter is drawn small and faint.
 var liveLegend = legendTable{
-	nodes: []Class{Uninformed, Informed, Suspect, Crashed, CutOff},
+	nodes: []Class{Uninformed, legendFresh, Informed, Suspect, Crashed, CutOff},
 	nodeLabels: map[Class]string{
 		Uninformed: "lacks it",
 		Informed:   "holds it",
@@ -99,7 +115,7 @@ var liveLegend = legendTable{
 }
 
 // legendItems is the most entries a legend has.
-const legendItems = 11
+const legendItems = 12
 
 // legendTable returns the legend drawn now.
 func (c *Composer) legendTable() *legendTable {
@@ -113,8 +129,11 @@ func (c *Composer) legendEntry(i int) (s Sprite, col Color, label string) {
 	t := c.legendTable()
 	if i < len(t.nodes) {
 		cl := t.nodes[i]
-		if cl == Crashed {
+		switch cl {
+		case Crashed:
 			return SpriteRing, classColor[cl], t.nodeLabel(cl)
+		case legendFresh:
+			return SpriteGlow, ColFresh, t.nodeLabel(cl)
 		}
 		return SpriteDisc, classColor[cl], t.nodeLabel(cl)
 	}
@@ -254,9 +273,19 @@ func (c *Composer) drawLegendStrip(f *Frame) {
 func (c *Composer) legendMark(b *Batch, f *Frame, s Sprite, col Color, label string, x, y, r float32, packet bool) {
 	L := &c.legend
 	cy := y + L.fs*0.6
-	if packet {
+	switch {
+	case packet:
 		b.Sprite(s, x+r, cy, r*0.85, col)
-	} else {
+	case s == SpriteGlow: // a just-informed node: amber, flashing white
+		b.Sprite(SpriteGlow, x+r, cy, r*1.5, col.Alpha(0.85))
+		b.Sprite(SpriteDisc, x+r, cy, r*0.8, classColor[Informed].Mix(col, 0.8))
+	case s == SpriteRing: // a crashed node, as drawCrashMarks draws it
+		b.Sprite(SpriteDisc, x+r, cy, r, col)
+		b.Sprite(SpriteDisc, x+r, cy, r*0.6, ColBackground)
+		d, w := r*0.5, max(r*0.24, c.scale)
+		b.Line(x+r-d, cy-d, x+r+d, cy+d, w, col, col)
+		b.Line(x+r-d, cy+d, x+r+d, cy-d, w, col, col)
+	default:
 		b.Sprite(s, x+r, cy, r, col)
 	}
 	f.Texts = append(f.Texts, Text{X: x + 2.6*r, Y: y, Size: L.fs, Color: ColText, S: label})

@@ -1,5 +1,7 @@
 package scene
 
+import "math"
+
 // nodeLook is how node i is drawn now: its colour and shape, how strong
 // its glow is (0..1: the news just arrived) and how far it has grown in
 // (0..1: it just joined).
@@ -22,7 +24,7 @@ func (c *Composer) nodeLook(i int, cl Class, gained []float32, joined []float32,
 		if gained != nil {
 			if age := now - gained[i]; age >= 0 && age < glowFor {
 				glow = 1 - age/glowFor
-				col = col.Mix(ColNews, glow)
+				col = col.Mix(ColFresh, glow*0.8)
 			}
 		}
 	}
@@ -40,7 +42,7 @@ func (c *Composer) drawNodes(p *Player, f *Frame) {
 		gained = cur.gained[k]
 	}
 	now := float32(p.now)
-	glowFor := float32(max(0.6*p.period(), 400))
+	glowFor := c.glowFor(p)
 	growFor := float32(p.moveTime())
 	a := &c.arr
 	l := &c.layer
@@ -63,7 +65,7 @@ func (c *Composer) drawNodes(p *Player, f *Frame) {
 	}
 	if l.On {
 		l.GlowRadius = 3 * R
-		l.GlowColor = classColor[Informed].Mix(ColNews, 0.5)
+		l.GlowColor = ColFresh
 		l.Background = ColBackground
 		l.beginTable(c.ln)
 		// Most nodes look just like their class: one 4-byte entry per
@@ -88,17 +90,15 @@ func (c *Composer) drawNodes(p *Player, f *Frame) {
 			t[4*i], t[4*i+1], t[4*i+2], t[4*i+3] = e[0], e[1], e[2], e[3]
 		}
 		l.endTable()
+		c.drawCrashMarks(f)
 		return
 	}
 	b := &f.Under
 	b.Reserve(c.ln+c.ln/8+2*c.ln, 0) // nodes (a few rings) and glows (an octagon: 8 vertices)
 	// Glows first, under every node: generous on a ring, tight in a
 	// crowded disc where they would swamp the neighbours.
-	glowR := R*5 + 3*c.scale
-	if c.ln > CircleMax {
-		glowR = R * 3
-	}
-	gc := classColor[Informed].Mix(ColNews, 0.5)
+	glowR := c.glowRadius()
+	gc := ColFresh
 	for i, cl := range c.classes {
 		if cl != Informed && cl != Stopped || gained == nil {
 			continue
@@ -121,6 +121,56 @@ func (c *Composer) drawNodes(p *Player, f *Frame) {
 		default:
 			b.Sprite(SpriteDisc, x, y, r, col.Alpha(grown))
 		}
+	}
+	c.drawCrashMarks(f)
+}
+
+// glowFor is how long (stream ms) a node glows after learning the news:
+// most of a round; in a crowd a shorter flash, so that only the newest
+// learners glow and a round's glows do not run together.
+func (c *Composer) glowFor(p *Player) float32 {
+	if c.ln >= 100 {
+		return float32(max(0.3*p.period(), 250))
+	}
+	return float32(max(0.6*p.period(), 400))
+}
+
+// glowRadius is how far a glow reaches: generous on a sparse ring, about
+// the gap to the next node on a crowded ring or disc, so that neighbours'
+// glows stay apart instead of merging into a band.
+func (c *Composer) glowRadius() float32 {
+	R := c.nodeR
+	if c.ln > CircleMax {
+		return R * 2.6
+	}
+	glow := R*5 + 3*c.scale
+	if c.ln >= 2 && len(c.px) >= 4 {
+		dx, dy := c.px[2]-c.px[0], c.px[3]-c.px[1]
+		gap := float32(math.Hypot(float64(dx), float64(dy)))
+		glow = min(glow, max(gap*1.1, R*1.6))
+	}
+	return glow
+}
+
+// drawCrashMarks draws each crashed node as a thick red ring with a cross,
+// over the nodes (and the node layer), never smaller than a few px: a
+// crash must be seen among thousands.
+func (c *Composer) drawCrashMarks(f *Frame) {
+	s := c.scale
+	b := &f.Over
+	col := classColor[Crashed]
+	for i, cl := range c.classes {
+		if cl != Crashed || 2*i+1 >= len(c.px) {
+			continue
+		}
+		x, y := c.px[2*i], c.px[2*i+1]
+		r := max(c.nodeR*1.1, 4*s)
+		b.Sprite(SpriteDisc, x, y, r, col)
+		b.Sprite(SpriteDisc, x, y, r*0.6, ColBackground)
+		d := r * 0.5
+		w := max(r*0.24, 1.2*s)
+		b.Line(x-d, y-d, x+d, y+d, w, col, col)
+		b.Line(x-d, y+d, x+d, y-d, w, col, col)
 	}
 }
 

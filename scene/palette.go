@@ -12,9 +12,13 @@ var (
 	ColSelected   = hex(0xffffff)
 	ColSplit      = hex(0xff7a1f).Alpha(0.8) // suspect's orange: some nodes suspect it
 	ColTheory     = hex(0x8ecbff)            // sky blue: apart from the white playhead
+	// ColFresh is the glow of a node that has just learnt the news: a white
+	// flash, apart in lightness and hue from the news dots' yellow and the
+	// informed amber it fades into.
+	ColFresh = hex(0xf4f8ff)
 
 	// Packets.
-	ColNews      = hex(0xffe27a) // carries news the receiver lacks
+	ColNews      = hex(0xffd23a) // carries news the receiver lacks: gold, apart from the white glow
 	ColRedundant = hex(0x8d96a8) // the receiver already knew: drawn hollow
 	ColRequest   = hex(0x45c4ff) // a digest or request without the news
 	ColLost      = hex(0xff4a4a) // never arrives: fades out half way

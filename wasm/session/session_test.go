@@ -260,7 +260,7 @@ func TestOverlayLegendOffForThePagesOwn(t *testing.T) {
 		t.Fatalf("the chart did not grow without the legend: %v -> %v", chartOn, chartOff)
 	}
 	items := s.Legend()
-	if len(items) != 9 {
+	if len(items) != 10 {
 		t.Fatalf("legend() has %d entries", len(items))
 	}
 	first := items[0]
