@@ -2,6 +2,7 @@ package scene
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/gossipscope/gossipscope/protocol"
 )
@@ -108,7 +109,7 @@ func classWords(cl Class, live bool) string {
 func selectionLines(d *Details, live bool, w float32, measure func(s string, head bool) float32, out []string) []string {
 	out = append(out, d.Name+" "+classWords(d.Class, live))
 	if h := holdsLine(d); h != "" {
-		out = append(out, h)
+		out = append(out, fitText(h, w, measure))
 	}
 	out = append(out,
 		fitList("told ", d.SentTo, d.SentToN, w, measure),
@@ -148,6 +149,22 @@ func holdsLine(d *Details) string {
 		return "holds " + what
 	}
 	return ""
+}
+
+// fitText shortens s to w px: first without a label's " · id" tail, then
+// cut with an ellipsis.
+func fitText(s string, w float32, measure func(string, bool) float32) string {
+	if measure(s, false) <= w {
+		return s
+	}
+	if i := strings.LastIndex(s, " · "); i > 0 && measure(s[:i], false) <= w {
+		return s[:i]
+	}
+	r := []rune(s)
+	for len(r) > 1 && measure(string(r)+"…", false) > w {
+		r = r[:len(r)-1]
+	}
+	return string(r) + "…"
 }
 
 // fitList writes "told 5: n1, n2 +3 more" (or "told nobody yet") with as

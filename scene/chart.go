@@ -10,11 +10,18 @@ import (
 // lab that has run for minutes spreads a silence in ~200 ms, one pixel of
 // a 0-190 s axis.
 const (
-	followMinSpan = 400.0   // ms: the narrowest window
+	followMinSpan = 60.0    // ms: the narrowest window (a fast lab spreads in ~40 ms, one at Alertmanager's timings in ~200)
 	followFor     = 10000.0 // ms: how long a spread that has not reached everybody keeps the window growing with the clock
 	idleSpan      = 10000.0 // ms: before any news, the last 10 s
 	tickRow       = 1.3     // the x labels' line under the chart, in small type heights
 )
+
+// chartDrawn is where a frame drew the chart, for Geometry.
+type chartDrawn struct {
+	plot   rect
+	t0, t1 float64
+	ticks  [2]int // x and y labels
+}
 
 // chartAxis is the chart's time window and how its x labels read: a label
 // is (t - origin) / unit.
@@ -50,7 +57,7 @@ func (p *Player) chartWindow(cnt Counters, th *theoryCache) chartAxis {
 	}
 	since := p.newsSince()
 	last := math.Max(p.lastGain(), since)
-	pad := math.Max((last-since)*0.08, 15)
+	pad := math.Max((last-since)*0.08, 3)
 	ax := chartAxis{start: since - pad, since: since, origin: since}
 	ax.end = math.Max(last+pad, ax.start+followMinSpan)
 	if cnt.Informed < cnt.Alive {
@@ -151,6 +158,7 @@ func (c *Composer) drawYTicks(f *Frame, r rect, yMax float64, small float32) {
 			f.Over.Rect(r.x, y, r.w, max(1, s), ColGrid)
 		}
 		lab := c.texts.get(slotTickY+i, int64(v), int64(yMax), 0, func() string { return tickLabel(v, kilo) })
+		c.chart.ticks[1]++
 		// Centred on its line, but never up into the title's line.
 		ty := max(y-small*0.55, r.y-small*0.3)
 		f.Texts = append(f.Texts, Text{X: r.x - 5*s, Y: ty, Size: small, Color: ColDim, Align: AlignRight, S: lab})
@@ -163,7 +171,7 @@ func (c *Composer) drawYTicks(f *Frame, r rect, yMax float64, small float32) {
 func (c *Composer) drawXTicks(f *Frame, r rect, ax chartAxis, left, small float32) {
 	s := c.scale
 	lo, hi := (ax.start-ax.origin)/ax.unit, (ax.end-ax.origin)/ax.unit
-	n := max(2, min(8, int(r.w/(small*4.2))))
+	n := max(2, min(8, int(r.w/(small*3.2))))
 	st := niceStep(hi-lo, n, ax.whole)
 	first := math.Ceil(lo/st-1e-9) * st
 	y := r.y + r.h + small*0.2
@@ -184,6 +192,7 @@ func (c *Composer) drawXTicks(f *Frame, r rect, ax chartAxis, left, small float3
 			continue
 		}
 		prevRight = x0 + w
+		c.chart.ticks[0]++
 		f.Texts = append(f.Texts, Text{X: x0, Y: y, Size: small, Color: ColDim, S: lab})
 	}
 }

@@ -98,6 +98,7 @@ type Composer struct {
 	selBox    rect    // where the card goes (zero: over the nodes' top left)
 	selDrawn  rect    // where the last frame drew it (zero: nowhere)
 	nameBoxes [][4]float32
+	chart     chartDrawn // where the last frame drew the chart
 	narrKey   narrKey
 	narrLines []string
 	narrFS    float32
@@ -177,6 +178,7 @@ func (c *Composer) Compose(p *Player, w, h, scale float32, f *Frame) {
 	c.drawSelected(f)
 	c.drawNames(p, f)
 	c.drawSideLabels(p, f)
+	c.chart = chartDrawn{}
 	c.drawPanel(p, f)
 	c.drawLegendStrip(f)
 	c.drawHover(p, f)
@@ -274,6 +276,12 @@ type Geometry struct {
 	Caption [4]float32
 	Names   [][4]float32
 	Nodes   [][2]float32
+	// Chart is the chart's plot (zero when not drawn), ChartT the times
+	// its left and right edges stand for (ms), Ticks how many x and y
+	// labels it has.
+	Chart  [4]float32
+	ChartT [2]float64
+	Ticks  [2]int
 }
 
 // Geometry returns the last frame's geometry.
@@ -284,6 +292,9 @@ func (c *Composer) Geometry() Geometry {
 		NodeR: c.nodeR, DotR: c.packetRadius(),
 		Caption: [4]float32{c.selDrawn.x, c.selDrawn.y, c.selDrawn.w, c.selDrawn.h},
 		Names:   append([][4]float32(nil), c.nameBoxes...),
+		Chart:   [4]float32{c.chart.plot.x, c.chart.plot.y, c.chart.plot.w, c.chart.plot.h},
+		ChartT:  [2]float64{c.chart.t0, c.chart.t1},
+		Ticks:   c.chart.ticks,
 	}
 	for i := 0; c.ln <= CircleMax && i < c.ln && i < len(c.classes) && 2*i+1 < len(c.px); i++ {
 		if c.classes[i] != Absent {

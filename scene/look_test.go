@@ -67,7 +67,7 @@ func TestCrashClearlyVisible(t *testing.T) {
 			t.Errorf("n=%d: no crash mark over n1", n)
 			continue
 		}
-		if rs[0] < 4 || rs[0] < c.nodeR {
+		if rs[0] < 6 || rs[0] < c.nodeR {
 			t.Errorf("n=%d: crash mark radius %v (node radius %v)", n, rs[0], c.nodeR)
 		}
 		// Thick: the hole in it is at most 60% of it.

@@ -153,7 +153,7 @@ func (c *Composer) glowRadius() float32 {
 }
 
 // drawCrashMarks draws each crashed node as a thick red ring with a cross,
-// over the nodes (and the node layer), never smaller than a few px: a
+// over the nodes (and the node layer), never smaller than 12 px across: a
 // crash must be seen among thousands.
 func (c *Composer) drawCrashMarks(f *Frame) {
 	s := c.scale
@@ -164,7 +164,7 @@ func (c *Composer) drawCrashMarks(f *Frame) {
 			continue
 		}
 		x, y := c.px[2*i], c.px[2*i+1]
-		r := max(c.nodeR*1.1, 4*s)
+		r := max(c.nodeR*1.15, 6*s)
 		b.Sprite(SpriteDisc, x, y, r, col)
 		b.Sprite(SpriteDisc, x, y, r*0.6, ColBackground)
 		d := r * 0.5

@@ -225,6 +225,7 @@ func (c *Composer) drawChart(p *Player, f *Frame, r rect, small float32, cnt Cou
 	yMax := float64(max(int32(cnt.Alive), int32(p.info.Nodes), p.seriesMax, 1))
 	lw := c.yLabelWidth(yMax, small)
 	r = rect{r.x + lw, r.y, r.w - lw, r.h - small*tickRow}
+	c.chart.plot, c.chart.t0, c.chart.t1 = r, tStart, tEnd
 	b.Rect(r.x, r.y, r.w, r.h, Color{0, 0, 0, 0.35})
 	X := func(t float64) float32 { return r.x + float32((t-tStart)/(tEnd-tStart))*r.w }
 	Y := func(v float64) float32 { return r.y + r.h - float32(v/yMax)*r.h }

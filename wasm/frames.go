@@ -182,7 +182,8 @@ func (g *game) geometry() map[string]any {
 		nodes[i] = []any{float64(p[0]), float64(p[1])}
 	}
 	return map[string]any{"disc": box(geo.Disc), "panel": box(geo.Panel), "nodeR": float64(geo.NodeR), "dotR": float64(geo.DotR),
-		"caption": box(geo.Caption), "names": names, "nodes": nodes}
+		"caption": box(geo.Caption), "names": names, "nodes": nodes,
+		"chart": box(geo.Chart), "chartT": []any{geo.ChartT[0], geo.ChartT[1]}, "ticks": []any{geo.Ticks[0], geo.Ticks[1]}}
 }
 
 // texts lists every string the last frame drew with its box {s, x, y, w,

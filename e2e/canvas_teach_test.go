@@ -1,0 +1,105 @@
+package e2e
+
+import (
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// coverJS lists what the selected node's card covers on the canvas (the
+// canvas panel, a node, a node's name) or on the page (the settings panel,
+// the header), from state().geometry (device px) and the page's boxes
+// (CSS px).
+const coverJS = `(() => {
+	const g = gossipscope.state().geometry, k = devicePixelRatio || 1;
+	const box = (r) => ({l: r[0], t: r[1], r: r[0] + r[2], b: r[1] + r[3]});
+	const over = (a, b) => a.l < b.r && b.l < a.r && a.t < b.b && b.t < a.b;
+	const c = box(g.caption), out = [];
+	if (g.caption[2] === 0) return ["no card drawn"];
+	if (over(c, box(g.panel))) out.push("the canvas panel " + JSON.stringify(g.panel));
+	g.names.forEach((n, i) => { if (over(c, box(n))) out.push("name " + i + " " + JSON.stringify(n)); });
+	g.nodes.forEach((p, i) => { if (over(c, box([p[0] - g.nodeR, p[1] - g.nodeR, 2 * g.nodeR, 2 * g.nodeR]))) out.push("node " + i + " at " + JSON.stringify(p)); });
+	const css = {l: c.l / k, t: c.t / k, r: c.r / k, b: c.b / k};
+	for (const id of ["panel", "bar"]) {
+		const e = document.getElementById(id);
+		if (!e) continue;
+		const r = e.getBoundingClientRect();
+		if (r.width > 0 && over(css, {l: r.left, t: r.top, r: r.right, b: r.bottom})) out.push("#" + id + " " + JSON.stringify(r));
+	}
+	return out.length ? out.map((s) => "card " + JSON.stringify(g.caption) + " covers " + s) : [];
+})()`
+
+// TestCanvasCardAndChart: at 1280x720 and 1920x1080, with the settings
+// panel open, the selected node's card covers neither the canvas's panel,
+// the settings panel, the nodes nor their names, for a named ring (30
+// nodes) and a crash on an unnamed one (60); the chart has tick labels on
+// both axes; the legend tells every entry apart, the white glow of a node
+// that just learnt the news from the news dots.
+func TestCanvasCardAndChart(t *testing.T) {
+	for _, sz := range [][2]int64{{1280, 720}, {1920, 1080}} {
+		for _, q := range []string{"nodes=30&fanout=3&mode=push&seed=2&panel=1", "nodes=60&fanout=3&period=1000&mode=push&peers=seed&stop=all&seed=3&do=crash@1500:1&panel=1"} {
+			ctx := newTab(t, 2*time.Minute)
+			if err := chromedp.Do(ctx, chromedp.EmulateViewport(sz[0], sz[1])); err != nil {
+				t.Fatal(err)
+			}
+			openPage(t, ctx, pageURL(q))
+			api(t, ctx, "pause()")
+			api(t, ctx, "seek(3200)")
+			if r := api(t, ctx, `select("n7")`); !r.OK {
+				t.Fatalf("select: %s", r.Error)
+			}
+			waitFor(t, ctx, 20*time.Second, "the card drawn", `gossipscope.state().geometry.caption[2] > 0 && gossipscope.state().idle`)
+			for _, b := range eval[[]string](t, ctx, coverJS) {
+				t.Errorf("%dx%d %s: %s", sz[0], sz[1], q, b)
+			}
+			ticks := eval[[]int](t, ctx, `gossipscope.state().geometry.ticks`)
+			if len(ticks) != 2 || ticks[0] < 3 || ticks[1] < 3 {
+				t.Errorf("%dx%d %s: chart tick labels (x, y) %v", sz[0], sz[1], q, ticks)
+			}
+		}
+	}
+	ctx := newTab(t, time.Minute)
+	openPage(t, ctx, pageURL("nodes=30&seed=2"))
+	same := eval[[]string](t, ctx, `(() => {
+		const l = gossipscope.legend(), out = [], seen = {};
+		for (const e of l) {
+			const k = e.color + " " + e.shape;
+			if (seen[k]) out.push(seen[k] + " / " + e.label + ": " + k);
+			seen[k] = e.label;
+		}
+		const glow = l.find((e) => e.shape === "glow"), news = l.find((e) => e.label === "message: news");
+		if (!glow || !news) out.push("no glow or news entry");
+		else if (glow.color === news.color) out.push("glow and news dots both " + glow.color);
+		return out; })()`)
+	for _, s := range same {
+		t.Errorf("legend: %s", s)
+	}
+}
+
+// TestLiveChartFollowsNews: on a live lab that has run for a while, the
+// chart's time axis covers the newest silence's spread (a few ms to a few
+// hundred), not the lab's whole life, and is labelled.
+func TestLiveChartFollowsNews(t *testing.T) {
+	lab := startLabServer(t, "3")
+	ctx := newTab(t, 3*time.Minute)
+	openPage(t, ctx, lab.url+"?live=1&panel=1")
+	waitFor(t, ctx, 30*time.Second, "the live stream", `gossipscope.state().source === "live" && gossipscope.state().nodes === 3`)
+	waitFor(t, ctx, 30*time.Second, "the live controls", `!document.getElementById("live-controls").hidden`)
+	// Long enough that the lab's life dwarfs a spread.
+	waitFor(t, ctx, 30*time.Second, "8 s of the lab", `gossipscope.state().t > 8000`)
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("live-silence"))); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, 60*time.Second, "the silence everywhere", `gossipscope.state().informed === 3`)
+	waitFor(t, ctx, 10*time.Second, "a frame of it", `gossipscope.state().geometry.chart[2] > 0`)
+	win := eval[[]float64](t, ctx, `gossipscope.state().geometry.chartT`)
+	now := state(t, ctx).T
+	if len(win) != 2 || win[1]-win[0] > 2000 || win[1]-win[0] < 50 || win[0] < 7000 || win[1] > now+1 {
+		t.Errorf("chart window %v ms at %v ms: want the silence's spread, not the lab's life", win, now)
+	}
+	if ticks := eval[[]int](t, ctx, `gossipscope.state().geometry.ticks`); ticks[0] < 2 || ticks[1] < 2 {
+		t.Errorf("live chart tick labels (x, y) %v", ticks)
+	}
+	t.Logf("chart window %.0f..%.0f ms (%.0f ms) at %.0f ms", win[0], win[1], win[1]-win[0], now)
+}
