@@ -251,4 +251,23 @@ func TestOverlaysClearOfCanvas(t *testing.T) {
 			})
 		}
 	}
+	// A guided lesson's card: in the open panel, or beside the scene.
+	for _, panel := range []string{"1", "0"} {
+		t.Run("lesson-1280x720-panel"+panel, func(t *testing.T) {
+			ctx := newTab(t, 2*time.Minute)
+			viewport(t, ctx, 1280, 720)
+			openPage(t, ctx, pageURL("lesson=ha-notify&variant=healthy&panel="+panel))
+			waitFor(t, ctx, 90*time.Second, "the lesson's nodes and card",
+				`document.getElementById("lesson") && !document.getElementById("lesson").hidden && gossipscope.texts().some((t) => t.s === "n5")`)
+			waitFor(t, ctx, 10*time.Second, "the scene to settle", `gossipscope.texts().some((t) => t.s === "n5")`)
+			time.Sleep(500 * time.Millisecond) // the panel's slide, the insets
+			for _, b := range eval[[]string](t, ctx, overlapsJS) {
+				t.Error(b)
+			}
+			if !eval[bool](t, ctx, `(() => { const r = document.getElementById("lesson-next").getBoundingClientRect();
+				return r.width > 0 && r.top >= 0 && r.bottom <= innerHeight && r.right <= innerWidth; })()`) {
+				t.Error("the lesson card's Next button is not on screen")
+			}
+		})
+	}
 }

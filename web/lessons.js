@@ -430,6 +430,7 @@
       run = new Run(lesson, variant);
       if (!card) makeCard();
       card.hidden = false;
+      P.updateInsets(); // page.js places it clear of the scene
       run.step = 0;
       act();
       P.syncURL();
@@ -453,6 +454,7 @@
       if (run) run.alive = false;
       run = null;
       if (card) card.hidden = true;
+      P.updateInsets();
       P.syncURL();
     },
     get step() { return run ? run.step : -1; },

@@ -55,23 +55,36 @@
   let statusTimer = 0;
   P.showStatus = (text, ms) => {
     $("status").textContent = text;
-    placeStatus();
+    placeOverlays();
     clearTimeout(statusTimer);
-    statusTimer = setTimeout(() => { $("status").textContent = ""; placeStatus(); }, ms || 2500);
+    statusTimer = setTimeout(() => { $("status").textContent = ""; placeOverlays(); }, ms || 2500);
   };
-  // placeStatus puts the status line where it covers nothing of the
-  // canvas: at the top of the open panel, where the buttons that cause it
-  // are (it stays in sight as the panel scrolls); with the panel closed, in
-  // the band the scene keeps free for the narration, which it stands in
-  // for while it shows. Over the canvas there is no free room: at 1280x720
-  // the ring's names and the counters reach up to the header.
-  function placeStatus() {
-    const el = $("status");
+  // placeOverlays puts the status line and a guided lesson's card
+  // (lessons.js) where they cover nothing of the canvas. Over the canvas
+  // there is no free room: at 1280x720 the ring's names and the counters
+  // reach up to the header. With the panel open both go to its top, where
+  // the buttons that start them are (the status line stays in sight as the
+  // panel scrolls). With the panel closed the status line stands in for
+  // the narration in the band the scene keeps free for it, and the lesson
+  // card keeps to the left, the scene told to keep clear of it
+  // (updateInsets).
+  function placeOverlays() {
+    const panel = $("panel");
     const inPanel = !body.classList.contains("panel-hidden");
-    if (inPanel && el.parentNode !== $("panel")) $("panel").prepend(el);
-    else if (!inPanel && el.parentNode !== body) body.appendChild(el);
-    body.classList.toggle("status-in-band", !inPanel && el.textContent !== "");
+    const status = $("status"), lesson = $("lesson");
+    for (const el of [lesson, status]) { // prepended: the status line ends on top
+      if (!el) continue;
+      if (inPanel && el.parentNode !== panel) panel.prepend(el);
+      else if (!inPanel && el.parentNode !== body) body.appendChild(el);
+    }
+    if (inPanel && status.nextElementSibling !== lesson && lesson) status.after(lesson);
+    body.classList.toggle("status-in-band", !inPanel && status.textContent !== "");
+    // A lesson just started from a card further down: show its card.
+    const lessonShown = !!lesson && !lesson.hidden;
+    if (lessonShown && !lessonWasShown && inPanel) panel.scrollTop = 0;
+    lessonWasShown = lessonShown;
   }
+  let lessonWasShown = false;
 
   // call runs one JS API function and never throws: a missing function, an
   // exception from a stopped Go program and {ok:false} all become an error
@@ -397,7 +410,6 @@
   P.setPanel = (on) => {
     body.classList.toggle("panel-hidden", !on);
     $("panel-toggle").setAttribute("aria-expanded", String(on));
-    placeStatus();
     P.updateInsets();
   };
 
@@ -409,6 +421,7 @@
   // sentence wraps differently.
   let narrationReserve = 0;
   P.updateInsets = (keepReserve) => {
+    placeOverlays();
     const bar = $("bar").getBoundingClientRect();
     document.documentElement.style.setProperty("--bar-h", Math.ceil(bar.height) + "px");
     const n = $("narration");
@@ -422,6 +435,8 @@
       bottom: narrationReserve,
       left: 0,
     };
+    const lesson = $("lesson");
+    if (lesson && !lesson.hidden && lesson.parentNode === body) ins.left = Math.ceil(lesson.getBoundingClientRect().right);
     const old = P.insets;
     if (old.top === ins.top && old.right === ins.right && old.bottom === ins.bottom && old.left === ins.left) return;
     P.insets = ins;
