@@ -30,6 +30,9 @@ func (c *Composer) drawNames(p *Player, f *Frame) {
 	// Beyond NamesMax only the nodes a class talks about are named: the
 	// crashed ones (the first few) and the selected one, on a dark card.
 	few := c.ln > NamesMax
+	if few && f.Counts[Crashed] == 0 && c.Selected < 0 {
+		return
+	}
 	fs := nameFS * s
 	if !few {
 		fs = min(fs, c.nameFit(p))

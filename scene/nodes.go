@@ -156,6 +156,9 @@ func (c *Composer) glowRadius() float32 {
 // over the nodes (and the node layer), never smaller than 12 px across: a
 // crash must be seen among thousands.
 func (c *Composer) drawCrashMarks(f *Frame) {
+	if f.Counts[Crashed] == 0 {
+		return
+	}
 	s := c.scale
 	b := &f.Over
 	col := classColor[Crashed]
