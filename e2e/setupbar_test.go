@@ -214,6 +214,8 @@ const overlapsJS = `(() => {
 	const g = st.geometry.panel;
 	const targets = [];
 	if (g[2] > 0) targets.push({what: "the canvas panel", r: {left: g[0] * k, top: g[1] * k, right: (g[0] + g[2]) * k, bottom: (g[1] + g[3]) * k}});
+	const c = st.geometry.caption || [0, 0, 0, 0];
+	if (c[2] > 0) targets.push({what: "the selected node's card", r: {left: c[0] * k, top: c[1] * k, right: (c[0] + c[2]) * k, bottom: (c[1] + c[3]) * k}});
 	for (const t of gossipscope.texts()) targets.push({what: "canvas text " + JSON.stringify(t.s), r: {left: t.x, top: t.y, right: t.x + t.w, bottom: t.y + t.h}});
 	const out = [];
 	for (const id of ["bar", "status", "narration", "error", "lesson", "panel"]) {
@@ -242,9 +244,10 @@ func TestOverlaysClearOfCanvas(t *testing.T) {
 				openPage(t, ctx, pageURL("nodes=50&fanout=3&mode=push&seed=2&panel="+panel))
 				api(t, ctx, "pause()")
 				api(t, ctx, "seek(2500)")
+				api(t, ctx, `select("n7")`)
 				eval[bool](t, ctx, `(gossipscopePage.showStatus("The same 200 nodes, three ways to exchange news, one after another. Watch the table.", 30000), true)`)
 				waitFor(t, ctx, 5*time.Second, "the narration", `document.getElementById("narration").textContent !== ""`)
-				waitFor(t, ctx, 20*time.Second, "the page to settle", `gossipscope.state().idle && gossipscope.texts().some((t) => t.s === "n0")`)
+				waitFor(t, ctx, 20*time.Second, "the page to settle", `gossipscope.state().idle && gossipscope.texts().some((t) => t.s === "n0") && gossipscope.state().geometry.caption[2] > 0`)
 				for _, b := range eval[[]string](t, ctx, overlapsJS) {
 					t.Error(b)
 				}
