@@ -20,6 +20,19 @@ func viewport(t *testing.T, ctx context.Context, w, h int64) {
 	}
 }
 
+// atClassroomSizes runs test on the page opened with query in a window of
+// 1280x720 (a laptop) and one of 1920x1080 (a projector).
+func atClassroomSizes(t *testing.T, query string, test func(t *testing.T, ctx context.Context)) {
+	for _, sz := range [][2]int64{{1280, 720}, {1920, 1080}} {
+		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
+			ctx := newTab(t, 2*time.Minute)
+			viewport(t, ctx, sz[0], sz[1])
+			openPage(t, ctx, pageURL(query))
+			test(t, ctx)
+		})
+	}
+}
+
 // scenarioParam reads one key of the running scenario (state of the wasm,
 // not of the page's fields).
 func scenarioParam(t *testing.T, ctx context.Context, key string) string {
@@ -37,13 +50,9 @@ func scenarioParam(t *testing.T, ctx context.Context, key string) string {
 // so), the URL and the Scenario form follow, and an invalid value changes
 // nothing. In the live view they give way to a note saying why.
 func TestSetupBar(t *testing.T) {
-	for _, sz := range [][2]int64{{1280, 720}, {1920, 1080}} {
-		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
-			ctx := newTab(t, 2*time.Minute)
-			viewport(t, ctx, sz[0], sz[1])
-			openPage(t, ctx, pageURL("nodes=100&fanout=3&mode=push&seed=1"))
-			// On screen without scrolling, uncovered, labelled, focusable.
-			bad := eval[[]string](t, ctx, `(() => {
+	atClassroomSizes(t, "nodes=100&fanout=3&mode=push&seed=1", func(t *testing.T, ctx context.Context) {
+		// On screen without scrolling, uncovered, labelled, focusable.
+		bad := eval[[]string](t, ctx, `(() => {
 				const out = [];
 				for (const id of ["s-nodes", "s-mode", "s-fanout"]) {
 					const el = document.getElementById(id), r = el.getBoundingClientRect();
@@ -53,61 +62,60 @@ func TestSetupBar(t *testing.T) {
 					if (el.tabIndex < 0 || el.disabled) out.push(id + " not reachable by keyboard");
 				}
 				return out; })()`)
-			for _, b := range bad {
-				t.Error(b)
-			}
-			if got := eval[[]string](t, ctx, `["s-nodes", "s-mode", "s-fanout"].map((id) => document.getElementById(id).value)`); strings.Join(got, " ") != "100 push 3" {
-				t.Errorf("the bar shows %q, want the scenario's 100 push 3", got)
-			}
+		for _, b := range bad {
+			t.Error(b)
+		}
+		if got := eval[[]string](t, ctx, `["s-nodes", "s-mode", "s-fanout"].map((id) => document.getElementById(id).value)`); strings.Join(got, " ") != "100 push 3" {
+			t.Errorf("the bar shows %q, want the scenario's 100 push 3", got)
+		}
 
-			// Nodes, typed: the scenario runs again with 60.
-			if err := chromedp.Do(ctx, chromedp.Focus(chromedp.ID("s-nodes")), chromedp.KeyEvent("\b\b\b60"+kb.Enter)); err != nil {
-				t.Fatal(err)
-			}
-			waitFor(t, ctx, 10*time.Second, "60 nodes", `gossipscope.state().nodes === 60 && gossipscope.state().playing`)
-			waitFor(t, ctx, 5*time.Second, "the URL to say 60 nodes", `new URLSearchParams(location.search).get("nodes") === "60"`)
-			if v := eval[string](t, ctx, `document.getElementById("p-nodes").value`); v != "60" {
-				t.Errorf("the Scenario form says %s nodes, the bar 60", v)
-			}
-			if s := scenarioParam(t, ctx, "seed"); s != "1" {
-				t.Errorf("the seed became %q: the bar must change only what it shows", s)
-			}
+		// Nodes, typed: the scenario runs again with 60.
+		if err := chromedp.Do(ctx, chromedp.Focus(chromedp.ID("s-nodes")), chromedp.KeyEvent("\b\b\b60"+kb.Enter)); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, 10*time.Second, "60 nodes", `gossipscope.state().nodes === 60 && gossipscope.state().playing`)
+		waitFor(t, ctx, 5*time.Second, "the URL to say 60 nodes", `new URLSearchParams(location.search).get("nodes") === "60"`)
+		if v := eval[string](t, ctx, `document.getElementById("p-nodes").value`); v != "60" {
+			t.Errorf("the Scenario form says %s nodes, the bar 60", v)
+		}
+		if s := scenarioParam(t, ctx, "seed"); s != "1" {
+			t.Errorf("the seed became %q: the bar must change only what it shows", s)
+		}
 
-			// Mode, chosen in the list: PULL, and the form's stop rule follows
-			// (PULL never stops), as when the form runs it.
-			if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.ID("s-mode"), "pull")); err != nil {
-				t.Fatal(err)
-			}
-			eval[bool](t, ctx, `document.getElementById("s-mode").dispatchEvent(new Event("change", {bubbles: true}))`)
-			waitFor(t, ctx, 10*time.Second, "PULL", `new URLSearchParams(gossipscope.scenario()).get("mode") === "pull"`)
-			if s := scenarioParam(t, ctx, "stop"); s != "never" {
-				t.Errorf("PULL runs with stop=%q, want never", s)
-			}
-			waitFor(t, ctx, 5*time.Second, "the URL to say pull", `new URLSearchParams(location.search).get("mode") === "pull"`)
+		// Mode, chosen in the list: PULL, and the form's stop rule follows
+		// (PULL never stops), as when the form runs it.
+		if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.ID("s-mode"), "pull")); err != nil {
+			t.Fatal(err)
+		}
+		eval[bool](t, ctx, `document.getElementById("s-mode").dispatchEvent(new Event("change", {bubbles: true}))`)
+		waitFor(t, ctx, 10*time.Second, "PULL", `new URLSearchParams(gossipscope.scenario()).get("mode") === "pull"`)
+		if s := scenarioParam(t, ctx, "stop"); s != "never" {
+			t.Errorf("PULL runs with stop=%q, want never", s)
+		}
+		waitFor(t, ctx, 5*time.Second, "the URL to say pull", `new URLSearchParams(location.search).get("mode") === "pull"`)
 
-			// Fan-out, typed.
-			if err := chromedp.Do(ctx, chromedp.Focus(chromedp.ID("s-fanout")), chromedp.KeyEvent("\b\b5"+kb.Enter)); err != nil {
-				t.Fatal(err)
-			}
-			waitFor(t, ctx, 10*time.Second, "fan-out 5", `new URLSearchParams(gossipscope.scenario()).get("fanout") === "5"`)
-			if n := state(t, ctx).Nodes; n != 60 {
-				t.Errorf("after the fan-out, %d nodes, want 60 still", n)
-			}
+		// Fan-out, typed.
+		if err := chromedp.Do(ctx, chromedp.Focus(chromedp.ID("s-fanout")), chromedp.KeyEvent("\b\b5"+kb.Enter)); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, 10*time.Second, "fan-out 5", `new URLSearchParams(gossipscope.scenario()).get("fanout") === "5"`)
+		if n := state(t, ctx).Nodes; n != 60 {
+			t.Errorf("after the fan-out, %d nodes, want 60 still", n)
+		}
 
-			// An invalid value (below the form's minimum) runs nothing.
-			before := eval[string](t, ctx, `gossipscope.scenario()`)
-			if err := chromedp.Do(ctx, chromedp.Focus(chromedp.ID("s-nodes")), chromedp.KeyEvent("\b\b\b1"+kb.Enter)); err != nil {
-				t.Fatal(err)
-			}
-			time.Sleep(500 * time.Millisecond)
-			if after := eval[string](t, ctx, `gossipscope.scenario()`); after != before {
-				t.Errorf("1 node was run: %s", after)
-			}
-			if n := state(t, ctx).Nodes; n != 60 {
-				t.Errorf("after an invalid value, %d nodes, want 60", n)
-			}
-		})
-	}
+		// An invalid value (below the form's minimum) runs nothing.
+		before := eval[string](t, ctx, `gossipscope.scenario()`)
+		if err := chromedp.Do(ctx, chromedp.Focus(chromedp.ID("s-nodes")), chromedp.KeyEvent("\b\b\b1"+kb.Enter)); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(500 * time.Millisecond)
+		if after := eval[string](t, ctx, `gossipscope.scenario()`); after != before {
+			t.Errorf("1 node was run: %s", after)
+		}
+		if n := state(t, ctx).Nodes; n != 60 {
+			t.Errorf("after an invalid value, %d nodes, want 60", n)
+		}
+	})
 }
 
 // nodeAt is where the canvas draws a node, CSS px.
@@ -136,59 +144,54 @@ func moveMouse(t *testing.T, ctx context.Context, x, y float64) {
 // more on a paused page; leaving the node takes the card away. At 50 nodes,
 // whose names are drawn, there is no card.
 func TestHoverName(t *testing.T) {
-	for _, sz := range [][2]int64{{1280, 720}, {1920, 1080}} {
-		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
-			ctx := newTab(t, 2*time.Minute)
-			viewport(t, ctx, sz[0], sz[1])
-			openPage(t, ctx, pageURL("nodes=100&fanout=3&mode=push&seed=1"))
-			api(t, ctx, "pause()")
-			api(t, ctx, "seek(2500)")
-			waitFor(t, ctx, 20*time.Second, "the page to go idle", `gossipscope.state().idle && gossipscope.state().frames > 0`)
-			x, y := nodeAt(t, ctx, "n37")
-			f0 := state(t, ctx).Frames
-			moveMouse(t, ctx, x+1, y)
-			waitFor(t, ctx, 10*time.Second, "n37's card", `(gossipscope.state().hover || {}).name === "n37"`)
-			h := eval[struct {
-				Name  string
-				Lines []string
-				Box   [4]float64
-			}](t, ctx, `gossipscope.state().hover`)
-			words := map[string]bool{"has not heard the news yet": true, "knows the news and tells peers": true, "knows the news, stopped telling": true, "crashed": true}
-			if len(h.Lines) != 2 || h.Lines[0] != "n37" || !words[h.Lines[1]] {
-				t.Errorf("card says %q, want n37 and its state in words", h.Lines)
-			}
-			// Near the pointer, and on the canvas's texts (drawn, not only said).
-			if b := h.Box; b[0] > x+60 || b[0]+b[2] < x-60 || b[1] > y+60 || b[1]+b[3] < y-60 {
-				t.Errorf("card at %v, pointer at %v,%v", b, x, y)
-			}
-			if !eval[bool](t, ctx, `gossipscope.texts().some((t) => t.s === "n37")`) {
-				t.Error("the frame draws no n37")
-			}
-			waitFor(t, ctx, 10*time.Second, "the page to go idle again", `gossipscope.state().idle`)
-			f1 := state(t, ctx).Frames
-			if f1 <= f0 {
-				t.Errorf("the card was drawn in no new frame (%v, then %v)", f0, f1)
-			}
-			// Still, then moving within the node: no frames.
-			time.Sleep(1500 * time.Millisecond)
-			moveMouse(t, ctx, x-1, y+1)
-			moveMouse(t, ctx, x, y-1)
-			time.Sleep(1500 * time.Millisecond)
-			if f := state(t, ctx).Frames; f != f1 {
-				t.Errorf("paused with the pointer on one node, %v frames drawn in 3 s", f-f1)
-			}
-			// Off the node (the ring's centre is empty): the card goes.
-			geo := eval[[]float64](t, ctx, `gossipscope.state().geometry.disc`)
-			moveMouse(t, ctx, geo[0]+geo[2]/2, geo[1]+geo[3]/2)
-			waitFor(t, ctx, 10*time.Second, "the card to go", `gossipscope.state().hover === null && !gossipscope.texts().some((t) => t.s === "n37")`)
-			waitFor(t, ctx, 10*time.Second, "the page to go idle again", `gossipscope.state().idle`)
-			f2 := state(t, ctx).Frames
-			time.Sleep(1500 * time.Millisecond)
-			if f := state(t, ctx).Frames; f != f2 {
-				t.Errorf("paused with the pointer still off the nodes, %v frames drawn", f-f2)
-			}
-		})
-	}
+	atClassroomSizes(t, "nodes=100&fanout=3&mode=push&seed=1", func(t *testing.T, ctx context.Context) {
+		api(t, ctx, "pause()")
+		api(t, ctx, "seek(2500)")
+		waitFor(t, ctx, 20*time.Second, "the page to go idle", `gossipscope.state().idle && gossipscope.state().frames > 0`)
+		x, y := nodeAt(t, ctx, "n37")
+		f0 := state(t, ctx).Frames
+		moveMouse(t, ctx, x+1, y)
+		waitFor(t, ctx, 10*time.Second, "n37's card", `(gossipscope.state().hover || {}).name === "n37"`)
+		h := eval[struct {
+			Name  string
+			Lines []string
+			Box   [4]float64
+		}](t, ctx, `gossipscope.state().hover`)
+		words := map[string]bool{"has not heard yet": true, "has the news": true, "has the news, quiet now": true, "crashed": true}
+		if len(h.Lines) != 2 || h.Lines[0] != "n37" || !words[h.Lines[1]] {
+			t.Errorf("card says %q, want n37 and its state in words", h.Lines)
+		}
+		// Near the pointer, and on the canvas's texts (drawn, not only said).
+		if b := h.Box; b[0] > x+60 || b[0]+b[2] < x-60 || b[1] > y+60 || b[1]+b[3] < y-60 {
+			t.Errorf("card at %v, pointer at %v,%v", b, x, y)
+		}
+		if !eval[bool](t, ctx, `gossipscope.texts().some((t) => t.s === "n37")`) {
+			t.Error("the frame draws no n37")
+		}
+		waitFor(t, ctx, 10*time.Second, "the page to go idle again", `gossipscope.state().idle`)
+		f1 := state(t, ctx).Frames
+		if f1 <= f0 {
+			t.Errorf("the card was drawn in no new frame (%v, then %v)", f0, f1)
+		}
+		// Still, then moving within the node: no frames.
+		time.Sleep(1500 * time.Millisecond)
+		moveMouse(t, ctx, x-1, y+1)
+		moveMouse(t, ctx, x, y-1)
+		time.Sleep(1500 * time.Millisecond)
+		if f := state(t, ctx).Frames; f != f1 {
+			t.Errorf("paused with the pointer on one node, %v frames drawn in 3 s", f-f1)
+		}
+		// Off the node (the ring's centre is empty): the card goes.
+		geo := eval[[]float64](t, ctx, `gossipscope.state().geometry.disc`)
+		moveMouse(t, ctx, geo[0]+geo[2]/2, geo[1]+geo[3]/2)
+		waitFor(t, ctx, 10*time.Second, "the card to go", `gossipscope.state().hover === null && !gossipscope.texts().some((t) => t.s === "n37")`)
+		waitFor(t, ctx, 10*time.Second, "the page to go idle again", `gossipscope.state().idle`)
+		f2 := state(t, ctx).Frames
+		time.Sleep(1500 * time.Millisecond)
+		if f := state(t, ctx).Frames; f != f2 {
+			t.Errorf("paused with the pointer still off the nodes, %v frames drawn", f-f2)
+		}
+	})
 
 	// 50 nodes: their names are on the ring, no card.
 	ctx := newTab(t, time.Minute)

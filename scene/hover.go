@@ -1,8 +1,8 @@
 package scene
 
 // Hovering: beyond NamesMax nodes the ring draws no names, so the node
-// under the pointer gets a small card with its name and, in plain words,
-// what it is doing.
+// under the pointer gets a small card with its name and, in the selected
+// node's card's plain words (classWords), what it is doing.
 
 // hover is the pointer over the node area.
 type hover struct {
@@ -58,7 +58,7 @@ func (c *Composer) drawHover(p *Player, f *Frame) {
 		return
 	}
 	cl := c.classes[i]
-	lines := append(c.hov.label.Lines[:0], p.NodeName(i), c.plainState(cl))
+	lines := append(c.hov.label.Lines[:0], p.NodeName(i), classWords(cl, c.liveLegend))
 	s := c.scale
 	fs := [2]float32{nameFS * s, 16 * s}
 	w := max(c.glyphs.Measure(lines[0], fs[0], true), c.glyphs.Measure(lines[1], fs[1], false)) + 16*s
@@ -83,38 +83,4 @@ func (c *Composer) drawHover(p *Player, f *Frame) {
 		Text{X: x + 10*s, Y: y + 5*s, Size: fs[0], Color: ColText, Bold: true, S: lines[0]},
 		Text{X: x + 10*s, Y: y + 5*s + fs[0]*1.3, Size: fs[1], Color: ColText, S: lines[1]})
 	c.hov.label = Label{Node: i, Lines: lines, Box: [4]float32{x, y, w, h}}
-}
-
-// plainState says what a node of class cl is doing, for someone who has
-// not learnt the legend.
-func (c *Composer) plainState(cl Class) string {
-	if c.liveLegend {
-		switch cl {
-		case Uninformed:
-			return "does not hold the news yet"
-		case Informed:
-			return "holds the news"
-		case Suspect:
-			return "suspected down by some peers"
-		case Crashed:
-			return "dead or left the cluster"
-		}
-	}
-	switch cl {
-	case Uninformed:
-		return "has not heard the news yet"
-	case Informed:
-		return "knows the news and tells peers"
-	case Stopped:
-		return "knows the news, stopped telling"
-	case Suspect:
-		return "suspected down by some peers"
-	case Crashed:
-		return "crashed"
-	case CutOff:
-		return "cut off: its side has not heard"
-	case Observer:
-		return "the observer: only listens"
-	}
-	return cl.String()
 }

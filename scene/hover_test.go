@@ -27,7 +27,7 @@ func TestHoverCard(t *testing.T) {
 	if !ok || l.Node != 37 || len(l.Lines) != 2 || l.Lines[0] != "n37" {
 		t.Fatalf("card %+v %v, want n37's", l, ok)
 	}
-	want := c.plainState(c.classes[37])
+	want := classWords(c.classes[37], false)
 	if l.Lines[1] != want || strings.Contains(want, "?") {
 		t.Errorf("card says %q, want %q", l.Lines[1], want)
 	}
