@@ -120,7 +120,13 @@ func (g *game) update() (sleep bool) {
 	g.lock()
 	defer g.unlock()
 	defer g.recover("update")
-	g.s.Tick(g.wallMs())
+	// The first picture first: until it is drawn, time stands still and
+	// nothing is simulated ahead (at 1,000 nodes that took 70 ms, all of it
+	// before anything showed). The scenario's load simulated up to the
+	// playhead already.
+	if g.frames > 0 {
+		g.s.Tick(g.wallMs())
+	}
 	g.s.FPS = ebiten.ActualFPS()
 	for _, c := range g.input.take() {
 		g.click(c)

@@ -141,22 +141,19 @@
       return bootFailed("web/wasm_exec.js is missing. Build the page with `make wasm` (or `make web` for a static copy).");
     }
     const go = new window.Go();
-    let resp;
-    try {
-      resp = await fetch("web/gossipscope.wasm");
-    } catch (e) {
-      return bootFailed(`Could not fetch web/gossipscope.wasm: ${e.message}`);
-    }
+    // index.html started the download and compilation (window.gossipscopeWasm)
+    // before the page's scripts; a page without that line fetches here.
+    const got = await (window.gossipscopeWasm || fetch("web/gossipscope.wasm").then((resp) => ({ resp }), (error) => ({ error, fetchFailed: true })));
+    if (got.fetchFailed) return bootFailed(`Could not fetch web/gossipscope.wasm: ${got.error.message}`);
+    const resp = got.resp;
     if (!resp.ok) return bootFailed(`web/gossipscope.wasm: HTTP ${resp.status}. Build it with \`make wasm\`.`);
     let instance;
     try {
-      const streaming = WebAssembly.instantiateStreaming &&
-        (resp.headers.get("Content-Type") || "").startsWith("application/wasm");
-      if (streaming) {
-        instance = (await WebAssembly.instantiateStreaming(resp, go.importObject)).instance;
-      } else { // static hosts that serve .wasm with another type
-        instance = (await WebAssembly.instantiate(await resp.arrayBuffer(), go.importObject)).instance;
-      }
+      if (got.error) throw got.error;
+      // Static hosts that serve .wasm with another type than
+      // application/wasm cannot compile it while it downloads.
+      const module = got.module || await WebAssembly.compile(await resp.arrayBuffer());
+      instance = await WebAssembly.instantiate(module, go.importObject);
     } catch (e) {
       return bootFailed(`The simulator could not start: ${e.message}`);
     }
