@@ -11,7 +11,7 @@ import (
 // divider between them and a label under each; a heal brings every node
 // back to where it was.
 func TestPartitionPullsTheSidesApart(t *testing.T) {
-	for _, n := range []int{60, 600} {
+	for _, n := range []int{60, 600, LayerMinNodes} {
 		evs := gossip(n, 3, 100, 0, 2)
 		var a, b []string
 		for i := 0; i < n; i++ {
@@ -68,7 +68,7 @@ func TestPartitionPullsTheSidesApart(t *testing.T) {
 		if !strings.Contains(labels, "side A: ") || !strings.Contains(labels, "side B: ") {
 			t.Fatalf("n=%d: no side labels in %s", n, labels)
 		}
-		if n > CircleMax {
+		if n >= LayerMinNodes {
 			composeUntilLayer(t, c, p, 1200, 800, &f) // the layer is back once the sides stand still
 		}
 		p.Seek(6000 + p.moveTime() + 1)
@@ -90,8 +90,9 @@ func TestPartitionPullsTheSidesApart(t *testing.T) {
 // Nodes that join grow in from nothing at their place, and the narration
 // tells a batch of joins as one.
 func TestJoiningNodesGrowIn(t *testing.T) {
-	evs := gossip(300, 3, 100, 0, 2)
-	for i := 300; i < 340; i++ {
+	n := LayerMinNodes // the node layer makes way for the growing nodes
+	evs := gossip(n, 3, 100, 0, 2)
+	for i := n; i < n+40; i++ {
 		evs = append(evs, protocol.Event{Type: protocol.TypeNode, T: 2500, Node: "n" + itoa(i), Status: protocol.StatusAlive})
 	}
 	evs = append(evs, protocol.Event{Type: protocol.TypeRound, T: 5000, Round: 6})
@@ -100,19 +101,19 @@ func TestJoiningNodesGrowIn(t *testing.T) {
 	var f Frame
 	p.Seek(2400)
 	c.Compose(p, 1200, 800, 1, &f)
-	if c.ln != 300 {
-		t.Fatalf("laid out %d nodes before the join, want 300", c.ln)
+	if c.ln != n {
+		t.Fatalf("laid out %d nodes before the join, want %d", c.ln, n)
 	}
 	p.Seek(2500 + p.moveTime()/2)
 	c.Compose(p, 1200, 800, 1, &f)
-	if c.ln != 340 || f.Nodes.On {
+	if c.ln != n+40 || f.Nodes.On {
 		t.Fatalf("during the join: %d nodes, layer %v", c.ln, f.Nodes.On)
 	}
-	x, y, _ := c.NodePos(320)
+	x, y, _ := c.NodePos(n + 20)
 	if r := quadRadiusAt(&f.Under, x, y); r <= 0 || r >= c.nodeR*0.9 {
 		t.Fatalf("a joining node half way in is drawn with radius %v (full: %v)", r, c.nodeR)
 	}
-	if got := p.Narration(); !strings.HasPrefix(got, "40 nodes joined (n300 … n339).") {
+	if got, want := p.Narration(), "40 nodes joined (n"+itoa(n)+" … n"+itoa(n+39)+")."; !strings.HasPrefix(got, want) {
 		t.Fatalf("narration %q", got)
 	}
 	p.Seek(2500 + p.moveTime() + 1)

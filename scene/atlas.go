@@ -50,10 +50,77 @@ func srcRect(s Sprite) (x0, y0, x1, y1 float32) {
 	return x0 + 0.5, 0.5, x0 + SpriteSize - 0.5, SpriteSize - 0.5
 }
 
+// Stamp is a node's shape drawn at the very size the layout draws it
+// (Atlas.stamps), so that a node is copied pixel for pixel: nearest
+// sampling, one texture read per pixel where a scaled sprite's linear
+// filtering takes four, which was most of a software renderer's time on
+// a thousand nodes.
+type Stamp uint8
+
+// Stamps, in the top band's room right of the dot cells, a cell each.
+const (
+	StampDisc  Stamp = iota // a node's disc
+	StampSmall              // the smaller disc of a node without the news
+	StampRing               // a crashed node's ring
+	numStamps
+	stampX       = int(numSprites)*SpriteSize + int(numSprites-1)*dotCell
+	stampMaxSide = (AtlasW - stampX) / int(numStamps)
+)
+
 // Atlas is the sprite and glyph sheet, premultiplied white on transparent.
 type Atlas struct {
 	Img   *image.RGBA
 	dirty image.Rectangle
+	// stampR and stampSide are the radius the stamps are drawn for and
+	// the side of their cells (0: none yet).
+	stampR    float32
+	stampSide int
+}
+
+// spriteFill is how much of a quad sprite's radius its disc fills: the
+// disc's radius over the half-side of the inset source rectangle.
+const spriteFill = (SpriteSize/2 - 1.5) / (SpriteSize/2 - 0.5)
+
+// stamps draws the stamps for nodes of radius r (the radius Batch.Sprite
+// is given), looking as the sprites look at that size, unless they are
+// drawn for r already. It returns the side of their cells (even: a
+// stamp's centre is a pixel corner), or 0 when r does not fit a cell.
+func (a *Atlas) stamps(r float32) int {
+	if r == a.stampR && a.stampSide > 0 {
+		return a.stampSide
+	}
+	side := 2*int(math.Ceil(float64(r))) + 2
+	if !(r > 0) || side > stampMaxSide || side > glyphTop {
+		return 0
+	}
+	a.stampR, a.stampSide = r, side
+	region := image.Rect(stampX, 0, AtlasW, glyphTop)
+	for y := region.Min.Y; y < region.Max.Y; y++ {
+		clear(a.Img.Pix[a.Img.PixOffset(region.Min.X, y):a.Img.PixOffset(region.Max.X, y)])
+	}
+	disc := float64(r) * spriteFill
+	c := float64(side) / 2
+	for st := Stamp(0); st < numStamps; st++ {
+		x0 := stampX + int(st)*side
+		for y := 0; y < side; y++ {
+			for x := 0; x < side; x++ {
+				d := math.Hypot(float64(x)+0.5-c, float64(y)+0.5-c)
+				var v float64
+				switch st {
+				case StampDisc:
+					v = clampF(disc-d+0.5, 0, 1)
+				case StampSmall:
+					v = clampF(0.82*disc-d+0.5, 0, 1)
+				case StampRing:
+					v = clampF(disc-d+0.5, 0, 1) * clampF(d-(disc-disc/6)+0.5, 0, 1)
+				}
+				b := uint8(math.Round(v * 255))
+				a.Img.SetRGBA(x0+x, y, color.RGBA{b, b, b, b})
+			}
+		}
+	}
+	a.markDirty(region)
+	return side
 }
 
 // NewAtlas draws the sprites; the glyph area starts empty.

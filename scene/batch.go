@@ -245,8 +245,18 @@ func (b *Batch) DashedLine(x0, y0, x1, y1, w, dash, gap float32, c Color) {
 }
 
 // image adds an axis-aligned quad showing atlas rectangle (sx0, sy0)-(sx1,
-// sy1) at (x, y), unscaled: glyphs.
+// sy1) at (x, y), unscaled, x and y whole pixels: glyphs and stamps. They
+// come by the hundred, and nearest sampling copies them exactly, so they
+// make a nearest run of their own rather than join a linear one.
 func (b *Batch) image(x, y, sx0, sy0, sx1, sy1 float32, c Color) {
 	w, h := sx1-sx0, sy1-sy0
-	b.quad(filterAny, x, y, x+w, y, x, y+h, x+w, y+h, sx0, sy0, sx1, sy1, c, c)
+	b.quad(filterNearest, x, y, x+w, y, x, y+h, x+w, y+h, sx0, sy0, sx1, sy1, c, c)
+}
+
+// Stamp adds stamp st (cells of side px, Atlas.stamps) centred at the
+// pixel corner nearest to (x, y).
+func (b *Batch) Stamp(st Stamp, side int, x, y float32, c Color) {
+	h := float32(side / 2)
+	sx := float32(stampX + int(st)*side)
+	b.image(float32(math.Round(float64(x)))-h, float32(math.Round(float64(y)))-h, sx, 0, sx+float32(side), float32(side), c)
 }

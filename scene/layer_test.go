@@ -10,14 +10,15 @@ import (
 // and its table holds each node's colour and shape; a steady frame leaves
 // both alone (nothing to upload).
 func TestNodeLayerMapsEveryNode(t *testing.T) {
-	p, at := midRun(t, 1000)
+	n := LayerMinNodes
+	p, at := midRun(t, n)
 	p.Seek(at + 2000) // past the joins' growing in
 	c := NewComposer()
 	var f Frame
 	c.Compose(p, 1024, 768, 1, &f)
 	l := f.Nodes
 	// The map is built a slice per frame; meanwhile the nodes are quads.
-	if l.On || f.Under.Shapes() < 1000 {
+	if l.On || f.Under.Shapes() < n {
 		t.Fatalf("first frame: layer on %v, %d quads under: the nodes are not drawn while the map is built", l.On, f.Under.Shapes())
 	}
 	if frames := composeUntilLayer(t, c, p, 1024, 768, &f); frames > 8 {
@@ -172,5 +173,93 @@ func TestPacketsAreSampledPastTheArea(t *testing.T) {
 	}
 	if fs.Packets >= f.Packets || fs.InFlight < f.Packets*9/10 {
 		t.Fatalf("a smaller screen drew %d dots (%d in flight), the bigger one %d", fs.Packets, fs.InFlight, f.Packets)
+	}
+}
+
+// Below the node layer's size each node is a stamp: a quad copying its
+// cell of the atlas pixel for pixel (so drawn with nearest sampling),
+// centred on the node to half a pixel, in its class's colour, and the
+// stamp is a disc of the size the sprite showed.
+func TestNodesAreStampsBelowTheLayer(t *testing.T) {
+	n := 1000
+	p, at := midRun(t, n)
+	p.Seek(at + 2000)
+	c := NewComposer()
+	var f Frame
+	for i := 0; i < 3; i++ {
+		c.Compose(p, 1024, 768, 1, &f)
+	}
+	if f.Nodes.On {
+		t.Fatalf("the node layer is on at %d nodes (LayerMinNodes %d)", n, LayerMinNodes)
+	}
+	type stamp struct {
+		x, y float32
+		c    Color
+		st   Stamp
+	}
+	side := c.atlas.stampSide
+	if side <= 0 {
+		t.Fatal("no stamps drawn")
+	}
+	var stamps []stamp
+	for _, ch := range f.Under.Chunks() {
+		idx := f.Under.Indices[ch.I0:ch.I1]
+		v := f.Under.Vertices[ch.V0:]
+		for i := 0; i+5 < len(idx); i++ {
+			if idx[i+3] != idx[i]+1 || idx[i+4] != idx[i]+3 {
+				continue
+			}
+			a, d := v[idx[i]], v[idx[i]+3]
+			i += 5
+			if a.SrcY >= glyphTop || a.SrcX < float32(stampX) {
+				continue
+			}
+			if ch.Linear {
+				t.Fatal("stamps in a linear run")
+			}
+			if d.DstX-a.DstX != d.SrcX-a.SrcX || d.DstY-a.DstY != d.SrcY-a.SrcY || a.DstX != float32(math.Floor(float64(a.DstX))) || a.DstY != float32(math.Floor(float64(a.DstY))) {
+				t.Fatalf("a stamp is scaled or off the pixel grid: %+v %+v", a, d)
+			}
+			stamps = append(stamps, stamp{(a.DstX + d.DstX) / 2, (a.DstY + d.DstY) / 2, Color{a.ColorR, a.ColorG, a.ColorB, a.ColorA}, Stamp((int(a.SrcX) - stampX) / side)})
+		}
+	}
+	want := map[Class]Stamp{Uninformed: StampSmall, CutOff: StampSmall, Informed: StampDisc, Stopped: StampDisc}
+	found := 0
+	for i := 0; i < c.ln; i++ {
+		cl := c.classes[i]
+		st, ok := want[cl]
+		if !ok {
+			continue
+		}
+		x, y, _ := c.NodePos(i)
+		for _, s := range stamps {
+			if abs32(s.x-x) <= 0.5 && abs32(s.y-y) <= 0.5 && s.st == st {
+				if cl == Uninformed && s.c != classColor[cl] {
+					t.Fatalf("node %d (%v) stamped in %v, want %v", i, cl, s.c, classColor[cl])
+				}
+				found++
+				break
+			}
+		}
+	}
+	if found < c.ln*9/10 {
+		t.Fatalf("%d of %d nodes found as stamps of their class", found, c.ln)
+	}
+	// The disc stamp is the sprite's disc at the node's radius: opaque at
+	// its centre, as many inked pixels as its area.
+	img := c.atlas.Img
+	x0 := stampX + int(StampDisc)*side
+	if a := img.RGBAAt(x0+side/2, side/2).A; a != 255 {
+		t.Fatalf("disc stamp centre alpha %d", a)
+	}
+	ink := 0.0
+	for y := 0; y < side; y++ {
+		for x := 0; x < side; x++ {
+			ink += float64(img.RGBAAt(x0+x, y).A) / 255
+		}
+	}
+	r := float64(c.nodeR) * spriteFill
+	if area := math.Pi * r * r; math.Abs(ink-area) > 0.04*area {
+		t.Fatalf("disc stamp inks %.1f px, a disc of radius %.2f has %.1f", ink, r, area)
 	}
 }

@@ -48,11 +48,15 @@ const (
 	shapeRing  = 3 // a ring on a background disc (crashed)
 )
 
-// LayerMinNodes and LayerMaxNodes bound when the node layer is used: a
-// ring of few nodes is cheaper as quads (and its glows may overlap the
-// neighbours), and the map has 16 bits per node index.
+// LayerMinNodes and LayerMaxNodes bound when the node layer is used.
+// Below, each node is a stamp (Atlas.stamps: two triangles, copied pixel
+// for pixel), which a software renderer draws for less than the layer's
+// shader over the whole disc up to a few thousand nodes (at 1,000: about
+// 3 ms of the GPU process per frame against 7-9), and a ring's glows may
+// overlap the neighbours; past it, handing ebiten a quad per node costs
+// more Go time than the layer. The map has 16 bits per node index.
 const (
-	LayerMinNodes = CircleMax + 1
+	LayerMinNodes = 2501
 	LayerMaxNodes = 1 << 16
 	tableW        = 256
 )

@@ -105,12 +105,31 @@ func (c *Composer) drawNodes(p *Player, f *Frame) {
 		}
 		if age := now - gained[i]; age >= 0 && age < glowFor {
 			q := 1 - age/glowFor
-			b.Octagon(SpriteGlow, c.px[2*i], c.px[2*i+1], glowR*(0.55+0.45*q), gc.Alpha(0.85*q))
+			if c.ln > CircleMax {
+				// Small and by the hundred: one triangle each (a software
+				// renderer pays per triangle more than per pixel here).
+				b.Dot(SpriteGlow, c.px[2*i], c.px[2*i+1], glowR*(0.55+0.45*q), gc.Alpha(0.85*q))
+			} else {
+				b.Octagon(SpriteGlow, c.px[2*i], c.px[2*i+1], glowR*(0.55+0.45*q), gc.Alpha(0.85*q))
+			}
 		}
 	}
+	side := c.atlas.stamps(R)
 	for i, cl := range c.classes {
 		col, shape, _, grown := c.nodeLook(i, cl, gained, cur.joined, now, glowFor, growFor)
 		x, y, r := c.px[2*i], c.px[2*i+1], R*grown
+		if side > 0 && grown == 1 { // full size: its stamp
+			switch shape {
+			case shapeRing:
+				b.Stamp(StampDisc, side, x, y, ColBackground)
+				b.Stamp(StampRing, side, x, y, col)
+			case shapeSmall:
+				b.Stamp(StampSmall, side, x, y, col)
+			case shapeDisc:
+				b.Stamp(StampDisc, side, x, y, col)
+			}
+			continue
+		}
 		switch shape {
 		case shapeNone:
 		case shapeRing:

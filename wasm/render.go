@@ -39,9 +39,9 @@ func newRenderer() *renderer {
 	r := &renderer{atlas: ebiten.NewImage(scene.AtlasW, scene.AtlasH)}
 	r.linear.Filter = ebiten.FilterLinear
 	r.nearest.Filter = ebiten.FilterNearest
-	// Compile the node shader now, not in the first frame that needs it
-	// (Kage's compiler in Go took a frame's worth of time).
-	r.nodes.init()
+	// The node shader is compiled the first time a frame has a node layer
+	// (scene.LayerMinNodes nodes and more): Kage's compiler takes 50-80 ms
+	// as the page starts, which smaller clusters do not wait for.
 	return r
 }
 
