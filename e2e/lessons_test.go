@@ -81,8 +81,8 @@ func TestLessonNotifyOnceAndItsFailures(t *testing.T) {
 	})
 	t.Run("partition", func(t *testing.T) {
 		r := notified(t, runLesson(t, "ha-notify", "partition"), "")
-		if r.Notifications != 2 || strings.Join(r.Senders, ",") != "n1,n2" {
-			t.Errorf("%+v: want two notifications, n1 and n2, one per side", r)
+		if r.Notifications != 2 || strings.Join(r.Senders, ",") != "n1,n2" || strings.Join(r.Skipped, ",") != "n3,n4,n5" {
+			t.Errorf("%+v: want two notifications, n1 and n2, one per side, and n3..n5 skipping", r)
 		}
 	})
 	t.Run("gossip slower than the peer timeout", func(t *testing.T) {

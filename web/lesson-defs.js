@@ -32,7 +32,7 @@
         ...(opts.fault ? [{ caption: opts.faultCaption, act: opts.fault }] : []),
         {
           caption: (r) => `The same alert is posted to every running node. Each waits group_wait (${secs(r.groupWait)}), then its position × peer timeout (${secs(r.peerTimeout)}) before it looks in the gossiped notification log: empty, it notifies and logs; logged, it skips.`,
-          act: async () => { kit.run.result = await alert(opts.alertName || "Lesson"); },
+          act: async () => { kit.run.result = await alert(opts.alertName || "Lesson", opts.to && opts.to()); },
         },
       ],
       summary: opts.summary,
@@ -123,13 +123,21 @@
             summary: (r) => [countLine(r), `n2 (position 1) waited one peer timeout (${secs(kit.run.peerTimeout)}), found no entry and notified: late, but once.`],
           }),
           partition: notifyVariant("A partition", {
-            faultCaption: () => `The network splits: ${N(0)} | ${names().slice(1).join(" ")}. Both sides keep working (availability); ${N(0)}'s log entry cannot cross.`,
-            // One node alone: its entry has no one to reach, and the other
-            // side relays its own among three. (A two-node side can notify
-            // twice: until the other side is declared dead, the lone holder
-            // spends its 3 retransmits on members it cannot reach.)
-            fault: () => kit.run.send({ cmd: "partition", groups: [[N(0)], names().slice(1)] }),
-            summary: (r) => [countLine(r), `Each side notified once: ${N(0)} at once, ${N(1)} (position 1) after a peer timeout, finding no entry. Duplicates: the price of staying available under a partition.`],
+            faultCaption: () => `The network splits: ${N(0)} | ${names().slice(1).join(" ")}. Both sides keep working (availability); ${N(0)}'s log entry cannot cross. The alert comes once each node of the big side has declared ${N(0)} dead.`,
+            // The alert waits for the split to be seen on the big side: a
+            // node's position is read when its group_wait ends, so an
+            // alert during detection finds views that disagree (n2 still
+            // counting n1 while n3 no longer does: both at position 1, two
+            // notifications on one side), by how fast the alert came.
+            fault: async () => {
+              const far = names().slice(1);
+              await kit.run.send({ cmd: "partition", groups: [[N(0)], far] });
+              await kit.run.until(`${N(0)} dead for every node of the big side`, () => kit.run.holdDead(N(0), far), 60000);
+            },
+            // Every node takes the alert: all run, whatever each side says
+            // of the other.
+            to: () => names(),
+            summary: (r) => [countLine(r), `Each side notified once: each has its own position 0 (${N(0)} alone, ${N(1)} on the big side, where ${N(0)} is dead), which finds no entry and notifies at once. Duplicates: the price of staying available under a partition.`],
           }),
           slow: notifyVariant("Gossip slower than the peer timeout", {
             start: { peerTimeoutMs: 5, latencyMs: 20 },

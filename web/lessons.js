@@ -66,6 +66,7 @@
       this.now = 0; // the stream's latest t (ms)
       this.msgs = 0;
       this.carried = new Map(); // state key -> messages that carried it
+      this.deadNews = new Map(); // node -> Set of the nodes that sent or received its dead message
       this.header = lastHeader;
       this.holders = new Map(); // state key -> Map(node -> first t)
       this.notes = []; // {t, node, text, params}
@@ -82,10 +83,11 @@
           this.msgs++;
           const i = line.indexOf('"t":');
           if (i >= 0) this.now = Math.max(this.now, parseFloat(line.slice(i + 4)) || 0);
-          if (line.indexOf('"key":') >= 0) { // a message carrying a silence or log entry
+          if (line.indexOf('"key":') >= 0) { // a message carrying a silence or log entry, or news of a node
             try {
-              const k = JSON.parse(line).key;
-              this.carried.set(k, (this.carried.get(k) || 0) + 1);
+              const m = JSON.parse(line);
+              this.carried.set(m.key, (this.carried.get(m.key) || 0) + 1);
+              if (m.kind === "dead") this.heardDead(m);
             } catch (e) { /* the wasm reports bad lines */ }
           }
           continue;
@@ -112,6 +114,22 @@
       }
       this.check();
       draw();
+    }
+
+    // heardDead notes who has node m.key dead: memberlist sends a dead
+    // message only about a node it holds dead, and marks the node dead on
+    // receiving one (no one can refute it across a partition).
+    heardDead(m) {
+      let s = this.deadNews.get(m.key);
+      if (!s) this.deadNews.set(m.key, (s = new Set()));
+      if (m.from) s.add(m.from);
+      if (m.to && !m.lost) s.add(m.to);
+    }
+
+    // holdDead reports whether every node of `nodes` holds node dead.
+    holdDead(node, nodes) {
+      const s = this.deadNews.get(node);
+      return !!s && nodes.every((n) => s.has(n));
     }
 
     check() {
@@ -233,7 +251,10 @@
     const t0 = run.now;
     const msgs0 = run.msgs;
     let nodes = to || running();
-    const sorted = running(); // positions: index among the members by name
+    // Positions: index among the members by name (a node given the alert
+    // is a member even when the view, told by its far side under a
+    // partition, has it down).
+    const sorted = [...new Set([...running(), ...nodes])].sort();
     run.alerting = { name, t0, nodes, pos: new Map(nodes.map((n) => [n, sorted.indexOf(n)])) };
     draw();
     // A node that just crashed may still count as alive in the views: it
