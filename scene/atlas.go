@@ -31,7 +31,10 @@ const (
 	dotCell    = 128 // side of a triangle sprite's cell
 	dotScale   = SpriteSize / 2
 	dotCY      = 80 // centre of the circle in a dot cell: the triangle spans y 16..112
-	glyphTop   = dotCell
+	// The band below the sprites holds the messages' dots drawn at the
+	// size a frame draws them (Atlas.dotStamp); glyphs go below it.
+	dotBandTop = dotCell
+	glyphTop   = dotBandTop + 128
 )
 
 // dotCentre is where round sprite s is centred in its dot cell.
@@ -75,6 +78,81 @@ type Atlas struct {
 	// the side of their cells (0: none yet).
 	stampR    float32
 	stampSide int
+	// The dot band: the dot stamps drawn so far, and where the next goes.
+	dots               []DotStamp
+	dotX, dotY, dotRow int
+}
+
+// DotStamp is a message's dot (round sprite S of radius R, the radius
+// Batch.Dot is given) drawn at that very size into cells W x H px from
+// (X, Y) with room for the triangle around it (Batch.DotStamp), four
+// times: centred at (X+CX, Y+CY) in the first cell, and half a pixel
+// right, down, and both in the next three, so that a moving dot is placed
+// to half a pixel and copied with nearest sampling (one texture read per
+// pixel where a scaled sprite's linear filtering takes four).
+type DotStamp struct {
+	S          Sprite
+	R, Rho     float32 // Rho: the radius the triangle is drawn around
+	X, Y, W, H int
+	CX, CY     int
+}
+
+// dotStamp returns the stamps of round sprite s at radius r, drawing them
+// the first time; ok is false when they do not fit the band.
+func (a *Atlas) dotStamp(s Sprite, r float32) (d DotStamp, ok bool) {
+	for _, d := range a.dots {
+		if d.S == s && d.R == r {
+			return d, true
+		}
+	}
+	disc := float64(r) * (SpriteSize/2 - 1.5) / dotScale // the sprite's circle, as Batch.Dot scales it
+	rho := math.Max(float64(r), disc+0.5)
+	d = DotStamp{S: s, R: r, Rho: float32(rho), W: int(math.Ceil(2*sqrt3*rho)) + 3, H: int(math.Ceil(3*rho)) + 3}
+	d.CX, d.CY = d.W/2, int(math.Ceil(2*rho))+1
+	if !(r > 0) || 4*d.W > AtlasW || d.H > glyphTop-dotBandTop {
+		return d, false
+	}
+	if a.dotX+4*d.W > AtlasW {
+		a.dotX, a.dotY, a.dotRow = 0, a.dotY+a.dotRow, 0
+	}
+	if dotBandTop+a.dotY+d.H > glyphTop {
+		return d, false // full until a frame starts it over (dotFrame)
+	}
+	d.X, d.Y = a.dotX, dotBandTop+a.dotY
+	a.dotX += 4 * d.W
+	a.dotRow = max(a.dotRow, d.H)
+	for ph := 0; ph < 4; ph++ {
+		cx := float64(d.CX) + float64(ph&1)/2
+		cy := float64(d.CY) + float64(ph>>1)/2
+		x0 := d.X + ph*d.W
+		for y := 0; y < d.H; y++ {
+			for x := 0; x < d.W; x++ {
+				dd := math.Hypot(float64(x)+0.5-cx, float64(y)+0.5-cy)
+				v := clampF(disc-dd+0.5, 0, 1)
+				if s == SpriteRing {
+					v *= clampF(dd-(disc-disc/6)+0.5, 0, 1)
+				}
+				b := uint8(math.Round(v * 255))
+				a.Img.SetRGBA(x0+x, d.Y+y, color.RGBA{b, b, b, b})
+			}
+		}
+	}
+	a.markDirty(image.Rect(d.X, d.Y, d.X+4*d.W, d.Y+d.H))
+	a.dots = append(a.dots, d)
+	return d, true
+}
+
+// dotFrame starts a frame's dots: once the band is half full (the
+// messages' sizes change with the window and the cluster), it starts over
+// empty, before any dot of the frame points into it.
+func (a *Atlas) dotFrame() {
+	if a.dotY < (glyphTop-dotBandTop)/2 {
+		return
+	}
+	clear(a.Img.Pix[a.Img.PixOffset(0, dotBandTop):a.Img.PixOffset(0, glyphTop)])
+	a.markDirty(image.Rect(0, dotBandTop, AtlasW, glyphTop))
+	a.dots = a.dots[:0]
+	a.dotX, a.dotY, a.dotRow = 0, 0, 0
 }
 
 // spriteFill is how much of a quad sprite's radius its disc fills: the

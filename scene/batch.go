@@ -185,6 +185,26 @@ func (b *Batch) Dot(s Sprite, x, y, r float32, c Color) {
 	b.Indices = append(b.Indices, v, v+1, v+2)
 }
 
+// DotStamp adds dot stamp d centred at (x, y), to half a pixel: the
+// triangle Dot draws, copied from the stamp pixel for pixel.
+func (b *Batch) DotStamp(d DotStamp, x, y float32, c Color) {
+	qx, qy := math.Round(2*float64(x)), math.Round(2*float64(y))
+	xi, yi := math.Floor(qx/2), math.Floor(qy/2)
+	fx, fy := int(qx-2*xi), int(qy-2*yi)
+	// The dot's centre on screen and in the stamp differ by whole pixels.
+	dx, dy := float32(qx/2), float32(qy/2)
+	sx := float32(d.X+(fx+2*fy)*d.W+d.CX) + float32(fx)/2
+	sy := float32(d.Y+d.CY) + float32(fy)/2
+	r := d.Rho
+	v := b.room(3, filterNearest)
+	b.Vertices = append(b.Vertices,
+		Vertex{DstX: dx, DstY: dy - 2*r, SrcX: sx, SrcY: sy - 2*r, ColorR: c.R, ColorG: c.G, ColorB: c.B, ColorA: c.A},
+		Vertex{DstX: dx - sqrt3*r, DstY: dy + r, SrcX: sx - sqrt3*r, SrcY: sy + r, ColorR: c.R, ColorG: c.G, ColorB: c.B, ColorA: c.A},
+		Vertex{DstX: dx + sqrt3*r, DstY: dy + r, SrcX: sx + sqrt3*r, SrcY: sy + r, ColorR: c.R, ColorG: c.G, ColorB: c.B, ColorA: c.A},
+	)
+	b.Indices = append(b.Indices, v, v+1, v+2)
+}
+
 // cos225 is cos(22.5°): an octagon around a unit circle reaches 1/cos225.
 const cos225 = 0.9238795
 

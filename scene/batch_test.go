@@ -1,6 +1,9 @@
 package scene
 
-import "testing"
+import (
+	"math"
+	"testing"
+)
 
 // TestBatchFilterRuns: a big rectangle gets a nearest run of its own, a
 // scaled sprite a linear one, and shapes that look the same either way
@@ -79,5 +82,69 @@ func TestOctagonCoversTheSprite(t *testing.T) {
 	}
 	if ch := b.Chunks(); len(ch) != 1 || !ch[0].Linear {
 		t.Errorf("chunks %+v", ch)
+	}
+}
+
+// A message's dot is a triangle copied from its stamp pixel for pixel
+// (screen and atlas differ by whole pixels, so nearest sampling is
+// exact), centred where the dot is to a quarter of a pixel, in a nearest
+// run; the stamp is the sprite's circle at that radius, in its own cell.
+func TestDotStampsCopyPixelForPixel(t *testing.T) {
+	a := NewAtlas()
+	a.TakeDirty()
+	const r = 4.4
+	d, ok := a.dotStamp(SpriteDisc, r)
+	if !ok {
+		t.Fatal("no room for a 4.4 px dot")
+	}
+	if again, _ := a.dotStamp(SpriteDisc, r); again != d {
+		t.Fatal("the same dot was stamped twice")
+	}
+	if dirty := a.TakeDirty(); dirty.Empty() || dirty.Min.Y < dotBandTop || dirty.Max.Y > glyphTop {
+		t.Fatalf("the stamp left %v dirty", dirty)
+	}
+	for _, at := range [][2]float32{{100, 200}, {100.3, 200.2}, {100.6, 200.9}, {57.25, 31.74}} {
+		var b Batch
+		b.DotStamp(d, at[0], at[1], ColNews)
+		if ch := b.Chunks(); len(ch) != 1 || ch[0].Linear || len(b.Vertices) != 3 {
+			t.Fatalf("%v: chunks %+v, %d vertices", at, ch, len(b.Vertices))
+		}
+		v := b.Vertices
+		tx, ty := v[0].DstX-v[0].SrcX, v[0].DstY-v[0].SrcY
+		if tx != float32(math.Round(float64(tx))) || ty != float32(math.Round(float64(ty))) {
+			t.Fatalf("%v: screen and stamp differ by %v, %v px", at, tx, ty)
+		}
+		for _, w := range v[1:] {
+			if math.Abs(float64(w.DstX-w.SrcX-tx)) > 1e-3 || math.Abs(float64(w.DstY-w.SrcY-ty)) > 1e-3 { // float32 rounding, far below a pixel
+				t.Fatalf("%v: the triangle is scaled: %+v", at, v)
+			}
+		}
+		// The circle's centre in the stamp, moved to the screen.
+		cx, cy := (v[0].DstX+v[1].DstX+v[2].DstX)/3, (v[0].DstY+v[1].DstY+v[2].DstY)/3
+		if math.Abs(float64(cx-at[0])) > 0.25 || math.Abs(float64(cy-at[1])) > 0.25 {
+			t.Fatalf("dot at %v drawn centred at %v, %v", at, cx, cy)
+		}
+		// The stamp's ink, read where the triangle sends each pixel.
+		cell := (int(v[0].SrcX) - d.X) / d.W // the phase's cell
+		ink, sx, sy := 0.0, 0.0, 0.0
+		for y := int(cy) - 10; y < int(cy)+10; y++ {
+			for x := int(cx) - 10; x < int(cx)+10; x++ {
+				px, py := int(float32(x)-tx), int(float32(y)-ty)
+				if px < d.X+cell*d.W || px >= d.X+(cell+1)*d.W || py < d.Y || py >= d.Y+d.H {
+					continue
+				}
+				al := float64(a.Img.RGBAAt(px, py).A) / 255
+				ink += al
+				sx += al * (float64(x) + 0.5)
+				sy += al * (float64(y) + 0.5)
+			}
+		}
+		disc := r * (SpriteSize/2 - 1.5) / dotScale
+		if area := math.Pi * disc * disc; math.Abs(ink-area) > 0.05*area {
+			t.Fatalf("dot at %v inks %.1f px, its circle has %.1f", at, ink, area)
+		}
+		if math.Abs(sx/ink-float64(at[0])) > 0.3 || math.Abs(sy/ink-float64(at[1])) > 0.3 {
+			t.Fatalf("dot at %v: its ink is centred at %.2f, %.2f", at, sx/ink, sy/ink)
+		}
 	}
 }

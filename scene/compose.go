@@ -86,6 +86,7 @@ type Composer struct {
 	px          []float32 // where each node is drawn now, device px
 	nodeR       float32   // node radius now
 	lastPackets int
+	dotKinds    []DotStamp // the dot stamps this frame used so far
 
 	classes   []Class
 	groupNews []bool
@@ -145,6 +146,8 @@ func (c *Composer) Compose(p *Player, w, h, scale float32, f *Frame) {
 	f.Texts = f.Texts[:0]
 	f.Packets, f.InFlight = 0, 0
 	f.Nodes = &c.layer
+	c.atlas.dotFrame()
+	c.dotKinds = c.dotKinds[:0]
 	if scale <= 0 {
 		scale = 1
 	}

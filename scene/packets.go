@@ -118,7 +118,7 @@ func (c *Composer) drawPackets(p *Player, f *Frame) {
 		if trails {
 			b.Line(x0, y0, x, y, tw, col.Alpha(0.08*alpha), col.Alpha(0.6*alpha))
 		}
-		b.Dot(sprite, x, y, rad, col.Alpha(alpha))
+		c.dot(b, sprite, x, y, rad, col.Alpha(alpha))
 	}
 	f.Packets = drawn
 	f.InFlight = drawn * stride
@@ -165,4 +165,21 @@ func (c *Composer) packetRadius() float32 {
 		return max(R*0.8, 1.6*c.scale) // thousands of dots: keep them small
 	}
 	return min(max(R*0.8, 4*c.scale), 8*c.scale)
+}
+
+// dot draws a message's dot: its stamp, or the scaled sprite when it has
+// none (too big for the band).
+func (c *Composer) dot(b *Batch, s Sprite, x, y, r float32, col Color) {
+	for i := range c.dotKinds {
+		if k := &c.dotKinds[i]; k.S == s && k.R == r {
+			b.DotStamp(*k, x, y, col)
+			return
+		}
+	}
+	if k, ok := c.atlas.dotStamp(s, r); ok {
+		c.dotKinds = append(c.dotKinds, k)
+		b.DotStamp(k, x, y, col)
+		return
+	}
+	b.Dot(s, x, y, r, col)
 }
