@@ -259,11 +259,23 @@ func (p *Player) realMembership() bool {
 	return p.log.memberlist || p.info.Source != protocol.SourceSim && p.info.Source != ""
 }
 
-// placeSelection makes room for the selected node's card of n lines in
-// the top left corner of the node area: the nodes keep the whole area if
-// the corner is already clear of their circle (a wide window); else they
-// take the largest circle that leaves it clear (pushed right, down, or
-// both). With no useful room (a tiny window) the card is drawn over them.
+// cardLines is how many lines the corner for a node's card is kept for:
+// its name, what it holds, whom it told and heard from, and for real
+// memberlist traffic how the others see it. (Not a cut's side: a cut
+// moves the nodes over half a round, which a new layout would cut short;
+// a card that needs the line makes its room when shown.)
+func cardLines(p *Player) int {
+	if p.log.memberlist {
+		return 5
+	}
+	return 4
+}
+
+// placeSelection keeps the top left corner of the node area free for a
+// node's card of n lines: the nodes keep the whole area if the corner is
+// already clear of their circle (a wide window); else they take the
+// largest circle that leaves it clear (pushed right, down, or both). With
+// no useful room (a tiny window) the card is drawn over them.
 func (c *Composer) placeSelection(n int) {
 	c.selBox = rect{}
 	if n == 0 {

@@ -6,7 +6,7 @@ import (
 )
 
 // The selected node's card covers neither the nodes, their names nor the
-// panel, at the sizes a classroom meets (a laptop's 1280x657 under the
+// panel, and selecting a node moves none, at the sizes a classroom meets (a laptop's 1280x657 under the
 // browser's bars, 1280x720, 1920x1080), for a lab-sized ring, a named
 // ring, an unnamed one and a disc; and it speaks plain words.
 func TestSelectionCardClearOfRingAndPanel(t *testing.T) {
@@ -19,12 +19,18 @@ func TestSelectionCardClearOfRingAndPanel(t *testing.T) {
 			c := NewComposer()
 			// The page's header above and settings panel on the right.
 			c.Insets = Insets{Top: 83 * sz[0] / 1280, Right: 360 * sz[0] / 1280, Bottom: 100 * sz[0] / 1280}
-			c.Selected = 1
 			var f Frame
+			c.Compose(p, sz[0], sz[1], 1, &f)
+			x0, y0, _ := c.NodePos(1)
+			c.Selected = 1
 			for i := 0; i < 3; i++ {
 				c.Compose(p, sz[0], sz[1], 1, &f)
 			}
 			g := c.Geometry()
+			// Selecting moves no node: the corner was kept for the card.
+			if x1, y1, _ := c.NodePos(1); x1 != x0 || y1 != y0 {
+				t.Errorf("n=%d %v: selecting n1 moved it from (%v, %v) to (%v, %v)", n, sz, x0, y0, x1, y1)
+			}
 			cb := box{g.Caption[0], g.Caption[1], g.Caption[0] + g.Caption[2], g.Caption[1] + g.Caption[3]}
 			if g.Caption[2] == 0 {
 				t.Fatalf("n=%d %v: no card drawn", n, sz)

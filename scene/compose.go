@@ -160,9 +160,11 @@ func (c *Composer) Compose(p *Player, w, h, scale float32, f *Frame) {
 		c.lw = -1 // plan the legend again
 	}
 	c.scale = s
-	selN := 0
+	// The corner for a selected node's card is kept whether or not a node
+	// is selected, so that selecting one moves no node under the pointer.
+	selN := cardLines(p)
 	if c.selectionText(p) {
-		selN = len(c.selLines)
+		selN = max(selN, len(c.selLines))
 	}
 	c.place(w, h, s, selN)
 	c.arrange(p)
