@@ -254,6 +254,15 @@ func TestOverlaysClearOfCanvas(t *testing.T) {
 				for _, b := range eval[[]string](t, ctx, overlapsJS) {
 					t.Error(b)
 				}
+				// An error stands in for the narration, the scene making room
+				// for all of it.
+				eval[bool](t, ctx, `(gossipscopePage.showError("This link's scenario does not work: nodes: 0 is not a whole number of nodes in 2..100000 (nodes=0). Showing the default instead."), true)`)
+				waitFor(t, ctx, 20*time.Second, "the page to settle", `gossipscope.state().idle && gossipscope.state().geometry.disc[3] > 0`)
+				time.Sleep(300 * time.Millisecond)
+				waitFor(t, ctx, 20*time.Second, "the page to settle", `gossipscope.state().idle`)
+				for _, b := range eval[[]string](t, ctx, overlapsJS) {
+					t.Error("with an error: " + b)
+				}
 			})
 		}
 	}

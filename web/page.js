@@ -50,6 +50,7 @@
     P.errors.push(text);
     $("error-text").textContent = text;
     $("error").hidden = false;
+    P.updateInsets(true);
   };
   P.clearError = () => { $("error").hidden = true; };
   let statusTimer = 0;
@@ -412,8 +413,9 @@
 
   // updateInsets tells the scene which screen margins the HTML covers (CSS
   // px), so that it keeps nodes and its chart clear of them: the top bar,
-  // the side panel when open, and a band for the narration line. The band
-  // grows to the tallest narration seen since the layout last changed and
+  // the side panel when open, and a band for the narration line (or an
+  // error standing in for it). The band grows to the tallest seen since
+  // the layout last changed and
   // does not shrink meanwhile, so the scene does not jump each time a
   // sentence wraps differently.
   let narrationReserve = 0;
@@ -424,7 +426,8 @@
     const n = $("narration");
     const fs = parseFloat(getComputedStyle(n).fontSize) || 20;
     if (!keepReserve) narrationReserve = 0;
-    const seen = n.textContent ? innerHeight - n.getBoundingClientRect().top + 8 : 0;
+    let seen = n.textContent ? innerHeight - n.getBoundingClientRect().top + 8 : 0;
+    if (!$("error").hidden) seen = Math.max(seen, innerHeight - $("error").getBoundingClientRect().top + 8);
     narrationReserve = Math.max(narrationReserve, Math.ceil(fs * 2.5 + 24), Math.ceil(seen));
     const ins = {
       top: Math.ceil(bar.bottom),
