@@ -9,11 +9,11 @@ import (
 
 // Selection caption sizes, px at scale 1.
 const (
-	selFS   = 16  // its lines
+	selFS   = 15  // its lines
 	selHead = 1.2 // its first line, times selFS
-	selW    = 250 // its width, kept whatever the lines say so that the ring does not move as they change
-	selLH   = 1.35
-	selPad  = 8
+	selW    = 230 // its width, kept whatever the lines say so that the ring does not move as they change
+	selLH   = 1.3
+	selPad  = 7
 )
 
 // selectionText brings the selected node's lines up to the playhead. They
@@ -78,7 +78,8 @@ func (c *Composer) drawSelection(p *Player, f *Frame) {
 	}
 }
 
-// classWords says what a node's class means, after its name.
+// classWords says what a node of class cl is, after its name, in plain
+// words (the hover card says them too).
 func classWords(cl Class, live bool) string {
 	switch cl {
 	case Uninformed:
@@ -102,12 +103,30 @@ func classWords(cl Class, live bool) string {
 	return cl.String()
 }
 
-// selectionLines says in plain words what node d is and holds, whom it
-// told and whom it heard from, each line fitted to w px (names dropped
-// from the lists, "+3 more" said instead); measure gives a line's width
-// (head: the first, bold line).
+// stateWords is classWords for node d with the version it holds when
+// that is not the first: "has version 2", "has only version 1".
+func stateWords(d *Details, live bool) string {
+	if len(d.Holds) != 1 {
+		return classWords(d.Class, live)
+	}
+	h := d.Holds[0]
+	switch {
+	case d.Class == Uninformed && !h.Newest:
+		return "has only version " + strconv.Itoa(h.Rank)
+	case d.Class == Informed && h.Rank >= 2:
+		return "has version " + strconv.Itoa(h.Rank)
+	case d.Class == Stopped && h.Rank >= 2:
+		return "has version " + strconv.Itoa(h.Rank) + ", quiet now"
+	}
+	return classWords(d.Class, live)
+}
+
+// selectionLines says in plain words what node d is, whom it told and
+// whom it heard from (and, when it is not just "the news", what it holds),
+// each line fitted to w px (names dropped from the lists, "+3 more" said
+// instead); measure gives a line's width (head: the first, bold line).
 func selectionLines(d *Details, live bool, w float32, measure func(s string, head bool) float32, out []string) []string {
-	out = append(out, d.Name+" "+classWords(d.Class, live))
+	out = append(out, fitHead(d.Name+" "+stateWords(d, live), w, measure))
 	if h := holdsLine(d); h != "" {
 		out = append(out, fitText(h, w, measure))
 	}
@@ -123,32 +142,28 @@ func selectionLines(d *Details, live bool, w float32, measure func(s string, hea
 	return out
 }
 
-// holdsLine says what the node holds: "version 2 of the news", "an older
-// version (1)", "silence "maintenance"" or, for several keys, how many.
+// holdsLine names what the node holds when that is more than "the news":
+// a silence or an nflog entry by its label, or how many keys it holds.
 func holdsLine(d *Details) string {
 	switch {
-	case len(d.Holds) == 0:
-		if d.Class == Informed || d.Class == Stopped {
-			return ""
-		}
-		return "holds nothing yet"
 	case len(d.Holds) > 1:
 		return "holds " + strconv.Itoa(len(d.Holds)) + " pieces of news"
+	case len(d.Holds) == 0:
+		return ""
 	}
 	h := d.Holds[0]
-	what := "the news"
-	if h.Label != "" && h.Label != h.Key {
-		what = h.Label
+	if h.Label == "" || h.Label == h.Key {
+		return "" // "k0": the title said it
 	}
-	switch {
-	case !h.Newest:
-		return "an older version (" + strconv.Itoa(h.Rank) + ") of " + what
-	case h.Rank >= 2:
-		return "version " + strconv.Itoa(h.Rank) + " of " + what
-	case what != "the news":
-		return "holds " + what
+	if !h.Newest {
+		return "holds an older " + h.Label
 	}
-	return ""
+	return "holds " + h.Label
+}
+
+// fitHead fits the bold first line to w px.
+func fitHead(s string, w float32, measure func(string, bool) float32) string {
+	return fitText(s, w, func(t string, _ bool) float32 { return measure(t, true) })
 }
 
 // fitText shortens s to w px: first without a label's " · id" tail, then
@@ -260,15 +275,15 @@ func (p *Player) realMembership() bool {
 }
 
 // cardLines is how many lines the corner for a node's card is kept for:
-// its name, what it holds, whom it told and heard from, and for real
-// memberlist traffic how the others see it. (Not a cut's side: a cut
-// moves the nodes over half a round, which a new layout would cut short;
-// a card that needs the line makes its room when shown.)
+// its name and state, whom it told and heard from, and for real
+// memberlist traffic what it holds and how the others see it. (Not a
+// cut's side: a cut moves the nodes over half a round, which a new layout
+// would cut short; a card that needs the line makes its room when shown.)
 func cardLines(p *Player) int {
 	if p.log.memberlist {
 		return 5
 	}
-	return 4
+	return 3
 }
 
 // placeSelection keeps the top left corner of the node area free for a

@@ -6,7 +6,8 @@ import (
 )
 
 // The selected node's card covers neither the nodes, their names nor the
-// panel, and selecting a node moves none, at the sizes a classroom meets (a laptop's 1280x657 under the
+// panel, and once a node was selected, selecting another or none moves
+// no node, at the sizes a classroom meets (a laptop's 1280x657 under the
 // browser's bars, 1280x720, 1920x1080), for a lab-sized ring, a named
 // ring, an unnamed one and a disc; and it speaks plain words.
 func TestSelectionCardClearOfRingAndPanel(t *testing.T) {
@@ -20,14 +21,18 @@ func TestSelectionCardClearOfRingAndPanel(t *testing.T) {
 			// The page's header above and settings panel on the right.
 			c.Insets = Insets{Top: 83 * sz[0] / 1280, Right: 360 * sz[0] / 1280, Bottom: 100 * sz[0] / 1280}
 			var f Frame
+			c.Selected = 2
 			c.Compose(p, sz[0], sz[1], 1, &f)
 			x0, y0, _ := c.NodePos(1)
+			c.Selected = -1
+			c.Compose(p, sz[0], sz[1], 1, &f)
 			c.Selected = 1
 			for i := 0; i < 3; i++ {
 				c.Compose(p, sz[0], sz[1], 1, &f)
 			}
 			g := c.Geometry()
-			// Selecting moves no node: the corner was kept for the card.
+			// Once a node was selected, selecting none or another moves no
+			// node: the corner is kept for the card.
 			if x1, y1, _ := c.NodePos(1); x1 != x0 || y1 != y0 {
 				t.Errorf("n=%d %v: selecting n1 moved it from (%v, %v) to (%v, %v)", n, sz, x0, y0, x1, y1)
 			}
@@ -106,12 +111,12 @@ func TestSelectionCardPlainWords(t *testing.T) {
 	// A newer version, and an older one, are said as such.
 	d := Details{Name: "n4", Class: Uninformed, Group: -1, Holds: []Held{{Key: "k0", Label: "k0", Rank: 1}}}
 	got := selectionLines(&d, false, 1000, func(s string, _ bool) float32 { return float32(len(s)) }, nil)
-	if got[1] != "an older version (1) of the news" {
+	if got[0] != "n4 has only version 1" || len(got) != 3 {
 		t.Errorf("older version: %q", got)
 	}
 	d = Details{Name: "a1", Class: Informed, Holds: []Held{{Key: "sil/x", Label: `silence "maintenance"`, Rank: 2, Newest: true}}, SentTo: []string{"a2", "a3", "a4"}, SentToN: 9, Group: -1}
 	got = selectionLines(&d, true, 40, func(s string, _ bool) float32 { return float32(len(s)) }, nil)
-	if got[1] != `version 2 of silence "maintenance"` || got[2] != "told 9: a2, a3, a4 +6 more" {
+	if got[0] != "a1 has version 2" || got[1] != `holds silence "maintenance"` || got[2] != "told 9: a2, a3, a4 +6 more" {
 		t.Errorf("live card: %q", got)
 	}
 	// Lines too long for the card lose a label's id, then end in "…".

@@ -96,6 +96,7 @@ type Composer struct {
 	selLines  []string
 	selWidth  float32 // the scale selLines were fitted at
 	selN      int     // lines the card was placed for
+	cardKept  bool    // a node was selected once: its card's corner is kept
 	selBox    rect    // where the card goes (zero: over the nodes' top left)
 	selDrawn  rect    // where the last frame drew it (zero: nowhere)
 	nameBoxes [][4]float32
@@ -160,9 +161,17 @@ func (c *Composer) Compose(p *Player, w, h, scale float32, f *Frame) {
 		c.lw = -1 // plan the legend again
 	}
 	c.scale = s
-	// The corner for a selected node's card is kept whether or not a node
-	// is selected, so that selecting one moves no node under the pointer.
-	selN := cardLines(p)
+	// The corner for a selected node's card is made the first time a node
+	// is selected, and kept: selecting another, or none, moves no node
+	// under the pointer, while a page nobody has clicked keeps the whole
+	// area for the nodes.
+	if c.Selected >= 0 {
+		c.cardKept = true
+	}
+	selN := 0
+	if c.cardKept {
+		selN = cardLines(p)
+	}
 	if c.selectionText(p) {
 		selN = max(selN, len(c.selLines))
 	}
