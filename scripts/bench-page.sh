@@ -43,7 +43,8 @@ echo "requestAnimationFrame; CPU per frame is read from /proc for Chromium's GPU
 echo "WebGL runs) and its renderers (JavaScript, the wasm, Canvas2D); Go in Draw is the wasm's own"
 echo "share of the renderer's. Paused: the cores all of the browser's processes used over 3 s with"
 echo "the page paused, and the frames it drew meanwhile. First frame: from navigation with an empty"
-echo "browser cache (download over loopback, compile, build the scene) to the first drawn frame."
+echo "browser cache (download over loopback, compile, build the scene) to the first drawn frame, the"
+echo "median of the three loads."
 echo "Load average before the run: $load, after: $(cut -d' ' -f1-3 /proc/loadavg) (2 cores: above about"
 echo "1 the pages shared the CPU with other work; compare the ratio, measured under the same load)."
 echo
