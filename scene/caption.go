@@ -60,11 +60,12 @@ func (c *Composer) drawSelection(p *Player, f *Frame) {
 		return
 	}
 	s := c.scale
+	w, h := selectionBox(len(c.selLines), s)
 	box := c.selBox
 	if box.w == 0 {
-		w, h := selectionBox(len(c.selLines), s)
 		box = rect{c.disc.x, c.disc.y, min(w, c.disc.w), h}
 	}
+	box.h = min(box.h, h) // the corner may be kept for more lines than this card has
 	c.selDrawn = box
 	f.Over.Rect(box.x, box.y, box.w, box.h, ColPanel)
 	x, y := box.x+selPad*s, box.y+selPad*s
