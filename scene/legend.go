@@ -280,11 +280,7 @@ func (c *Composer) legendMark(b *Batch, f *Frame, s Sprite, col Color, label str
 		b.Sprite(SpriteGlow, x+r, cy, r*1.5, col.Alpha(0.85))
 		b.Sprite(SpriteDisc, x+r, cy, r*0.8, classColor[Informed].Mix(col, 0.8))
 	case s == SpriteRing: // a crashed node, as drawCrashMarks draws it
-		b.Sprite(SpriteDisc, x+r, cy, r, col)
-		b.Sprite(SpriteDisc, x+r, cy, r*0.6, ColBackground)
-		d, w := r*0.5, max(r*0.24, c.scale)
-		b.Line(x+r-d, cy-d, x+r+d, cy+d, w, col, col)
-		b.Line(x+r-d, cy+d, x+r+d, cy-d, w, col, col)
+		crashMark(b, x+r, cy, r, c.scale, col)
 	default:
 		b.Sprite(s, x+r, cy, r, col)
 	}

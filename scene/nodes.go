@@ -185,15 +185,19 @@ func (c *Composer) drawCrashMarks(f *Frame) {
 		if cl != Crashed || 2*i+1 >= len(c.px) {
 			continue
 		}
-		x, y := c.px[2*i], c.px[2*i+1]
-		r := max(c.nodeR*1.15, 6*s)
-		b.Sprite(SpriteDisc, x, y, r, col)
-		b.Sprite(SpriteDisc, x, y, r*0.6, ColBackground)
-		d := r * 0.5
-		w := max(r*0.24, 1.2*s)
-		b.Line(x-d, y-d, x+d, y+d, w, col, col)
-		b.Line(x-d, y+d, x+d, y-d, w, col, col)
+		crashMark(b, c.px[2*i], c.px[2*i+1], max(c.nodeR*1.15, 6*s), 1.2*s, col)
 	}
+}
+
+// crashMark draws a ring of radius r, 40% of it thick, with a cross in
+// it, lines at least minW wide: a crashed node, on the canvas and in the
+// legend.
+func crashMark(b *Batch, x, y, r, minW float32, col Color) {
+	b.Sprite(SpriteDisc, x, y, r, col)
+	b.Sprite(SpriteDisc, x, y, r*0.6, ColBackground)
+	d, w := r*0.5, max(r*0.24, minW)
+	b.Line(x-d, y-d, x+d, y+d, w, col, col)
+	b.Line(x-d, y+d, x+d, y-d, w, col, col)
 }
 
 // drawSelected rings the selected node.
