@@ -43,11 +43,6 @@ func senders(l *memlab.Lab) []string {
 	return out
 }
 
-// peerTimeout replaces the scaled --cluster.peer-timeout (15 s / 5 = 3 s)
-// in these tests: still 25 gossip intervals for a log entry to reach the
-// next position, and each test waits seconds less for its last position.
-const peerTimeout = time.Second
-
 // timings returns the scaled group_wait and peer timeout from the header.
 func timings(t *testing.T, l *memlab.Lab) (groupWait, peerTimeout float64) {
 	t.Helper()
@@ -74,7 +69,7 @@ func alertAll(t *testing.T, l *memlab.Lab) float64 {
 // gossiped notification log when their wait ends.
 func TestOneNotificationInAHealthyCluster(t *testing.T) {
 	t.Parallel()
-	l, s := start(t, memlab.Config{Nodes: 3, PeerTimeout: peerTimeout})
+	l, s := start(t, memlab.Config{Nodes: 3})
 	_, pt := timings(t, l)
 	alertAll(t, l)
 	// n3 waits 2 peer timeouts: its skip ends the test.
@@ -98,7 +93,7 @@ func TestOneNotificationInAHealthyCluster(t *testing.T) {
 // notifies; position 2 finds position 1's entry.
 func TestPositionOneNotifiesOnePeerTimeoutAfterPositionZeroCrashed(t *testing.T) {
 	t.Parallel()
-	l, s := start(t, memlab.Config{Nodes: 3, PeerTimeout: peerTimeout})
+	l, s := start(t, memlab.Config{Nodes: 3})
 	gw, pt := timings(t, l)
 	do(t, l, cmd(protocol.CmdCrash, "n1"))
 	at := alertAll(t, l)
@@ -123,7 +118,7 @@ func TestPositionOneNotifiesOnePeerTimeoutAfterPositionZeroCrashed(t *testing.T)
 // price of staying available.
 func TestBothSidesNotifyUnderAPartition(t *testing.T) {
 	t.Parallel()
-	l, s := start(t, memlab.Config{Nodes: 4, PeerTimeout: peerTimeout})
+	l, s := start(t, memlab.Config{Nodes: 4})
 	_, pt := timings(t, l)
 	left, right := []string{"n1", "n2"}, []string{"n3", "n4"}
 	do(t, l, memlab.Command{Command: protocol.Command{Cmd: protocol.CmdPartition, Groups: [][]string{left, right}}})
