@@ -131,6 +131,7 @@
             // notifications on one side), by how fast the alert came.
             fault: async () => {
               const far = names().slice(1);
+              kit.run.deadNews.delete(N(0)); // news of this cut only
               await kit.run.send({ cmd: "partition", groups: [[N(0)], far] });
               await kit.run.until(`${N(0)} dead for every node of the big side`, () => kit.run.holdDead(N(0), far), 60000);
             },
