@@ -12,10 +12,10 @@ import (
 // startLabServer runs a second server with a live lab of n real gossip
 // nodes, stopped when the test ends. A server without /ws is reported like
 // a missing browser: skipped here, failed under CI.
-func startLabServer(t *testing.T, n string) *serverProc {
+func startLabServer(t *testing.T, n string, flags ...string) *serverProc {
 	t.Helper()
 	needBrowser(t)
-	s, err := startServer(serverBin, "--lab", n, "--lab.random-ports", "--lab.fast")
+	s, err := startServer(serverBin, append([]string{"--lab", n, "--lab.random-ports", "--lab.fast"}, flags...)...)
 	if err != nil {
 		t.Fatalf("starting a lab server: %v", err)
 	}
