@@ -181,6 +181,7 @@ type legendLayout struct {
 	h       float32 // height
 	strip   rect    // in the strip
 	widthOf [legendItems]float32
+	col2    float32 // in the panel, two columns: where the second starts, from the legend's left
 }
 
 // planLegend decides where the legend goes: in the panel if the counters,
@@ -210,6 +211,19 @@ func (c *Composer) planLegend(s float32) {
 	rows := legendItems
 	if widest[0]+widest[1]+16*s <= w {
 		L.cols, rows = 2, max(len(c.legendTable().nodes), len(c.legendTable().packets))
+		// The second column at the half, or further left as far as its
+		// widest label needs to end inside the panel (the live legend's
+		// "ping/ack (failure det.)" ran past its edge at 1280x720).
+		L.col2 = min(w/2, w-widest[1])
+	} else if all := max(widest[0], widest[1]); all > w {
+		// One column still too wide: smaller type, so that nothing runs
+		// past the panel's edge.
+		k := w / all
+		L.fs *= k
+		L.lh *= k
+		for i := range L.widthOf {
+			L.widthOf[i] *= k
+		}
 	}
 	L.h = float32(rows) * L.lh
 	if panelPad*s*2+panelHead(s)+chartBlock(s)+L.h+10*s <= c.panel.h {
@@ -239,12 +253,11 @@ func (c *Composer) drawLegend(f *Frame, x, y, w float32) {
 	L := &c.legend
 	b := &f.Over
 	r := L.fs * 0.42
-	colW := w / 2
 	for i := 0; i < c.legendTable().len(); i++ {
 		s, col, label := c.legendEntry(i)
 		xx, yy := x, y+float32(i)*L.lh
 		if L.cols == 2 && i >= len(c.legendTable().nodes) {
-			xx, yy = x+colW, y+float32(i-len(c.legendTable().nodes))*L.lh
+			xx, yy = x+L.col2, y+float32(i-len(c.legendTable().nodes))*L.lh
 		}
 		c.legendMark(b, f, s, col, label, xx, yy, r, i >= len(c.legendTable().nodes))
 	}

@@ -339,3 +339,66 @@ func TestNamesUpToFiftyDoNotOverlap(t *testing.T) {
 		}
 	}
 }
+
+// Every legend label, the simulator's and the live one's, ends inside the
+// panel (or, in a strip, inside the node area) at the classroom sizes, with
+// the page's side panel open or closed and in projector type: the live
+// "ping/ack (failure det.)" ran about 5 px past the panel at 1280x720.
+func TestLegendLabelsFitInThePanel(t *testing.T) {
+	players := map[string]*Player{
+		"sim":  load(t, Config{}, gossip(5, 2, 10, 0, 3)),
+		"live": load(t, Config{}, labStream()),
+	}
+	for name, p := range players {
+		var labels []string
+		for _, it := range p.LegendFor() {
+			labels = append(labels, it.Label)
+		}
+		for _, sz := range [][2]float32{{1280, 720}, {1920, 1080}} {
+			for _, right := range []float32{0, 360} {
+				for _, proj := range []bool{false, true} {
+					c := NewComposer()
+					c.Projector = proj
+					c.Insets = Insets{Top: 60, Right: right}
+					var f Frame
+					c.Compose(p, sz[0], sz[1], 1, &f)
+					g := c.Geometry()
+					boxes := map[string][4]float32{"panel": g.Panel}
+					switch c.LegendPlace() {
+					case "strip":
+						boxes["strip"] = g.Disc
+					case "none":
+						continue
+					}
+					inside := func(tx Text) bool {
+						end := tx.X + c.Measure(tx.S, tx.Size, tx.Bold)
+						for _, b := range boxes {
+							if tx.X >= b[0] && end <= b[0]+b[2] {
+								return true
+							}
+						}
+						return false
+					}
+					for _, l := range labels {
+						// A label may also be a counter's ("lost"): each text
+						// drawn with it must fit.
+						drawn := false
+						for _, tx := range f.Texts {
+							if tx.S != l {
+								continue
+							}
+							drawn = true
+							if !inside(tx) {
+								t.Errorf("%s %v right inset %v projector %v: %q spans x %.1f..%.1f, outside the legend's %s %v",
+									name, sz, right, proj, l, tx.X, tx.X+c.Measure(l, tx.Size, tx.Bold), c.LegendPlace(), boxes)
+							}
+						}
+						if !drawn {
+							t.Errorf("%s %v right inset %v projector %v: legend label %q not drawn", name, sz, right, proj, l)
+						}
+					}
+				}
+			}
+		}
+	}
+}
