@@ -1,8 +1,11 @@
 package e2e
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -57,5 +60,29 @@ func TestWasmDownloadPrecompressedAndRevalidated(t *testing.T) {
 	}
 	if again.Decoded != float64(raw.Size()) {
 		t.Errorf("reload: decoded %v bytes, want %d", again.Decoded, raw.Size())
+	}
+}
+
+// TestMissingWasmSaysHowToBuildIt: index.html starts fetching the wasm
+// before the page's scripts run; when it is not there, the page says so
+// and how to build it, instead of hanging on "Loading".
+func TestMissingWasmSaysHowToBuildIt(t *testing.T) {
+	needBrowser(t)
+	files := http.FileServer(http.Dir(repoRoot))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, ".wasm") {
+			http.NotFound(w, r)
+			return
+		}
+		files.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	ctx := newTab(t, time.Minute)
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, 30*time.Second, "the page to give up booting", `document.body.classList.contains("boot-failed")`)
+	if msg := eval[string](t, ctx, `document.getElementById("boot-text").textContent`); !strings.Contains(msg, "HTTP 404") || !strings.Contains(msg, "make wasm") {
+		t.Fatalf("boot message %q: want the HTTP status and how to build the wasm", msg)
 	}
 }
