@@ -41,9 +41,16 @@ type frameKey struct {
 }
 
 // touch records that something the picture may depend on changed, and
-// wakes the loop if it sleeps. Called with the lock held.
+// wakes the loop if it sleeps. Called with the lock held. The count of
+// Draws that found nothing new starts again: until Draw has seen the
+// change, the loop may not sleep and the page is not idle. (ebiten runs
+// several Updates per frame when frames come slowly, as on a loaded
+// machine: the Update that took a pointer move or a click consumed its
+// own poke in sleep, and the next one, still counting the old quiet
+// Draws, slept with the change never drawn, until the next event.)
 func (g *game) touch() {
 	g.gen++
+	g.still = 0
 	g.poke()
 }
 
