@@ -103,14 +103,23 @@ func TestSetupBar(t *testing.T) {
 			t.Errorf("after the fan-out, %d nodes, want 60 still", n)
 		}
 
-		// An invalid value (below the form's minimum) runs nothing.
+		// The node fields take the engine's limits (one source), and a value
+		// below them runs nothing.
+		{
+			lim := eval[[]string](t, ctx, `(() => { const l = gossipscope.limits().nodes; return [String(l.min), String(l.max)]; })()`)
+			for _, id := range []string{"s-nodes", "p-nodes"} {
+				if got := eval[[]string](t, ctx, fmt.Sprintf(`[document.getElementById(%q).min, document.getElementById(%q).max]`, id, id)); got[0] != lim[0] || got[1] != lim[1] {
+					t.Errorf("#%s allows %v..%v, the engine %v..%v", id, got[0], got[1], lim[0], lim[1])
+				}
+			}
+		}
 		before := eval[string](t, ctx, `gossipscope.scenario()`)
-		if err := chromedp.Do(ctx, chromedp.Focus(chromedp.ID("s-nodes")), chromedp.KeyEvent("\b\b\b1"+kb.Enter)); err != nil {
+		if err := chromedp.Do(ctx, chromedp.Focus(chromedp.ID("s-nodes")), chromedp.KeyEvent("\b\b\b0"+kb.Enter)); err != nil {
 			t.Fatal(err)
 		}
 		time.Sleep(500 * time.Millisecond)
 		if after := eval[string](t, ctx, `gossipscope.scenario()`); after != before {
-			t.Errorf("1 node was run: %s", after)
+			t.Errorf("0 nodes were run: %s", after)
 		}
 		if n := state(t, ctx).Nodes; n != 60 {
 			t.Errorf("after an invalid value, %d nodes, want 60", n)
@@ -256,7 +265,7 @@ func TestOverlaysClearOfCanvas(t *testing.T) {
 				}
 				// An error stands in for the narration, the scene making room
 				// for all of it.
-				eval[bool](t, ctx, `(gossipscopePage.showError("This link's scenario does not work: nodes: 0 is not a whole number of nodes in 2..100000 (nodes=0). Showing the default instead."), true)`)
+				eval[bool](t, ctx, `(gossipscopePage.showError("This link's scenario does not work: nodes: 0 is not allowed: a scenario has 1 to 5000000 nodes (nodes=0). Showing the default instead."), true)`)
 				waitFor(t, ctx, 20*time.Second, "the page to settle", `gossipscope.state().idle && gossipscope.state().geometry.disc[3] > 0`)
 				time.Sleep(300 * time.Millisecond)
 				waitFor(t, ctx, 20*time.Second, "the page to settle", `gossipscope.state().idle`)

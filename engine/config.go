@@ -64,7 +64,7 @@ const (
 // comments, so Config{Nodes: 100} is a complete scenario; DefaultConfig
 // spells them out. Times are milliseconds of virtual time.
 type Config struct {
-	Nodes  int      // initial node count, 1..MaxNodes
+	Nodes  int      // initial node count, MinNodes..MaxNodes
 	Period float64  // gossip period (default 1000: the basic rules' 1 second)
 	Fanout int      // peers per period, K (default 3: the basic rules')
 	Mode   Mode     // default Push: the basic rule 2 ("sends them the news")
@@ -97,6 +97,7 @@ type Config struct {
 
 // Limits that keep a scenario (e.g. from a URL) from exhausting memory.
 const (
+	MinNodes   = 1         // a scenario's initial nodes (one node: the news is everywhere at once)
 	MaxNodes   = 5_000_000 // initial plus joined nodes
 	MaxKeys    = 64
 	MaxActions = 10_000
@@ -157,8 +158,8 @@ func (c Config) Validate() error {
 	c = c.normalized()
 	var errs []error
 	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
-	if c.Nodes < 1 || c.Nodes > MaxNodes {
-		bad("nodes: %d is not in 1..%d", c.Nodes, MaxNodes)
+	if c.Nodes < MinNodes || c.Nodes > MaxNodes {
+		bad("nodes: %d is not allowed: a scenario has %d to %d nodes", c.Nodes, MinNodes, MaxNodes)
 	}
 	if !finite(c.Period) || c.Period <= 0 {
 		bad("period: %v ms must be > 0", c.Period)

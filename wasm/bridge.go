@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"syscall/js"
 
+	"github.com/gossipscope/gossipscope/engine"
 	"github.com/gossipscope/gossipscope/wasm/session"
 )
 
@@ -22,7 +23,7 @@ func exposeBridge(g *game) {
 	keep := []js.Func{} // referenced for the life of the page
 	// Calls that only read leave the picture alone; every other call may
 	// change it, so the next frame is composed again (frames.go).
-	readers := map[string]bool{"scenario": true, "state": true, "legend": true, "keys": true, "memory": true, "frames": true, "plan": true, "texts": true, "nodePos": true}
+	readers := map[string]bool{"scenario": true, "state": true, "legend": true, "keys": true, "memory": true, "frames": true, "plan": true, "texts": true, "nodePos": true, "limits": true}
 	def := func(name string, fn func(s *session.Session, args []js.Value) any) {
 		reads := readers[name]
 		f := js.FuncOf(func(this js.Value, args []js.Value) (out any) {
@@ -110,6 +111,10 @@ func exposeBridge(g *game) {
 		return out
 	})
 	def("legend", func(s *session.Session, _ []js.Value) any { return session.Values(s.Legend()) })
+	// The scenario's limits, the engine's own, for the page's form.
+	def("limits", func(*session.Session, []js.Value) any {
+		return map[string]any{"nodes": map[string]any{"min": engine.MinNodes, "max": engine.MaxNodes}}
+	})
 	def("memory", func(s *session.Session, a []js.Value) any {
 		var m runtime.MemStats
 		runtime.ReadMemStats(&m)

@@ -182,6 +182,7 @@
     P.timings.ready = performance.now();
     // The page shows the narration in HTML (large, screen-reader friendly).
     if (typeof P.gs.setOverlay === "function") P.callQuiet("setOverlay", { narration: false });
+    applyLimits();
     for (const f of P.onReadyHooks) f();
     applyURL();
     P.updateInsets();
@@ -190,6 +191,19 @@
     lastChange = performance.now();
     P.kick();
     requestAnimationFrame(watchFirstFrame);
+  }
+
+  // applyLimits gives the node fields the engine's own limits (one source:
+  // the form and the setup bar refuse what the engine would refuse, and
+  // nothing more).
+  function applyLimits() {
+    const lim = P.callQuiet("limits");
+    if (!lim.nodes) return;
+    for (const el of [$("p-nodes"), $("s-nodes")]) {
+      if (!el) continue;
+      el.min = String(lim.nodes.min);
+      el.max = String(lim.nodes.max);
+    }
   }
 
   // watchFirstFrame notes when the wasm has drawn its first frame (its Draw
