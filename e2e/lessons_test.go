@@ -20,6 +20,9 @@ type notifyResult struct {
 	FirstMs       *float64
 	Skipped       []string
 	NflHolders    int
+	// Unreached: senders after the first that no message carrying the
+	// log entry had reached when they notified.
+	Unreached []string
 }
 
 // runLesson opens the static page at the lesson's URL, presses "next"
@@ -68,8 +71,19 @@ func notified(t *testing.T, tab context.Context, field string) notifyResult {
 func TestLessonNotifyOnceAndItsFailures(t *testing.T) {
 	t.Run("healthy", func(t *testing.T) {
 		r := notified(t, runLesson(t, "ha-notify", "healthy"), "")
-		if r.Notifications != 1 || len(r.Senders) != 1 || r.Senders[0] != "n1" || len(r.Skipped) != 4 || r.NflHolders != 5 {
-			t.Errorf("%+v: want one notification, from n1 (position 0), four skips, the log entry on all five", r)
+		// A second sender is tolerated only when the stream shows that no
+		// message carrying the entry had reached it by then: the entry's
+		// gossip (each holder sends it to 3 random members once) picked it
+		// nowhere, as it can in Alertmanager; once in a full e2e run (load
+		// ~13) n4 notified so, n2, n3 and n5 skipped. A sender that the
+		// entry had reached still fails.
+		if r.Notifications > 1 && len(r.Senders) > 1 && strings.Join(r.Senders[1:], ",") == strings.Join(r.Unreached, ",") {
+			t.Logf("duplicates from %v, whom the log entry's gossip had not reached", r.Unreached)
+		} else if r.Notifications != 1 {
+			t.Errorf("%+v: want one notification (a second only from a node the entry had not reached)", r)
+		}
+		if len(r.Senders) == 0 || r.Senders[0] != "n1" || len(r.Skipped)+r.Notifications != 5 || r.NflHolders != 5 {
+			t.Errorf("%+v: want n1 (position 0) to notify, every other node to skip, the log entry on all five", r)
 		}
 	})
 	t.Run("position 0 crashed", func(t *testing.T) {
@@ -91,6 +105,12 @@ func TestLessonNotifyOnceAndItsFailures(t *testing.T) {
 		// cross a link.
 		if r.Notifications < 4 {
 			t.Errorf("%+v: want duplicates (at least n1..n4)", r)
+		}
+		// Each duplicate looked before the entry could arrive: the run
+		// says so (what lets the healthy variant tell such a duplicate
+		// from a real failure).
+		if len(r.Senders) < 2 || strings.Join(r.Senders[1:], ",") != strings.Join(r.Unreached, ",") {
+			t.Errorf("%+v: want every sender after n1 among those the entry had not reached", r)
 		}
 	})
 	t.Run("first name joins", func(t *testing.T) {

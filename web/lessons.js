@@ -66,6 +66,7 @@
       this.now = 0; // the stream's latest t (ms)
       this.msgs = 0;
       this.carried = new Map(); // state key -> messages that carried it
+      this.reached = new Map(); // state key -> Map(node -> first t a message carrying it arrived there)
       this.deadNews = new Map(); // node -> Set of the nodes that sent or received its dead message
       this.header = lastHeader;
       this.holders = new Map(); // state key -> Map(node -> first t)
@@ -87,6 +88,12 @@
             try {
               const m = JSON.parse(line);
               this.carried.set(m.key, (this.carried.get(m.key) || 0) + 1);
+              if (!m.lost && m.to) {
+                let r = this.reached.get(m.key);
+                if (!r) this.reached.set(m.key, (r = new Map()));
+                const at = m.arrive || m.t;
+                if (!(r.get(m.to) <= at)) r.set(m.to, at);
+              }
               if (m.kind === "dead") this.heardDead(m);
             } catch (e) { /* the wasm reports bad lines */ }
           }
@@ -283,8 +290,19 @@
     const nfl = nflHolders(name);
     let carried = 0;
     for (const [k, c] of run.carried) if (k.startsWith("nfl/") && k.includes(`{alertname="${name}"}`)) carried += c;
+    // A second sender is explained when no message carrying the log entry
+    // had reached it when it notified: each holder gossips a new entry to
+    // a few random members once (memberlist's retransmit limit), and a
+    // node none of them picked learns it only at a push-pull, which may
+    // come after its wait.
+    const reachedAt = (n) => {
+      let first = Infinity;
+      for (const [k, r] of run.reached) if (k.startsWith("nfl/") && k.includes(`{alertname="${name}"}`) && r.has(n)) first = Math.min(first, r.get(n));
+      return first;
+    };
+    const unreached = sent.slice(1).filter((x) => !(reachedAt(x.node) <= x.t)).map((x) => x.node).sort(numeric);
     const res = {
-      alert: name, notifications: sent.length, senders: sent.map((x) => x.node).sort(numeric), firstSender: sent.length ? sent[0].node : "",
+      alert: name, notifications: sent.length, unreached, senders: sent.map((x) => x.node).sort(numeric), firstSender: sent.length ? sent[0].node : "",
       firstMs: sent.length ? sent[0].t - at : null, skipped: skipped.sort(numeric),
       nflHolders: nfl.size, msgs: run.msgs - msgs0, carried,
     };
