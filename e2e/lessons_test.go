@@ -68,18 +68,35 @@ func notified(t *testing.T, tab context.Context, field string) notifyResult {
 	return eval[notifyResult](t, tab, "gossipscopeLessons.result"+field)
 }
 
+// oneOrUnreached reports whether r is one notification, or more where
+// every sender after the first is one that no message carrying the log
+// entry had reached when it notified. Alertmanager's dedup cannot stop
+// those: each holder gossips a new entry to 3 random members once, and a
+// node none of them picks has it only at the next push-pull, after its
+// wait (once in a full e2e run at load ~13, n4 notified so while n2, n3
+// and n5 skipped). A sender that the entry had reached still fails.
+func oneOrUnreached(t *testing.T, r notifyResult) bool {
+	t.Helper()
+	if r.Notifications == 1 {
+		return true
+	}
+	var later []string
+	for _, s := range r.Senders {
+		if s != r.FirstSender {
+			later = append(later, s)
+		}
+	}
+	if r.Notifications < 2 || len(later) == 0 || strings.Join(later, ",") != strings.Join(r.Unreached, ",") {
+		return false
+	}
+	t.Logf("duplicates from %v, whom the log entry's gossip had not reached", r.Unreached)
+	return true
+}
+
 func TestLessonNotifyOnceAndItsFailures(t *testing.T) {
 	t.Run("healthy", func(t *testing.T) {
 		r := notified(t, runLesson(t, "ha-notify", "healthy"), "")
-		// A second sender is tolerated only when the stream shows that no
-		// message carrying the entry had reached it by then: the entry's
-		// gossip (each holder sends it to 3 random members once) picked it
-		// nowhere, as it can in Alertmanager; once in a full e2e run (load
-		// ~13) n4 notified so, n2, n3 and n5 skipped. A sender that the
-		// entry had reached still fails.
-		if r.Notifications > 1 && len(r.Senders) > 1 && strings.Join(r.Senders[1:], ",") == strings.Join(r.Unreached, ",") {
-			t.Logf("duplicates from %v, whom the log entry's gossip had not reached", r.Unreached)
-		} else if r.Notifications != 1 {
+		if !oneOrUnreached(t, r) {
 			t.Errorf("%+v: want one notification (a second only from a node the entry had not reached)", r)
 		}
 		if len(r.Senders) == 0 || r.Senders[0] != "n1" || len(r.Skipped)+r.Notifications != 5 || r.NflHolders != 5 {
@@ -89,8 +106,11 @@ func TestLessonNotifyOnceAndItsFailures(t *testing.T) {
 	t.Run("position 0 crashed", func(t *testing.T) {
 		tab := runLesson(t, "ha-notify", "crashed")
 		r, pt := notified(t, tab, ""), eval[float64](t, tab, `gossipscopeLessons.peerTimeoutMs`)
-		if r.Notifications != 1 || r.Senders[0] != "n2" || r.FirstMs == nil || *r.FirstMs < pt {
-			t.Errorf("%+v: want one notification, from n2, at least a peer timeout (%.0f ms) after the alert", r, pt)
+		// With n1 down, each holder's three sends of the entry include the
+		// dead n1 (memberlist gossips to it for GossipToTheDeadTime), so a
+		// miss is likelier than when healthy: 7 runs in 40 in a memlab model.
+		if !oneOrUnreached(t, r) || r.FirstSender != "n2" || r.FirstMs == nil || *r.FirstMs < pt {
+			t.Errorf("%+v: want one notification (a second only from a node the entry had not reached), first from n2, at least a peer timeout (%.0f ms) after the alert", r, pt)
 		}
 	})
 	t.Run("partition", func(t *testing.T) {
@@ -199,5 +219,24 @@ func TestLessonSilenceAgainstTheLab(t *testing.T) {
 	catchUp := eval[float64](t, tab, `gossipscopeLessons.result.catchUpMs`)
 	if s.Nodes != 4 || s.Carried < 3 || !(catchUp > 0) {
 		t.Errorf("spread %+v, caught up after %.0f ms: want the silence on the 4 running lab nodes, then on the restarted one", s, catchUp)
+	}
+}
+
+// The tolerance above must still fail a duplicate from a node the entry had
+// reached, and no notification at all.
+func TestOneOrUnreachedJudges(t *testing.T) {
+	for _, c := range []struct {
+		r    notifyResult
+		want bool
+	}{
+		{notifyResult{Notifications: 1, Senders: []string{"n1"}, FirstSender: "n1"}, true},
+		{notifyResult{Notifications: 2, Senders: []string{"n1", "n4"}, FirstSender: "n1", Unreached: []string{"n4"}}, true},
+		{notifyResult{Notifications: 2, Senders: []string{"n1", "n4"}, FirstSender: "n1"}, false},
+		{notifyResult{Notifications: 3, Senders: []string{"n2", "n3", "n5"}, FirstSender: "n2", Unreached: []string{"n5"}}, false},
+		{notifyResult{}, false},
+	} {
+		if got := oneOrUnreached(t, c.r); got != c.want {
+			t.Errorf("%+v: got %v, want %v", c.r, got, c.want)
+		}
 	}
 }

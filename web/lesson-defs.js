@@ -39,6 +39,11 @@
     });
 
     const countLine = (res) => `Receiver hook got ${res.notifications} notification${res.notifications === 1 ? "" : "s"}${res.senders.length ? ` (from ${res.senders.join(", ")})` : ""}; the first ${secs(res.firstMs)} after the alert. Skipped (found the log entry): ${res.skipped.join(", ") || "none"}. The log entry reached ${res.nflHolders} nodes, carried by ${res.carried} messages (${res.msgs} in all, probes included).`;
+    // unreachedLine explains duplicates from nodes that the log entry's
+    // gossip had not reached by the end of their wait ("" when none).
+    const unreachedLine = (r) => r.unreached && r.unreached.length
+      ? `${r.unreached.join(", ")} notified too: no message carrying the log entry had reached ${r.unreached.length === 1 ? "it" : "them"} by the end of ${r.unreached.length === 1 ? "its" : "their"} wait. Each holder gossips a new entry to a few random members once; a node none of them picks learns it only at the next push-pull, which can come after its wait. Alertmanager does the same (rarely, with 5 nodes): run it again.`
+      : "";
 
     // explainObserved reads duplicates out of the cluster's own metrics: who
     // notified, at which position, and which rule that points to.
@@ -115,14 +120,14 @@
         title: "HA test 2: notifying once",
         variants: {
           healthy: notifyVariant("Healthy cluster", {
-            summary: (r) => [countLine(r), r.unreached && r.unreached.length
-              ? `${r.unreached.join(", ")} notified too: no message carrying the log entry had reached ${r.unreached.length === 1 ? "it" : "them"} by the end of ${r.unreached.length === 1 ? "its" : "their"} wait. Each holder gossips a new entry to a few random members once; a node none of them picks learns it only at the next push-pull, which can come after its wait. Alertmanager does the same (rarely, with 5 nodes): run it again.`
-              : "One notification: position 0 sent and logged it; the log entry was gossiped within its peers' waits."],
+            summary: (r) => [countLine(r), unreachedLine(r) ||
+              "One notification: position 0 sent and logged it; the log entry was gossiped within its peers' waits."],
           }),
           crashed: notifyVariant("Position 0 crashed", {
             faultCaption: () => "n1, position 0, crashes. The alert comes right after: the others still count it as a member (it is suspect, not yet dead).",
             fault: () => kit.run.send({ cmd: "crash", node: N(0) }),
-            summary: (r) => [countLine(r), `n2 (position 1) waited one peer timeout (${secs(kit.run.peerTimeout)}), found no entry and notified: late, but once.`],
+            summary: (r) => [countLine(r), `n2 (position 1) waited one peer timeout (${secs(kit.run.peerTimeout)}), found no entry and notified: late` +
+              (unreachedLine(r) ? "." : ", but once."), unreachedLine(r)].filter(Boolean),
           }),
           partition: notifyVariant("A partition", {
             faultCaption: () => `The network splits: ${N(0)} | ${names().slice(1).join(" ")}. Both sides keep working (availability); ${N(0)}'s log entry cannot cross. The alert comes once each node of the big side has declared ${N(0)} dead.`,
