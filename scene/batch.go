@@ -176,11 +176,17 @@ const sqrt3 = 1.7320508
 func (b *Batch) Dot(s Sprite, x, y, r float32, c Color) {
 	cx, cy := dotCentre(s)
 	const k = float32(dotScale) // atlas px per unit of r
-	v := b.room(3, filterLinear)
+	b.circleTriangle(filterLinear, x, y, r, cx, cy, k, c)
+}
+
+// circleTriangle adds the triangle around a circle of radius r at (x, y)
+// on screen, sampling the one of radius sr at (sx, sy) in the atlas.
+func (b *Batch) circleTriangle(f filter, x, y, r, sx, sy, sr float32, c Color) {
+	v := b.room(3, f)
 	b.Vertices = append(b.Vertices,
-		Vertex{DstX: x, DstY: y - 2*r, SrcX: cx, SrcY: cy - 2*k, ColorR: c.R, ColorG: c.G, ColorB: c.B, ColorA: c.A},
-		Vertex{DstX: x - sqrt3*r, DstY: y + r, SrcX: cx - sqrt3*k, SrcY: cy + k, ColorR: c.R, ColorG: c.G, ColorB: c.B, ColorA: c.A},
-		Vertex{DstX: x + sqrt3*r, DstY: y + r, SrcX: cx + sqrt3*k, SrcY: cy + k, ColorR: c.R, ColorG: c.G, ColorB: c.B, ColorA: c.A},
+		Vertex{DstX: x, DstY: y - 2*r, SrcX: sx, SrcY: sy - 2*sr, ColorR: c.R, ColorG: c.G, ColorB: c.B, ColorA: c.A},
+		Vertex{DstX: x - sqrt3*r, DstY: y + r, SrcX: sx - sqrt3*sr, SrcY: sy + sr, ColorR: c.R, ColorG: c.G, ColorB: c.B, ColorA: c.A},
+		Vertex{DstX: x + sqrt3*r, DstY: y + r, SrcX: sx + sqrt3*sr, SrcY: sy + sr, ColorR: c.R, ColorG: c.G, ColorB: c.B, ColorA: c.A},
 	)
 	b.Indices = append(b.Indices, v, v+1, v+2)
 }
@@ -195,14 +201,7 @@ func (b *Batch) DotStamp(d DotStamp, x, y float32, c Color) {
 	dx, dy := float32(qx/2), float32(qy/2)
 	sx := float32(d.X+(fx+2*fy)*d.W+d.CX) + float32(fx)/2
 	sy := float32(d.Y+d.CY) + float32(fy)/2
-	r := d.Rho
-	v := b.room(3, filterNearest)
-	b.Vertices = append(b.Vertices,
-		Vertex{DstX: dx, DstY: dy - 2*r, SrcX: sx, SrcY: sy - 2*r, ColorR: c.R, ColorG: c.G, ColorB: c.B, ColorA: c.A},
-		Vertex{DstX: dx - sqrt3*r, DstY: dy + r, SrcX: sx - sqrt3*r, SrcY: sy + r, ColorR: c.R, ColorG: c.G, ColorB: c.B, ColorA: c.A},
-		Vertex{DstX: dx + sqrt3*r, DstY: dy + r, SrcX: sx + sqrt3*r, SrcY: sy + r, ColorR: c.R, ColorG: c.G, ColorB: c.B, ColorA: c.A},
-	)
-	b.Indices = append(b.Indices, v, v+1, v+2)
+	b.circleTriangle(filterNearest, dx, dy, d.Rho, sx, sy, d.Rho, c)
 }
 
 // cos225 is cos(22.5°): an octagon around a unit circle reaches 1/cos225.
