@@ -145,7 +145,15 @@
             // Every node takes the alert: all run, whatever each side says
             // of the other.
             to: () => names(),
-            summary: (r) => [countLine(r), `Each side notified once: each has its own position 0 (${N(0)} alone, ${N(1)} on the big side, where ${N(0)} is dead), which finds no entry and notifies at once. Duplicates: the price of staying available under a partition.`],
+            // A further sender on the big side is one that n2's entry had
+            // not reached: right after the cut each holder still gossips
+            // to the dead n1 (memberlist does for GossipToTheDeadTime), and
+            // what it sends there is lost.
+            summary: (r) => {
+              const big = Object.assign({}, r, { unreached: r.unreached.filter((n) => n !== N(0) && n !== N(1)) });
+              return [countLine(r), `Each side notified${big.unreached.length ? "" : " once"}: each has its own position 0 (${N(0)} alone, ${N(1)} on the big side, where ${N(0)} is dead), which finds no entry and notifies at once. Duplicates: the price of staying available under a partition.`,
+                big.unreached.length ? `${unreachedLine(big)} Here ${N(0)} had just been declared dead, and memberlist gossips to a dead member for a while (30 s by default${isLab() ? "" : ", 6 s here"}): each holder of ${N(1)}'s entry picks the few members it sends it to among ${N(0)} too, and what goes to ${N(0)} is lost on the cut.` : ""].filter(Boolean);
+            },
           }),
           slow: notifyVariant("Gossip slower than the peer timeout", {
             start: { peerTimeoutMs: 5, latencyMs: 20 },

@@ -278,7 +278,8 @@
     await run.until("every node to notify or skip", () => nodes.every(outcome), limit);
     // The alert's time: when the nodes took it (memberlist mode notes it
     // with each node's position), else when the command went out.
-    const took0 = run.notesOf("received; position", t0).map((x) => x.t);
+    const taken = run.notesOf("received; position", t0).filter(mine);
+    const took0 = taken.map((x) => x.t);
     const at = took0.length ? Math.min(...took0) : t0;
     const sent = run.notes.filter((x) => mine(x) && isSent(x.text) && nodes.includes(x.node));
     // A node's first outcome counts: later group_interval flushes skip
@@ -305,6 +306,9 @@
       alert: name, notifications: sent.length, unreached, senders: sent.map((x) => x.node).sort(numeric), firstSender: sent.length ? sent[0].node : "",
       firstMs: sent.length ? sent[0].t - at : null, skipped: skipped.sort(numeric),
       nflHolders: nfl.size, msgs: run.msgs - msgs0, carried,
+      // Each node's position in its own view when it took the alert
+      // (memberlist mode notes it; {} against the lab).
+      positions: Object.fromEntries(taken.map((x) => [x.node, x.params.position])),
     };
     run.alerting.done = res;
     return res;
