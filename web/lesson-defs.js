@@ -152,7 +152,7 @@
             summary: (r) => {
               const big = Object.assign({}, r, { unreached: r.unreached.filter((n) => n !== N(0) && n !== N(1)) });
               return [countLine(r), `Each side notified${big.unreached.length ? "" : " once"}: each has its own position 0 (${N(0)} alone, ${N(1)} on the big side, where ${N(0)} is dead), which finds no entry and notifies at once. Duplicates: the price of staying available under a partition.`,
-                big.unreached.length ? `${unreachedLine(big)} Here ${N(0)} had just been declared dead, and memberlist gossips to a dead member for a while (30 s by default${isLab() ? "" : ", 6 s here"}): each holder of ${N(1)}'s entry picks the few members it sends it to among ${N(0)} too, and what goes to ${N(0)} is lost on the cut.` : ""].filter(Boolean);
+                big.unreached.length ? `${unreachedLine(big)} Here ${N(0)} had just been declared dead, and memberlist gossips to a dead member for a while (30 s by default${isLab() ? "" : ", 6 s here"}): ${N(0)} is still among the members each holder of ${N(1)}'s entry picks its few sends from, and what goes to ${N(0)} is lost on the cut.` : ""].filter(Boolean);
             },
           }),
           slow: notifyVariant("Gossip slower than the peer timeout", {
