@@ -106,6 +106,48 @@ func TestLiveChartFollowsNewestNews(t *testing.T) {
 	}
 }
 
+// A lab on fast timings spreads a silence to three nodes in ~30 ms (as
+// measured in the e2e lab): the chart gets the narrowest window, from 3 ms
+// before the news to followMinSpan after, which reaches past the playhead
+// while the spread is fresh, and then stays put: the same axis mid-spread,
+// just after it and seconds later, not one that creeps with the clock.
+func TestLiveChartFastSpreadWindowStaysPut(t *testing.T) {
+	names := []string{"n1", "n2", "n3"}
+	evs := []protocol.Event{protocol.Header("lab", map[string]any{"nodes": 3})}
+	for _, n := range names {
+		evs = append(evs, protocol.Event{Type: protocol.TypeNode, T: 1, Node: n, Status: protocol.StatusAlive})
+	}
+	const news, last = 9220.0, 9250.8
+	evs = append(evs, protocol.Event{Type: protocol.TypeState, T: news, Node: "n1", Key: "sil/a", Version: 1})
+	for _, n := range names[1:] {
+		evs = append(evs,
+			protocol.Event{Type: protocol.TypeMsg, T: news + 1, From: "n1", To: n, Kind: "user", Key: "sil/a", Version: 1, Arrive: last},
+			protocol.Event{Type: protocol.TypeState, T: last, Node: n, Key: "sil/a", Version: 1})
+	}
+	for at := 9500.0; at < 20000; at += 500 { // chatter after
+		evs = append(evs, protocol.Event{Type: protocol.TypeMsg, T: at, From: "n2", To: "n3", Kind: "ping", Arrive: at + 1})
+	}
+	p := liveLoad(t, evs)
+	th := NewComposer().theory.get(p.info)
+	var first chartAxis
+	for i, at := range []float64{news + 10, last + 5, news + followMinSpan + 100, 19000} {
+		p.Seek(at)
+		ax := p.chartWindow(p.Counters(), th)
+		if ax.since != news || ax.start > news || ax.start < news-5 || ax.end < last || ax.end-ax.start != followMinSpan {
+			t.Errorf("at %v ms the window is %v..%v since %v: want the narrowest one (%v ms) from just before %v", at, ax.start, ax.end, ax.since, followMinSpan, news)
+		}
+		if i == 0 {
+			first = ax
+		} else if ax != first {
+			t.Errorf("at %v ms the window moved to %+v from %+v", at, ax, first)
+		}
+	}
+	// Just after the spread the playhead is inside the window, not past its end.
+	if p.Seek(last + 5); p.now >= first.end {
+		t.Errorf("playhead %v beyond the window's end %v", p.now, first.end)
+	}
+}
+
 // The chart has labelled ticks: node counts up the left, rounds along the
 // bottom, none covering another, all inside the panel, at 1280x720 and
 // 1920x1080.
