@@ -16,9 +16,25 @@ import (
 // layout (selecting it reports its position).
 func nodeXY(t *testing.T, ctx context.Context, name string) (float64, float64) {
 	t.Helper()
-	if r := api(t, ctx, fmt.Sprintf("select(%q)", name)); !r.OK {
-		t.Fatalf("select %s: %s", name, r.Error)
+	// state() gives where the last drawn frame put the node, and a click
+	// is judged against the frame on screen too; after a seek the last
+	// frame may still show nodes moving into place, so the position is
+	// read from a frame drawn after the select. Selecting draws one when
+	// nothing was selected in the frame on screen (a frame counts only
+	// when its picture differs from the last), so a selection is first
+	// cleared and that drawn.
+	selectDrawn := func(arg string) {
+		f0 := state(t, ctx).Frames
+		if r := api(t, ctx, "select("+arg+")"); !r.OK {
+			t.Fatalf("select %s: %s", arg, r.Error)
+		}
+		waitFor(t, ctx, 2*time.Minute, "a frame drawn after select("+arg+")",
+			fmt.Sprintf("gossipscope.state().frames > %v", f0))
 	}
+	if eval[bool](t, ctx, "gossipscope.state().selected !== null") {
+		selectDrawn("null")
+	}
+	selectDrawn(fmt.Sprintf("%q", name))
 	xy := eval[[]float64](t, ctx, `(() => { const s = gossipscope.state().selected; return s ? [s.x, s.y] : []; })()`)
 	api(t, ctx, "select(null)")
 	if len(xy) != 2 {
