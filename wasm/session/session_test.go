@@ -276,11 +276,13 @@ func TestOverlayLegendOffForThePagesOwn(t *testing.T) {
 // chartHeight finds the chart's backdrop: the tallest translucent black
 // rectangle of the frame's Over batch.
 func chartHeight(f *scene.Frame) float32 {
+	// The chart's background is in the panel's kept batch, not in Over.
 	best := float32(0)
-	v := f.Over.Vertices
-	for i := 0; i+3 < len(v); i++ {
-		if v[i].ColorR == 0 && v[i].ColorG == 0 && v[i].ColorB == 0 && v[i].ColorA == 0.35 && v[i+3].ColorA == 0.35 {
-			best = max(best, v[i+3].DstY-v[i].DstY)
+	for _, v := range [][]scene.Vertex{f.Panel.Vertices, f.Over.Vertices} {
+		for i := 0; i+3 < len(v); i++ {
+			if v[i].ColorR == 0 && v[i].ColorG == 0 && v[i].ColorB == 0 && v[i].ColorA == 0.35 && v[i+3].ColorA == 0.35 {
+				best = max(best, v[i+3].DstY-v[i].DstY)
+			}
 		}
 	}
 	return best
