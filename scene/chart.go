@@ -155,7 +155,7 @@ func (c *Composer) drawYTicks(f *Frame, r rect, yMax float64, small float32) {
 		}
 		y := r.y + r.h - float32(v/yMax)*r.h
 		if i > 0 {
-			f.Over.Rect(r.x, y, r.w, max(1, s), ColGrid)
+			f.Panel.Rect(r.x, y, r.w, max(1, s), ColGrid)
 		}
 		lab := c.texts.get(slotTickY+i, int64(v), int64(yMax), 0, func() string { return tickLabel(v, kilo) })
 		c.chart.ticks[1]++
@@ -184,7 +184,7 @@ func (c *Composer) drawXTicks(f *Frame, r rect, ax chartAxis, left, small float3
 		}
 		t := ax.origin + v*ax.unit
 		x := r.x + float32((t-ax.start)/(ax.end-ax.start))*r.w
-		f.Over.Rect(x-max(0.5, s/2), r.y, max(1, s), r.h, ColGrid.Alpha(0.6))
+		f.Panel.Rect(x-max(0.5, s/2), r.y, max(1, s), r.h, ColGrid.Alpha(0.6))
 		lab := c.texts.get(slotTickX+i, int64(math.Round(v*1000)), int64(ax.unit), 0, func() string { return tickLabel(v, false) })
 		w := c.measure(lab, small)
 		x0 := min(max(x-w/2, left), r.x+r.w-w)

@@ -20,18 +20,27 @@ type Text struct {
 	Align Align
 	Bold  bool
 	S     string
+
+	panel bool // drawn into Frame.Panel
 }
 
 // Frame is everything drawn for one screen, in this order: the Under batch
 // (dividers, links, packets, and the nodes as quads when Nodes is off), the
-// node layer, the Over batch (selection, panel, chart, legend, then every
-// text as glyph quads). Texts lists the strings of the frame (already in
-// Over), for tests and for people.
+// node layer, the Panel batch (the panel's slow part, its texts included),
+// the Over batch (selection, the panel's values, chart columns and
+// playhead, then every other text as glyph quads). Texts lists the strings
+// of the frame (already in Over or Panel), for tests and for people.
 type Frame struct {
-	W, H     float32
-	Under    Batch
-	Nodes    *NodeLayer
-	Over     Batch
+	W, H  float32
+	Under Batch
+	Nodes *NodeLayer
+	Over  Batch
+	// Panel is the panel's slow-changing part (its card, labels, legend,
+	// the chart's frame, grid and ticks), drawn between the node layer and
+	// Over: the page keeps it in an image and redraws that only when
+	// Panel's vertices change. PanelBox bounds it, whole device px.
+	Panel    Batch
+	PanelBox [4]float32
 	Texts    []Text
 	Counts   [numClasses]int // nodes per class
 	Packets  int             // messages drawn in flight
@@ -39,7 +48,7 @@ type Frame struct {
 }
 
 // Shapes returns the quads and triangles of the frame.
-func (f *Frame) Shapes() int { return f.Under.Shapes() + f.Over.Shapes() }
+func (f *Frame) Shapes() int { return f.Under.Shapes() + f.Panel.Shapes() + f.Over.Shapes() }
 
 // Insets are the screen margins (device px) covered by the page's HTML
 // controls, which the scene keeps clear.
@@ -144,6 +153,8 @@ func (c *Composer) Compose(p *Player, w, h, scale float32, f *Frame) {
 	f.W, f.H = w, h
 	f.Under.Reset()
 	f.Over.Reset()
+	f.Panel.Reset()
+	f.PanelBox = [4]float32{}
 	f.Texts = f.Texts[:0]
 	f.Packets, f.InFlight = 0, 0
 	f.Nodes = &c.layer
@@ -198,7 +209,11 @@ func (c *Composer) Compose(p *Player, w, h, scale float32, f *Frame) {
 	c.drawHover(p, f)
 	c.TextMin = 0
 	for i := range f.Texts {
-		c.glyphs.Draw(&f.Over, &f.Texts[i])
+		b := &f.Over
+		if f.Texts[i].panel {
+			b = &f.Panel
+		}
+		c.glyphs.Draw(b, &f.Texts[i])
 		if sz := f.Texts[i].Size / scale; c.TextMin == 0 || sz < c.TextMin {
 			c.TextMin = sz
 		}
@@ -316,6 +331,13 @@ func (c *Composer) Geometry() Geometry {
 		}
 	}
 	return g
+}
+
+// toPanel moves the texts from n on into the panel's batch.
+func toPanel(f *Frame, n int) {
+	for i := n; i < len(f.Texts); i++ {
+		f.Texts[i].panel = true
+	}
 }
 
 func clampF32(v, lo, hi float32) float32 { return max(lo, min(hi, v)) }

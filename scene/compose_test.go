@@ -2,6 +2,7 @@ package scene
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -378,5 +379,40 @@ func TestCrashStaysInSight(t *testing.T) {
 	c.Compose(p, 1280, 720, 1, &f)
 	if _, ok := textsContain(&f, "max 10 (9 live)"); !ok {
 		t.Errorf("no chart scale \"max 10 (9 live)\" in %v", f.Texts)
+	}
+}
+
+// The page keeps Frame.Panel in an image redrawn when its vertices change:
+// playing on for a second must change the values and the playhead (Over)
+// but not the panel's card, labels, legend and chart frame.
+func TestPanelBatchStaysWhilePlaying(t *testing.T) {
+	p, at := midRun(t, 1000)
+	c := NewComposer()
+	var f Frame
+	p.Seek(at)
+	c.Compose(p, 1280, 800, 1, &f)
+	panel := slices.Clone(f.Panel.Vertices)
+	over := slices.Clone(f.Over.Vertices)
+	if len(panel) == 0 || f.PanelBox[2] <= f.PanelBox[0] {
+		t.Fatalf("no panel batch (%d vertices, box %v)", len(panel), f.PanelBox)
+	}
+	labels := 0
+	for _, tx := range f.Texts {
+		if tx.panel && (tx.S == "messages" || tx.S == "redundant") {
+			labels++
+		}
+	}
+	if labels != 2 {
+		t.Fatalf("%d counter labels in the panel batch, want 2", labels)
+	}
+	for i := 1; i <= 60; i++ {
+		p.Seek(at + float64(i)*16.7)
+		c.Compose(p, 1280, 800, 1, &f)
+		if !slices.Equal(panel, f.Panel.Vertices) {
+			t.Fatalf("frame %d: the panel batch changed while only the playhead moved", i)
+		}
+	}
+	if slices.Equal(over, f.Over.Vertices) {
+		t.Fatal("a second of play changed nothing in Over: the test moved nothing")
 	}
 }

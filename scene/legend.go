@@ -251,7 +251,7 @@ func (c *Composer) planLegend(s float32) {
 // drawLegend draws the legend at (x, y) in the panel, w wide.
 func (c *Composer) drawLegend(f *Frame, x, y, w float32) {
 	L := &c.legend
-	b := &f.Over
+	b := &f.Panel
 	r := L.fs * 0.42
 	for i := 0; i < c.legendTable().len(); i++ {
 		s, col, label := c.legendEntry(i)

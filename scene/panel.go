@@ -87,7 +87,7 @@ func olderLabel(v int) string {
 // row adds a "label ... value" line to the panel.
 func (c *Composer) row(f *Frame, x, y, w, size float32, label, value string, col Color) {
 	f.Texts = append(f.Texts,
-		Text{X: x, Y: y, Size: size, Color: ColDim, S: label},
+		Text{X: x, Y: y, Size: size, Color: ColDim, S: label, panel: true},
 		Text{X: x + w, Y: y, Size: size, Color: col, Align: AlignRight, Bold: true, S: value})
 }
 
@@ -125,8 +125,10 @@ func (c *Composer) drawPanel(p *Player, f *Frame) {
 	}
 	s := c.scale
 	pan := c.panel
-	b := &f.Over
+	b := &f.Panel
 	b.Rect(pan.x, pan.y, pan.w, pan.h, ColPanel)
+	f.PanelBox = [4]float32{float32(math.Floor(float64(pan.x))), float32(math.Floor(float64(pan.y))),
+		float32(math.Ceil(float64(pan.x + pan.w))), float32(math.Ceil(float64(pan.y + pan.h)))}
 	pad := panelPad * s
 	x, w := pan.x+pad, pan.w-2*pad
 	y := pan.y + pad
@@ -196,7 +198,9 @@ func (c *Composer) drawPanel(p *Player, f *Frame) {
 
 	// The legend at the bottom of the panel, the chart in the room left.
 	if c.legend.mode == legendInPanel {
+		n := len(f.Texts)
 		c.drawLegend(f, x, bottom-c.legend.h, w)
+		toPanel(f, n)
 		bottom -= c.legend.h + 10*s
 	}
 	small := fs * 0.85
@@ -216,6 +220,7 @@ func (c *Composer) drawPanel(p *Player, f *Frame) {
 func (c *Composer) drawChart(p *Player, f *Frame, r rect, small float32, cnt Counters) {
 	s := c.scale
 	b := &f.Over
+	n0 := len(f.Texts)
 	full := r
 	th := c.theory.get(p.info)
 	period := p.period()
@@ -226,12 +231,13 @@ func (c *Composer) drawChart(p *Player, f *Frame, r rect, small float32, cnt Cou
 	lw := c.yLabelWidth(yMax, small)
 	r = rect{r.x + lw, r.y, r.w - lw, r.h - small*tickRow}
 	c.chart.plot, c.chart.t0, c.chart.t1 = r, tStart, tEnd
-	b.Rect(r.x, r.y, r.w, r.h, Color{0, 0, 0, 0.35})
+	f.Panel.Rect(r.x, r.y, r.w, r.h, Color{0, 0, 0, 0.35})
 	X := func(t float64) float32 { return r.x + float32((t-tStart)/(tEnd-tStart))*r.w }
 	Y := func(v float64) float32 { return r.y + r.h - float32(v/yMax)*r.h }
 
 	c.drawYTicks(f, r, yMax, small)
 	c.drawXTicks(f, r, ax, full.x, small)
+	toPanel(f, n0)
 	// Series as columns, each the value at its middle (a binary search per
 	// column: the series grows with the run, the columns do not). A
 	// followed news starts from nothing: before it the series counts the
@@ -284,6 +290,8 @@ func (c *Composer) drawChart(p *Player, f *Frame, r rect, small float32, cnt Cou
 		b.Rect(X(p.now)-s, r.y, 2*s, r.h, ColSelected.Alpha(0.9))
 	}
 
+	n1 := len(f.Texts)
+	defer toPanel(f, n1)
 	// Title and scale above.
 	// With nodes crashed the counters say "54 / 59" (of the live ones):
 	// the scale says both, so 60 at the top does not read as a mismatch.
@@ -333,7 +341,7 @@ func (c *Composer) drawChart(p *Player, f *Frame, r rect, small float32, cnt Cou
 func (c *Composer) theoryCaption(f *Frame, x, y, w, size float32, th *theoryCache) {
 	s := c.scale
 	sw := 16 * s
-	b := &f.Over
+	b := &f.Panel
 	b.Line(x, y+size*0.6, x+sw, y+size*0.6, 2*s, ColTheory, ColTheory)
 	x += sw + 6*s
 	w -= sw + 6*s

@@ -131,7 +131,7 @@ func (g *game) changed() bool {
 	return true
 }
 
-// frameSig hashes what a frame draws: both batches' vertices and indices
+// frameSig hashes what a frame draws: the batches' vertices and indices
 // and the node layer's place, generations and uniforms.
 func (g *game) frameSig() uint64 {
 	if g.seed == (maphash.Seed{}) {
@@ -140,7 +140,7 @@ func (g *game) frameSig() uint64 {
 	var h maphash.Hash
 	h.SetSeed(g.seed)
 	f := &g.frame
-	for _, b := range []*scene.Batch{&f.Under, &f.Over} {
+	for _, b := range []*scene.Batch{&f.Under, &f.Panel, &f.Over} {
 		writeSlice(&h, b.Vertices)
 		writeSlice(&h, b.Indices)
 	}

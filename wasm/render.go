@@ -4,6 +4,8 @@ package main
 
 import (
 	"image"
+	"math"
+	"slices"
 	"unsafe"
 
 	"github.com/hajimehoshi/ebiten/v2"
@@ -18,10 +20,11 @@ var _ = ebiten.Vertex(scene.Vertex{})
 // renderer copies scene frames to the screen: the Under batch, the node
 // layer, the Over batch (shapes and text alike are quads and triangles of
 // one atlas image, so each batch is one DrawTriangles call per 65,536
-// vertices). Nothing is drawn to an offscreen image during a frame: using
-// an image drawn to in the same frame makes ebiten flush, which costs more
-// than it saves. Images are only written with WritePixels, and only when
-// the scene changed them (new glyphs, a new node map, node colours).
+// vertices). Using an image drawn to in the same frame makes ebiten flush,
+// so the only image drawn to is the panel's (panelCache), and only on the
+// rare frames its content changed; the others are written with
+// WritePixels, only when the scene changed them (new glyphs, a new node
+// map, node colours).
 type renderer struct {
 	atlas *ebiten.Image
 	// Scaled sprites need linear filtering for smooth edges; the rest
@@ -33,6 +36,53 @@ type renderer struct {
 	uploaded int
 
 	nodes nodeRenderer
+	panel panelCache
+}
+
+// panelCache keeps the panel's slow part (scene.Frame.Panel) in an image
+// of the screen's size, redrawn only when its vertices change: the
+// counters' labels, the legend and the chart's frame cost one textured
+// quad a frame instead of hundreds of blended ones.
+type panelCache struct {
+	img   *ebiten.Image
+	verts []scene.Vertex
+	idx   []uint16
+	quad  [4]ebiten.Vertex
+}
+
+// draw puts f's panel on screen, first drawing it into the cache if it
+// changed (drawing to an image used in the same frame makes ebiten flush,
+// which only those frames pay).
+func (pc *panelCache) draw(r *renderer, screen drawTarget, f *scene.Frame) {
+	box := f.PanelBox
+	if box[2] <= box[0] || box[3] <= box[1] {
+		return
+	}
+	w, h := int(math.Ceil(float64(f.W))), int(math.Ceil(float64(f.H)))
+	if pc.img == nil || pc.img.Bounds().Dx() != w || pc.img.Bounds().Dy() != h {
+		if pc.img != nil {
+			pc.img.Deallocate()
+		}
+		pc.img = ebiten.NewImageWithOptions(image.Rect(0, 0, w, h), &ebiten.NewImageOptions{Unmanaged: true})
+		pc.verts = pc.verts[:0]
+	}
+	if !slices.Equal(pc.verts, f.Panel.Vertices) || !slices.Equal(pc.idx, f.Panel.Indices) {
+		pc.img.Clear()
+		r.drawBatch(pc.img, &f.Panel)
+		pc.verts = append(pc.verts[:0], f.Panel.Vertices...)
+		pc.idx = append(pc.idx[:0], f.Panel.Indices...)
+	}
+	for i := range pc.quad {
+		x, y := box[0], box[1]
+		if i&1 != 0 {
+			x = box[2]
+		}
+		if i&2 != 0 {
+			y = box[3]
+		}
+		pc.quad[i] = ebiten.Vertex{DstX: x, DstY: y, SrcX: x, SrcY: y, ColorR: 1, ColorG: 1, ColorB: 1, ColorA: 1}
+	}
+	screen.DrawTriangles(pc.quad[:], quadIndices, pc.img, &r.nearest)
 }
 
 func newRenderer() *renderer {
@@ -87,6 +137,7 @@ func (r *renderer) drawFrame(screen drawTarget, f *scene.Frame, a *scene.Atlas) 
 	if f.Nodes != nil && f.Nodes.On {
 		r.uploaded += r.nodes.draw(screen, f.Nodes)
 	}
+	r.panel.draw(r, screen, f)
 	r.drawBatch(screen, &f.Over)
 }
 
