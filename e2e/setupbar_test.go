@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"math"
 	"net/url"
 	"strings"
 	"testing"
@@ -293,5 +294,90 @@ func TestOverlaysClearOfCanvas(t *testing.T) {
 				t.Error("the lesson card's Next button is not on screen")
 			}
 		})
+	}
+}
+
+// barRowsJS lists the header's rows: each the labels of the visible
+// children laid out on it (a child starts a new row when its top is below
+// the bottom of every child of the row so far), and whether a child runs
+// past the window's right edge.
+const barRowsJS = `(() => {
+	const kids = [...document.getElementById("bar").children].map((e) => ({e, r: e.getBoundingClientRect()}))
+		.filter((k) => k.r.width > 0 && k.r.height > 0).sort((a, b) => a.r.top - b.r.top);
+	const rows = [], out = [];
+	let bottom = -Infinity;
+	for (const k of kids) {
+		if (k.r.top >= bottom - 1) { rows.push([]); bottom = -Infinity; }
+		rows[rows.length - 1].push(k.e.id || k.e.className);
+		bottom = Math.max(bottom, k.r.bottom);
+		if (k.r.right > innerWidth + 0.5) out.push((k.e.id || k.e.className) + " runs past the window's edge: " + JSON.stringify(k.r));
+	}
+	return {rows: rows.map((r) => r.join(" ")), height: document.getElementById("bar").getBoundingClientRect().height, out}; })()`
+
+// TestHeaderRowsLargeType: the header (playback buttons, the live lab's
+// button, badges; then nodes, mode, fan-out and the timeline) takes at most
+// two rows at 1280x720, 1280x800 and 1920x1080, in normal and in larger
+// type, in the simulation and in the live view, with the widest labels it
+// can show (a lab's "Live lab" or an observer's "Live cluster", the
+// software-rendering badge): a third row took ~55 px of a 720 px window
+// from the canvas. Larger type keeps its type size doing so.
+func TestHeaderRowsLargeType(t *testing.T) {
+	lab := startLabServer(t, "3")
+	type barRows struct {
+		Rows   []string `json:"rows"`
+		Height float64  `json:"height"`
+		Out    []string `json:"out"`
+	}
+	for _, view := range []string{"sim", "live"} {
+		for _, large := range []bool{true, false} {
+			for _, sz := range [][2]int64{{1280, 720}, {1280, 800}, {1920, 1080}} {
+				name := fmt.Sprintf("%s-%dx%d-large=%v", view, sz[0], sz[1], large)
+				t.Run(name, func(t *testing.T) {
+					ctx := newTab(t, time.Minute)
+					viewport(t, ctx, sz[0], sz[1])
+					q := "?nodes=30&seed=2&panel=1"
+					if view == "live" {
+						q = "?live=1&panel=1"
+					}
+					if large {
+						q += "&projector=1"
+					}
+					openPage(t, ctx, lab.url+q)
+					waitFor(t, ctx, 20*time.Second, "the live lab's button", `!document.getElementById("live-jump").hidden`)
+					if view == "live" {
+						waitFor(t, ctx, 20*time.Second, "the live view", `gossipscope.state().source === "live" && document.body.classList.contains("live-view")`)
+					}
+					if got := eval[bool](t, ctx, `document.body.classList.contains("projector")`); got != large {
+						t.Fatalf("larger type is %v, want %v", got, large)
+					}
+					// Whatever this machine's GPU, the badge shows (as it does
+					// on one without).
+					eval[bool](t, ctx, `(document.getElementById("gl-badge").hidden = false, true)`)
+					labels := []string{eval[string](t, ctx, `document.getElementById("live-jump").textContent`)}
+					if view == "sim" {
+						labels = append(labels, "Live cluster")
+					}
+					for _, label := range labels {
+						eval[bool](t, ctx, fmt.Sprintf(`(document.getElementById("live-jump").textContent = %q, true)`, label))
+						r := eval[barRows](t, ctx, barRowsJS)
+						if len(r.Rows) > 2 {
+							t.Errorf("with %q the header takes %d rows (%.0f px): %q", label, len(r.Rows), r.Height, r.Rows)
+						}
+						for _, o := range r.Out {
+							t.Error(o)
+						}
+						if large {
+							// The type is the large type's, not shrunk to fit.
+							fs := eval[float64](t, ctx, `parseFloat(getComputedStyle(document.getElementById("restart")).fontSize)`)
+							body := eval[float64](t, ctx, `parseFloat(getComputedStyle(document.body).fontSize)`)
+							if want := math.Min(30, math.Max(20, 0.008*float64(sz[0])+12)); math.Abs(body-want) > 0.5 || fs < body-0.01 {
+								t.Errorf("large type: body %.1f px (want %.1f), the bar's buttons %.1f px", body, want, fs)
+							}
+						}
+						t.Logf("%s with %q: %.0f px, rows %q", name, label, r.Height, r.Rows)
+					}
+				})
+			}
+		}
 	}
 }
