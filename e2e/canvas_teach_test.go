@@ -3,6 +3,8 @@ package e2e
 import (
 	"fmt"
 	"math"
+	"regexp"
+	"strconv"
 	"testing"
 	"time"
 
@@ -113,12 +115,13 @@ func TestLiveChartFollowsNews(t *testing.T) {
 		Last  float64   `json:"last"`  // when the last node came to hold it
 		Holds int       `json:"holds"`
 		Ticks []int     `json:"ticks"`
+		Texts []string  `json:"texts"` // what the frame drew
 	}
 	// One evaluation: the window, the playhead and the silence's times are of
 	// the same moment (select draws nothing until the next frame).
 	r := eval[chartRead](t, ctx, `(() => {
 		const s = gossipscope.state(), ks = gossipscope.keys(), k = ks[ks.length - 1];
-		const out = {win: s.geometry.chartT, t: s.t, focus: s.key, key: k.key, first: k.first, last: -1, holds: 0, ticks: s.geometry.ticks};
+		const out = {win: s.geometry.chartT, t: s.t, focus: s.key, key: k.key, first: k.first, last: -1, holds: 0, ticks: s.geometry.ticks, texts: gossipscope.texts().map((t) => t.s)};
 		for (const o of document.getElementById("live-node").options) {
 			gossipscope.select(o.value);
 			for (const h of gossipscope.state().selected.holds) {
@@ -148,5 +151,27 @@ func TestLiveChartFollowsNews(t *testing.T) {
 	}
 	if len(r.Ticks) != 2 || r.Ticks[0] < 2 || r.Ticks[1] < 2 {
 		t.Errorf("live chart tick labels (x, y) %v", r.Ticks)
+	}
+	// The caption says how long the spread took, in long or short words,
+	// to the ms (at this 1024x768 window "all 3 had it after 19 ms" did not
+	// fit beside "ms since the news" and was dropped).
+	caption := regexp.MustCompile(`^all 3 (?:had it after|in) (\d+) ms$|^all 3 (?:had it )?within 1 ms$`)
+	found := false
+	for _, tx := range r.Texts {
+		m := caption.FindStringSubmatch(tx)
+		if m == nil {
+			continue
+		}
+		ms := 0.0
+		if m[1] != "" {
+			ms, _ = strconv.ParseFloat(m[1], 64)
+		}
+		if math.Abs(ms-spread) > 1 {
+			t.Errorf("the caption %q, the spread %.1f ms", tx, spread)
+		}
+		found = true
+	}
+	if !found {
+		t.Errorf("no caption saying the spread took %.1f ms among the canvas's texts %q", spread, r.Texts)
 	}
 }

@@ -196,3 +196,71 @@ func (c *Composer) drawXTicks(f *Frame, r rect, ax chartAxis, left, small float3
 		f.Texts = append(f.Texts, Text{X: x0, Y: y, Size: small, Color: ColDim, S: lab})
 	}
 }
+
+// spreadTook returns how long the followed news took to reach every live
+// node, once it has, in a stream without rounds (a simulation has its
+// theory caption instead).
+func (p *Player) spreadTook(cnt Counters) (ms float64, ok bool) {
+	if p.hasRounds() || cnt.FirstNews < 0 || cnt.Alive <= 1 || cnt.Informed < cnt.Alive {
+		return 0, false
+	}
+	return math.Max(p.lastGain()-p.newsSince(), 0), true
+}
+
+// spreadWords says how long the news took to reach all n nodes, long
+// ("all 3 had it after 19 ms") and short ("all 3 in 19 ms").
+func spreadWords(n int, ms float64) (long, short string) {
+	all := "all " + Thousands(n)
+	if math.Round(ms) < 1 {
+		return all + " had it within 1 ms", all + " within 1 ms"
+	}
+	return all + " had it " + after(ms), all + " in " + seconds(ms)
+}
+
+// spreadCaption is the chart's caption for a finished spread, in w px: the
+// long words if they fit beside the unit's name (unitW), the short ones if
+// they do, else a line of its own under it (below), long if it fits; ""
+// if nothing fits.
+func (c *Composer) spreadCaption(n int, ms float64, w, unitW, small float32) (lab string, below bool) {
+	key := int64(math.Round(ms))
+	long := c.texts.get(slotChartEnd, key, int64(n), 0, func() string { l, _ := spreadWords(n, ms); return l })
+	short := c.texts.get(slotChartEndShort, key, int64(n), 0, func() string { _, s := spreadWords(n, ms); return s })
+	beside := w - unitW - 12*c.scale
+	switch {
+	case c.measure(long, small) <= beside:
+		return long, false
+	case c.measure(short, small) <= beside:
+		return short, false
+	case c.measure(long, small) <= w:
+		return long, true
+	case c.measure(short, small) <= w:
+		return short, true
+	}
+	return "", false
+}
+
+// spreadRow says how long the news took to reach everybody as a counter
+// row ("all 3 had it after ... 19 ms"), for a panel without room for the
+// chart and its caption.
+func (c *Composer) spreadRow(f *Frame, x, y, w, fs float32, n int, ms float64) {
+	within := int64(0)
+	val := "within 1 ms"
+	if math.Round(ms) >= 1 {
+		val = c.texts.get(slotSpreadValue, int64(math.Round(ms)), 0, 0, func() string { return seconds(ms) })
+	} else {
+		within = 1
+	}
+	label := c.texts.get(slotSpreadLabel, int64(n), within, 0, func() string {
+		if within == 1 {
+			return "all " + Thousands(n) + " had it"
+		}
+		return "all " + Thousands(n) + " had it after"
+	})
+	if c.measure(label, fs) > w-c.glyphs.Measure(val, fs, true)-fs {
+		label = "all had it after"
+		if within == 1 {
+			label = "all had it"
+		}
+	}
+	c.row(f, x, y, w, fs, label, val, classColor[Informed].Mix(ColText, 0.3))
+}

@@ -1,7 +1,10 @@
 package scene
 
 import (
+	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/gossipscope/gossipscope/protocol"
@@ -106,28 +109,34 @@ func TestLiveChartFollowsNewestNews(t *testing.T) {
 	}
 }
 
+// fastLab is a lab of n nodes on fast timings: a silence created on n1 at
+// news reaches every other node took ms later, then chatter for 10 s.
+func fastLab(n int, news, took float64) []protocol.Event {
+	evs := []protocol.Event{protocol.Header("lab", map[string]any{"nodes": n})}
+	for i := 1; i <= n; i++ {
+		evs = append(evs, protocol.Event{Type: protocol.TypeNode, T: 1, Node: "n" + strconv.Itoa(i), Status: protocol.StatusAlive})
+	}
+	evs = append(evs, protocol.Event{Type: protocol.TypeState, T: news, Node: "n1", Key: "sil/a", Version: 1})
+	for i := 2; i <= n; i++ {
+		to := "n" + strconv.Itoa(i)
+		evs = append(evs,
+			protocol.Event{Type: protocol.TypeMsg, T: news + took/2, From: "n1", To: to, Kind: "user", Key: "sil/a", Version: 1, Arrive: news + took},
+			protocol.Event{Type: protocol.TypeState, T: news + took, Node: to, Key: "sil/a", Version: 1})
+	}
+	for at := news + took + 250; at < news+10000; at += 500 {
+		evs = append(evs, protocol.Event{Type: protocol.TypeMsg, T: at, From: "n2", To: "n1", Kind: "ping", Arrive: at + 1})
+	}
+	return evs
+}
+
 // A lab on fast timings spreads a silence to three nodes in ~30 ms (as
 // measured in the e2e lab): the chart gets the narrowest window, from 3 ms
 // before the news to followMinSpan after, which reaches past the playhead
 // while the spread is fresh, and then stays put: the same axis mid-spread,
 // just after it and seconds later, not one that creeps with the clock.
 func TestLiveChartFastSpreadWindowStaysPut(t *testing.T) {
-	names := []string{"n1", "n2", "n3"}
-	evs := []protocol.Event{protocol.Header("lab", map[string]any{"nodes": 3})}
-	for _, n := range names {
-		evs = append(evs, protocol.Event{Type: protocol.TypeNode, T: 1, Node: n, Status: protocol.StatusAlive})
-	}
 	const news, last = 9220.0, 9250.8
-	evs = append(evs, protocol.Event{Type: protocol.TypeState, T: news, Node: "n1", Key: "sil/a", Version: 1})
-	for _, n := range names[1:] {
-		evs = append(evs,
-			protocol.Event{Type: protocol.TypeMsg, T: news + 1, From: "n1", To: n, Kind: "user", Key: "sil/a", Version: 1, Arrive: last},
-			protocol.Event{Type: protocol.TypeState, T: last, Node: n, Key: "sil/a", Version: 1})
-	}
-	for at := 9500.0; at < 20000; at += 500 { // chatter after
-		evs = append(evs, protocol.Event{Type: protocol.TypeMsg, T: at, From: "n2", To: "n3", Kind: "ping", Arrive: at + 1})
-	}
-	p := liveLoad(t, evs)
+	p := liveLoad(t, fastLab(3, news, last-news))
 	th := NewComposer().theory.get(p.info)
 	var first chartAxis
 	for i, at := range []float64{news + 10, last + 5, news + followMinSpan + 100, 19000} {
@@ -205,6 +214,116 @@ func TestNiceStep(t *testing.T) {
 	} {
 		if got := niceStep(tc.span, tc.n, tc.whole); got != tc.want {
 			t.Errorf("niceStep(%v, %d, %v) = %v, want %v", tc.span, tc.n, tc.whole, got, tc.want)
+		}
+	}
+}
+
+// pageSizes are the windows a classroom meets, with the margins the page's
+// HTML covers there (CSS px, measured in the live view with the settings
+// panel open: the header's two rows, the panel, the band of a three-line
+// narration), in normal and in larger type.
+var pageSizes = []struct {
+	w, h               float32
+	top, right, bottom float32
+	projector          bool
+}{
+	{1024, 768, 82, 329, 132, false},
+	{1280, 720, 89, 358, 142, false},
+	{1280, 800, 89, 358, 142, false},
+	{1920, 1080, 106, 432, 137, false},
+	{1024, 768, 104, 329, 163, true},
+	{1280, 720, 115, 358, 177, true},
+	{1280, 800, 115, 358, 177, true},
+	{1920, 1080, 141, 432, 219, true},
+}
+
+// textBox is where a text is drawn: left, top, right, bottom.
+func textBox(c *Composer, tx Text) [4]float32 {
+	w := c.Measure(tx.S, tx.Size, tx.Bold)
+	x := tx.X
+	switch tx.Align {
+	case AlignRight:
+		x -= w
+	case AlignCenter:
+		x -= w / 2
+	}
+	return [4]float32{x, tx.Y, x + w, tx.Y + tx.Size}
+}
+
+// How long a live spread took shows at every classroom size, in normal and
+// in larger type, with the settings panel open or closed: as the chart's
+// caption (long or short words, beside "ms since the news" or on a line
+// under it) or, where the panel has no room for the chart, as a row of its
+// own; inside the panel and over no other text. At 1024x768 "all 3 had it
+// after 19 ms" did not fit beside "ms since the news" and was dropped, and
+// in larger type at 1280x720 there was no chart to caption.
+func TestSpreadShownAtEverySize(t *testing.T) {
+	for _, sp := range []struct {
+		n    int
+		took float64
+	}{{3, 19}, {3, 8}, {5, 194}, {3, 0.4}, {5, 2500}, {1000, 1500}} {
+		p := liveLoad(t, fastLab(sp.n, 9220, sp.took))
+		p.Seek(9220 + sp.took + 300)
+		if cnt := p.Counters(); cnt.Informed != sp.n {
+			t.Fatalf("%d nodes: %d informed", sp.n, cnt.Informed)
+		}
+		long, short := spreadWords(sp.n, sp.took)
+		val := seconds(sp.took)
+		if sp.took < 0.5 {
+			val = "within 1 ms"
+		}
+		for _, sz := range pageSizes {
+			for _, right := range []float32{sz.right, 0} {
+				name := fmt.Sprintf("%d nodes in %v ms at %vx%v (right %v, larger type %v)", sp.n, sp.took, sz.w, sz.h, right, sz.projector)
+				c := NewComposer()
+				c.Projector = sz.projector
+				c.Insets = Insets{Top: sz.top, Right: right, Bottom: sz.bottom}
+				var f Frame
+				c.Compose(p, sz.w, sz.h, 1, &f)
+				// The texts that say it: the caption, or a row's label and value.
+				var says []int
+				for i, tx := range f.Texts {
+					switch {
+					case tx.S == long || tx.S == short:
+						says = append(says, i)
+					case strings.HasPrefix(tx.S, "all ") && strings.Contains(tx.S, " had it") && !strings.Contains(tx.S, " ms") && !strings.HasSuffix(tx.S, " s"):
+						for j, v := range f.Texts {
+							if v.S == val && v.Y == tx.Y {
+								says = append(says, i, j)
+							}
+						}
+					}
+				}
+				if len(says) == 0 {
+					t.Errorf("%s: the spread is not shown (%q or %q); texts %v", name, long, short, f.Texts)
+					continue
+				}
+				pan := c.panel
+				for _, i := range says {
+					b := textBox(c, f.Texts[i])
+					if b[0] < pan.x || b[2] > pan.x+pan.w || b[1] < pan.y || b[3] > pan.y+pan.h {
+						t.Errorf("%s: %q at %v leaves the panel %+v", name, f.Texts[i].S, b, pan)
+					}
+					for j, o := range f.Texts {
+						if j == i || slices.Contains(says, j) {
+							continue
+						}
+						if ob := textBox(c, o); b[0] < ob[2] && ob[0] < b[2] && b[1] < ob[3] && ob[1] < b[3] {
+							t.Errorf("%s: %q at %v overlaps %q at %v", name, f.Texts[i].S, b, o.S, ob)
+						}
+					}
+				}
+			}
+		}
+	}
+	// The words.
+	for _, tc := range []struct {
+		n           int
+		ms          float64
+		long, short string
+	}{{3, 19, "all 3 had it after 19 ms", "all 3 in 19 ms"}, {3, 0.3, "all 3 had it within 1 ms", "all 3 within 1 ms"}, {1000, 1500, "all 1,000 had it after 1.5 s", "all 1,000 in 1.5 s"}} {
+		if l, s := spreadWords(tc.n, tc.ms); l != tc.long || s != tc.short {
+			t.Errorf("spreadWords(%d, %v) = %q, %q", tc.n, tc.ms, l, s)
 		}
 	}
 }

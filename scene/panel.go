@@ -45,6 +45,9 @@ const (
 	slotTheory
 	slotChartMax
 	slotChartEnd
+	slotChartEndShort
+	slotSpreadLabel
+	slotSpreadValue
 	slotChartTitle
 	slotLog
 	slotLogRest
@@ -194,7 +197,6 @@ func (c *Composer) drawPanel(p *Player, f *Frame) {
 		}), classColor[CutOff].Mix(ColText, 0.3))
 		y += lh
 	}
-	y += 6 * s
 
 	// The legend at the bottom of the panel, the chart in the room left.
 	if c.legend.mode == legendInPanel {
@@ -204,10 +206,14 @@ func (c *Composer) drawPanel(p *Player, f *Frame) {
 		bottom -= c.legend.h + 10*s
 	}
 	small := fs * 0.85
-	top := y + small*1.5
+	top := y + 6*s + small*1.5
 	chartH := min(bottom-small*1.6-top, chartMaxH*s+small*tickRow)
 	if chartH >= chartMinH*s+small*tickRow {
 		c.drawChart(p, f, rect{x, top, w, chartH}, small, cnt)
+	} else if ms, ok := p.spreadTook(cnt); ok && y+fs*1.2 <= bottom {
+		// No room for the chart (large type on a laptop): how long the
+		// news took to reach everybody still shows, as a row.
+		c.spreadRow(f, x, y, w, fs, cnt.Alive, ms)
 	}
 }
 
@@ -221,11 +227,21 @@ func (c *Composer) drawChart(p *Player, f *Frame, r rect, small float32, cnt Cou
 	s := c.scale
 	b := &f.Over
 	n0 := len(f.Texts)
-	full := r
 	th := c.theory.get(p.info)
 	period := p.period()
 	t0 := math.Max(cnt.FirstNews, 0)
 	ax := p.chartWindow(cnt, th)
+	// A finished spread's caption goes beside the unit's name, or on a
+	// line of its own under it, taken from the chart.
+	unitW := c.measure(ax.name, small)
+	spreadLab, spreadBelow := "", false
+	if ms, ok := p.spreadTook(cnt); ok {
+		spreadLab, spreadBelow = c.spreadCaption(cnt.Alive, ms, r.w, unitW, small)
+		if spreadBelow {
+			r.h -= small * 1.3
+		}
+	}
+	full := r
 	tStart, tEnd := ax.start, ax.end
 	yMax := float64(max(int32(cnt.Alive), int32(p.info.Nodes), p.seriesMax, 1))
 	lw := c.yLabelWidth(yMax, small)
@@ -317,19 +333,15 @@ func (c *Composer) drawChart(p *Player, f *Frame, r rect, small float32, cnt Cou
 	)
 	// What the times count, and the theory (or the followed spread), below.
 	by := full.y + full.h + small*0.3
-	unitW := c.measure(ax.name, small)
 	f.Texts = append(f.Texts, Text{X: full.x + full.w, Y: by, Size: small, Color: ColDim, Align: AlignRight, S: ax.name})
 	switch {
 	case theory && th.rounds > 0:
 		c.theoryCaption(f, full.x, by, full.w-unitW-12*s, small, th)
-	case ax.since >= 0 && cnt.Informed >= cnt.Alive && cnt.Alive > 1:
-		spread := p.lastGain() - ax.since
-		lab := c.texts.get(slotChartEnd, int64(math.Round(spread)), int64(cnt.Alive), 0, func() string {
-			return "all " + Thousands(cnt.Alive) + " had it " + after(spread)
-		})
-		if c.measure(lab, small) <= full.w-unitW-12*s {
-			f.Texts = append(f.Texts, Text{X: full.x, Y: by, Size: small, Color: classColor[Informed].Mix(ColText, 0.3), S: lab})
+	case spreadLab != "":
+		if spreadBelow {
+			by += small * 1.3
 		}
+		f.Texts = append(f.Texts, Text{X: full.x, Y: by, Size: small, Color: classColor[Informed].Mix(ColText, 0.3), S: spreadLab})
 	}
 }
 
