@@ -174,16 +174,8 @@ func TestChartTickLabels(t *testing.T) {
 				t.Errorf("%v: no tick %q; texts %v", sz, want, f.Texts)
 				continue
 			}
-			w := c.measure(got.S, got.Size)
-			x0 := got.X
-			switch got.Align {
-			case AlignRight:
-				x0 -= w
-			case AlignCenter:
-				x0 -= w / 2
-			}
-			if x0 < c.panel.x || x0+w > c.panel.x+c.panel.w || got.Y < c.panel.y || got.Y+got.Size > c.panel.y+c.panel.h {
-				t.Errorf("%v: %q at (%v, %v) leaves the panel %+v", sz, want, x0, got.Y, c.panel)
+			if b := textBox(c, got); b[0] < c.panel.x || b[2] > c.panel.x+c.panel.w || b[1] < c.panel.y || b[3] > c.panel.y+c.panel.h {
+				t.Errorf("%v: %q at %v leaves the panel %+v", sz, want, b, c.panel)
 			}
 		}
 		// The x labels (along one line) do not overlap.
