@@ -132,13 +132,36 @@ func (c *Composer) drawPanel(p *Player, f *Frame) {
 	b.Rect(pan.x, pan.y, pan.w, pan.h, ColPanel)
 	f.PanelBox = [4]float32{float32(math.Floor(float64(pan.x))), float32(math.Floor(float64(pan.y))),
 		float32(math.Ceil(float64(pan.x + pan.w))), float32(math.Ceil(float64(pan.y + pan.h)))}
-	pad := panelPad * s
-	x, w := pan.x+pad, pan.w-2*pad
-	y := pan.y + pad
-	bottom := pan.y + pan.h - pad
 	cnt := p.Counters()
 	fs := panelFS * s
-	lh := fs * 1.45
+	small := fs * 0.85
+	x, w := pan.x+panelPad*s, pan.w-2*panelPad*s
+
+	// The chart's minimum with its time labels (and its caption's own
+	// line, when a live spread's words go under it), and the spacing that
+	// leaves room for it.
+	cp := c.planChart(p, cnt, w, small)
+	older := cnt.Version >= 2 && cnt.Older > 0
+	network := cnt.Groups > 0 || cnt.Loss > 0
+	rows := 4
+	if older {
+		rows++
+	}
+	if network {
+		rows++
+	}
+	room := pan.h
+	if c.legend.mode == legendInPanel {
+		room -= c.legend.h + 10*s
+	}
+	need := chartMinH*s + small*tickRow
+	if cp.spreadBelow {
+		need += small * 1.3
+	}
+	sp, lostBeside, fits := c.fitPanel(rows, room, need, w, fs, cnt)
+	y := pan.y + sp.pad
+	bottom := pan.y + pan.h - sp.pad
+	lh := sp.row
 
 	// Big headline: the round (or the time for sources without rounds).
 	big := panelBig * s
@@ -154,7 +177,7 @@ func (c *Composer) drawPanel(p *Player, f *Frame) {
 	tms := int64(math.Round(cnt.T / 100)) // tenths, rounded as the page rounds its time
 	f.Texts = append(f.Texts, Text{X: x + w, Y: y + (big-fs)*0.6, Size: fs, Color: ColDim, Align: AlignRight,
 		S: c.texts.get(slotTime, tms, 0, 0, func() string { return "t = " + strconv.FormatFloat(float64(tms)/10, 'f', 1, 64) + " s" })})
-	y += big * 1.4
+	y += sp.head
 
 	// After a newer version of the news, say which version is counted, and
 	// how many still hold an older one (they are drawn as uninformed).
@@ -166,13 +189,21 @@ func (c *Composer) drawPanel(p *Player, f *Frame) {
 		return Thousands(cnt.Informed) + " / " + Thousands(cnt.Alive)
 	}), classColor[Informed])
 	y += lh
-	if cnt.Version >= 2 && cnt.Older > 0 {
+	if older {
 		c.row(f, x, y, w, fs, c.texts.get(slotOlderLabel, int64(cnt.Version), 0, 0, func() string { return olderLabel(cnt.Version) }),
 			c.texts.get(slotOlder, int64(cnt.Older), 0, 0, func() string { return Thousands(cnt.Older) }),
 			classColor[Uninformed].Mix(ColText, 0.5))
 		y += lh
 	}
-	c.row(f, x, y, w, fs, "messages", c.texts.get(slotMessages, int64(cnt.Messages), 0, 0, func() string { return Thousands(cnt.Messages) }), ColText)
+	lost := c.texts.get(slotLost, int64(cnt.Lost), 0, 0, func() string { return Thousands(cnt.Lost) })
+	lostCol := ColLost.Mix(ColText, 0.3)
+	msgW := w
+	if lostBeside {
+		lw := c.lostWidth(fs, cnt)
+		msgW = w - lw - 16*s
+		c.row(f, x+w-lw, y, lw, fs, "lost", lost, lostCol)
+	}
+	c.row(f, x, y, msgW, fs, "messages", c.texts.get(slotMessages, int64(cnt.Messages), 0, 0, func() string { return Thousands(cnt.Messages) }), ColText)
 	y += lh
 	c.row(f, x, y, w, fs, "redundant", c.texts.get(slotRedundant, int64(cnt.Redundant), int64(cnt.Messages), 0, func() string {
 		pc := ""
@@ -182,9 +213,11 @@ func (c *Composer) drawPanel(p *Player, f *Frame) {
 		return Thousands(cnt.Redundant) + pc
 	}), ColRedundant.Mix(ColText, 0.4))
 	y += lh
-	c.row(f, x, y, w, fs, "lost", c.texts.get(slotLost, int64(cnt.Lost), 0, 0, func() string { return Thousands(cnt.Lost) }), ColLost.Mix(ColText, 0.3))
-	y += lh
-	if cnt.Groups > 0 || cnt.Loss > 0 {
+	if !lostBeside {
+		c.row(f, x, y, w, fs, "lost", lost, lostCol)
+		y += lh
+	}
+	if network {
 		c.row(f, x, y, w, fs, "network", c.texts.get(slotNet, int64(cnt.Groups), int64(cnt.Loss*1e6), 0, func() string {
 			out := "whole"
 			if cnt.Groups > 0 {
@@ -205,16 +238,38 @@ func (c *Composer) drawPanel(p *Player, f *Frame) {
 		toPanel(f, n)
 		bottom -= c.legend.h + 10*s
 	}
-	small := fs * 0.85
-	top := y + 6*s + small*1.5
-	chartH := min(bottom-small*1.6-top, chartMaxH*s+small*tickRow)
-	if chartH >= chartMinH*s+small*tickRow {
-		c.drawChart(p, f, rect{x, top, w, chartH}, small, cnt)
+	top := y + sp.gap + sp.title
+	chartH := min(bottom-sp.under-top, chartMaxH*s+small*tickRow)
+	if fits {
+		c.drawChart(p, f, rect{x, top, w, chartH}, small, cnt, &cp)
 	} else if ms, ok := p.spreadTook(cnt); ok && y+fs*1.2 <= bottom {
 		// No room for the chart (large type on a laptop): how long the
 		// news took to reach everybody still shows, as a row.
 		c.spreadRow(f, x, y, w, fs, cnt.Alive, ms)
 	}
+}
+
+// chartPlan is what the chart shows, decided before the panel is laid out:
+// a live spread's caption may need a line of its own.
+type chartPlan struct {
+	th          *theoryCache
+	ax          chartAxis
+	unitW       float32 // the width of the axis' name
+	spreadLab   string  // how long a live spread took, "" if none
+	spreadBelow bool    // spreadLab goes on a line of its own under the axis' name
+}
+
+// planChart returns the chart's plan for a chart w px wide.
+func (c *Composer) planChart(p *Player, cnt Counters, w, small float32) chartPlan {
+	th := c.theory.get(p.info)
+	cp := chartPlan{th: th, ax: p.chartWindow(cnt, th)}
+	// A finished spread's caption goes beside the unit's name, or on a
+	// line of its own under it, taken from the chart.
+	cp.unitW = c.measure(cp.ax.name, small)
+	if ms, ok := p.spreadTook(cnt); ok {
+		cp.spreadLab, cp.spreadBelow = c.spreadCaption(cnt.Alive, ms, w, cp.unitW, small)
+	}
+	return cp
 }
 
 // drawChart draws informed nodes over time: the run so far bright, what
@@ -223,23 +278,15 @@ func (c *Composer) drawPanel(p *Player, f *Frame) {
 // left of it and times (rounds, or ms since the news) under it. Its title
 // goes above it, the theory's rounds and what the times count below it,
 // never over it. r includes the time labels' line.
-func (c *Composer) drawChart(p *Player, f *Frame, r rect, small float32, cnt Counters) {
+func (c *Composer) drawChart(p *Player, f *Frame, r rect, small float32, cnt Counters, cp *chartPlan) {
 	s := c.scale
 	b := &f.Over
 	n0 := len(f.Texts)
-	th := c.theory.get(p.info)
+	th, ax, unitW, spreadLab, spreadBelow := cp.th, cp.ax, cp.unitW, cp.spreadLab, cp.spreadBelow
 	period := p.period()
 	t0 := math.Max(cnt.FirstNews, 0)
-	ax := p.chartWindow(cnt, th)
-	// A finished spread's caption goes beside the unit's name, or on a
-	// line of its own under it, taken from the chart.
-	unitW := c.measure(ax.name, small)
-	spreadLab, spreadBelow := "", false
-	if ms, ok := p.spreadTook(cnt); ok {
-		spreadLab, spreadBelow = c.spreadCaption(cnt.Alive, ms, r.w, unitW, small)
-		if spreadBelow {
-			r.h -= small * 1.3
-		}
+	if spreadBelow {
+		r.h -= small * 1.3
 	}
 	full := r
 	tStart, tEnd := ax.start, ax.end

@@ -1,0 +1,89 @@
+package scene
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/gossipscope/gossipscope/protocol"
+)
+
+// The chart (the run against theory) shows at every classroom size, in
+// normal and in larger type, with the settings panel open or closed, in a
+// simulation (with and without a network row) and in a live lab: at least
+// its minimum height, inside the panel, over no text, and no two of the
+// panel's texts over each other. In larger type at 1280x720 the counters
+// took the room and the chart was left out.
+func TestChartShownAtEverySize(t *testing.T) {
+	sim := load(t, Config{}, gossip(50, 3, 10, 7, 8))
+	sim.Seek(3500)
+	lossy := gossip(60, 3, 10, 7, 8)
+	lossy[0] = protocol.Header("sim", map[string]any{"nodes": 60, "fanout": 3, "mode": "push", "period": 1000.0, "loss": 0.1})
+	simLoss := load(t, Config{}, lossy)
+	simLoss.Seek(3500)
+	live := liveLoad(t, fastLab(5, 9220, 194))
+	live.Seek(9220 + 194 + 300)
+	for _, v := range []struct {
+		name string
+		p    *Player
+		rows int // counter rows
+	}{{"simulation", sim, 4}, {"simulation with loss", simLoss, 5}, {"live lab", live, 4}} {
+		for _, sz := range pageSizes {
+			for _, right := range []float32{sz.right, 0} {
+				name := fmt.Sprintf("%s at %vx%v (right %v, larger type %v)", v.name, sz.w, sz.h, right, sz.projector)
+				c := NewComposer()
+				c.Projector = sz.projector
+				c.Insets = Insets{Top: sz.top, Right: right, Bottom: sz.bottom}
+				var f Frame
+				c.Compose(v.p, sz.w, sz.h, 1, &f)
+				if got := countRows(&f); got != v.rows {
+					t.Errorf("%s: %d counter rows, want %d", name, got, v.rows)
+				}
+				g := c.Geometry()
+				ch, pan := g.Chart, g.Panel
+				if ch[2] <= 0 || ch[3] < chartMinH*c.scale {
+					t.Errorf("%s: chart's plot %v, want at least %v px high", name, ch, chartMinH*c.scale)
+					continue
+				}
+				if ch[0] < pan[0] || ch[1] < pan[1] || ch[0]+ch[2] > pan[0]+pan[2] || ch[1]+ch[3] > pan[1]+pan[3] {
+					t.Errorf("%s: chart's plot %v leaves the panel %v", name, ch, pan)
+				}
+				for i, tx := range f.Texts {
+					b := textBox(c, tx)
+					if b[0] < ch[0]+ch[2] && ch[0] < b[2] && b[1] < ch[1]+ch[3] && ch[1] < b[3] {
+						t.Errorf("%s: %q at %v is over the chart's plot %v", name, tx.S, b, ch)
+					}
+					if !tx.panel && !inside(b, pan) {
+						continue // the nodes' names, the legend's strip
+					}
+					if !inside(b, pan) {
+						t.Errorf("%s: %q at %v leaves the panel %v", name, tx.S, b, pan)
+					}
+					for _, o := range f.Texts[i+1:] {
+						if ob := textBox(c, o); inside(ob, pan) && b[0] < ob[2] && ob[0] < b[2] && b[1] < ob[3] && ob[1] < b[3] {
+							t.Errorf("%s: %q at %v overlaps %q at %v", name, tx.S, b, o.S, ob)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// inside says whether box b (left, top, right, bottom) is inside r (x, y, w, h).
+func inside(b, r [4]float32) bool {
+	return b[0] >= r[0] && b[1] >= r[1] && b[2] <= r[0]+r[2] && b[3] <= r[1]+r[3]
+}
+
+// countRows counts the panel's counter rows by their labels.
+func countRows(f *Frame) int {
+	n := 0
+	for _, tx := range f.Texts {
+		switch tx.S {
+		case "informed", "messages", "redundant", "lost", "network":
+			if tx.Color == ColDim { // not the legend's
+				n++
+			}
+		}
+	}
+	return n
+}
