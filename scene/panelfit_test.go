@@ -2,6 +2,7 @@ package scene
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/gossipscope/gossipscope/protocol"
@@ -9,10 +10,11 @@ import (
 
 // The chart (the run against theory) shows at every classroom size, in
 // normal and in larger type, with the settings panel open or closed, in a
-// simulation (with and without a network row) and in a live lab: at least
-// its minimum height, inside the panel, over no text, and no two of the
-// panel's texts over each other. In larger type at 1280x720 the counters
-// took the room and the chart was left out.
+// simulation (with a network row, a row for an older version, or neither)
+// and in a live lab: at least its minimum height, inside the panel, over
+// no text, and no two of the panel's texts over each other. In larger type
+// at 1280x720 the counters took the room and the chart was left out. In
+// normal type, where the panel has room, its spacing stays the roomy one.
 func TestChartShownAtEverySize(t *testing.T) {
 	sim := load(t, Config{}, gossip(50, 3, 10, 7, 8))
 	sim.Seek(3500)
@@ -20,13 +22,20 @@ func TestChartShownAtEverySize(t *testing.T) {
 	lossy[0] = protocol.Header("sim", map[string]any{"nodes": 60, "fanout": 3, "mode": "push", "period": 1000.0, "loss": 0.1})
 	simLoss := load(t, Config{}, lossy)
 	simLoss.Seek(3500)
+	// A newer version of the news from n0 at 2.5 s: a row for the nodes
+	// still on version 1.
+	v2 := gossip(50, 3, 10, 7, 8)
+	at := slices.IndexFunc(v2, func(e protocol.Event) bool { return e.T > 2500 })
+	v2 = slices.Insert(v2, at, protocol.Event{Type: protocol.TypeState, T: 2500, Node: "n0", Key: "k0", Version: 2})
+	simV2 := load(t, Config{}, v2)
+	simV2.Seek(3500)
 	live := liveLoad(t, fastLab(5, 9220, 194))
 	live.Seek(9220 + 194 + 300)
 	for _, v := range []struct {
 		name string
 		p    *Player
 		rows int // counter rows
-	}{{"simulation", sim, 4}, {"simulation with loss", simLoss, 5}, {"live lab", live, 4}} {
+	}{{"simulation", sim, 4}, {"simulation with loss", simLoss, 5}, {"simulation with version 2", simV2, 5}, {"live lab", live, 4}} {
 		for _, sz := range pageSizes {
 			for _, right := range []float32{sz.right, 0} {
 				name := fmt.Sprintf("%s at %vx%v (right %v, larger type %v)", v.name, sz.w, sz.h, right, sz.projector)
@@ -37,6 +46,13 @@ func TestChartShownAtEverySize(t *testing.T) {
 				c.Compose(v.p, sz.w, sz.h, 1, &f)
 				if got := countRows(&f); got != v.rows {
 					t.Errorf("%s: %d counter rows, want %d", name, got, v.rows)
+				}
+				if !sz.projector {
+					want := c.panel.y + roomySpacing(c.scale).pad + roomySpacing(c.scale).head
+					first := slices.IndexFunc(f.Texts, func(tx Text) bool { return tx.Color == ColDim && tx.X == c.panel.x+panelPad*c.scale })
+					if first < 0 || f.Texts[first].Y != want {
+						t.Errorf("%s: the first counter not at y %v (the roomy spacing); texts %v", name, want, f.Texts)
+					}
 				}
 				g := c.Geometry()
 				ch, pan := g.Chart, g.Panel
@@ -79,7 +95,7 @@ func countRows(f *Frame) int {
 	n := 0
 	for _, tx := range f.Texts {
 		switch tx.S {
-		case "informed", "messages", "redundant", "lost", "network":
+		case "informed", "know version 2", "still on version 1", "messages", "redundant", "lost", "network":
 			if tx.Color == ColDim { // not the legend's
 				n++
 			}
