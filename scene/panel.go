@@ -158,7 +158,9 @@ func (c *Composer) drawPanel(p *Player, f *Frame) {
 	if cp.spreadBelow {
 		need += small * 1.3
 	}
-	sp, lostBeside, fits := c.fitPanel(rows, room, need, w, fs, cnt)
+	msgs := c.texts.get(slotMessages, int64(cnt.Messages), 0, 0, func() string { return Thousands(cnt.Messages) })
+	lost := c.texts.get(slotLost, int64(cnt.Lost), 0, 0, func() string { return Thousands(cnt.Lost) })
+	sp, lostBeside, fits := c.fitPanel(rows, room, need, w, fs, msgs, lost)
 	y := pan.y + sp.pad
 	bottom := pan.y + pan.h - sp.pad
 	lh := sp.row
@@ -195,15 +197,14 @@ func (c *Composer) drawPanel(p *Player, f *Frame) {
 			classColor[Uninformed].Mix(ColText, 0.5))
 		y += lh
 	}
-	lost := c.texts.get(slotLost, int64(cnt.Lost), 0, 0, func() string { return Thousands(cnt.Lost) })
 	lostCol := ColLost.Mix(ColText, 0.3)
 	msgW := w
 	if lostBeside {
-		lw := c.lostWidth(fs, cnt)
+		lw := c.lostWidth(fs, lost)
 		msgW = w - lw - 16*s
 		c.row(f, x+w-lw, y, lw, fs, "lost", lost, lostCol)
 	}
-	c.row(f, x, y, msgW, fs, "messages", c.texts.get(slotMessages, int64(cnt.Messages), 0, 0, func() string { return Thousands(cnt.Messages) }), ColText)
+	c.row(f, x, y, msgW, fs, "messages", msgs, ColText)
 	y += lh
 	c.row(f, x, y, w, fs, "redundant", c.texts.get(slotRedundant, int64(cnt.Redundant), int64(cnt.Messages), 0, func() string {
 		pc := ""

@@ -50,8 +50,9 @@ func (a panelSpacing) toward(b panelSpacing, k float32) panelSpacing {
 // left out) with rows counter lines and a chart needing need px: the roomy
 // one if the chart fits with it; else the least tightening that makes it
 // fit; else the same with the lost count beside the messages (beside), if
-// that fits in w. ok is false when the chart fits in none.
-func (c *Composer) fitPanel(rows int, room, need, w, fs float32, cnt Counters) (sp panelSpacing, beside, ok bool) {
+// that fits in w (msgs and lost are the counts as drawn). ok is false when
+// the chart fits in none.
+func (c *Composer) fitPanel(rows int, room, need, w, fs float32, msgs, lost string) (sp panelSpacing, beside, ok bool) {
 	s := c.scale
 	roomy, tight := roomySpacing(s), tightSpacing(s)
 	if room-roomy.height(rows) >= need {
@@ -60,7 +61,7 @@ func (c *Composer) fitPanel(rows int, room, need, w, fs float32, cnt Counters) (
 	for _, beside := range [...]bool{false, true} {
 		n := rows
 		if beside {
-			if !c.lostBesideFits(w, fs, cnt) {
+			if !c.lostBesideFits(w, fs, msgs, lost) {
 				break
 			}
 			n--
@@ -86,12 +87,12 @@ const (
 )
 
 // lostWidth is the width the "lost" count takes beside the messages.
-func (c *Composer) lostWidth(fs float32, cnt Counters) float32 {
-	return c.measure("lost", fs) + fs*0.5 + max(c.glyphs.Measure(Thousands(cnt.Lost), fs, true), c.glyphs.Measure(besideLost, fs, true))
+func (c *Composer) lostWidth(fs float32, lost string) float32 {
+	return c.measure("lost", fs) + fs*0.5 + max(c.glyphs.Measure(lost, fs, true), c.glyphs.Measure(besideLost, fs, true))
 }
 
 // lostBesideFits says whether "messages 1,234   lost 12" fits in w.
-func (c *Composer) lostBesideFits(w, fs float32, cnt Counters) bool {
-	msgs := max(c.glyphs.Measure(Thousands(cnt.Messages), fs, true), c.glyphs.Measure(besideMessages, fs, true))
-	return c.measure("messages", fs)+fs+msgs+16*c.scale+c.lostWidth(fs, cnt) <= w
+func (c *Composer) lostBesideFits(w, fs float32, msgs, lost string) bool {
+	mw := max(c.glyphs.Measure(msgs, fs, true), c.glyphs.Measure(besideMessages, fs, true))
+	return c.measure("messages", fs)+fs+mw+16*c.scale+c.lostWidth(fs, lost) <= w
 }

@@ -103,3 +103,29 @@ func countRows(f *Frame) int {
 	}
 	return n
 }
+
+// A tightened panel, with the lost count beside the messages, allocates
+// nothing on a steady frame, as a roomy one.
+func TestTightPanelAllocatesNothing(t *testing.T) {
+	evs := gossip(1000, 3, 400, 11, 12)
+	evs[0] = protocol.Header("sim", map[string]any{"nodes": 1000, "fanout": 3, "mode": "push", "period": 1000.0, "loss": 0.1})
+	p, at := load(t, Config{}, evs), 3200.0
+	c := NewComposer()
+	c.Projector = true
+	c.Insets = Insets{Top: 115, Right: 358, Bottom: 177} // 1280x720 in larger type (pageSizes)
+	var f Frame
+	p.Seek(at)
+	c.Compose(p, 1280, 720, 1, &f)
+	if c.Geometry().Chart[3] < chartMinH*c.scale || !slices.ContainsFunc(f.Texts, func(tx Text) bool { return tx.S == "lost" && tx.X > c.panel.x+c.panel.w/2 }) {
+		t.Fatalf("not the tight panel with the lost count beside the messages: chart %v", c.Geometry().Chart)
+	}
+	allocs := testing.AllocsPerRun(20, func() {
+		p.Seek(at + 1)
+		c.Compose(p, 1280, 720, 1, &f)
+		p.Seek(at)
+		c.Compose(p, 1280, 720, 1, &f)
+	})
+	if allocs > 0 {
+		t.Fatalf("%v allocations per steady frame, want 0", allocs)
+	}
+}
