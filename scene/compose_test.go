@@ -95,6 +95,17 @@ func TestComposeDrawsWhatIsInFlight(t *testing.T) {
 	}
 }
 
+// steadyAllocs returns the allocations per frame composing p at at and a
+// millisecond later, over and over, on a w x h screen.
+func steadyAllocs(p *Player, c *Composer, at float64, w, h float32, f *Frame) float64 {
+	return testing.AllocsPerRun(20, func() {
+		p.Seek(at + 1)
+		c.Compose(p, w, h, 1, f)
+		p.Seek(at)
+		c.Compose(p, w, h, 1, f)
+	})
+}
+
 func TestComposeSteadyFrameAllocatesNothing(t *testing.T) {
 	p, at := midRun(t, 1000)
 	c := NewComposer()
@@ -103,13 +114,7 @@ func TestComposeSteadyFrameAllocatesNothing(t *testing.T) {
 	p.Seek(at)
 	c.Compose(p, 1024, 768, 1, &f)
 	c.Compose(p, 1024, 768, 1, &f)
-	allocs := testing.AllocsPerRun(20, func() {
-		p.Seek(at + 1)
-		c.Compose(p, 1024, 768, 1, &f)
-		p.Seek(at)
-		c.Compose(p, 1024, 768, 1, &f)
-	})
-	if allocs > 0 {
+	if allocs := steadyAllocs(p, c, at, 1024, 768, &f); allocs > 0 {
 		t.Fatalf("%v allocations per steady frame, want 0", allocs)
 	}
 	texts := ""

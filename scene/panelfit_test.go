@@ -119,13 +119,7 @@ func TestTightPanelAllocatesNothing(t *testing.T) {
 	if c.Geometry().Chart[3] < chartMinH*c.scale || !slices.ContainsFunc(f.Texts, func(tx Text) bool { return tx.S == "lost" && tx.X > c.panel.x+c.panel.w/2 }) {
 		t.Fatalf("not the tight panel with the lost count beside the messages: chart %v", c.Geometry().Chart)
 	}
-	allocs := testing.AllocsPerRun(20, func() {
-		p.Seek(at + 1)
-		c.Compose(p, 1280, 720, 1, &f)
-		p.Seek(at)
-		c.Compose(p, 1280, 720, 1, &f)
-	})
-	if allocs > 0 {
+	if allocs := steadyAllocs(p, c, at, 1280, 720, &f); allocs > 0 {
 		t.Fatalf("%v allocations per steady frame, want 0", allocs)
 	}
 }
