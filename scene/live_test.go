@@ -168,7 +168,7 @@ func TestNarrationSingular(t *testing.T) {
 	p := load(t, Config{}, evs)
 	p.Seek(10)
 	n := p.Narration()
-	if !strings.Contains(n, "1 message,") || strings.Contains(n, "1 messages") {
+	if !strings.Contains(n, "1 message so far") || strings.Contains(n, "1 messages") {
 		t.Errorf("narration %q", n)
 	}
 	p.Seek(3.5)

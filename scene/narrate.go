@@ -82,12 +82,18 @@ func (p *Player) Narration() string {
 			}
 		}
 		// A stream with no messages (an observer polling APIs cannot see
-		// any) says nothing about them rather than "0 messages".
-		if c.Messages > 0 {
+		// any) says nothing about them rather than "0 messages". Live, in
+		// the panel's words: a silence's name and its origin already take
+		// much of the room, and the counts are the stream's, so far.
+		switch {
+		case c.Messages <= 0:
+		case p.hasRounds():
 			fmt.Fprintf(&b, ". %s, %s of them to nodes that already knew", many(c.Messages, "message"), Thousands(c.Redundant))
-			if c.Lost > 0 {
-				fmt.Fprintf(&b, ", %s lost", Thousands(c.Lost))
-			}
+		default:
+			fmt.Fprintf(&b, "; %s so far, %s redundant", many(c.Messages, "message"), Thousands(c.Redundant))
+		}
+		if c.Messages > 0 && c.Lost > 0 {
+			fmt.Fprintf(&b, ", %s lost", Thousands(c.Lost))
 		}
 		b.WriteString(".")
 	case c.Done:
@@ -139,7 +145,7 @@ func (p *Player) recentFault() string {
 		switch c.faultKind {
 		case faultCrash:
 			if by != "" {
-				return name + " is dead (declared by " + by + ")."
+				return name + " is dead, says " + by + "."
 			}
 			return name + " is dead."
 		case faultLeave:

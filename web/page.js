@@ -434,6 +434,7 @@
   // sentence wraps differently.
   let narrationReserve = 0;
   P.updateInsets = (keepReserve) => {
+    if (!keepReserve) fitNarration(true); // the layout changed: so may its lines
     placeOverlays();
     const bar = $("bar").getBoundingClientRect();
     document.documentElement.style.setProperty("--bar-h", Math.ceil(bar.height) + "px");
@@ -456,6 +457,30 @@
     P.insets = ins;
     if (P.gs && typeof P.gs.setInsets === "function") P.callQuiet("setInsets", ins.top, ins.right, ins.bottom, ins.left);
   };
+
+  // fitNarration keeps the narration within three lines where a smaller
+  // type does it, never smaller than the page's own text: a fourth line
+  // would take the canvas panel's chart its room at 1280x720 in larger
+  // type. A sentence that needs more keeps that type and its box grows:
+  // the narration is never cut short (e2e TestNarrationFitsEverySize).
+  // Like the band, the type only shrinks until the layout changes
+  // (reset), so that it does not jump as the counts in a sentence change.
+  const NARRATION_LINES = 3;
+  function fitNarration(reset) {
+    const n = $("narration"), span = n.firstElementChild;
+    if (reset && n.style.fontSize) n.style.fontSize = "";
+    if (!span) return;
+    const lines = () => {
+      const cs = getComputedStyle(span);
+      return (span.clientHeight - parseFloat(cs.paddingTop) - parseFloat(cs.paddingBottom)) / parseFloat(cs.lineHeight);
+    };
+    const floor = parseFloat(getComputedStyle(body).fontSize);
+    let fs = parseFloat(getComputedStyle(n).fontSize);
+    while (lines() > NARRATION_LINES + 0.5 && fs > floor) {
+      fs = Math.max(floor, fs * 0.93);
+      n.style.fontSize = fs + "px";
+    }
+  }
 
   // ---- the refresh ----
 
@@ -546,6 +571,7 @@
         span.textContent = narr;
         n.appendChild(span);
       }
+      fitNarration(false);
       P.updateInsets(true);
     }
     // The wasm's own errors, unless the page already said the same thing.
