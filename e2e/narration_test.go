@@ -147,6 +147,18 @@ func TestNarrationFitsEverySize(t *testing.T) {
 					if f.Chart <= 0 {
 						t.Errorf("%s: the canvas panel has no chart beside a %d-line narration", name, f.Lines)
 					}
+					if name == "sim-1280x720-large=true" {
+						// The long sentence took smaller type; a short one
+						// (the first round's) has its own again.
+						api(t, ctx, "seek(0)")
+						waitFor(t, ctx, 10*time.Second, "a short sentence", `document.getElementById("narration").textContent.startsWith("Round 1:")`)
+						short := eval[narrationFit](t, ctx, narrationFitJS)
+						if short.Size <= f.Size {
+							t.Errorf("%s: %.1f px type for %q after %.1f px for the long sentence", name, short.Size, short.Text, f.Size)
+						}
+						api(t, ctx, "seek(4400)")
+						waitFor(t, ctx, 10*time.Second, "the crash told again", `document.getElementById("narration").textContent.startsWith("n7 crashed.")`)
+					}
 				})
 			})
 		}

@@ -463,12 +463,16 @@
   // would take the canvas panel's chart its room at 1280x720 in larger
   // type. A sentence that needs more keeps that type and its box grows:
   // the narration is never cut short (e2e TestNarrationFitsEverySize).
-  // Like the band, the type only shrinks until the layout changes
-  // (reset), so that it does not jump as the counts in a sentence change.
+  // The smaller type stays until the layout changes (reset) or a sentence
+  // comes that is clearly shorter (the crash told in front of it gone, say)
+  // than the last that needed it, so that it does not jump back and forth
+  // as the counts in a sentence gain and lose digits.
   const NARRATION_LINES = 3;
+  let shrunkFor = 0; // the length of the last sentence that needed smaller type
   function fitNarration(reset) {
     const n = $("narration"), span = n.firstElementChild;
-    if (reset && n.style.fontSize) n.style.fontSize = "";
+    const len = n.textContent.length;
+    if (n.style.fontSize && (reset || len < 0.95 * shrunkFor)) n.style.fontSize = "";
     if (!span) return;
     const lines = () => {
       const cs = getComputedStyle(span);
@@ -479,6 +483,7 @@
     while (lines() > NARRATION_LINES + 0.5 && fs > floor) {
       fs = Math.max(floor, fs * 0.93);
       n.style.fontSize = fs + "px";
+      shrunkFor = len;
     }
   }
 
