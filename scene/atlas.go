@@ -70,14 +70,27 @@ const (
 	stampMaxSide = (AtlasW - stampX) / int(numStamps)
 )
 
+// NodeStamps says where Atlas.stamps drew the stamps for nodes of radius
+// R: cells W x H px side by side from (stampX, 0), each shape centred on
+// the pixel corner (CX, CY) of its cell. Tri says the cells have room for
+// the triangle around each shape, which Batch.Stamp draws (one triangle
+// where a quad is two: a software renderer pays per triangle more than
+// per pixel for shapes this small); Rho is that triangle's inscribed
+// radius, just past the shape's last inked pixel. Nodes too big for
+// such cells get square ones, drawn as quads.
+type NodeStamps struct {
+	R            float32
+	W, H, CX, CY int
+	Tri          bool
+	Rho          [numStamps]float32
+}
+
 // Atlas is the sprite and glyph sheet, premultiplied white on transparent.
 type Atlas struct {
 	Img   *image.RGBA
 	dirty image.Rectangle
-	// stampR and stampSide are the radius the stamps are drawn for and
-	// the side of their cells (0: none yet).
-	stampR    float32
-	stampSide int
+	// nodeStamps: the node stamps drawn now (W 0: none yet).
+	nodeStamps NodeStamps
 	// The dot band: the dot stamps drawn so far, and where the next goes.
 	dots               []DotStamp
 	dotX, dotY, dotRow int
@@ -159,38 +172,58 @@ func (a *Atlas) dotFrame() {
 // disc's radius over the half-side of the inset source rectangle.
 const spriteFill = (SpriteSize/2 - 1.5) / (SpriteSize/2 - 0.5)
 
+// stampMargin is how far past a shape's last inked pixel centre its
+// triangle reaches: far more than float32 rounding of the vertices, so no
+// inked pixel is left out.
+const stampMargin = 1.0 / 16
+
 // stamps draws the stamps for nodes of radius r (the radius Batch.Sprite
 // is given), looking as the sprites look at that size, unless they are
-// drawn for r already. It returns the side of their cells (even: a
-// stamp's centre is a pixel corner), or 0 when r does not fit a cell.
-func (a *Atlas) stamps(r float32) int {
-	if r == a.stampR && a.stampSide > 0 {
-		return a.stampSide
+// drawn for r already; ok is false when r does not fit a cell.
+func (a *Atlas) stamps(r float32) (ns NodeStamps, ok bool) {
+	if r == a.nodeStamps.R && a.nodeStamps.W > 0 {
+		return a.nodeStamps, true
 	}
-	side := 2*int(math.Ceil(float64(r))) + 2
-	if !(r > 0) || side > stampMaxSide || side > glyphTop {
-		return 0
+	if !(r > 0) {
+		return ns, false
 	}
-	a.stampR, a.stampSide = r, side
-	region := image.Rect(stampX, 0, AtlasW, glyphTop)
+	disc := float64(r) * spriteFill
+	// A pixel is inked while its centre is less than half a pixel past
+	// the shape's edge.
+	radius := [numStamps]float64{StampDisc: disc, StampSmall: 0.82 * disc, StampRing: disc}
+	for st, rad := range radius {
+		ns.Rho[st] = float32(rad + 0.5 + stampMargin)
+	}
+	rho := float64(ns.Rho[StampDisc])
+	// The triangle around the circle: its top corner 2 rho above the
+	// centre, the others rho below and sqrt3 rho either side; a pixel of
+	// transparent border all round.
+	ns.CX, ns.CY = int(math.Ceil(sqrt3*rho))+1, int(math.Ceil(2*rho))+1
+	ns.W, ns.H, ns.Tri = 2*ns.CX, ns.CY+int(math.Ceil(rho))+1, true
+	if ns.W > stampMaxSide || ns.H > dotBandTop {
+		// Square cells, the square around the shape (a quad).
+		side := 2*int(math.Ceil(float64(r))) + 2
+		ns.CX, ns.CY, ns.W, ns.H, ns.Tri = side/2, side/2, side, side, false
+		if side > stampMaxSide || side > dotBandTop {
+			return NodeStamps{}, false
+		}
+	}
+	ns.R = r
+	a.nodeStamps = ns
+	// The stamp band only: the dot band below it runs the whole width.
+	region := image.Rect(stampX, 0, AtlasW, dotBandTop)
 	for y := region.Min.Y; y < region.Max.Y; y++ {
 		clear(a.Img.Pix[a.Img.PixOffset(region.Min.X, y):a.Img.PixOffset(region.Max.X, y)])
 	}
-	disc := float64(r) * spriteFill
-	c := float64(side) / 2
+	cx, cy := float64(ns.CX), float64(ns.CY)
 	for st := Stamp(0); st < numStamps; st++ {
-		x0 := stampX + int(st)*side
-		for y := 0; y < side; y++ {
-			for x := 0; x < side; x++ {
-				d := math.Hypot(float64(x)+0.5-c, float64(y)+0.5-c)
-				var v float64
-				switch st {
-				case StampDisc:
-					v = clampF(disc-d+0.5, 0, 1)
-				case StampSmall:
-					v = clampF(0.82*disc-d+0.5, 0, 1)
-				case StampRing:
-					v = clampF(disc-d+0.5, 0, 1) * clampF(d-(disc-disc/6)+0.5, 0, 1)
+		x0 := stampX + int(st)*ns.W
+		for y := 0; y < ns.H; y++ {
+			for x := 0; x < ns.W; x++ {
+				d := math.Hypot(float64(x)+0.5-cx, float64(y)+0.5-cy)
+				v := clampF(radius[st]-d+0.5, 0, 1)
+				if st == StampRing {
+					v *= clampF(d-(disc-disc/6)+0.5, 0, 1)
 				}
 				b := uint8(math.Round(v * 255))
 				a.Img.SetRGBA(x0+x, y, color.RGBA{b, b, b, b})
@@ -198,7 +231,7 @@ func (a *Atlas) stamps(r float32) int {
 		}
 	}
 	a.markDirty(region)
-	return side
+	return ns, true
 }
 
 // NewAtlas draws the sprites; the glyph area starts empty.

@@ -272,10 +272,17 @@ func (b *Batch) image(x, y, sx0, sy0, sx1, sy1 float32, c Color) {
 	b.quad(filterNearest, x, y, x+w, y, x, y+h, x+w, y+h, sx0, sy0, sx1, sy1, c, c)
 }
 
-// Stamp adds stamp st (cells of side px, Atlas.stamps) centred at the
-// pixel corner nearest to (x, y).
-func (b *Batch) Stamp(st Stamp, side int, x, y float32, c Color) {
-	h := float32(side / 2)
-	sx := float32(stampX + int(st)*side)
-	b.image(float32(math.Round(float64(x)))-h, float32(math.Round(float64(y)))-h, sx, 0, sx+float32(side), float32(side), c)
+// Stamp adds stamp st of ns (Atlas.stamps) centred at the pixel corner
+// nearest to (x, y): the triangle around its shape, or the square in
+// square cells, copied pixel for pixel (screen and atlas differ by whole
+// pixels).
+func (b *Batch) Stamp(st Stamp, ns NodeStamps, x, y float32, c Color) {
+	x, y = float32(math.Round(float64(x))), float32(math.Round(float64(y)))
+	sx, sy := float32(stampX+int(st)*ns.W+ns.CX), float32(ns.CY)
+	if ns.Tri {
+		b.circleTriangle(filterNearest, x, y, ns.Rho[st], sx, sy, ns.Rho[st], c)
+		return
+	}
+	h := float32(ns.CX)
+	b.image(x-h, y-h, sx-h, sy-h, sx+h, sy+h, c)
 }

@@ -1,6 +1,7 @@
 package scene
 
 import (
+	"image"
 	"math"
 	"testing"
 )
@@ -146,5 +147,120 @@ func TestDotStampsCopyPixelForPixel(t *testing.T) {
 		if math.Abs(sx/ink-float64(at[0])) > 0.3 || math.Abs(sy/ink-float64(at[1])) > 0.3 {
 			t.Fatalf("dot at %v: its ink is centred at %.2f, %.2f", at, sx/ink, sy/ink)
 		}
+	}
+}
+
+// raster draws b's triangles as a GPU does with nearest sampling, for
+// tests: a pixel is drawn when its centre is inside a triangle (edges
+// included, the stricter test of where a triangle reads) and shows the
+// atlas texel its interpolated source point falls in. It calls texel for
+// every pixel drawn, and returns the alpha drawn at each pixel (the last
+// shape's, as the shapes here do not overlap).
+func raster(b *Batch, img *image.RGBA, texel func(sx, sy int)) map[[2]int]uint8 {
+	out := map[[2]int]uint8{}
+	for _, ch := range b.Chunks() {
+		v := b.Vertices[ch.V0:ch.V1]
+		idx := b.Indices[ch.I0:ch.I1]
+		for i := 0; i+2 < len(idx); i += 3 {
+			p := [3]Vertex{v[idx[i]], v[idx[i+1]], v[idx[i+2]]}
+			area := float64((p[1].DstX-p[0].DstX)*(p[2].DstY-p[0].DstY) - (p[2].DstX-p[0].DstX)*(p[1].DstY-p[0].DstY))
+			x0 := math.Floor(float64(min(p[0].DstX, p[1].DstX, p[2].DstX)))
+			x1 := math.Ceil(float64(max(p[0].DstX, p[1].DstX, p[2].DstX)))
+			y0 := math.Floor(float64(min(p[0].DstY, p[1].DstY, p[2].DstY)))
+			y1 := math.Ceil(float64(max(p[0].DstY, p[1].DstY, p[2].DstY)))
+			for y := y0; y < y1; y++ {
+				for x := x0; x < x1; x++ {
+					var w [3]float64 // barycentric weights of the pixel centre
+					for k := range 3 {
+						a, c := p[(k+1)%3], p[(k+2)%3]
+						w[k] = (float64(c.DstX-a.DstX)*(y+0.5-float64(a.DstY)) - float64(c.DstY-a.DstY)*(x+0.5-float64(a.DstX))) / area
+					}
+					if w[0] < 0 || w[1] < 0 || w[2] < 0 {
+						continue
+					}
+					sx := w[0]*float64(p[0].SrcX) + w[1]*float64(p[1].SrcX) + w[2]*float64(p[2].SrcX)
+					sy := w[0]*float64(p[0].SrcY) + w[1]*float64(p[1].SrcY) + w[2]*float64(p[2].SrcY)
+					tx, ty := int(math.Floor(sx)), int(math.Floor(sy))
+					texel(tx, ty)
+					out[[2]int{int(x), int(y)}] = img.RGBAAt(tx, ty).A
+				}
+			}
+		}
+	}
+	return out
+}
+
+// A node's stamp is one triangle around its shape, copied pixel for pixel
+// from a cell roomy enough that the triangle reads only that cell, and it
+// draws exactly the node the square stamp drew before: every pixel whose
+// centre is within half a pixel of the shape's edge, at the alpha of its
+// distance from the pixel corner nearest the node. Nodes too big for
+// roomy cells are the square stamp still, as quads.
+func TestNodeStampsAreTrianglesCopiedPixelForPixel(t *testing.T) {
+	fill := func(st Stamp, disc, d float64) float64 { // the shapes as the sprites draw them
+		switch st {
+		case StampSmall:
+			return clampF(0.82*disc-d+0.5, 0, 1)
+		case StampRing:
+			return clampF(disc-d+0.5, 0, 1) * clampF(d-(disc-disc/6)+0.5, 0, 1)
+		}
+		return clampF(disc-d+0.5, 0, 1)
+	}
+	for _, r := range []float32{1.3, 2.9, 4, 4.37, 7.5, 12, 20.2, 35, 48, 62} {
+		a := NewAtlas()
+		ns, ok := a.stamps(r)
+		if !ok {
+			t.Fatalf("r %v: no stamps", r)
+		}
+		if ns.Tri != (r <= 35) {
+			t.Errorf("r %v: triangles %v", r, ns.Tri)
+		}
+		if ns.W*int(numStamps) > AtlasW-stampX || ns.H > dotBandTop {
+			t.Fatalf("r %v: cells %dx%d do not fit the stamp band", r, ns.W, ns.H)
+		}
+		for _, at := range [][2]float32{{100, 200}, {100.3, 200.2}, {100.6, 200.5}, {557.25, 31.74}} {
+			cx, cy := math.Round(float64(at[0])), math.Round(float64(at[1]))
+			for st := Stamp(0); st < numStamps; st++ {
+				var b Batch
+				b.Stamp(st, ns, at[0], at[1], ColNews)
+				ch := b.Chunks()
+				if len(ch) != 1 || ch[0].Linear {
+					t.Fatalf("r %v: chunks %+v", r, ch)
+				}
+				if n := len(b.Indices) / 3; ns.Tri && n != 1 || !ns.Tri && n != 2 {
+					t.Fatalf("r %v stamp %d: %d triangles", r, st, n)
+				}
+				for _, v := range b.Vertices {
+					tx, ty := float64(v.DstX-v.SrcX), float64(v.DstY-v.SrcY)
+					if math.Abs(tx-math.Round(tx)) > 1e-3 || math.Abs(ty-math.Round(ty)) > 1e-3 {
+						t.Fatalf("r %v: screen and stamp differ by %v, %v px: not a copy", r, tx, ty)
+					}
+				}
+				cell := image.Rect(stampX+int(st)*ns.W, 0, stampX+int(st+1)*ns.W, ns.H)
+				got := raster(&b, a.Img, func(sx, sy int) {
+					if !image.Pt(sx, sy).In(cell) {
+						t.Fatalf("r %v at %v: stamp %d reads (%d, %d), outside its cell %v", r, at, st, sx, sy, cell)
+					}
+				})
+				disc := float64(r) * spriteFill
+				e := math.Ceil(float64(r)) + 2
+				for y := cy - e; y < cy+e; y++ {
+					for x := cx - e; x < cx+e; x++ {
+						want := uint8(math.Round(255 * fill(st, disc, math.Hypot(x+0.5-cx, y+0.5-cy))))
+						if g := got[[2]int{int(x), int(y)}]; g != want {
+							t.Fatalf("r %v at %v: stamp %d draws pixel (%v, %v) at alpha %d, want %d", r, at, st, x, y, g, want)
+						}
+					}
+				}
+				for p, al := range got {
+					if al != 0 && math.Hypot(float64(p[0])+0.5-cx, float64(p[1])+0.5-cy) > disc+0.5 {
+						t.Fatalf("r %v: stamp %d inks %v, off the shape", r, st, p)
+					}
+				}
+			}
+		}
+	}
+	if _, ok := NewAtlas().stamps(70); ok {
+		t.Error("stamps for r 70 do not fit the band, yet were drawn")
 	}
 }

@@ -176,8 +176,8 @@ func TestPacketsAreSampledPastTheArea(t *testing.T) {
 	}
 }
 
-// Below the node layer's size each node is a stamp: a quad copying its
-// cell of the atlas pixel for pixel (so drawn with nearest sampling),
+// Below the node layer's size each node is a stamp: one triangle copying
+// its cell of the atlas pixel for pixel (so drawn with nearest sampling),
 // centred on the node to half a pixel, in its class's colour, and the
 // stamp is a disc of the size the sprite showed.
 func TestNodesAreStampsBelowTheLayer(t *testing.T) {
@@ -197,30 +197,38 @@ func TestNodesAreStampsBelowTheLayer(t *testing.T) {
 		c    Color
 		st   Stamp
 	}
-	side := c.atlas.stampSide
-	if side <= 0 {
-		t.Fatal("no stamps drawn")
+	ns := c.atlas.nodeStamps
+	if ns.W <= 0 || !ns.Tri {
+		t.Fatalf("stamps %+v: none, or not triangles", ns)
 	}
 	var stamps []stamp
 	for _, ch := range f.Under.Chunks() {
 		idx := f.Under.Indices[ch.I0:ch.I1]
 		v := f.Under.Vertices[ch.V0:]
-		for i := 0; i+5 < len(idx); i++ {
-			if idx[i+3] != idx[i]+1 || idx[i+4] != idx[i]+3 {
+		for i := 0; i+2 < len(idx); i += 3 {
+			if i+5 < len(idx) && idx[i+3] == idx[i]+1 && idx[i+4] == idx[i]+3 {
+				i += 3 // a quad: no stamp
 				continue
 			}
-			a, d := v[idx[i]], v[idx[i]+3]
-			i += 5
-			if a.SrcY >= glyphTop || a.SrcX < float32(stampX) {
+			tri := [3]Vertex{v[idx[i]], v[idx[i+1]], v[idx[i+2]]}
+			if tri[0].SrcY >= dotBandTop || tri[0].SrcX < float32(stampX) {
 				continue
 			}
 			if ch.Linear {
 				t.Fatal("stamps in a linear run")
 			}
-			if d.DstX-a.DstX != d.SrcX-a.SrcX || d.DstY-a.DstY != d.SrcY-a.SrcY || a.DstX != float32(math.Floor(float64(a.DstX))) || a.DstY != float32(math.Floor(float64(a.DstY))) {
-				t.Fatalf("a stamp is scaled or off the pixel grid: %+v %+v", a, d)
+			for _, w := range tri {
+				if dx, dy := w.DstX-w.SrcX, w.DstY-w.SrcY; abs32(dx-float32(math.Round(float64(dx)))) > 1e-3 || abs32(dy-float32(math.Round(float64(dy)))) > 1e-3 {
+					t.Fatalf("a stamp is scaled or off the pixel grid: %+v", tri)
+				}
 			}
-			stamps = append(stamps, stamp{(a.DstX + d.DstX) / 2, (a.DstY + d.DstY) / 2, Color{a.ColorR, a.ColorG, a.ColorB, a.ColorA}, Stamp((int(a.SrcX) - stampX) / side)})
+			// The circle's centre is the triangle's; it is a pixel corner.
+			x, y := (tri[0].DstX+tri[1].DstX+tri[2].DstX)/3, (tri[0].DstY+tri[1].DstY+tri[2].DstY)/3
+			if abs32(x-float32(math.Round(float64(x)))) > 1e-3 || abs32(y-float32(math.Round(float64(y)))) > 1e-3 {
+				t.Fatalf("a stamp is centred at %v, %v: not a pixel corner", x, y)
+			}
+			sx := (tri[0].SrcX + tri[1].SrcX + tri[2].SrcX) / 3
+			stamps = append(stamps, stamp{x, y, Color{tri[0].ColorR, tri[0].ColorG, tri[0].ColorB, tri[0].ColorA}, Stamp((int(sx) - stampX) / ns.W)})
 		}
 	}
 	want := map[Class]Stamp{Uninformed: StampSmall, CutOff: StampSmall, Informed: StampDisc, Stopped: StampDisc}
@@ -248,13 +256,13 @@ func TestNodesAreStampsBelowTheLayer(t *testing.T) {
 	// The disc stamp is the sprite's disc at the node's radius: opaque at
 	// its centre, as many inked pixels as its area.
 	img := c.atlas.Img
-	x0 := stampX + int(StampDisc)*side
-	if a := img.RGBAAt(x0+side/2, side/2).A; a != 255 {
+	x0 := stampX + int(StampDisc)*ns.W
+	if a := img.RGBAAt(x0+ns.CX, ns.CY).A; a != 255 {
 		t.Fatalf("disc stamp centre alpha %d", a)
 	}
 	ink := 0.0
-	for y := 0; y < side; y++ {
-		for x := 0; x < side; x++ {
+	for y := 0; y < ns.H; y++ {
+		for x := 0; x < ns.W; x++ {
 			ink += float64(img.RGBAAt(x0+x, y).A) / 255
 		}
 	}

@@ -32,8 +32,8 @@ func (c *Composer) nodeLook(i int, cl Class, gained []float32, joined []float32,
 }
 
 // drawNodes draws the nodes: into the node layer's table when the layer is
-// in use (a big cluster standing still), else as quads in the Under batch
-// (glows first, then the discs).
+// in use (a big cluster standing still), else into the Under batch
+// (glows first, then the discs: stamps, a triangle each, at full size).
 func (c *Composer) drawNodes(p *Player, f *Frame) {
 	cur := p.cur
 	k := p.focus(cur)
@@ -94,7 +94,7 @@ func (c *Composer) drawNodes(p *Player, f *Frame) {
 		return
 	}
 	b := &f.Under
-	b.Reserve(c.ln+c.ln/8+2*c.ln, 0) // nodes (a few rings) and glows (an octagon: 8 vertices)
+	b.Reserve(2*c.ln, c.ln+c.ln/8) // glows (an octagon: 8 vertices) and nodes (a few rings)
 	// Glows first, under every node: generous on a ring, tight in a
 	// crowded disc where they would swamp the neighbours.
 	glowR := c.glowRadius()
@@ -114,19 +114,19 @@ func (c *Composer) drawNodes(p *Player, f *Frame) {
 			}
 		}
 	}
-	side := c.atlas.stamps(R)
+	ns, stamped := c.atlas.stamps(R)
 	for i, cl := range c.classes {
 		col, shape, _, grown := c.nodeLook(i, cl, gained, cur.joined, now, glowFor, growFor)
 		x, y, r := c.px[2*i], c.px[2*i+1], R*grown
-		if side > 0 && grown == 1 { // full size: its stamp
+		if stamped && grown == 1 { // full size: its stamp
 			switch shape {
 			case shapeRing:
-				b.Stamp(StampDisc, side, x, y, ColBackground)
-				b.Stamp(StampRing, side, x, y, col)
+				b.Stamp(StampDisc, ns, x, y, ColBackground)
+				b.Stamp(StampRing, ns, x, y, col)
 			case shapeSmall:
-				b.Stamp(StampSmall, side, x, y, col)
+				b.Stamp(StampSmall, ns, x, y, col)
 			case shapeDisc:
-				b.Stamp(StampDisc, side, x, y, col)
+				b.Stamp(StampDisc, ns, x, y, col)
 			}
 			continue
 		}
