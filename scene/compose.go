@@ -73,6 +73,10 @@ type Composer struct {
 	ShowNarration bool // draw the narration line (the page usually shows it in HTML)
 	HideLegend    bool // leave the legend out of the panel
 	HidePanel     bool // no counters, chart or legend: nodes only
+	// CPUDrawn says the picture is drawn on the CPU (a software WebGL
+	// renderer): message trails then stop at TrailsCPU messages in flight
+	// rather than TrailsGPU, as such a renderer pays for every triangle.
+	CPUDrawn bool
 
 	liveLegend bool // the stream is memberlist traffic: its legend
 

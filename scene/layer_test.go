@@ -271,3 +271,40 @@ func TestNodesAreStampsBelowTheLayer(t *testing.T) {
 		t.Fatalf("disc stamp inks %.1f px, a disc of radius %.2f has %.1f", ink, r, area)
 	}
 }
+
+// On a software renderer message trails stop at TrailsCPU messages in
+// flight, not TrailsGPU: a trail is two triangles beside its dot's one.
+// Between the two limits the GPU picture has a trail per dot and the CPU
+// one none; below both, both have them.
+func TestCPUDrawnDropsTrailsSooner(t *testing.T) {
+	p, _ := midRun(t, 1000)
+	checked := 0
+	for at := 100.0; at < 12000 && checked < 2; at += 250 {
+		p.Seek(at)
+		gpu, cpu := NewComposer(), NewComposer()
+		cpu.CPUDrawn = true
+		var fg, fc Frame
+		for i := 0; i < 3; i++ { // the trail decision reads the last frame's count
+			gpu.Compose(p, 1024, 768, 1, &fg)
+			cpu.Compose(p, 1024, 768, 1, &fc)
+		}
+		if fg.Packets != fc.Packets {
+			t.Fatalf("at %v ms: %d dots on the GPU, %d on the CPU", at, fg.Packets, fc.Packets)
+		}
+		extra := len(fg.Under.Indices) - len(fc.Under.Indices)
+		switch n := fg.InFlight; {
+		case n > TrailsCPU && n <= TrailsGPU && fg.Packets > 0:
+			if extra != 6*fg.Packets {
+				t.Fatalf("at %v ms, %d in flight: the GPU frame has %d more indices than the CPU one, want a trail (6) per dot (%d)", at, n, extra, fg.Packets)
+			}
+			checked++
+		case n <= TrailsCPU && n > 0:
+			if extra != 0 {
+				t.Fatalf("at %v ms, %d in flight: the frames differ by %d indices, want both with trails", at, n, extra)
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no moment of the run had between TrailsCPU and TrailsGPU messages in flight")
+	}
+}

@@ -51,7 +51,7 @@ func (c *Composer) drawPackets(p *Player, f *Frame) {
 	// Trails only when few enough to follow, and a sample when too many
 	// to draw (both judged on the last frame's count: close enough, and it
 	// saves a pass).
-	trails := c.lastPackets <= 1500
+	trails := c.lastPackets <= c.trailsMax()
 	R := c.nodeR
 	pr := c.packetRadius()
 	// As many dots as cover the nodes' area once (at least 1,500, at most
@@ -126,6 +126,23 @@ func (c *Composer) drawPackets(p *Player, f *Frame) {
 		f.InFlight = max(f.InFlight, est) // stopped at the cap
 	}
 	c.lastPackets = f.InFlight
+}
+
+// Message trails are drawn while at most this many messages are in flight
+// (the last frame's count): past that they blur into a haze. A software
+// renderer pays per triangle more than per pixel, and a trail is two
+// triangles beside its dot's one, so there they stop sooner: at 1,000
+// nodes the dots alone are what is left to follow anyway.
+const (
+	TrailsGPU = 1500
+	TrailsCPU = 300
+)
+
+func (c *Composer) trailsMax() int {
+	if c.CPUDrawn {
+		return TrailsCPU
+	}
+	return TrailsGPU
 }
 
 // packetAt returns where along its way (0 sender .. 1 receiver) message r

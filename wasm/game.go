@@ -178,6 +178,7 @@ func (g *game) Draw(offscreen *ebiten.Image) {
 	defer g.unlock()
 	defer g.recover("draw")
 	g.software.check()
+	g.s.Composer.CPUDrawn = g.software.on
 	if !g.needsFrame() {
 		return
 	}
