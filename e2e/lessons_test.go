@@ -170,11 +170,14 @@ func TestLessonNotifyOnceAndItsFailures(t *testing.T) {
 		if r.Notifications < 4 {
 			t.Errorf("%+v: want duplicates (at least n1..n4)", r)
 		}
-		// Each duplicate looked before the entry could arrive: the run
-		// says so (what lets the healthy variant tell such a duplicate
-		// from a real failure).
-		if len(r.Senders) < 2 || strings.Join(r.Senders[1:], ",") != strings.Join(r.Unreached, ",") {
-			t.Errorf("%+v: want every sender after n1 among those the entry had not reached", r)
+		// n2..n4 looked before the entry could arrive: the run says so
+		// (what lets the healthy variant tell such a duplicate from a real
+		// failure). n5 looks 20 ms after n1, just as the entry may land:
+		// either way is right for it.
+		for _, n := range []string{"n2", "n3", "n4"} {
+			if !slices.Contains(r.Senders, n) || !slices.Contains(r.Unreached, n) {
+				t.Errorf("%+v: want %s among the senders the entry had not reached", r, n)
+			}
 		}
 	})
 	t.Run("first name joins", func(t *testing.T) {

@@ -289,6 +289,9 @@ func (d *Dispatcher) notify(g *aggrGroup, firing, resolved []*Alert) {
 		_ = c.Log.Log(d.receiver(), g.key, fh, rh, 2*c.RepeatInterval)
 		return
 	}
+	// When the log was read matters to whoever explains a duplicate: the
+	// webhook's own time (its note below) can come after the entry arrived.
+	d.note(g, "the notification log lacks it: sending")
 	// RetryStage: until it works or the group interval is over.
 	if c.Sender != nil {
 		if !d.send(g, firing) {

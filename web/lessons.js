@@ -301,7 +301,13 @@
       for (const [k, r] of run.reached) if (k.startsWith("nfl/") && k.includes(`{alertname="${name}"}`) && r.has(n)) first = Math.min(first, r.get(n));
       return first;
     };
-    const unreached = sent.slice(1).filter((x) => !(reachedAt(x.node) <= x.t)).map((x) => x.node).sort(numeric);
+    // When it read the log (its note before sending), not when the
+    // webhook answered: an entry arriving in between came too late.
+    const readAt = (x) => {
+      const r = run.notes.filter((y) => y.node === x.node && mine(y) && y.text.includes("notification log lacks it") && y.t <= x.t);
+      return r.length ? r[r.length - 1].t : x.t;
+    };
+    const unreached = sent.slice(1).filter((x) => !(reachedAt(x.node) <= readAt(x))).map((x) => x.node).sort(numeric);
     const res = {
       alert: name, notifications: sent.length, unreached, senders: sent.map((x) => x.node).sort(numeric), firstSender: sent.length ? sent[0].node : "",
       firstMs: sent.length ? sent[0].t - at : null, skipped: skipped.sort(numeric),
