@@ -1,12 +1,16 @@
 package e2e
 
 import (
+	"context"
+	"encoding/json"
 	"image"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -57,6 +61,101 @@ func TestPausedPageDrawsNothing(t *testing.T) {
 	f3 := state(t, ctx).Frames
 	api(t, ctx, "seek(500)")
 	waitFor(t, ctx, 5*time.Second, "a frame for the seek", `gossipscope.state().frames > `+strconv.FormatFloat(f3, 'f', -1, 64))
+}
+
+// pageActivity counts in the page, from before its scripts run, the
+// callbacks of its timers and animation frames (its own and the Go
+// runtime's, which schedules its timers with setTimeout) and, once
+// watchCalls() has wrapped the JS API, its calls into the wasm; last is
+// when the latest of them ran, what says which they were. The test's own
+// reads go through raw, the API unwrapped.
+const pageActivity = `(() => {
+  const a = window.__activity = { last: 0, what: {}, calls: 0, raw: null };
+  const note = (what) => { a.last = performance.now(); a.what[what] = (a.what[what] || 0) + 1; };
+  for (const name of ["setTimeout", "setInterval", "requestAnimationFrame"]) {
+    const orig = window[name];
+    window[name] = function (f, ...rest) {
+      const where = name + " from " + ((new Error().stack || "").split("\n")[2] || "").trim();
+      const g = typeof f === "function" ? function (...args) { note(where); return f.apply(this, args); } : f;
+      return orig.call(this, g, ...rest);
+    };
+  }
+  a.watchCalls = () => {
+    a.raw = {};
+    for (const k of Object.keys(gossipscope)) {
+      const f = gossipscope[k];
+      if (typeof f !== "function" || k.startsWith("on")) continue; // the page's callbacks
+      a.raw[k] = f;
+      gossipscope[k] = function (...args) { a.calls++; note("gossipscope." + k + "()"); return f.apply(this, args); };
+    }
+    a.last = performance.now();
+    a.what = {};
+    return true;
+  };
+})();`
+
+// TestPausedPageRunsNothing: paused, once the wasm's loop sleeps, the page
+// runs no timer and no animation frame (neither its own nor the Go
+// runtime's) and makes no call into the wasm, for as long as nothing
+// happens; yet it follows at once what changes the picture without the
+// page's own controls: a call of the JS API made straight to the wasm (the
+// time shown follows it) and the pointer over a node (its card is drawn
+// and the page looks again), and is quiet again after each.
+func TestPausedPageRunsNothing(t *testing.T) {
+	ctx := newTab(t, 3*time.Minute)
+	err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: pageActivity})
+		return err
+	}))
+	if err != nil {
+		t.Fatalf("adding the activity counter: %v", err)
+	}
+	openPage(t, ctx, pageURL("nodes=200&fanout=3&mode=push&seed=3&panel=0"))
+	api(t, ctx, "setSpeed(1)")
+	api(t, ctx, "seek(2000)")
+	api(t, ctx, "play()")
+	waitFor(t, ctx, 20*time.Second, "frames", `gossipscope.state().frames > 5`)
+	api(t, ctx, "pause()")
+	waitFor(t, ctx, 20*time.Second, "the wasm's loop to sleep", `gossipscope.state().asleep`)
+	eval[bool](t, ctx, `__activity.watchCalls()`)
+
+	// quiet waits until the page has run nothing for 2.5 s; a page that
+	// polls, even once a second, never gets there.
+	quiet := func(after string) {
+		t.Helper()
+		deadline := time.Now().Add(30 * time.Second)
+		for !eval[bool](t, ctx, `performance.now() - __activity.last > 2500`) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s, the page kept running for 30 s: %s", after, eval[json.RawMessage](t, ctx, `__activity.what`))
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	quiet("paused")
+	if !eval[bool](t, ctx, `__activity.raw.state().asleep`) {
+		t.Error("the page is quiet, yet the wasm's loop does not sleep")
+	}
+
+	// A call straight to the wasm (a script using the API, not the page's
+	// controls): the page hears of the new frame and shows the new time.
+	eval[json.RawMessage](t, ctx, `gossipscope.seek(1000)`)
+	waitFor(t, ctx, 10*time.Second, "the page to show the seek", `document.getElementById("time-out").textContent.startsWith("1.0 s") && document.getElementById("timeline").value === "1000"`)
+	quiet("after a seek")
+
+	// The pointer over a node: the wasm wakes, draws its card, and the
+	// page follows the frames again (its calls into the wasm).
+	p := eval[struct {
+		OK   bool
+		X, Y float64
+	}](t, ctx, `__activity.raw.nodePos("n37")`)
+	if !p.OK {
+		t.Fatal("no position for n37")
+	}
+	eval[bool](t, ctx, `(__activity.calls = 0, true)`)
+	moveMouse(t, ctx, p.X+1, p.Y)
+	waitFor(t, ctx, 10*time.Second, "n37's card", `(__activity.raw.state().hover || {}).name === "n37"`)
+	waitFor(t, ctx, 10*time.Second, "the page to look again", `__activity.calls > 0`)
+	quiet("after a hover")
 }
 
 // TestSoftwareRenderingBadge: the tests' Chromium draws WebGL with

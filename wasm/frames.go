@@ -27,6 +27,13 @@ type frameState struct {
 	wake     chan struct{}
 	sleeping atomic.Bool
 	seed     maphash.Seed
+	// quiet says the page may have stopped following the frames (Draws
+	// found nothing new): the next new frame tells it, through onWake. The
+	// page asks nothing while the loop sleeps, so this call is how it
+	// learns to look again when the picture changes without a call of the
+	// API (a click or a hover on the canvas, a resize).
+	quiet  bool
+	onWake func() // set by the bridge: calls the page's gossipscope.onWake
 }
 
 // frameKey is everything a frame depends on: the playhead, the events
@@ -83,6 +90,16 @@ func (g *game) sleep() {
 	g.sleeping.Store(true)
 	<-g.wake
 	g.sleeping.Store(false)
+}
+
+// tellWake tells the page that the canvas drew again after a quiet spell.
+// A wake alone does not: the wake that changes nothing (a pointer moving
+// over empty space) would only make the page look for nothing. Called
+// without the lock.
+func (g *game) tellWake() {
+	if g.onWake != nil {
+		g.callJS(g.onWake)
+	}
 }
 
 // poke wakes the loop if it sleeps (and makes the next sleep return at

@@ -179,6 +179,9 @@ func (g *game) Draw(offscreen *ebiten.Image) {
 	defer g.recover("draw")
 	g.software.check()
 	g.s.Composer.CPUDrawn = g.software.on
+	if g.idle() {
+		g.quiet = true // the page may stop following: tell it of the next frame
+	}
 	if !g.needsFrame() {
 		return
 	}
@@ -191,6 +194,10 @@ func (g *game) Draw(offscreen *ebiten.Image) {
 		return // the same picture as the one on screen
 	}
 	g.frames++
+	if g.quiet {
+		g.quiet = false
+		g.later(g.tellWake)
+	}
 	g.pending = pendingCost{t0: t0, t1: t1, glyphs: g.s.Composer.Rasterized() - glyphs, mapBuilt: g.s.Composer.MapGen() != mapGen, fresh: true}
 	offscreen.Fill(markColor(g.frames))
 }
@@ -258,6 +265,7 @@ func (g *game) Layout(w, h int) (int, int) { panic("LayoutF is used instead") }
 func (g *game) recover(where string) {
 	if v := recover(); v != nil {
 		g.s.SetError(fmt.Sprintf("internal error in %s: %v", where, v))
+		g.later(g.tellWake) // a still page would not look, and not show it
 	}
 }
 
@@ -265,4 +273,5 @@ func (g *game) fatal(err error) {
 	g.lock()
 	defer g.unlock()
 	g.s.SetError("the renderer stopped: " + err.Error())
+	g.later(g.tellWake)
 }

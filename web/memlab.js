@@ -201,6 +201,7 @@ window.GossipMemlab = GossipMemlab;
     P.live = new GossipMemlab(P.liveHandlers(), opts);
     P.live.connect();
     shown = "";
+    if (!timer) timer = setInterval(tick, 250);
   };
 
   // options: what the card asks for. Automatic time: ÷5 (probe every
@@ -374,13 +375,19 @@ window.GossipMemlab = GossipMemlab;
     if (ns.includes(cur)) sel.value = cur;
   }
 
-  // tick keeps the card in step; it writes to the page only what changed,
-  // so an idle page (no cluster) costs nothing but this check.
+  // tick keeps the card in step, 4 times a second from the start of a
+  // cluster until the card shows it off again (the page without a cluster
+  // runs no timer for it); it writes to the page only what changed.
   let lastLook = "";
+  let timer = 0;
   function tick() {
     const c = cluster();
     const running = !!(c && c.open);
     const status = running ? "running" : c && c.wanted ? "loading…" : "off";
+    if (status === "off" && timer) {
+      clearInterval(timer);
+      timer = 0;
+    }
     if (status !== lastLook) {
       lastLook = status;
       $("ml-status").textContent = status;
@@ -444,6 +451,6 @@ window.GossipMemlab = GossipMemlab;
       b.addEventListener("click", () => { P.showStatus(l.about, 10000); l.run(); });
       box.appendChild(b);
     }
-    setInterval(tick, 250);
+    tick();
   });
 })();

@@ -37,6 +37,7 @@
     connectLive() {},
     loadReplayURL() {},
     onReadyHooks: [],
+    onTick: [], // f(state) on every refresh of the HTML (predict.js)
   });
 
   let scrubbing = false;
@@ -108,9 +109,9 @@
       return { ok: false, error: `${name}: ${e && e.message ? e.message : e}` };
     }
   };
-  P.state = () => {
+  P.state = (opts) => {
     try {
-      return P.gs ? P.gs.state() : null;
+      return P.gs ? P.gs.state(opts) : null;
     } catch (e) {
       return null;
     }
@@ -490,16 +491,20 @@
   // ---- the refresh ----
 
   // frameLoop refreshes the HTML with the animation frames, in step with the
-  // canvas (ebiten draws in requestAnimationFrame too); the interval keeps
-  // it going when frames are slow or the tab is hidden. While the canvas
-  // draws nothing new (paused, finished, a quiet live stream) the page
-  // stops asking for animation frames altogether and refreshes once a
-  // second; a call of the API or a new frame (looked for 4 times a second)
-  // starts the loop again.
+  // canvas (ebiten draws in requestAnimationFrame too). When the canvas has
+  // drawn nothing new for half a second the loop stops asking for animation
+  // frames and refreshes once a second (playing through a still stretch,
+  // the clock moves), and not at all once the wasm's loop sleeps (paused,
+  // finished, a quiet live stream): then the page runs no timer and makes
+  // no call into the wasm. Two things start the loop again: a call of the
+  // API (callQuiet), and the wasm's onWake, which it calls when the canvas
+  // draws a new picture after a quiet spell without one (a click or a
+  // hover on the canvas, a resize).
   let lastTick = 0;
   let lastFrames = -1;
   let lastChange = 0;
   let looping = false;
+  let slowTimer = 0;
   function frameLoop(now) {
     looping = false;
     if (now - lastTick >= 30) {
@@ -514,23 +519,30 @@
       }
     }
     if (now - lastChange < 500) P.kick();
+    else slowTick();
   }
   // kick makes sure the loop runs (for half a second at least).
   P.kick = () => {
     if (looping || !P.ready) return;
+    clearTimeout(slowTimer);
+    slowTimer = 0;
     looping = true;
     requestAnimationFrame(frameLoop);
   };
-  setInterval(() => {
-    if (!P.ready) return;
-    if (P.frames() !== lastFrames) {
-      lastChange = performance.now();
-      P.kick();
-    } else if (performance.now() - lastTick > 1000) {
+  function slowTick() {
+    if (slowTimer) return;
+    slowTimer = setTimeout(() => {
+      slowTimer = 0;
+      if (P.frames() !== lastFrames) {
+        lastChange = performance.now();
+        return P.kick();
+      }
       lastTick = performance.now();
-      tick();
-    }
-  }, 250);
+      const st = tick();
+      if (st && !st.asleep) slowTick(); // asleep: onWake starts the loop again
+    }, 1000);
+  }
+  P.onReadyHooks.push(() => { P.gs.onWake = () => { lastChange = performance.now(); P.kick(); }; });
 
   P.setScrubbing = (on) => { scrubbing = on; };
 
@@ -544,8 +556,8 @@
   let lastLiveTick = 0;
   let lastSync = 0;
   function tick() {
-    const st = P.state();
-    if (!st) return;
+    const st = P.state({ geometry: false });
+    if (!st) return null;
     // Only what changed is written: an idle page refreshing 4 times a
     // second must not repaint anything.
     setText($("play-icon"), st.playing ? "❚❚" : "▶");
@@ -586,7 +598,8 @@
     const sp = Number(st.speed) || 1;
     if (document.activeElement !== $("speed") && $("speed-out").textContent !== fmtSpeed(sp)) showSpeed(sp);
     P.compareTick(st);
-    // By the clock, not by ticks: an idle page ticks once a second.
+    for (const f of P.onTick) f(st);
+    // By the clock, not by ticks: a still page ticks once a second.
     const now = performance.now();
     if (P.liveTick && now - lastLiveTick >= 300) {
       lastLiveTick = now;
@@ -596,5 +609,6 @@
       lastSync = now;
       P.syncURL(false);
     }
+    return st;
   }
 })();

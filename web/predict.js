@@ -7,22 +7,21 @@
 (() => {
   const P = window.gossipscopePage;
   const $ = P.$;
-  let watch = null; // {guess, timer} while the run is on
+  let watch = null; // {guess} while the run is on
 
   function say(text) { $("pr-result").textContent = text; }
 
   function stop() {
-    if (watch) clearInterval(watch.timer);
     watch = null;
   }
 
   function roundsWord(n) { return n === 1 ? "round" : "rounds"; }
 
-  // check reads the state until every live node knows the news; the
+  // check reads the state on every refresh of the page (P.onTick: every
+  // frame while the run plays) until every live node knows the news; the
   // rounds are counted as the narration and the compare table count them
   // (the round marker last passed).
-  function check() {
-    const st = P.state();
+  function check(st) {
     if (!st || !watch) return;
     if (st.source !== "sim") {
       stop();
@@ -62,10 +61,11 @@
     stop();
     P.stopCompare();
     if (P.call("restart").ok === false) return;
-    watch = { guess: g, timer: setInterval(check, 100) };
+    watch = { guess: g };
     say(`Guess ${g} ${roundsWord(g)}: playing…`);
   }
 
+  P.onTick.push(check);
   P.onReadyHooks.push(() => {
     $("pr-play").addEventListener("click", start);
     $("pr-guess").addEventListener("keydown", (e) => { if (e.key === "Enter") start(); });

@@ -119,7 +119,7 @@ window.gossipscopePresets = [
   // ---- PUSH vs PULL vs PUSH-PULL, one after another ----
 
   function startCompare(p) {
-    run = { preset: p, index: -1, rows: [], waitUntil: 0 };
+    run = { preset: p, index: -1, rows: [] };
     P.compare = run.rows;
     $("compare").hidden = false;
     $("compare-rows").textContent = "";
@@ -164,13 +164,16 @@ window.gossipscopePresets = [
         row.rounds = st.round;
         row.done = true;
         row.tr.className = "";
-        run.waitUntil = performance.now() + 2000; // a moment to look at the result
+        // A moment to look at the result, then the next mode: by a timer,
+        // as a run that has finished draws nothing and the page stops
+        // refreshing.
+        const r = run;
+        setTimeout(() => { if (run === r && r.rows[r.index] === row) next(); }, 2000);
       }
     }
     row.tr.cells[1].textContent = row.rounds === null ? "…" : String(row.rounds);
     row.tr.cells[2].textContent = String(row.messages);
     row.tr.cells[3].textContent = String(row.redundant);
-    if (row.done && performance.now() >= run.waitUntil) next();
   };
 
   P.stopCompare = () => {
