@@ -28,6 +28,13 @@ const (
 	// interleaved, make one figure (the median).
 	benchSpan = 3 * time.Second
 	benchReps = 3
+	// idleSpan is one idle window: CPU time comes in 10 ms ticks, so each
+	// process's reading is off by up to 10 ms; for the browser's five
+	// processes that is up to 0.017 cores over 3 s, 0.008 over 6 s.
+	// idleSettle is the wait before it, once the page's loop sleeps (or
+	// the baseline stopped), for the page's last refresh to pass.
+	idleSpan   = 6 * time.Second
+	idleSettle = 2 * time.Second
 )
 
 // BenchmarkPage measures the whole frame of the page in headless Chromium
@@ -43,7 +50,10 @@ const (
 //     from /proc for the processes of the browser the benchmark started;
 //   - for gossipscope, the Go time in Draw (the wasm's median), the time
 //     from navigation to the first drawn frame with an empty cache, and the
-//     cores all of the browser's processes use while the page is paused.
+//     cores all of the browser's processes use while the page is paused,
+//     by kind of process; beside it the floor, the same for the baseline
+//     page with its animation stopped (what any still page in this browser
+//     costs, DevTools connection and all).
 //
 // Each of benchReps rounds measures gossipscope, then the baseline, for
 // benchSpan each; the figures are medians. Run it with -benchtime 1x
@@ -77,12 +87,13 @@ func BenchmarkPage(b *testing.B) {
 
 // window is one measured span of a page.
 type window struct {
-	fps, maxGapMs          float64
-	gpuMs, rendererMs      float64 // CPU per frame
-	drawMs                 float64 // gossipscope: Go time in Draw
-	packets                int     // gossipscope: dots drawn
-	firstFrameMs, idleCore float64 // gossipscope
-	idleFrames             float64 // gossipscope: frames drawn while paused
+	fps, maxGapMs     float64
+	gpuMs, rendererMs float64 // CPU per frame
+	drawMs            float64 // gossipscope: Go time in Draw
+	packets           int     // gossipscope: dots drawn
+	firstFrameMs      float64 // gossipscope
+	idle              byKind  // cores, by kind: gossipscope paused, the baseline stopped
+	idleFrames        float64 // gossipscope: frames drawn while paused
 }
 
 func benchPage(b *testing.B, nodes int, baseURL string) {
@@ -108,7 +119,12 @@ func benchPage(b *testing.B, nodes int, baseURL string) {
 	b.ReportMetric(med(gs, func(w window) float64 { return w.rendererMs }), "renderer-ms/frame")
 	b.ReportMetric(med(gs, func(w window) float64 { return w.drawMs }), "draw-ms/frame")
 	b.ReportMetric(med(gs, func(w window) float64 { return w.firstFrameMs }), "ms-to-first-frame")
-	b.ReportMetric(med(gs, func(w window) float64 { return w.idleCore }), "idle-cores")
+	b.ReportMetric(med(gs, func(w window) float64 { return w.idle.total() }), "idle-cores")
+	b.ReportMetric(med(cv, func(w window) float64 { return w.idle.total() }), "idle-cores-floor")
+	b.ReportMetric(med(gs, func(w window) float64 { return w.idle.browser }), "idle-browser-cores")
+	b.ReportMetric(med(gs, func(w window) float64 { return w.idle.gpu }), "idle-gpu-cores")
+	b.ReportMetric(med(gs, func(w window) float64 { return w.idle.renderer }), "idle-renderer-cores")
+	b.ReportMetric(med(gs, func(w window) float64 { return w.idle.other }), "idle-other-cores")
 	b.ReportMetric(med(gs, func(w window) float64 { return w.idleFrames }), "idle-frames")
 	b.ReportMetric(cfps, "c2d-fps")
 	b.ReportMetric(med(cv, func(w window) float64 { return w.maxGapMs }), "c2d-max-gap-ms")
@@ -187,21 +203,36 @@ func benchGossipscope(b *testing.B, nodes int, shots bool) (window, geometry) {
 	}
 
 	// Paused: what does an idle page cost? (The benchmark's own frame
-	// counter stops first: a requestAnimationFrame loop is not free.)
+	// counter stops first: a requestAnimationFrame loop is not free.) Once
+	// the wasm's loop sleeps, nothing is asked of the page until the end.
 	eval[bool](b, ctx, `(__bench.stop = true)`)
 	api(b, ctx, "pause()")
-	time.Sleep(time.Second)
+	asleep := `gossipscope.state().asleep ?? true` // older pages: no such field
+	for t0 := time.Now(); !eval[bool](b, ctx, asleep) && time.Since(t0) < 30*time.Second; {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !eval[bool](b, ctx, asleep) {
+		b.Logf("%d nodes: the page's loop did not sleep within 30 s of the pause", nodes)
+	}
 	n0 := eval[float64](b, ctx, `gossipscope.state().frames ?? -1`)
-	c0 := browserCPU(b)
-	t0 := time.Now()
-	time.Sleep(benchSpan)
-	c1 := browserCPU(b)
-	w.idleCore = (c1.total() - c0.total()) / time.Since(t0).Seconds() / 1000
+	w.idle = measureIdle(b)
 	w.idleFrames = -1 // the page has no frame counter
 	if n0 >= 0 {
 		w.idleFrames = eval[float64](b, ctx, `gossipscope.state().frames`) - n0
 	}
 	return w, geo
+}
+
+// measureIdle waits idleSettle, then reads the cores each kind of the
+// browser's processes uses over idleSpan, the tab left alone.
+func measureIdle(b testing.TB) byKind {
+	time.Sleep(idleSettle)
+	c0 := browserCPU(b)
+	t0 := time.Now()
+	time.Sleep(idleSpan)
+	c1 := browserCPU(b)
+	ms := time.Since(t0).Seconds() * 1000
+	return byKind{(c1.browser - c0.browser) / ms, (c1.gpu - c0.gpu) / ms, (c1.renderer - c0.renderer) / ms, (c1.other - c0.other) / ms}
 }
 
 func benchCanvas2D(b *testing.B, nodes int, baseURL string, dots int, g geometry) window {
@@ -229,6 +260,9 @@ func benchCanvas2D(b *testing.B, nodes int, baseURL string, dots int, g geometry
 	waitFor(b, ctx, 30*time.Second, "the baseline to draw", `window.bench && bench.frames > 2`)
 	var w window
 	measureFrames(b, ctx, &w, nil)
+	// The floor: the same page, its animation stopped.
+	eval[bool](b, ctx, `(__bench.stop = bench.stop = true)`)
+	w.idle = measureIdle(b)
 	return w
 }
 
@@ -272,14 +306,15 @@ func measureFrames(b testing.TB, ctx context.Context, w *window, sample func()) 
 	}
 }
 
-// cpuMs is CPU time (user + system, ms) of the browser's processes by kind.
-type cpuMs struct{ browser, gpu, renderer, other float64 }
+// byKind is the CPU of the browser's processes by kind: CPU time (user +
+// system, ms), or cores.
+type byKind struct{ browser, gpu, renderer, other float64 }
 
-func (c cpuMs) total() float64 { return c.browser + c.gpu + c.renderer + c.other }
+func (c byKind) total() float64 { return c.browser + c.gpu + c.renderer + c.other }
 
 // browserCPU reads /proc for the browser the tests started and every
 // process under it.
-func browserCPU(b testing.TB) cpuMs {
+func browserCPU(b testing.TB) byKind {
 	c := chromedp.FromContext(browserCtx)
 	if c == nil || c.Browser == nil || c.Browser.Process() == nil {
 		b.Fatal("no browser process to measure")
@@ -294,7 +329,7 @@ func browserCPU(b testing.TB) cpuMs {
 		children[p.ppid] = append(children[p.ppid], pid)
 	}
 	hz := 100.0 // USER_HZ on Linux
-	var out cpuMs
+	var out byKind
 	var walk func(pid int)
 	walk = func(pid int) {
 		p, ok := procs[pid]
