@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -84,5 +85,22 @@ func TestMissingWasmSaysHowToBuildIt(t *testing.T) {
 	waitFor(t, ctx, 30*time.Second, "the page to give up booting", `document.body.classList.contains("boot-failed")`)
 	if msg := eval[string](t, ctx, `document.getElementById("boot-text").textContent`); !strings.Contains(msg, "HTTP 404") || !strings.Contains(msg, "make wasm") {
 		t.Fatalf("boot message %q: want the HTTP status and how to build the wasm", msg)
+	}
+}
+
+// TestStartupMarkedAndWasmFetchedOnce: the page marks its start-up steps
+// (Performance marks named gs:, in the order they happen), and the preload
+// in index.html and the fetch that compiles the wasm share one download.
+func TestStartupMarkedAndWasmFetchedOnce(t *testing.T) {
+	ctx := newTab(t, 2*time.Minute)
+	openPage(t, ctx, pageURL("nodes=10&seed=1"))
+	waitFor(t, ctx, time.Minute, "the first frame", `gossipscopePage.timings.firstFrame > 0`)
+	marks := eval[[]string](t, ctx, `performance.getEntriesByType("mark").map((m) => m.name).filter((n) => n.startsWith("gs:"))`)
+	want := []string{"gs:compiled", "gs:instantiated", "gs:main", "gs:ready", "gs:drawn", "gs:first-frame"}
+	if !slices.Equal(marks, want) {
+		t.Errorf("start-up marks %q, want %q", marks, want)
+	}
+	if n := eval[int](t, ctx, `performance.getEntriesByName(new URL("web/gossipscope.wasm", location.href).href).length`); n != 1 {
+		t.Errorf("the wasm was requested %d times; the preload and the fetch should share one request", n)
 	}
 }

@@ -15,6 +15,7 @@ import (
 )
 
 func main() {
+	mark("main") // Go's start-up (package init) is over
 	g := newGame(session.New())
 	g.input.wake = g.poke
 	g.input.listen(ebitenCanvas())

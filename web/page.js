@@ -156,6 +156,7 @@
       // application/wasm cannot compile it while it downloads.
       const module = got.module || await WebAssembly.compile(await resp.arrayBuffer());
       instance = await WebAssembly.instantiate(module, go.importObject);
+      performance.mark("gs:instantiated");
     } catch (e) {
       return bootFailed(`The simulator could not start: ${e.message}`);
     }
@@ -181,6 +182,7 @@
     P.gs = window.gossipscope;
     P.ready = true;
     P.timings.ready = performance.now();
+    performance.mark("gs:ready");
     // The page shows the narration in HTML (large, screen-reader friendly).
     if (typeof P.gs.setOverlay === "function") P.callQuiet("setOverlay", { narration: false });
     applyLimits();
@@ -213,6 +215,7 @@
     const st = P.state();
     if (st && (st.drawMs > 0 || st.fps > 0)) {
       P.timings.firstFrame = performance.now();
+      performance.mark("gs:first-frame");
       return;
     }
     requestAnimationFrame(watchFirstFrame);
