@@ -123,19 +123,14 @@ func exposeBridge(g *game) {
 	def("keys", func(s *session.Session, _ []js.Value) any { return session.Values(s.Keys()) })
 	def("plan", func(_ *session.Session, a []js.Value) any { return planCall(a) })
 	def("frames", func(*session.Session, []js.Value) any { return float64(g.frames) })
-	def("state", func(s *session.Session, a []js.Value) any {
+	def("state", func(s *session.Session, _ []js.Value) any {
 		st := session.Values(s.State()).(map[string]any)
 		st["frames"] = float64(g.frames)
 		st["idle"] = g.idle()
 		st["asleep"] = g.sleeping.Load()
 		st["software"] = g.software.on
 		st["renderer"] = g.software.renderer
-		// The layout is for tests and the benchmark; the page's own refresh
-		// leaves it out (state({geometry: false})): a list per node, it was
-		// most of the call's cost at 100 nodes.
-		if !leftOut(a, "geometry") {
-			st["geometry"] = g.geometry()
-		}
+		st["geometry"] = g.geometry()
 		st["hover"] = g.hovered()
 		return st
 	})
@@ -225,13 +220,3 @@ func num(a []js.Value, i int) float64 {
 }
 
 func boolean(a []js.Value, i int) bool { return i < len(a) && a[i].Truthy() }
-
-// leftOut reports whether the options object in the first argument sets
-// key to false ({geometry: false}).
-func leftOut(a []js.Value, key string) bool {
-	if len(a) == 0 || a[0].Type() != js.TypeObject {
-		return false
-	}
-	v := a[0].Get(key)
-	return v.Type() == js.TypeBoolean && !v.Bool()
-}

@@ -109,9 +109,9 @@
       return { ok: false, error: `${name}: ${e && e.message ? e.message : e}` };
     }
   };
-  P.state = (opts) => {
+  P.state = () => {
     try {
-      return P.gs ? P.gs.state(opts) : null;
+      return P.gs ? P.gs.state() : null;
     } catch (e) {
       return null;
     }
@@ -559,7 +559,7 @@
   let lastLiveTick = 0;
   let lastSync = 0;
   function tick() {
-    const st = P.state({ geometry: false });
+    const st = P.state();
     if (!st) return null;
     // Only what changed is written: an idle page refreshing 4 times a
     // second must not repaint anything.
