@@ -99,8 +99,8 @@ const pageActivity = `(() => {
 // runtime's) and makes no call into the wasm, for as long as nothing
 // happens; yet it follows at once what changes the picture without the
 // page's own controls: a call of the JS API made straight to the wasm (the
-// time shown follows it) and the pointer over a node (its card is drawn
-// and the page looks again), and is quiet again after each.
+// time shown follows it), the pointer over a node (its card is drawn and
+// the page looks again) and a resize, and is quiet again after each.
 func TestPausedPageRunsNothing(t *testing.T) {
 	ctx := newTab(t, 3*time.Minute)
 	err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
@@ -156,6 +156,14 @@ func TestPausedPageRunsNothing(t *testing.T) {
 	waitFor(t, ctx, 10*time.Second, "n37's card", `(__activity.raw.state().hover || {}).name === "n37"`)
 	waitFor(t, ctx, 10*time.Second, "the page to look again", `__activity.calls > 0`)
 	quiet("after a hover")
+
+	// A resize: the canvas is laid out and drawn again at once.
+	f0 := eval[float64](t, ctx, `__activity.raw.frames()`)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(windowW-200, windowH)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, 10*time.Second, "a frame at the new size", `__activity.raw.frames() > `+strconv.FormatFloat(f0, 'f', -1, 64))
+	quiet("after a resize")
 }
 
 // TestSoftwareRenderingBadge: the tests' Chromium draws WebGL with
