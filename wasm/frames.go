@@ -13,8 +13,8 @@ import (
 )
 
 // frameState remembers what the last frame was drawn from, so that a page
-// with nothing moving (paused, finished, or live with nothing arriving)
-// draws no new frames: Draw returns without touching ebiten's offscreen
+// with nothing moving (paused, finished; a live stream with nothing
+// arriving still moves its clock) draws no new frames: Draw returns without touching ebiten's offscreen
 // image, and ebiten then stops presenting (SetScreenClearedEveryFrame is
 // off), so the browser keeps the picture on screen at no cost.
 type frameState struct {
