@@ -118,6 +118,22 @@ func (b *Batch) Reserve(quads, tris int) {
 // Shapes returns the number of quads and triangles in the batch.
 func (b *Batch) Shapes() int { return b.shapes }
 
+// Bounds returns the smallest box (x0, y0, x1, y1) holding every vertex
+// of the batch, hence every pixel it draws; ok is false when it is empty.
+func (b *Batch) Bounds() (box [4]float32, ok bool) {
+	if len(b.Vertices) == 0 {
+		return box, false
+	}
+	v := &b.Vertices[0]
+	box = [4]float32{v.DstX, v.DstY, v.DstX, v.DstY}
+	for i := range b.Vertices {
+		v := &b.Vertices[i]
+		box[0], box[1] = min(box[0], v.DstX), min(box[1], v.DstY)
+		box[2], box[3] = max(box[2], v.DstX), max(box[3], v.DstY)
+	}
+	return box, true
+}
+
 // Chunks returns the batch cut into runs one DrawTriangles call each can
 // take. The slice is reused by the next call.
 func (b *Batch) Chunks() []Chunk {

@@ -50,6 +50,27 @@ type Frame struct {
 // Shapes returns the quads and triangles of the frame.
 func (f *Frame) Shapes() int { return f.Under.Shapes() + f.Panel.Shapes() + f.Over.Shapes() }
 
+// PanelAlone reports whether nothing drawn before the panel (the Under
+// batch, the node layer) reaches into PanelBox, so that the panel lands on
+// cleared pixels: copying it there without blending then draws the same
+// pixels, and a software renderer skips reading and blending the
+// panel's hundred thousand pixels under it (about 2 ms a frame of
+// SwiftShader's at 1280x800).
+func (f *Frame) PanelAlone() bool {
+	p := f.PanelBox
+	if p[2] <= p[0] || p[3] <= p[1] {
+		return false
+	}
+	overlaps := func(b [4]float32) bool { return b[0] < p[2] && p[0] < b[2] && b[1] < p[3] && p[1] < b[3] }
+	if b, ok := f.Under.Bounds(); ok && overlaps(b) {
+		return false
+	}
+	if l := f.Nodes; l != nil && l.On && overlaps([4]float32{float32(l.X), float32(l.Y), float32(l.X + l.W), float32(l.Y + l.H)}) {
+		return false
+	}
+	return true
+}
+
 // Insets are the screen margins (device px) covered by the page's HTML
 // controls, which the scene keeps clear.
 type Insets struct{ Top, Right, Bottom, Left float32 }

@@ -421,3 +421,43 @@ func TestPanelBatchStaysWhilePlaying(t *testing.T) {
 		t.Fatal("a second of play changed nothing in Over: the test moved nothing")
 	}
 }
+
+// The panel is copied onto the screen without blending only when nothing
+// drawn before it reaches into its box: a copy over an earlier shape would
+// erase it.
+func TestPanelAloneOnlyWhenNothingIsUnderIt(t *testing.T) {
+	p, at := midRun(t, 1000)
+	c := NewComposer()
+	var f Frame
+	p.Seek(at)
+	c.Compose(p, 1280, 800, 1, &f)
+	if f.Under.Shapes() < 1000 {
+		t.Fatalf("%d shapes under the panel's batch, want the nodes and more", f.Under.Shapes())
+	}
+	if !f.PanelAlone() {
+		ub, _ := f.Under.Bounds()
+		t.Fatalf("the panel (%v) is not alone at 1280x800; Under spans %v", f.PanelBox, ub)
+	}
+	// A message's dot reaching into the panel's box is under it.
+	box := f.PanelBox
+	f.Under.Dot(SpriteDisc, box[0]-2, box[1]+40, 3, ColFresh)
+	if f.PanelAlone() {
+		t.Fatal("a dot under the panel's left edge: still alone")
+	}
+	// Its triangle reaches 2r above its centre: past the box's top edge
+	// it is not under it.
+	f.Under.Reset()
+	f.Under.Dot(SpriteDisc, box[0]+40, box[1]-6.5, 3, ColFresh)
+	if b, _ := f.Under.Bounds(); b[3] != box[1]-3.5 || b[1] != box[1]-12.5 {
+		t.Fatalf("a dot's triangle spans y %v..%v, want %v..%v", b[1], b[3], box[1]-12.5, box[1]-3.5)
+	}
+	if !f.PanelAlone() {
+		t.Fatal("a dot above the panel's top edge: not alone")
+	}
+	// No panel, nothing to copy.
+	c.HidePanel = true
+	c.Compose(p, 1280, 800, 1, &f)
+	if f.PanelAlone() {
+		t.Fatal("no panel, yet alone")
+	}
+}

@@ -31,7 +31,11 @@ type renderer struct {
 	// (solid shapes, glyphs at whole pixels) look the same sampled once,
 	// for a quarter of the texture reads (scene.Chunk).
 	linear, nearest ebiten.DrawTrianglesOptions
-	scratch         []byte
+	// copied draws the panel's image where nothing is under it
+	// (scene.Frame.PanelAlone): the same pixels, without reading and
+	// blending the ones below.
+	copied  ebiten.DrawTrianglesOptions
+	scratch []byte
 	// uploaded counts the bytes written to GPU images this frame.
 	uploaded int
 
@@ -82,13 +86,18 @@ func (pc *panelCache) draw(r *renderer, screen drawTarget, f *scene.Frame) {
 		}
 		pc.quad[i] = ebiten.Vertex{DstX: x, DstY: y, SrcX: x, SrcY: y, ColorR: 1, ColorG: 1, ColorB: 1, ColorA: 1}
 	}
-	screen.DrawTriangles(pc.quad[:], quadIndices, pc.img, &r.nearest)
+	opts := &r.nearest
+	if f.PanelAlone() {
+		opts = &r.copied
+	}
+	screen.DrawTriangles(pc.quad[:], quadIndices, pc.img, opts)
 }
 
 func newRenderer() *renderer {
 	r := &renderer{atlas: ebiten.NewImage(scene.AtlasW, scene.AtlasH)}
 	r.linear.Filter = ebiten.FilterLinear
 	r.nearest.Filter = ebiten.FilterNearest
+	r.copied.Filter, r.copied.Blend = ebiten.FilterNearest, ebiten.BlendCopy
 	// The node shader is compiled the first time a frame has a node layer
 	// (scene.LayerMinNodes nodes and more): Kage's compiler takes 50-80 ms
 	// as the page starts, which smaller clusters do not wait for.
