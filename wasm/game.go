@@ -43,7 +43,7 @@ type game struct {
 	frameState             // what was drawn last, to draw only what changed (frames.go)
 	pending    pendingCost // the cost of the frame composed, until it is drawn
 	software   softwareGL
-	drawnOnce  bool // the first frame was drawn (marked: marks.go)
+	boot       *startup // until the first frame is drawn (startup.go)
 }
 
 func newGame(s *session.Session) *game {
@@ -218,10 +218,7 @@ func (g *game) DrawFinalScreen(screen ebiten.FinalScreen, offscreen *ebiten.Imag
 	}
 	g.r.uploaded = 0
 	g.r.drawFrame(screen, &g.frame, g.s.Composer.Atlas())
-	if !g.drawnOnce {
-		g.drawnOnce = true
-		mark("drawn") // the first frame's draw calls are made; ebiten then flushes them
-	}
+	g.boot.drawn()
 	if !g.pending.fresh {
 		return
 	}

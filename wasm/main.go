@@ -15,8 +15,9 @@ import (
 )
 
 func main() {
-	mark("main") // Go's start-up (package init) is over
+	boot := beginStartup()
 	g := newGame(session.New())
+	g.boot = boot
 	g.input.wake = g.poke
 	g.input.listen(ebitenCanvas())
 	wakeOnResize(g)
