@@ -100,7 +100,8 @@ const pageActivity = `(() => {
 // happens; yet it follows at once what changes the picture without the
 // page's own controls: a call of the JS API made straight to the wasm (the
 // time shown follows it), the pointer over a node (its card is drawn and
-// the page looks again) and a resize, and is quiet again after each.
+// the page looks again), a resize, and an event that comes to a quiet live
+// stream (the time shown follows it), and is quiet again after each.
 func TestPausedPageRunsNothing(t *testing.T) {
 	ctx := newTab(t, 3*time.Minute)
 	err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
@@ -164,6 +165,15 @@ func TestPausedPageRunsNothing(t *testing.T) {
 	}
 	waitFor(t, ctx, 10*time.Second, "a frame at the new size", `__activity.raw.frames() > `+strconv.FormatFloat(f0, 'f', -1, 64))
 	quiet("after a resize")
+
+	// Live with nothing arriving: quiet too; an event that comes is drawn
+	// and the page follows it (the time shown moves to it).
+	eval[json.RawMessage](t, ctx, `(gossipscope.live(true), gossipscope.feed('{"type":"header","version":1,"source":"lab"}\n{"type":"node","t":1,"node":"am-1","status":"alive"}\n{"type":"node","t":1,"node":"am-2","status":"alive"}\n'))`)
+	waitFor(t, ctx, 20*time.Second, "the live stream played out", `__activity.raw.state().asleep && __activity.raw.state().nodes === 2`)
+	quiet("live with nothing arriving")
+	eval[json.RawMessage](t, ctx, `gossipscope.feed('{"type":"node","t":4000,"node":"am-3","status":"alive"}\n')`)
+	waitFor(t, ctx, 10*time.Second, "the page to show the new event's time", `__activity.raw.state().nodes === 3 && parseFloat(document.getElementById("time-out").textContent) >= 4`)
+	quiet("after the event")
 }
 
 // TestSoftwareRenderingBadge: the tests' Chromium draws WebGL with

@@ -13,8 +13,8 @@ import (
 )
 
 // frameState remembers what the last frame was drawn from, so that a page
-// with nothing moving (paused, finished; a live stream with nothing
-// arriving still moves its clock) draws no new frames: Draw returns without touching ebiten's offscreen
+// with nothing moving (paused, finished, or live with nothing arriving)
+// draws no new frames: Draw returns without touching ebiten's offscreen
 // image, and ebiten then stops presenting (SetScreenClearedEveryFrame is
 // off), so the browser keeps the picture on screen at no cost.
 type frameState struct {
@@ -36,8 +36,9 @@ type frameState struct {
 	onWake func() // set by the bridge: calls the page's gossipscope.onWake
 }
 
-// frameKey is everything a frame depends on: the playhead, the events
-// known, the screen and every setting (through gen). The picture is a
+// frameKey is everything a frame depends on: the player's time (a live
+// playhead past the newest event holds it), the events known, the screen
+// and every setting (through gen). The picture is a
 // function of these alone (the scene never reads the wall clock).
 type frameKey struct {
 	t, horizon    float64
@@ -116,7 +117,7 @@ func (g *game) poke() {
 func (g *game) needsFrame() bool {
 	p := g.s.Player
 	k := frameKey{
-		t: g.s.Playback.T, horizon: p.Horizon(), events: p.Len(), playing: g.s.Playback.Playing, done: p.Done(),
+		t: p.Now(), horizon: p.Horizon(), events: p.Len(), playing: g.s.Playback.Playing, done: p.Done(),
 		w: g.lw, h: g.lh, scale: g.scale, gen: g.gen,
 	}
 	if k == g.lastKey && g.frames > 0 {

@@ -498,7 +498,7 @@
   // drawn nothing new for half a second the loop stops asking for animation
   // frames and refreshes once a second (playing through a still stretch,
   // the clock moves), and not at all once the wasm's loop sleeps (paused,
-  // finished): then the page runs no timer and makes
+  // finished, a quiet live stream): then the page runs no timer and makes
   // no call into the wasm. Two things start the loop again: a call of the
   // API (callQuiet), and the wasm's onWake, which it calls when the canvas
   // draws a new picture after a quiet spell without one (a click or a

@@ -266,6 +266,14 @@ func (s *Session) Tick(wallMs float64) {
 		s.simulate(math.Inf(1), s.SimBudget)
 	}
 	t := s.Playback.Tick(wallMs, s.end(), s.Player.Done())
+	if s.Playback.Live {
+		// Past the newest event's last flight nothing happens: the picture
+		// (its clock and chart too) holds there, so a live stream with
+		// nothing arriving draws nothing new and the page's loop may sleep.
+		// The playhead runs on with wall time, and the next event shows as
+		// soon as it comes.
+		t = math.Min(t, s.Player.Duration())
+	}
 	s.Player.Seek(t)
 }
 

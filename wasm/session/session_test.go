@@ -228,6 +228,34 @@ func TestLiveFeedAndCommands(t *testing.T) {
 	}
 }
 
+// TestLiveHoldsPastTheNewestEvent: live, with nothing arriving, the
+// picture holds at the end of the newest event's flights while the
+// playhead runs on with wall time, and an event that comes is shown at
+// most scene.LiveLag behind it.
+func TestLiveHoldsPastTheNewestEvent(t *testing.T) {
+	s := New()
+	s.Live(true)
+	if err := s.Feed("{\"type\":\"header\",\"version\":1,\"source\":\"lab\"}\n{\"type\":\"node\",\"t\":5,\"node\":\"am-1\",\"status\":\"alive\"}\n"); err != nil {
+		t.Fatal(err)
+	}
+	wall := 0.0
+	for ; wall <= 10000; wall += 100 {
+		s.Tick(wall)
+	}
+	if st := s.State(); st.T != st.Duration || s.Playback.T < 9000 {
+		t.Fatalf("10 s with nothing arriving: drawn at %v (duration %v), playhead at %v", st.T, st.Duration, s.Playback.T)
+	}
+	if err := s.Feed(`{"type":"node","t":12000,"node":"am-2","status":"alive"}`); err != nil {
+		t.Fatal(err)
+	}
+	for end := wall + scene.LiveLag + 100; wall <= end; wall += 100 {
+		s.Tick(wall)
+	}
+	if st := s.State(); st.Nodes != 2 || st.T < 12000 {
+		t.Fatalf("an event at 12 s, then %v ms of wall time: drawn at %v with %d nodes", scene.LiveLag+100, st.T, st.Nodes)
+	}
+}
+
 // A page that shows its own legend turns the canvas's off: the canvas then
 // draws no legend and gives its room to the chart; legend() gives the page
 // the same entries and colours.
