@@ -134,6 +134,7 @@
 
   // ---- boot ----
 
+  let bootTimer = 0;
   P.boot = async () => {
     P.timings.start = performance.now();
     if (location.protocol === "file:") {
@@ -163,12 +164,13 @@
     P.timings.fetched = performance.now();
     $("boot-text").textContent = "Starting…";
     window.addEventListener("gossipscope-ready", onReady, { once: true });
+    // Cleared once ready: an idle page runs no timer of its own.
+    bootTimer = setTimeout(() => { if (!P.ready) bootFailed("The simulator did not start within 30 s."); }, 30000);
     go.run(instance).then(
       () => { if (P.ready) P.showError("The simulator stopped. Reload the page to start it again."); },
       (e) => P.showError(`The simulator crashed: ${e && e.message ? e.message : e}. Reload the page.`),
     );
     if (window.gossipscope) onReady(); // ready was dispatched synchronously
-    setTimeout(() => { if (!P.ready) bootFailed("The simulator did not start within 30 s."); }, 30000);
   };
 
   function bootFailed(text) {
@@ -183,6 +185,7 @@
     P.ready = true;
     P.timings.ready = performance.now();
     performance.mark("gs:ready");
+    clearTimeout(bootTimer);
     // The page shows the narration in HTML (large, screen-reader friendly).
     if (typeof P.gs.setOverlay === "function") P.callQuiet("setOverlay", { narration: false });
     applyLimits();
