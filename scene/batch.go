@@ -89,11 +89,15 @@ type Batch struct {
 	ibase    int    // first index of the open chunk
 	cur      filter // what the open chunk's shapes need
 	shapes   int
+	starts   []shapeAt // where each shape begins
 }
+
+// shapeAt is where a shape's vertices and indices begin in its batch.
+type shapeAt struct{ v, i int32 }
 
 // Reset empties the batch, keeping its memory.
 func (b *Batch) Reset() {
-	b.Vertices, b.Indices, b.chunks = b.Vertices[:0], b.Indices[:0], b.chunks[:0]
+	b.Vertices, b.Indices, b.chunks, b.starts = b.Vertices[:0], b.Indices[:0], b.chunks[:0], b.starts[:0]
 	b.base, b.ibase, b.shapes, b.cur = 0, 0, 0, filterAny
 }
 
@@ -160,6 +164,7 @@ func (b *Batch) room(nv int, f filter) uint16 {
 		b.cur = f
 	}
 	b.shapes++
+	b.starts = append(b.starts, shapeAt{int32(len(b.Vertices)), int32(len(b.Indices))})
 	return uint16(len(b.Vertices) - b.base)
 }
 

@@ -26,19 +26,19 @@ type Text struct {
 
 // Frame is everything drawn for one screen, in this order: the Under batch
 // (dividers, links, packets, and the nodes as quads when Nodes is off), the
-// node layer, the Panel batch (the panel's slow part, its texts included),
-// the Over batch (selection, the panel's values, chart columns and
-// playhead, then every other text as glyph quads). Texts lists the strings
-// of the frame (already in Over or Panel), for tests and for people.
+// node layer, the Panel batch (the panel, its texts included), the Over
+// batch (selection, the chart's playhead, then every other text as glyph
+// quads). Texts lists the strings of the frame (already in Over or Panel),
+// for tests and for people.
 type Frame struct {
 	W, H  float32
 	Under Batch
 	Nodes *NodeLayer
 	Over  Batch
-	// Panel is the panel's slow-changing part (its card, labels, legend,
-	// the chart's frame, grid and ticks), drawn between the node layer and
-	// Over: the page keeps it in an image and redraws that only when
-	// Panel's vertices change. PanelBox bounds it, whole device px.
+	// Panel is the panel (its card, counters, legend, the chart but for
+	// its playhead, and their texts), drawn between the node layer and
+	// Over: the page keeps it in an image and redraws in it only where
+	// the batch changed (Damage). PanelBox bounds it, whole device px.
 	Panel    Batch
 	PanelBox [4]float32
 	Texts    []Text

@@ -390,35 +390,130 @@ func TestCrashStaysInSight(t *testing.T) {
 // The page keeps Frame.Panel in an image redrawn when its vertices change:
 // playing on for a second must change the values and the playhead (Over)
 // but not the panel's card, labels, legend and chart frame.
-func TestPanelBatchStaysWhilePlaying(t *testing.T) {
+// While a run plays, the panel's batch changes a few values and columns
+// at a time: the page redraws only the boxes Damage finds, so every pixel
+// outside them must be covered by the same shapes, in the same order.
+func TestPanelDamageWhilePlaying(t *testing.T) {
 	p, at := midRun(t, 1000)
 	c := NewComposer()
 	var f Frame
+	var prev Batch
+	var d Damage
 	p.Seek(at)
 	c.Compose(p, 1280, 800, 1, &f)
-	panel := slices.Clone(f.Panel.Vertices)
-	over := slices.Clone(f.Over.Vertices)
-	if len(panel) == 0 || f.PanelBox[2] <= f.PanelBox[0] {
-		t.Fatalf("no panel batch (%d vertices, box %v)", len(panel), f.PanelBox)
+	if f.Panel.Shapes() < 100 || f.PanelBox[2] <= f.PanelBox[0] {
+		t.Fatalf("no panel batch (%d shapes, box %v)", f.Panel.Shapes(), f.PanelBox)
 	}
-	labels := 0
 	for _, tx := range f.Texts {
-		if tx.panel && (tx.S == "messages" || tx.S == "redundant") {
-			labels++
+		if !tx.panel && (tx.S == "messages" || strings.HasPrefix(tx.S, "Round ") || strings.HasPrefix(tx.S, "t = ")) {
+			t.Fatalf("%q is not in the panel's batch", tx.S)
 		}
 	}
-	if labels != 2 {
-		t.Fatalf("%d counter labels in the panel batch, want 2", labels)
+	// Over the panel's image: only the playhead moves every frame.
+	if f.Over.Shapes() > 5 {
+		t.Fatalf("%d shapes over the panel, want the playhead and little else", f.Over.Shapes())
 	}
+	box := Box(f.PanelBox)
+	bounds := Box{0, 0, 1280, 800}
+	if _, full := d.Next(&f.Panel, bounds); !full {
+		t.Fatal("the first frame is not drawn whole")
+	}
+	if boxes, full := d.Next(&f.Panel, bounds); full || len(boxes) != 0 {
+		t.Fatalf("the same batch again: %d boxes to redraw (whole: %v)", len(boxes), full)
+	}
+	damaged, changed := 0, 0
 	for i := 1; i <= 60; i++ {
+		prev.CopyFrom(&f.Panel)
 		p.Seek(at + float64(i)*16.7)
 		c.Compose(p, 1280, 800, 1, &f)
-		if !slices.Equal(panel, f.Panel.Vertices) {
-			t.Fatalf("frame %d: the panel batch changed while only the playhead moved", i)
+		boxes, full := d.Next(&f.Panel, bounds)
+		if full {
+			t.Fatalf("frame %d: the whole panel redrawn while playing", i)
+		}
+		area := float32(0)
+		for _, b := range boxes {
+			area += b.area()
+		}
+		if area > box.area()/10 {
+			t.Fatalf("frame %d: %d boxes of %.0f px to redraw, over a tenth of the panel's %.0f", i, len(boxes), area, box.area())
+		}
+		if len(boxes) > 0 {
+			damaged++
+		}
+		if !slices.Equal(prev.Vertices, f.Panel.Vertices) {
+			changed++
+		}
+		// Outside the boxes, each pixel is under the same shapes as before.
+		pb, cb := shapeBoxes(&prev), shapeBoxes(&f.Panel)
+		for y := box[1] + 0.5; y < box[3]; y += 5 {
+		pixel:
+			for x := box[0] + 0.5; x < box[2]; x += 5 {
+				for _, b := range boxes {
+					if x >= b[0] && x < b[2] && y >= b[1] && y < b[3] {
+						continue pixel
+					}
+				}
+				a, b := shapesAt(pb, x, y), shapesAt(cb, x, y)
+				if len(a) != len(b) {
+					t.Fatalf("frame %d: (%v, %v) outside every box is under %d shapes, was %d", i, x, y, len(b), len(a))
+				}
+				for k := range a {
+					if !sameShape(&prev, a[k], &f.Panel, b[k]) {
+						t.Fatalf("frame %d: (%v, %v) outside every box: shape %d differs", i, x, y, k)
+					}
+				}
+			}
 		}
 	}
-	if slices.Equal(over, f.Over.Vertices) {
-		t.Fatal("a second of play changed nothing in Over: the test moved nothing")
+	if changed == 0 || damaged != changed {
+		t.Fatalf("%d of 60 frames changed the panel, %d had boxes to redraw", changed, damaged)
+	}
+	d.Forget() // a new image: all of it
+	if _, full := d.Next(&f.Panel, bounds); !full {
+		t.Fatal("after Forget, not drawn whole")
+	}
+}
+
+func shapeBoxes(b *Batch) []Box {
+	out := make([]Box, b.Shapes())
+	for i := range out {
+		out[i] = b.shapeBox(i)
+	}
+	return out
+}
+
+// shapesAt lists the shapes whose box holds (x, y), in order.
+func shapesAt(boxes []Box, x, y float32) []int {
+	var out []int
+	for i, r := range boxes {
+		if x >= r[0] && x <= r[2] && y >= r[1] && y <= r[3] {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// A redrawn box gets every shape reaching into it, sampled as before.
+func TestClipKeepsTheShapesInTheBox(t *testing.T) {
+	var b, dst Batch
+	b.Rect(0, 0, 100, 100, ColPanel)            // nearest: big
+	b.Sprite(SpriteDisc, 20, 20, 5, ColFresh)   // linear
+	b.Rect(60, 60, 10, 10, ColText)             // any
+	b.Octagon(SpriteGlow, 90, 90, 8, ColFresh)  // linear, 6 triangles
+	b.Line(0, 50, 100, 50, 2, ColText, ColText) // any
+	b.Clip(Box{50, 45, 95, 95}, &dst)
+	if dst.Shapes() != 4 {
+		t.Fatalf("%d shapes in the box, want the card, the square, the glow and the line", dst.Shapes())
+	}
+	for i, want := range []int{0, 2, 3, 4} {
+		if !sameShape(&b, want, &dst, i) {
+			t.Fatalf("shape %d of the clip is not shape %d of the batch", i, want)
+		}
+	}
+	// In the batch the square, the glow and the line joined the sprite's
+	// linear run: so they are in the clip, without the sprite.
+	if ch := dst.Chunks(); len(ch) != 2 || ch[0].Linear || !ch[1].Linear || ch[1].V1-ch[1].V0 != 16 {
+		t.Fatalf("runs %+v, want nearest (the card), linear (the square, the glow, the line)", ch)
 	}
 }
 

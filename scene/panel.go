@@ -126,6 +126,9 @@ func (c *Composer) drawPanel(p *Player, f *Frame) {
 	if c.HidePanel {
 		return
 	}
+	// Every text of the panel goes into its batch, values too: the page
+	// redraws only where the batch changed (Damage).
+	defer toPanel(f, len(f.Texts))
 	s := c.scale
 	pan := c.panel
 	b := &f.Panel
@@ -281,7 +284,7 @@ func (c *Composer) planChart(p *Player, cnt Counters, w, small float32) chartPla
 // never over it. r includes the time labels' line.
 func (c *Composer) drawChart(p *Player, f *Frame, r rect, small float32, cnt Counters, cp *chartPlan) {
 	s := c.scale
-	b := &f.Over
+	b := &f.Panel
 	n0 := len(f.Texts)
 	th, ax, unitW, spreadLab, spreadBelow := cp.th, cp.ax, cp.unitW, cp.spreadLab, cp.spreadBelow
 	period := p.period()
@@ -351,7 +354,8 @@ func (c *Composer) drawChart(p *Player, f *Frame, r rect, small float32, cnt Cou
 	}
 	// Playhead.
 	if p.now >= tStart && p.now <= tEnd {
-		b.Rect(X(p.now)-s, r.y, 2*s, r.h, ColSelected.Alpha(0.9))
+		// Over the panel's image: it moves every frame.
+		f.Over.Rect(X(p.now)-s, r.y, 2*s, r.h, ColSelected.Alpha(0.9))
 	}
 
 	n1 := len(f.Texts)

@@ -5,7 +5,6 @@ package main
 import (
 	"image"
 	"math"
-	"slices"
 	"unsafe"
 
 	"github.com/hajimehoshi/ebiten/v2"
@@ -43,21 +42,23 @@ type renderer struct {
 	panel panelCache
 }
 
-// panelCache keeps the panel's slow part (scene.Frame.Panel) in an image
-// of the screen's size, redrawn only when its vertices change: the
-// counters' labels, the legend and the chart's frame cost one textured
-// quad a frame instead of hundreds of blended ones.
+// panelCache keeps the panel (scene.Frame.Panel) in an image of the
+// screen's size, drawn on a frame only where its batch changed
+// (scene.Damage): a few values and chart columns change at a time, so the
+// counters, the legend, the chart and its texts cost one textured quad a
+// frame instead of hundreds of blended ones.
 type panelCache struct {
-	img   *ebiten.Image
-	verts []scene.Vertex
-	idx   []uint16
-	quad  [4]ebiten.Vertex
+	img    *ebiten.Image
+	damage scene.Damage // what changed since img was drawn
+	clip   scene.Batch
+	quad   [4]ebiten.Vertex
 }
 
-// draw puts f's panel on screen, first drawing it into the cache if it
+// draw puts f's panel on screen, first redrawing in the cache what
 // changed (drawing to an image used in the same frame makes ebiten flush,
-// which only those frames pay).
-func (pc *panelCache) draw(r *renderer, screen drawTarget, f *scene.Frame) {
+// which only those frames pay). A change in the atlas (new glyphs, or the
+// glyph area started over) redraws it all.
+func (pc *panelCache) draw(r *renderer, screen drawTarget, f *scene.Frame, atlasChanged bool) {
 	box := f.PanelBox
 	if box[2] <= box[0] || box[3] <= box[1] {
 		return
@@ -68,13 +69,19 @@ func (pc *panelCache) draw(r *renderer, screen drawTarget, f *scene.Frame) {
 			pc.img.Deallocate()
 		}
 		pc.img = ebiten.NewImageWithOptions(image.Rect(0, 0, w, h), &ebiten.NewImageOptions{Unmanaged: true})
-		pc.verts = pc.verts[:0]
+		pc.damage.Forget()
 	}
-	if !slices.Equal(pc.verts, f.Panel.Vertices) || !slices.Equal(pc.idx, f.Panel.Indices) {
+	boxes, full := pc.damage.Next(&f.Panel, scene.Box{0, 0, float32(w), float32(h)})
+	if full || atlasChanged {
 		pc.img.Clear()
 		r.drawBatch(pc.img, &f.Panel)
-		pc.verts = append(pc.verts[:0], f.Panel.Vertices...)
-		pc.idx = append(pc.idx[:0], f.Panel.Indices...)
+	} else {
+		for _, b := range boxes {
+			sub := pc.img.SubImage(image.Rect(int(b[0]), int(b[1]), int(b[2]), int(b[3]))).(*ebiten.Image)
+			sub.Clear()
+			f.Panel.Clip(b, &pc.clip)
+			r.drawBatch(sub, &pc.clip)
+		}
 	}
 	for i := range pc.quad {
 		x, y := box[0], box[1]
@@ -106,14 +113,15 @@ func newRenderer() *renderer {
 
 // uploadAtlas writes the part of the atlas the scene changed (all of it at
 // first, then only where new glyphs went).
-func (r *renderer) uploadAtlas(a *scene.Atlas) {
+func (r *renderer) uploadAtlas(a *scene.Atlas) bool {
 	d := a.TakeDirty()
 	if d.Empty() {
-		return
+		return false
 	}
 	r.scratch = subPixels(a.Img, d, r.scratch)
 	r.atlas.SubImage(d).(*ebiten.Image).WritePixels(r.scratch)
 	r.uploaded += len(r.scratch)
+	return true
 }
 
 // subPixels copies rectangle d of img into buf, rows packed.
@@ -141,12 +149,12 @@ type drawTarget interface {
 // drawFrame draws f onto a cleared (transparent) screen: the background
 // colour is the canvas's CSS background, so it costs no pass of its own.
 func (r *renderer) drawFrame(screen drawTarget, f *scene.Frame, a *scene.Atlas) {
-	r.uploadAtlas(a)
+	atlasChanged := r.uploadAtlas(a)
 	r.drawBatch(screen, &f.Under)
 	if f.Nodes != nil && f.Nodes.On {
 		r.uploaded += r.nodes.draw(screen, f.Nodes)
 	}
-	r.panel.draw(r, screen, f)
+	r.panel.draw(r, screen, f, atlasChanged)
 	r.drawBatch(screen, &f.Over)
 }
 
