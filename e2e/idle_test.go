@@ -176,6 +176,30 @@ func TestPausedPageRunsNothing(t *testing.T) {
 	quiet("after the event")
 }
 
+// TestPausedPageFinishesTheNodeLayer: a big cluster's nodes are drawn by
+// the node layer once its map is built, a slice per frame; a page paused
+// when a resize starts a new map goes on composing until the map is done,
+// and only then sleeps (it used to sleep at once, the nodes left as
+// quads until the next change).
+func TestPausedPageFinishesTheNodeLayer(t *testing.T) {
+	ctx := newTab(t, 2*time.Minute)
+	openPage(t, ctx, pageURL("nodes=3000&fanout=3&mode=pushpull&seed=5"))
+	api(t, ctx, "seek(3000)")
+	api(t, ctx, "pause()")
+	waitFor(t, ctx, 30*time.Second, "the paused page to sleep with its node layer", `gossipscope.state().asleep && gossipscope.state().nodeLayer`)
+	for i, w := range []int64{windowW - 240, windowW} {
+		f0 := eval[float64](t, ctx, `gossipscope.frames()`)
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(w, windowH)); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, 10*time.Second, "a frame at the new size", `gossipscope.frames() > `+strconv.FormatFloat(f0, 'f', -1, 64))
+		waitFor(t, ctx, 30*time.Second, "the loop to sleep", `gossipscope.state().asleep`)
+		if st := eval[map[string]any](t, ctx, `gossipscope.state()`); st["nodeLayer"] != true {
+			t.Errorf("resize %d: the paused page sleeps with its nodes as quads, the node layer's map unfinished (playing=%v)", i, st["playing"])
+		}
+	}
+}
+
 // TestSoftwareRenderingBadge: the tests' Chromium draws WebGL with
 // SwiftShader, which the page detects and says so in a badge.
 func TestSoftwareRenderingBadge(t *testing.T) {

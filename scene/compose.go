@@ -165,6 +165,15 @@ func (c *Composer) Rasterized() int { return c.glyphs.rasterized }
 // map was rebuilt).
 func (c *Composer) MapGen() uint64 { return c.layer.MapGen }
 
+// MapPending reports whether the node layer's map is being built, a
+// slice per composed frame (MapBudget): until it is done the nodes are
+// quads, so frames must go on being composed even when nothing moves.
+func (c *Composer) MapPending() bool { return c.layer.mb.active }
+
+// NodeLayerOn reports whether the last frame drew its nodes with the node
+// layer.
+func (c *Composer) NodeLayerOn() bool { return c.layer.On }
+
 // Measure returns the width of s in px with the scene's font.
 func (c *Composer) Measure(s string, size float32, bold bool) float32 {
 	return c.glyphs.Measure(s, size, bold)

@@ -128,6 +128,7 @@ func exposeBridge(g *game) {
 		st["frames"] = float64(g.frames)
 		st["idle"] = g.idle()
 		st["asleep"] = g.sleeping.Load()
+		st["nodeLayer"] = s.Composer.NodeLayerOn()
 		st["software"] = g.software.on
 		st["renderer"] = g.software.renderer
 		st["geometry"] = g.geometry()

@@ -72,7 +72,7 @@ const sleepAfter = 6
 // simulation never sleeps: its next events are already known. Called with
 // the lock held.
 func (g *game) maySleep() bool {
-	if g.still < sleepAfter {
+	if g.still < sleepAfter || g.s.Composer.MapPending() {
 		return false
 	}
 	pb, p := g.s.Playback, g.s.Player
@@ -113,14 +113,17 @@ func (g *game) poke() {
 }
 
 // needsFrame reports whether a new frame must be composed: something it
-// depends on changed since the last one. Called with the lock held.
+// depends on changed since the last one, or the node layer's map is still
+// being built (a slice a frame: a page paused right after a resize would
+// otherwise sleep with the nodes drawn as quads). Called with the lock
+// held.
 func (g *game) needsFrame() bool {
 	p := g.s.Player
 	k := frameKey{
 		t: p.Now(), horizon: p.Horizon(), events: p.Len(), playing: g.s.Playback.Playing, done: p.Done(),
 		w: g.lw, h: g.lh, scale: g.scale, gen: g.gen,
 	}
-	if k == g.lastKey && g.frames > 0 {
+	if k == g.lastKey && g.frames > 0 && !g.s.Composer.MapPending() {
 		g.still++
 		return false
 	}
