@@ -195,6 +195,27 @@ func TestPauseStopsTime(t *testing.T) {
 // TestURLReproducesScenario: the URL the page writes, faults included,
 // gives the same state at the same time in a fresh tab; another seed does
 // not.
+// TestStateWithoutGeometry: state({geometry: false}), the page's own
+// refresh, is state() but for the geometry (every node's place up to 128
+// nodes).
+func TestStateWithoutGeometry(t *testing.T) {
+	ctx := newTab(t, time.Minute)
+	openPage(t, ctx, pageURL("nodes=100&fanout=3&mode=push&seed=2"))
+	api(t, ctx, "pause()")
+	api(t, ctx, "seek(1500)")
+	got := eval[string](t, ctx, `(() => {
+		const full = gossipscope.state(), lean = gossipscope.state({geometry: false});
+		if (!full.geometry || full.geometry.nodes.length !== 100) return "state() has no geometry of 100 nodes: " + JSON.stringify(full.geometry);
+		if ("geometry" in lean) return "state({geometry: false}) has a geometry";
+		const keys = (o) => Object.keys(o).filter((k) => k !== "geometry").sort().join(",");
+		if (keys(full) !== keys(lean)) return "the fields differ: " + keys(full) + " vs " + keys(lean);
+		return full.t === lean.t && full.informed === lean.informed && lean.nodes === 100 ? "" : "the values differ";
+	})()`)
+	if got != "" {
+		t.Error(got)
+	}
+}
+
 func TestURLReproducesScenario(t *testing.T) {
 	ctx := newTab(t, 3*time.Minute)
 	openPage(t, ctx, pageURL("nodes=400&fanout=3&mode=pushpull&stop=never&seed=42&latency=10,90&loss=0.05&maxtime=60000"))

@@ -123,7 +123,7 @@ func exposeBridge(g *game) {
 	def("keys", func(s *session.Session, _ []js.Value) any { return session.Values(s.Keys()) })
 	def("plan", func(_ *session.Session, a []js.Value) any { return planCall(a) })
 	def("frames", func(*session.Session, []js.Value) any { return float64(g.frames) })
-	def("state", func(s *session.Session, _ []js.Value) any {
+	def("state", func(s *session.Session, a []js.Value) any {
 		st := session.Values(s.State()).(map[string]any)
 		st["frames"] = float64(g.frames)
 		st["idle"] = g.idle()
@@ -131,7 +131,12 @@ func exposeBridge(g *game) {
 		st["nodeLayer"] = s.Composer.NodeLayerOn()
 		st["software"] = g.software.on
 		st["renderer"] = g.software.renderer
-		st["geometry"] = g.geometry()
+		// state({geometry: false}) leaves it out: with every node's place
+		// (up to scene.CircleMax) it is most of the call's cost, and the
+		// page's own refresh does not read it.
+		if len(a) == 0 || a[0].Type() != js.TypeObject || a[0].Get("geometry").Type() != js.TypeBoolean || a[0].Get("geometry").Bool() {
+			st["geometry"] = g.geometry()
+		}
 		st["hover"] = g.hovered()
 		return st
 	})

@@ -111,7 +111,7 @@
   };
   P.state = () => {
     try {
-      return P.gs ? P.gs.state() : null;
+      return P.gs ? P.gs.state({ geometry: false }) : null; // the page reads no geometry
     } catch (e) {
       return null;
     }
@@ -511,9 +511,15 @@
   let lastChange = 0;
   let looping = false;
   let slowTimer = 0;
+  // TICK_MS spaces the refreshes while the canvas plays: 15 a second
+  // move the timeline's thumb a few pixels at a time and show every tenth
+  // of a second of the clock, and each costs a state() and a repaint of
+  // the bar (at 30 a second that was about a millisecond of the renderer's
+  // time per frame on a software renderer).
+  const TICK_MS = 66;
   function frameLoop(now) {
     looping = false;
-    if (now - lastTick >= 30) {
+    if (now - lastTick >= TICK_MS) {
       const f = P.frames();
       if (f !== lastFrames) {
         lastFrames = f;
