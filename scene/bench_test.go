@@ -138,3 +138,54 @@ func BenchmarkDetails(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkDamage is the page's look for what changed in the panel's
+// batch (Damage.Next) at 1,000 nodes, 1280x800: steady, the same batch
+// every frame (paused, or a frame where no value changed); playing, 60
+// frames of play in turn, a few values and columns changing each.
+func BenchmarkDamage(b *testing.B) {
+	p, at := midRun(b, 1000)
+	c := NewComposer()
+	var f Frame
+	frames := make([]Batch, 60)
+	for i := range frames {
+		p.Seek(at + float64(i)*16.7)
+		c.Compose(p, 1280, 800, 1, &f)
+		frames[i].CopyFrom(&f.Panel)
+	}
+	bounds := Box{0, 0, 1280, 800}
+	b.Run("steady", func(b *testing.B) {
+		var d Damage
+		d.Next(&frames[0], bounds)
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			if boxes, full := d.Next(&frames[0], bounds); full || len(boxes) != 0 {
+				b.Fatalf("the same batch: %d boxes (whole: %v)", len(boxes), full)
+			}
+		}
+		b.ReportMetric(float64(frames[0].Shapes()), "shapes")
+	})
+	b.Run("playing", func(b *testing.B) {
+		var d Damage
+		d.Next(&frames[0], bounds)
+		n := 0
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			// Back from the last frame to the first is a big change: skip it.
+			if i%len(frames) == 0 {
+				b.StopTimer()
+				d.Next(&frames[0], bounds)
+				b.StartTimer()
+				continue
+			}
+			boxes, full := d.Next(&frames[i%len(frames)], bounds)
+			if full {
+				b.Fatalf("frame %d: drawn whole while playing", i%len(frames))
+			}
+			n += len(boxes)
+		}
+		b.ReportMetric(float64(n)/float64(b.N), "boxes/op")
+	})
+}
