@@ -397,7 +397,7 @@ func TestPanelDamageWhilePlaying(t *testing.T) {
 	p, at := midRun(t, 1000)
 	c := NewComposer()
 	var f Frame
-	var prev Batch
+	var prev, clip Batch
 	var d Damage
 	p.Seek(at)
 	c.Compose(p, 1280, 800, 1, &f)
@@ -439,6 +439,12 @@ func TestPanelDamageWhilePlaying(t *testing.T) {
 		}
 		if len(boxes) > 0 {
 			damaged++
+			// The page redraws them in one batch, cut to the boxes.
+			f.Panel.Clip(boxes, &clip)
+			checkClip(t, &f.Panel, boxes, &clip)
+			if ch := clip.Chunks(); len(ch) > 2 {
+				t.Fatalf("frame %d: the boxes' redraw is %d runs, want one or two", i, len(ch))
+			}
 		}
 		if !slices.Equal(prev.Vertices, f.Panel.Vertices) {
 			changed++
@@ -493,7 +499,8 @@ func shapesAt(boxes []Box, x, y float32) []int {
 	return out
 }
 
-// A redrawn box gets every shape reaching into it, sampled as before.
+// A redrawn box gets every shape reaching into it, sampled as before,
+// cut to the box.
 func TestClipKeepsTheShapesInTheBox(t *testing.T) {
 	var b, dst Batch
 	b.Rect(0, 0, 100, 100, ColPanel)            // nearest: big
@@ -501,18 +508,34 @@ func TestClipKeepsTheShapesInTheBox(t *testing.T) {
 	b.Rect(60, 60, 10, 10, ColText)             // any
 	b.Octagon(SpriteGlow, 90, 90, 8, ColFresh)  // linear, 6 triangles
 	b.Line(0, 50, 100, 50, 2, ColText, ColText) // any
-	b.Clip(Box{50, 45, 95, 95}, &dst)
+	box := Box{50, 45, 95, 95}
+	b.Clip([]Box{box}, &dst)
 	if dst.Shapes() != 4 {
 		t.Fatalf("%d shapes in the box, want the card, the square, the glow and the line", dst.Shapes())
 	}
+	// Each piece is its shape's, cut to the box: the square lies inside
+	// it, so it is as it was; the card, the glow and the line are cut.
 	for i, want := range []int{0, 2, 3, 4} {
-		if !sameShape(&b, want, &dst, i) {
-			t.Fatalf("shape %d of the clip is not shape %d of the batch", i, want)
+		sv, _, _ := b.shape(want)
+		dv, _, _ := dst.shape(i)
+		if dv[0].ColorR != sv[0].ColorR || dv[0].ColorA != sv[0].ColorA {
+			t.Fatalf("piece %d has colour %v, shape %d %v", i, dv[0], want, sv[0])
+		}
+		if want == 2 && !sameShape(&b, want, &dst, i) {
+			t.Fatal("the square inside the box is not as it was")
+		}
+		if sb := dst.shapeBox(i); sb[0] < box[0] || sb[1] < box[1] || sb[2] > box[2] || sb[3] > box[3] {
+			t.Fatalf("piece %d spans %v, past the box %v", i, sb, box)
 		}
 	}
+	if sb := dst.shapeBox(0); sb != box {
+		t.Fatalf("the card cut to the box spans %v, want the box %v", sb, box)
+	}
+	checkClip(t, &b, []Box{box}, &dst)
 	// In the batch the square, the glow and the line joined the sprite's
 	// linear run: so they are in the clip, without the sprite.
-	if ch := dst.Chunks(); len(ch) != 2 || ch[0].Linear || !ch[1].Linear || ch[1].V1-ch[1].V0 != 16 {
+	ch := dst.Chunks()
+	if len(ch) != 2 || ch[0].Linear || !ch[1].Linear || ch[1].V0 != int(dst.starts[1].v) || ch[1].V1 != len(dst.Vertices) {
 		t.Fatalf("runs %+v, want nearest (the card), linear (the square, the glow, the line)", ch)
 	}
 }

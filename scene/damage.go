@@ -161,14 +161,17 @@ func (d *Damage) add(b, bounds Box) {
 }
 
 // merge joins boxes that overlap, until none does: each pixel is then
-// redrawn once.
+// redrawn once. Boxes whose union is hardly bigger than the two (the
+// digits of one number, side by side) are joined too: the shapes under
+// them (the card, a row's label) are cut and drawn once, not per digit.
 func (d *Damage) merge() {
 	for joined := true; joined; {
 		joined = false
 		for i := 0; i < len(d.boxes); i++ {
 			for j := i + 1; j < len(d.boxes); j++ {
-				if d.boxes[i].meets(d.boxes[j]) {
-					d.boxes[i] = d.boxes[i].union(d.boxes[j])
+				a, b := d.boxes[i], d.boxes[j]
+				if u := a.union(b); a.meets(b) || u.area() <= (a.area()+b.area())*9/8 {
+					d.boxes[i] = u
 					d.boxes = slices.Delete(d.boxes, j, j+1)
 					joined = true
 					j--
@@ -247,17 +250,19 @@ func sameShape(a *Batch, i int, b *Batch, j int) bool {
 	return true
 }
 
-// Clip fills dst with the shapes of b whose box meets r, in order, each
-// sampled as it is in b.
-func (b *Batch) Clip(r Box, dst *Batch) {
+// Clip fills dst with the shapes of b cut to boxes, in b's order: each
+// shape reaching into a box is cut along the box's edges (its outline
+// clipped, atlas coordinates and colours interpolated), so that drawing
+// dst onto the whole image, in one DrawTriangles call per run and with no
+// scissor, draws exactly the pixels of the boxes that b draws. The boxes
+// must not overlap (Damage's don't): a pixel in two would be drawn twice.
+// Each piece is sampled as its shape is in b.
+func (b *Batch) Clip(boxes []Box, dst *Batch) {
 	dst.Reset()
 	chunks := b.Chunks()
 	c := 0
 	for i := 0; i < b.Shapes(); i++ {
-		if !b.shapeBox(i).meets(r) {
-			continue
-		}
-		v, ix, base := b.shape(i)
+		sb := b.shapeBox(i)
 		for c < len(chunks)-1 && int(b.starts[i].v) >= chunks[c].V1 {
 			c++
 		}
@@ -265,12 +270,141 @@ func (b *Batch) Clip(r Box, dst *Batch) {
 		if chunks[c].Linear {
 			f = filterLinear
 		}
-		at := dst.room(len(v), f)
-		dst.Vertices = append(dst.Vertices, v...)
-		for _, x := range ix {
-			dst.Indices = append(dst.Indices, at+x-base)
+		for _, r := range boxes {
+			if !sb.meets(r) {
+				continue
+			}
+			v, ix, base := b.shape(i)
+			if sb[0] >= r[0] && sb[1] >= r[1] && sb[2] <= r[2] && sb[3] <= r[3] {
+				at := dst.room(len(v), f)
+				dst.Vertices = append(dst.Vertices, v...)
+				for _, x := range ix {
+					dst.Indices = append(dst.Indices, at+x-base)
+				}
+				continue
+			}
+			dst.cut(v, ix, base, r, f)
 		}
 	}
+}
+
+// maxOutline is the most corners of a shape cut as one polygon: an
+// octagon, cut by a box's four edges.
+const maxOutline = 8
+
+// cut adds the part of shape (v, ix) inside box r as one shape of b. The
+// batch's shapes are convex polygons (quads, triangles, octagons fanned
+// from their first corner) whose atlas coordinates and colours vary
+// linearly across them: the polygon is cut whole, and the piece fanned
+// from its first corner, so no new edge inside it can leave a pixel out
+// or take one twice. Other shapes are cut triangle by triangle, a shape
+// of b each.
+func (b *Batch) cut(v []Vertex, ix []uint16, base uint16, r Box, f filter) {
+	var corners [maxOutline]uint16
+	outline, ok := convexOutline(ix, base, len(v), corners[:0])
+	var poly, tmp [maxOutline + 4]Vertex
+	emit := func(p []Vertex) {
+		if len(p) < 3 {
+			return
+		}
+		at := b.room(len(p), f)
+		b.Vertices = append(b.Vertices, p...)
+		for k := uint16(1); k+1 < uint16(len(p)); k++ {
+			b.Indices = append(b.Indices, at, at+k, at+k+1)
+		}
+	}
+	if ok {
+		p := poly[:0]
+		for _, k := range outline {
+			p = append(p, v[k])
+		}
+		emit(clipPolygon(p, tmp[:0], r))
+		return
+	}
+	for t := 0; t+2 < len(ix); t += 3 {
+		p := append(poly[:0], v[ix[t]-base], v[ix[t+1]-base], v[ix[t+2]-base])
+		emit(clipPolygon(p, tmp[:0], r))
+	}
+}
+
+// convexOutline returns the corners, in order around it, of the shape
+// whose indices (relative to base) are ix and vertices nv, when it is one
+// of the batch's convex polygons: a triangle, a quad (Batch.quad's two
+// triangles) or a fan from its first vertex (Batch.Octagon).
+func convexOutline(ix []uint16, base uint16, nv int, out []uint16) ([]uint16, bool) {
+	at := func(k int) uint16 { return ix[k] - base }
+	switch {
+	case nv > maxOutline || len(ix) != 3*(nv-2):
+		return out, false
+	case nv == 4 && at(0) == 0 && at(1) == 1 && at(2) == 2 && at(3) == 1 && at(4) == 3 && at(5) == 2:
+		return append(out, 0, 1, 3, 2), true
+	}
+	for t := 0; t < nv-2; t++ {
+		if at(3*t) != 0 || at(3*t+1) != uint16(t+1) || at(3*t+2) != uint16(t+2) {
+			return out, false
+		}
+	}
+	for k := 0; k < nv; k++ {
+		out = append(out, uint16(k))
+	}
+	return out, true
+}
+
+// clipPolygon cuts convex polygon p to box r (Sutherland-Hodgman, one
+// edge of the box at a time), using tmp as room; it returns the piece,
+// which may be p's or tmp's memory. A new corner lies exactly on the
+// box's edge; along an edge of p that is level with an axis, its other
+// coordinate is exactly the edge's (a + t(b-a) with a = b), so a pixel
+// whose centre is on such an edge is covered as it was.
+func clipPolygon(p, tmp []Vertex, r Box) []Vertex {
+	for e := 0; e < 4 && len(p) > 0; e++ {
+		axis, edge, keepAbove := e&1, r[e], e < 2 // x0, y0, x1, y1
+		out := tmp[:0]
+		for k := range p {
+			a, z := &p[k], &p[(k+1)%len(p)]
+			ca, cz := coord(a, axis), coord(z, axis)
+			ina, inz := onBoxSide(ca, edge, keepAbove), onBoxSide(cz, edge, keepAbove)
+			if ina {
+				out = append(out, *a)
+			}
+			if ina != inz {
+				out = append(out, cross(a, z, (edge-ca)/(cz-ca), axis, edge))
+			}
+		}
+		p, tmp = out, p[:0]
+	}
+	return p
+}
+
+// onBoxSide reports whether c is on the box's side of its edge at edge.
+func onBoxSide(c, edge float32, above bool) bool {
+	if above {
+		return c >= edge
+	}
+	return c <= edge
+}
+
+func coord(v *Vertex, axis int) float32 {
+	if axis == 0 {
+		return v.DstX
+	}
+	return v.DstY
+}
+
+// cross is the point at t from a to z, on the line axis = edge.
+func cross(a, z *Vertex, t float32, axis int, edge float32) Vertex {
+	l := func(p, q float32) float32 { return p + t*(q-p) }
+	v := Vertex{
+		DstX: l(a.DstX, z.DstX), DstY: l(a.DstY, z.DstY), SrcX: l(a.SrcX, z.SrcX), SrcY: l(a.SrcY, z.SrcY),
+		ColorR: l(a.ColorR, z.ColorR), ColorG: l(a.ColorG, z.ColorG), ColorB: l(a.ColorB, z.ColorB), ColorA: l(a.ColorA, z.ColorA),
+		Custom0: l(a.Custom0, z.Custom0), Custom1: l(a.Custom1, z.Custom1), Custom2: l(a.Custom2, z.Custom2), Custom3: l(a.Custom3, z.Custom3),
+	}
+	if axis == 0 {
+		v.DstX = edge
+	} else {
+		v.DstY = edge
+	}
+	return v
 }
 
 // CopyFrom makes b a copy of o, reusing b's memory.

@@ -52,11 +52,41 @@ type panelCache struct {
 	damage scene.Damage // what changed since img was drawn
 	clip   scene.Batch
 	quad   [4]ebiten.Vertex
+	// The boxes to clear, a quad each, drawn at once with BlendClear.
+	clearV []ebiten.Vertex
+	clearI []uint16
+	clear  ebiten.DrawTrianglesOptions
+}
+
+// clearBoxes makes the boxes of the cache transparent in one draw call
+// onto the whole image: a SubImage per box would be a draw call and a
+// scissor change each, and those cost the GPU process more than the
+// pixels. The source is ignored (BlendClear writes zero).
+func (pc *panelCache) clearBoxes(r *renderer, boxes []scene.Box) {
+	pc.clearV, pc.clearI = pc.clearV[:0], pc.clearI[:0]
+	for _, b := range boxes {
+		v := uint16(len(pc.clearV))
+		for i := 0; i < 4; i++ {
+			x, y := b[0], b[1]
+			if i&1 != 0 {
+				x = b[2]
+			}
+			if i&2 != 0 {
+				y = b[3]
+			}
+			pc.clearV = append(pc.clearV, ebiten.Vertex{DstX: x, DstY: y, ColorA: 1})
+		}
+		pc.clearI = append(pc.clearI, v, v+1, v+2, v+1, v+3, v+2)
+	}
+	pc.clear.Blend = ebiten.BlendClear
+	pc.img.DrawTriangles(pc.clearV, pc.clearI, r.atlas, &pc.clear)
 }
 
 // draw puts f's panel on screen, first redrawing in the cache what
 // changed (drawing to an image used in the same frame makes ebiten flush,
-// which only those frames pay). A change in the atlas (new glyphs, or the
+// which only those frames pay): the boxes cleared in one draw call, then
+// the shapes reaching into them, cut to them (scene.Batch.Clip), drawn
+// onto the whole image in one call per run, whatever the number of boxes. A change in the atlas (new glyphs, or the
 // glyph area started over) redraws it all.
 func (pc *panelCache) draw(r *renderer, screen drawTarget, f *scene.Frame, atlasChanged bool) {
 	box := f.PanelBox
@@ -75,13 +105,10 @@ func (pc *panelCache) draw(r *renderer, screen drawTarget, f *scene.Frame, atlas
 	if full || atlasChanged {
 		pc.img.Clear()
 		r.drawBatch(pc.img, &f.Panel)
-	} else {
-		for _, b := range boxes {
-			sub := pc.img.SubImage(image.Rect(int(b[0]), int(b[1]), int(b[2]), int(b[3]))).(*ebiten.Image)
-			sub.Clear()
-			f.Panel.Clip(b, &pc.clip)
-			r.drawBatch(sub, &pc.clip)
-		}
+	} else if len(boxes) > 0 {
+		pc.clearBoxes(r, boxes)
+		f.Panel.Clip(boxes, &pc.clip)
+		r.drawBatch(pc.img, &pc.clip)
 	}
 	for i := range pc.quad {
 		x, y := box[0], box[1]
