@@ -1,0 +1,79 @@
+package e2e
+
+import (
+	"fmt"
+	"image"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestPanelRedrawnInPlaceLooksWhole: the page keeps the panel in an image
+// and, frame by frame, redraws only the boxes where it changed (cleared,
+// then the shapes reaching into them cut to them). After 40 such frames
+// at 100 and 1,000 nodes the panel must look exactly as when drawn whole:
+// a resize makes a new image, drawn whole, at the same time.
+func TestPanelRedrawnInPlaceLooksWhole(t *testing.T) {
+	for _, n := range []int{100, 1000} {
+		t.Run(fmt.Sprintf("nodes=%d", n), func(t *testing.T) { panelRedrawnInPlace(t, n) })
+	}
+}
+
+func panelRedrawnInPlace(t *testing.T, nodes int) {
+	ctx := newTab(t, 3*time.Minute)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800)); err != nil {
+		t.Fatal(err)
+	}
+	openPage(t, ctx, pageURL(fmt.Sprintf("nodes=%d&fanout=3&mode=pushpull&stop=never&latency=100,400&seed=1&maxtime=15000&do=update@500:0&do=update@3500:77", nodes)))
+	waitFor(t, ctx, 2*time.Minute, "the first frame", `gossipscopePage.timings.firstFrame > 0`)
+	api(t, ctx, "pause()")
+	// then calls do and waits for the frame it makes.
+	then := func(what string, do func()) {
+		t.Helper()
+		f0 := eval[float64](t, ctx, `gossipscope.state().frames`)
+		do()
+		waitFor(t, ctx, 10*time.Second, what, `gossipscope.state().frames > `+strconv.FormatFloat(f0, 'f', -1, 64))
+	}
+	then("a frame at 4 s", func() { api(t, ctx, "seek(4000)") })
+	// Frames as while playing: a few values and chart columns change each.
+	for k := 1; k <= 40; k++ {
+		then(fmt.Sprintf("frame %d", k), func() { api(t, ctx, fmt.Sprintf("seek(%g)", 4000+float64(k)*16.7)) })
+	}
+	geo := eval[geometry](t, ctx, `gossipscope.state().geometry || {}`)
+	if len(geo.Panel) != 4 || geo.Panel[2] < 100 {
+		t.Fatalf("no panel in the page's geometry: %+v", geo)
+	}
+	r := image.Rect(int(geo.Panel[0]), int(geo.Panel[1]), int(geo.Panel[0]+geo.Panel[2]), int(geo.Panel[1]+geo.Panel[3]))
+	inPlace := screenshot(t, ctx, fmt.Sprintf("panel-in-place-%d.png", nodes))
+
+	// Another size, then this one again: the panel's image is new, drawn
+	// whole.
+	for _, w := range []int64{1200, 1280} {
+		then(fmt.Sprintf("a frame at %dx800", w), func() {
+			if err := chromedp.Do(ctx, chromedp.EmulateViewport(w, 800)); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	whole := screenshot(t, ctx, fmt.Sprintf("panel-whole-%d.png", nodes))
+	if g := eval[geometry](t, ctx, `gossipscope.state().geometry || {}`); fmt.Sprint(g.Panel) != fmt.Sprint(geo.Panel) {
+		t.Fatalf("the panel moved from %v to %v", geo.Panel, g.Panel)
+	}
+	differ, first := 0, image.Point{-1, -1}
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			if inPlace.img.At(x, y) != whole.img.At(x, y) {
+				if differ == 0 {
+					first = image.Pt(x, y)
+				}
+				differ++
+			}
+		}
+	}
+	if differ > 0 {
+		t.Errorf("%d of the panel's %d pixels differ between the image redrawn in place and drawn whole (the first at %v: %v, whole %v)",
+			differ, r.Dx()*r.Dy(), first, inPlace.img.At(first.X, first.Y), whole.img.At(first.X, first.Y))
+	}
+}
