@@ -90,6 +90,11 @@ type Composer struct {
 	TextMin  float32
 	Insets   Insets // page controls, device px
 	Selected int    // selected node index, -1 none
+	// Window is the size (device px) of the window the picture is seen
+	// in, which type and lines grow with (WindowScale); zero: the frame's
+	// own. The page's canvas covers only the part of the window the
+	// scene shows, and the picture must not shrink with it.
+	Window [2]float32
 
 	ShowNarration bool // draw the narration line (the page usually shows it in HTML)
 	HideLegend    bool // leave the legend out of the panel
@@ -197,7 +202,11 @@ func (c *Composer) Compose(p *Player, w, h, scale float32, f *Frame) {
 	if scale <= 0 {
 		scale = 1
 	}
-	s := scale * WindowScale(w/scale, h/scale)
+	ww, wh := w, h
+	if c.Window[0] > 0 && c.Window[1] > 0 {
+		ww, wh = c.Window[0], c.Window[1]
+	}
+	s := scale * WindowScale(ww/scale, wh/scale)
 	if c.Projector {
 		s *= 1.45
 	}

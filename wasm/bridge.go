@@ -94,9 +94,10 @@ func exposeBridge(g *game) {
 	def("live", void0(func(s *session.Session, a []js.Value) { s.Live(boolean(a, 0)) }))
 	def("setProjector", void0(func(s *session.Session, a []js.Value) { s.SetProjector(boolean(a, 0)) }))
 	def("setInsets", void0(func(s *session.Session, a []js.Value) {
-		// CSS px from the page; the scene works in device px.
-		k := float32(g.scale)
-		s.SetInsets(float32(num(a, 0))*k, float32(num(a, 1))*k, float32(num(a, 2))*k, float32(num(a, 3))*k)
+		// The window's margins, CSS px: the session turns them into the
+		// canvas's, which may have moved with the page's layout.
+		s.SetInsets(num(a, 0), num(a, 1), num(a, 2), num(a, 3))
+		g.placeCanvas()
 	}))
 	def("setOverlay", func(s *session.Session, a []js.Value) any {
 		if len(a) > 0 && a[0].Type() == js.TypeObject {
@@ -150,7 +151,8 @@ func exposeBridge(g *game) {
 		if !ok {
 			return result(fmt.Errorf("nodePos: %q is not drawn", str(a, 0)))
 		}
-		return map[string]any{"ok": true, "x": float64(x) / g.scale, "y": float64(y) / g.scale}
+		ox, oy := s.Origin()
+		return map[string]any{"ok": true, "x": ox + float64(x)/g.scale, "y": oy + float64(y)/g.scale}
 	})
 
 	// Both run after the lock is released (game.unlock), never inside a

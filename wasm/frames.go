@@ -196,18 +196,26 @@ func markColor(n uint64) color.RGBA { return color.RGBA{uint8(n), 0, 0, 255} }
 // found nothing new to draw (or its loop sleeps).
 func (g *game) idle() bool { return g.still >= 2 || g.sleeping.Load() }
 
-// geometry is the scene's layout, device px: for the page benchmark's
-// baseline, and for tests that check what covers what.
+// geometry is the scene's layout, device px from the window's corner: for
+// the page benchmark's baseline, and for tests that check what covers
+// what.
 func (g *game) geometry() map[string]any {
 	geo := g.s.Composer.Geometry()
-	box := func(r [4]float32) []any { return []any{float64(r[0]), float64(r[1]), float64(r[2]), float64(r[3])} }
+	ox, oy := g.s.Origin()
+	ox, oy = ox*g.scale, oy*g.scale
+	box := func(r [4]float32) []any {
+		if r[2] == 0 && r[3] == 0 {
+			return []any{float64(r[0]), float64(r[1]), 0.0, 0.0} // none drawn
+		}
+		return []any{ox + float64(r[0]), oy + float64(r[1]), float64(r[2]), float64(r[3])}
+	}
 	names := make([]any, len(geo.Names))
 	for i, b := range geo.Names {
 		names[i] = box(b)
 	}
 	nodes := make([]any, len(geo.Nodes))
 	for i, p := range geo.Nodes {
-		nodes[i] = []any{float64(p[0]), float64(p[1])}
+		nodes[i] = []any{ox + float64(p[0]), oy + float64(p[1])}
 	}
 	return map[string]any{"disc": box(geo.Disc), "panel": box(geo.Panel), "nodeR": float64(geo.NodeR), "dotR": float64(geo.DotR),
 		"caption": box(geo.Caption), "names": names, "nodes": nodes,
@@ -215,13 +223,14 @@ func (g *game) geometry() map[string]any {
 }
 
 // texts lists every string the last frame drew with its box {s, x, y, w,
-// h} in CSS px, so that the page's tests can check that nothing of the
+// h} in the window's CSS px, so that the page's tests can check that nothing of the
 // page's HTML covers a label of the canvas. Called with the lock held.
 func (g *game) texts() []any {
 	k := float32(g.scale)
 	if k <= 0 {
 		k = 1
 	}
+	ox, oy := g.s.Origin()
 	out := make([]any, 0, len(g.frame.Texts))
 	for _, t := range g.frame.Texts {
 		w := g.s.Composer.Measure(t.S, t.Size, t.Bold)
@@ -232,7 +241,7 @@ func (g *game) texts() []any {
 		case scene.AlignRight:
 			x -= w
 		}
-		out = append(out, map[string]any{"s": t.S, "x": float64(x / k), "y": float64(t.Y / k), "w": float64(w / k), "h": float64(t.Size * 1.2 / k)})
+		out = append(out, map[string]any{"s": t.S, "x": ox + float64(x/k), "y": oy + float64(t.Y/k), "w": float64(w / k), "h": float64(t.Size * 1.2 / k)})
 	}
 	return out
 }

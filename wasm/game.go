@@ -29,7 +29,8 @@ type game struct {
 	// API straight away.
 	out []func()
 
-	input pointerInput // clicks from the DOM, for Update
+	input  pointerInput // clicks from the DOM, for Update
+	canvas js.Value     // ebiten's canvas (null if not found)
 
 	r      *renderer
 	frame  scene.Frame
@@ -81,7 +82,7 @@ func (g *game) callJS(f func()) {
 	f()
 }
 
-// warmUp composes a frame for the window's size before the first one is
+// warmUp composes a frame for the canvas's size before the first one is
 // drawn: the first frame used to spend 30-50 ms rasterizing every glyph
 // of the panel with code the browser had not optimized yet. Now that
 // happens while the page boots, and the glyphs are in the atlas.
@@ -91,14 +92,33 @@ func (g *game) warmUp() {
 	if !(dpr > 0) {
 		dpr = 1
 	}
-	w, h := win.Get("innerWidth").Float()*dpr, win.Get("innerHeight").Float()*dpr
+	body := win.Get("document").Get("body") // the canvas's box, as ebiten sizes it
+	w, h := body.Get("clientWidth").Float()*dpr, body.Get("clientHeight").Float()*dpr
 	if !(w > 0 && h > 0) {
 		return
 	}
 	g.lock()
 	defer g.unlock()
 	defer g.recover("warm-up")
+	g.placeCanvas()
 	g.s.Compose(float32(w), float32(h), float32(dpr), &g.frame)
+}
+
+// placeCanvas reads where the canvas lies in the window (the page may
+// size it to the scene's part of the window, below its bar and beside its
+// docked panel) and tells the session (session.Canvas). Read on a resize
+// and with new insets, not on every frame: asking for the canvas's box
+// makes the browser lay the page out. Call it with the lock held.
+func (g *game) placeCanvas() {
+	if g.canvas.Type() != js.TypeObject {
+		return
+	}
+	win := js.Global()
+	r := g.canvas.Call("getBoundingClientRect")
+	g.s.SetCanvas(session.Canvas{
+		X: r.Get("left").Float(), Y: r.Get("top").Float(),
+		WinW: win.Get("innerWidth").Float(), WinH: win.Get("innerHeight").Float(),
+	})
 }
 
 // wallMs is the wall clock the playback follows.

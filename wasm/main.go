@@ -19,7 +19,8 @@ func main() {
 	g := newGame(session.New())
 	g.boot = boot
 	g.input.wake = g.poke
-	g.input.listen(ebitenCanvas())
+	g.canvas = ebitenCanvas()
+	g.input.listen(g.canvas)
 	wakeOnResize(g)
 	g.warmUp()
 	exposeBridge(g)
@@ -38,9 +39,14 @@ func main() {
 }
 
 // wakeOnResize wakes a sleeping loop when the window changes size, so that
-// ebiten lays the page out again at once.
+// ebiten lays the page out again at once. The page sends a resize too when
+// it moves the canvas's box (web/page.js): where the canvas lies is read
+// again then.
 func wakeOnResize(g *game) {
 	f := js.FuncOf(func(js.Value, []js.Value) any {
+		g.lock()
+		g.placeCanvas()
+		g.unlock()
 		g.poke()
 		return nil
 	})

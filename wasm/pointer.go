@@ -173,8 +173,9 @@ func (g *game) hovered() any {
 		lines[i] = s
 	}
 	k := float32(g.scale)
+	ox, oy := g.s.Origin()
 	return map[string]any{
 		"name": g.s.Player.NodeName(l.Node), "lines": lines,
-		"box": []any{float64(l.Box[0] / k), float64(l.Box[1] / k), float64(l.Box[2] / k), float64(l.Box[3] / k)},
+		"box": []any{ox + float64(l.Box[0]/k), oy + float64(l.Box[1]/k), float64(l.Box[2] / k), float64(l.Box[3] / k)},
 	}
 }

@@ -18,6 +18,9 @@
   const SPEED_MAX = 50;
   // Below this width the panel starts hidden: the scene needs the room.
   const WIDE = 1200;
+  // Up to this width an open panel lies over the scene (style.css's
+  // narrow screens): the canvas keeps the window's width under it.
+  const NARROW = 900;
 
   const P = (window.gossipscopePage = {
     $,
@@ -192,7 +195,7 @@
     for (const f of P.onReadyHooks) f();
     applyURL();
     P.updateInsets();
-    window.addEventListener("resize", () => P.updateInsets(false));
+    window.addEventListener("resize", () => { if (!movingCanvas) P.updateInsets(false); });
     body.classList.remove("booting");
     lastChange = performance.now();
     P.kick();
@@ -432,19 +435,23 @@
     P.updateInsets();
   };
 
-  // updateInsets tells the scene which screen margins the HTML covers (CSS
-  // px), so that it keeps nodes and its chart clear of them: the top bar,
-  // the side panel when open, and a band for the narration line (or an
-  // error standing in for it). The band grows to the tallest seen since
-  // the layout last changed and
-  // does not shrink meanwhile, so the scene does not jump each time a
-  // sentence wraps differently.
+  // updateInsets tells the scene which margins of the window the HTML
+  // covers (CSS px from the window's edges), so that it keeps nodes and
+  // its chart clear of them: the top bar, the side panel when open, and a
+  // band for the narration line (or an error standing in for it). The band
+  // grows to the tallest seen since the layout last changed and does not
+  // shrink meanwhile, so the scene does not jump each time a sentence
+  // wraps differently.
+  // It also sizes the canvas's box (placeCanvas); the wasm turns the
+  // window's margins into the canvas's own.
   let narrationReserve = 0;
   P.updateInsets = (keepReserve) => {
     if (!keepReserve) fitNarration(true); // the layout changed: so may its lines
     placeOverlays();
     const bar = $("bar").getBoundingClientRect();
-    document.documentElement.style.setProperty("--bar-h", Math.ceil(bar.height) + "px");
+    const panelOpen = !body.classList.contains("panel-hidden");
+    const panelW = panelOpen ? Math.ceil($("panel").getBoundingClientRect().width) : 0;
+    placeCanvas(Math.ceil(bar.height), innerWidth > NARROW ? panelW : 0);
     const n = $("narration");
     const fs = parseFloat(getComputedStyle(n).fontSize) || 20;
     if (!keepReserve) narrationReserve = 0;
@@ -453,7 +460,7 @@
     narrationReserve = Math.max(narrationReserve, Math.ceil(fs * 2.5 + 24), Math.ceil(seen));
     const ins = {
       top: Math.ceil(bar.bottom),
-      right: body.classList.contains("panel-hidden") ? 0 : Math.ceil($("panel").getBoundingClientRect().width),
+      right: panelW,
       bottom: narrationReserve,
       left: 0,
     };
@@ -464,6 +471,33 @@
     P.insets = ins;
     if (P.gs && typeof P.gs.setInsets === "function") P.callQuiet("setInsets", ins.top, ins.right, ins.bottom, ins.left);
   };
+
+  // placeCanvas makes the body, and so ebiten's canvas (100% of it), cover
+  // only the part of the window the scene shows: below the bar, and left
+  // of the panel where it is docked. The browser then clears, copies and
+  // composites no pixels hidden under the HTML on every frame (on a
+  // software renderer that is about a millisecond and a half of its GPU
+  // process a frame at 1280x800, docs/benchmarks.md). Every control is
+  // fixed to the window, not the body, so none moves. Whole CSS px, so
+  // that the canvas is never stretched by a fraction. ebiten reads the
+  // canvas's size only on a resize event: the page sends one when the
+  // box changed (and its own resize handler ignores it).
+  let canvasBox = "";
+  let movingCanvas = false;
+  function placeCanvas(top, right) {
+    const box = top + "px " + right + "px";
+    if (box === canvasBox) return;
+    canvasBox = box;
+    const root = document.documentElement.style;
+    root.setProperty("--bar-h", top + "px");
+    root.setProperty("--dock-right", right + "px");
+    movingCanvas = true;
+    try {
+      window.dispatchEvent(new Event("resize"));
+    } finally {
+      movingCanvas = false;
+    }
+  }
 
   // fitNarration keeps the narration within three lines where a smaller
   // type does it, never smaller than the page's own text: a fourth line

@@ -62,6 +62,8 @@ type Session struct {
 
 	// DeviceScale is device px per CSS px, set by the renderer.
 	DeviceScale float64
+	insets      [4]float64 // top, right, bottom, left: the window's, CSS px (SetInsets)
+	canvas      Canvas
 
 	quads, packets int // of the last frame
 
@@ -380,6 +382,7 @@ func (s *Session) deviceScale() float64 {
 // screen with scale device px per CSS px.
 func (s *Session) Compose(w, h, scale float32, f *scene.Frame) {
 	s.DeviceScale = float64(scale)
+	s.place(w, h, scale)
 	s.Composer.Compose(s.Player, w, h, scale, f)
 	s.quads, s.packets = f.Shapes(), f.Packets
 }
@@ -391,16 +394,61 @@ func (s *Session) SetError(msg string) { s.lastErr = msg }
 // Fail records err as the session's error and returns it.
 func (s *Session) Fail(err error) error { return s.fail(err) }
 
-// SetInsets tells the scene which screen margins (device px) the page's
-// controls cover.
-func (s *Session) SetInsets(top, right, bottom, left float32) {
-	clean := func(v float32) float32 {
+// SetInsets tells the scene which margins of the window (CSS px from its
+// edges) the page's controls cover; Compose turns them into the canvas's
+// margins, so the page need not know where the canvas is.
+func (s *Session) SetInsets(top, right, bottom, left float64) {
+	clean := func(v float64) float64 {
 		if v != v || v < 0 {
 			return 0
 		}
 		return v
 	}
-	s.Composer.Insets = scene.Insets{Top: clean(top), Right: clean(right), Bottom: clean(bottom), Left: clean(left)}
+	s.insets = [4]float64{clean(top), clean(right), clean(bottom), clean(left)}
+}
+
+// Canvas is where the canvas lies in the page's window, CSS px: its top
+// left corner (X, Y) and the window's size. The canvas may cover only
+// the part of the window the scene shows (below the page's bar, beside
+// its docked panel); the API's positions are the window's all the same,
+// and type and lines grow with the window, not the canvas. The zero
+// Canvas is a canvas that fills the window.
+type Canvas struct{ X, Y, WinW, WinH float64 }
+
+// SetCanvas records where the canvas lies (the renderer reads it from the
+// page whenever it may have moved: a resize, new insets).
+func (s *Session) SetCanvas(c Canvas) {
+	if !(c.WinW > 0 && c.WinH > 0) || c.X != c.X || c.Y != c.Y {
+		c = Canvas{}
+	}
+	s.canvas = c
+}
+
+// Origin is the canvas's top left corner in the window, CSS px: what the
+// API adds to a position on the canvas.
+func (s *Session) Origin() (x, y float64) { return s.canvas.X, s.canvas.Y }
+
+// place sets the composer's window size and the canvas's margins the
+// page's controls cover, device px, for a canvas of w x h device px.
+func (s *Session) place(w, h, scale float32) {
+	k := float64(scale)
+	if !(k > 0) {
+		k = 1
+	}
+	cw, ch := float64(w)/k, float64(h)/k
+	c := s.canvas
+	if c.WinW <= 0 {
+		c = Canvas{WinW: cw, WinH: ch}
+	}
+	in := s.insets
+	edge := func(inset, gap float64) float32 { return float32(max(0, inset-gap) * k) }
+	s.Composer.Insets = scene.Insets{
+		Top:    edge(in[0], c.Y),
+		Right:  edge(in[1], c.WinW-c.X-cw),
+		Bottom: edge(in[2], c.WinH-c.Y-ch),
+		Left:   edge(in[3], c.X),
+	}
+	s.Composer.Window = [2]float32{float32(c.WinW * k), float32(c.WinH * k)}
 }
 
 // SetOverlay shows or hides a part the canvas draws over the nodes:

@@ -97,7 +97,7 @@ type Node struct {
 	// Views: in memberlist mode, how many running nodes see it alive,
 	// suspect and gone (nil for other streams).
 	Views *Views  `json:"views"`
-	X     float64 `json:"x"` // CSS pixels on the canvas
+	X     float64 `json:"x"` // CSS pixels in the window
 	Y     float64 `json:"y"`
 }
 
@@ -203,6 +203,7 @@ func (s *Session) selected() *Node {
 		holds = append(holds, Hold{Key: h.Key, Label: h.Label, Rank: h.Rank, Version: float64(h.Version), Since: h.Since, Newest: h.Newest})
 	}
 	x, y, _ := s.Composer.NodePos(i)
+	ox, oy := s.Origin()
 	return &Node{
 		Name: d.Name, Index: i, Class: d.Class.String(), Status: status,
 		Crashed:  d.Class == scene.Crashed,
@@ -211,7 +212,7 @@ func (s *Session) selected() *Node {
 		SentTo: nonNil(d.SentTo), SentToCount: d.SentToN,
 		HeardFrom: nonNil(d.HeardFrom), HeardFromCount: d.HeardN,
 		Group: d.Group, Views: viewsOf(d.View),
-		X: float64(x) / s.deviceScale(), Y: float64(y) / s.deviceScale(),
+		X: ox + float64(x)/s.deviceScale(), Y: oy + float64(y)/s.deviceScale(),
 	}
 }
 
