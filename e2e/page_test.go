@@ -63,6 +63,25 @@ func TestServedContentTypes(t *testing.T) {
 	}
 }
 
+// canvasBoxJS says what is wrong with ebiten's canvas's box ("" if
+// nothing): it is the page's own, not inside our markup, and covers only
+// the scene's part of the window, below the bar and left of a docked
+// panel (the browser presents no pixels the HTML hides), at whole CSS px
+// and one canvas pixel per device pixel (not stretched).
+const canvasBoxJS = `(() => {
+	const c = document.querySelector("canvas");
+	if (!c || c.parentElement !== document.body) return "missing or moved";
+	const r = c.getBoundingClientRect(), bar = document.getElementById("bar").getBoundingClientRect();
+	const docked = !document.body.classList.contains("panel-hidden") && innerWidth > 900;
+	const panel = docked ? Math.ceil(document.getElementById("panel").getBoundingClientRect().width) : 0;
+	const want = {left: 0, top: Math.ceil(bar.bottom), right: innerWidth - panel, bottom: innerHeight};
+	const got = {left: r.left, top: r.top, right: r.right, bottom: r.bottom};
+	if (JSON.stringify(got) !== JSON.stringify(want)) return "box " + JSON.stringify(got) + ", want " + JSON.stringify(want);
+	const k = devicePixelRatio || 1;
+	if (c.width !== Math.round(r.width * k) || c.height !== Math.round(r.height * k)) return "canvas " + c.width + "x" + c.height + " for a box of " + r.width + "x" + r.height;
+	return "";
+})()`
+
 // TestPageBootsAndRunsToFullCoverage: the page loads, the wasm starts, and a
 // scenario from the URL spreads the news to every node.
 func TestPageBootsAndRunsToFullCoverage(t *testing.T) {
@@ -78,20 +97,10 @@ func TestPageBootsAndRunsToFullCoverage(t *testing.T) {
 	// only the scene's part of the window: below the bar, left of the
 	// docked panel (the browser presents no pixels the HTML hides), at
 	// whole CSS px and one canvas pixel per device pixel (not stretched).
-	box := eval[string](t, ctx, `(() => {
-		const c = document.querySelector("canvas");
-		if (!c || c.parentElement !== document.body) return "missing or moved";
-		const r = c.getBoundingClientRect(), bar = document.getElementById("bar").getBoundingClientRect();
-		const panel = document.getElementById("panel").getBoundingClientRect();
-		const want = {left: 0, top: Math.ceil(bar.bottom), right: innerWidth - Math.ceil(panel.width), bottom: innerHeight};
-		const got = {left: r.left, top: r.top, right: r.right, bottom: r.bottom};
-		if (JSON.stringify(got) !== JSON.stringify(want)) return "box " + JSON.stringify(got) + ", want " + JSON.stringify(want);
-		const k = devicePixelRatio || 1;
-		if (c.width !== Math.round(r.width * k) || c.height !== Math.round(r.height * k)) return "canvas " + c.width + "x" + c.height + " for a box of " + r.width + "x" + r.height;
-		return "";
-	})()`)
-	if box != "" {
-		t.Errorf("ebiten's canvas: %s", box)
+	for _, open := range []bool{false, true, false} {
+		if msg := eval[string](t, ctx, fmt.Sprintf(`gossipscopePage.setPanel(%v), %s`, open, canvasBoxJS)); msg != "" {
+			t.Errorf("panel open %v: ebiten's canvas: %s", open, msg)
+		}
 	}
 	st := state(t, ctx)
 	if st.Nodes != 64 {

@@ -46,8 +46,8 @@ func wakeOnResize(g *game) {
 	f := js.FuncOf(func(js.Value, []js.Value) any {
 		g.lock()
 		g.placeCanvas()
+		g.touch() // the canvas's place and size count, not only a wake
 		g.unlock()
-		g.poke()
 		return nil
 	})
 	js.Global().Call("addEventListener", "resize", f) // for the life of the page
