@@ -378,3 +378,54 @@ func TestValuesAreTheJSONForm(t *testing.T) {
 		t.Fatal("no keys is an empty list, not null")
 	}
 }
+
+// A canvas that covers only the scene's part of the window (below a bar,
+// left of a docked panel) shows the same picture as a full-window canvas
+// whose bar and panel are insets, at the same places in the window: type
+// and lines grow with the window, not the canvas, and the positions the
+// API gives are the window's.
+func TestCanvasPartOfTheWindowDrawsTheSamePicture(t *testing.T) {
+	const winW, winH, bar, panel, band = 1920, 1080, 90, 440, 100
+	const scenario = "nodes=40&fanout=3&seed=5"
+	full, part := New(), New()
+	for _, s := range []*Session{full, part} {
+		if err := s.Load(scenario); err != nil {
+			t.Fatal(err)
+		}
+		s.SetInsets(bar, panel, band, 0)
+		if err := s.Select("n7"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	part.SetCanvas(Canvas{X: 0, Y: bar, WinW: winW, WinH: winH})
+	var ff, fp scene.Frame
+	full.Compose(winW, winH, 1, &ff)
+	part.Compose(winW-panel, winH-bar, 1, &fp)
+
+	gf, gp := full.Composer.Geometry(), part.Composer.Geometry()
+	if gf.NodeR != gp.NodeR || gf.DotR != gp.DotR || gf.Disc[2] != gp.Disc[2] || gf.Disc[3] != gp.Disc[3] {
+		t.Fatalf("a different picture: nodes %v/%v, dots %v/%v, disc %v/%v", gf.NodeR, gp.NodeR, gf.DotR, gp.DotR, gf.Disc, gp.Disc)
+	}
+	if gf.Disc[0] != gp.Disc[0] || gf.Disc[1] != gp.Disc[1]+bar || gf.Panel[1] != gp.Panel[1]+bar {
+		t.Errorf("not at the same place: disc %v on the window, %v on the canvas %v px lower", gf.Disc, gp.Disc, bar)
+	}
+	if full.Composer.TextMin != part.Composer.TextMin || full.Composer.TextMin == 0 {
+		t.Errorf("smallest text %v on the window, %v on the canvas", full.Composer.TextMin, part.Composer.TextMin)
+	}
+	sf, sp := full.State().Selected, part.State().Selected
+	if sf == nil || sp == nil || sf.X != sp.X || sf.Y != sp.Y {
+		t.Errorf("the selected node is at %+v on the window, %+v from the canvas", sf, sp)
+	}
+	if ox, oy := part.Origin(); ox != 0 || oy != bar {
+		t.Errorf("origin (%v, %v), want (0, %v)", ox, oy, bar)
+	}
+	// Where the window's margins do not reach the canvas, it has none.
+	if in := part.Composer.Insets; in.Top != 0 || in.Right != 0 || in.Bottom != band || in.Left != 0 {
+		t.Errorf("the canvas's insets %+v, want only the band of %v at the bottom", in, band)
+	}
+	// A nonsense place is the full window's.
+	part.SetCanvas(Canvas{X: 5, Y: 5, WinW: -1, WinH: 800})
+	if ox, oy := part.Origin(); ox != 0 || oy != 0 {
+		t.Errorf("origin (%v, %v) after a bad place, want (0, 0)", ox, oy)
+	}
+}
