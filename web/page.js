@@ -482,7 +482,11 @@
   // fixed to the window, not the body, so none moves. Whole CSS px, so
   // that the canvas is never stretched by a fraction. ebiten reads the
   // canvas's size only on a resize event: the page sends one when the
-  // box changed (and its own resize handler ignores it).
+  // box changed (and its own resize handler ignores it). Not before the
+  // WebGL context is made: ebiten keeps the first devicePixelRatio it
+  // reads, which webgl.js may lower to 1 for a software renderer as the
+  // context is made; ebiten sizes the canvas from the body once its loop
+  // starts anyway.
   let canvasBox = "";
   let movingCanvas = false;
   function placeCanvas(top, right) {
@@ -492,6 +496,7 @@
     const root = document.documentElement.style;
     root.setProperty("--bar-h", top + "px");
     root.setProperty("--dock-right", right + "px");
+    if (window.gossipscopeGL && !gossipscopeGL.made) return;
     movingCanvas = true;
     try {
       window.dispatchEvent(new Event("resize"));

@@ -13,7 +13,7 @@
 // by the page's badge).
 (() => {
   "use strict";
-  const info = (window.gossipscopeGL = { renderer: "", software: false, devicePixelRatio: 1, cappedResolution: false });
+  const info = (window.gossipscopeGL = { renderer: "", software: false, devicePixelRatio: 1, cappedResolution: false, made: false });
   // Read now: the page rewrites its address once the wasm starts.
   info.deviceResolution = new URLSearchParams(location.search).get("resolution") === "device";
   const proto = window.HTMLCanvasElement && HTMLCanvasElement.prototype;
@@ -22,6 +22,7 @@
   proto.getContext = function (type, attrs) {
     if (type !== "webgl2" && type !== "webgl") return getContext.call(this, type, attrs);
     const ctx = getContext.call(this, type, Object.assign({}, attrs, { antialias: false }));
+    if (ctx) info.made = true; // the page may resize the canvas from now on (page.js placeCanvas)
     if (ctx && !info.renderer) {
       try {
         const ext = ctx.getExtension("WEBGL_debug_renderer_info");
