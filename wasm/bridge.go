@@ -151,8 +151,8 @@ func exposeBridge(g *game) {
 		if !ok {
 			return result(fmt.Errorf("nodePos: %q is not drawn", str(a, 0)))
 		}
-		ox, oy := s.Origin()
-		return map[string]any{"ok": true, "x": ox + float64(x)/g.scale, "y": oy + float64(y)/g.scale}
+		wx, wy := s.InWindow(x, y)
+		return map[string]any{"ok": true, "x": wx, "y": wy}
 	})
 
 	// Both run after the lock is released (game.unlock), never inside a

@@ -230,7 +230,6 @@ func (g *game) texts() []any {
 	if k <= 0 {
 		k = 1
 	}
-	ox, oy := g.s.Origin()
 	out := make([]any, 0, len(g.frame.Texts))
 	for _, t := range g.frame.Texts {
 		w := g.s.Composer.Measure(t.S, t.Size, t.Bold)
@@ -241,7 +240,8 @@ func (g *game) texts() []any {
 		case scene.AlignRight:
 			x -= w
 		}
-		out = append(out, map[string]any{"s": t.S, "x": ox + float64(x/k), "y": oy + float64(t.Y/k), "w": float64(w / k), "h": float64(t.Size * 1.2 / k)})
+		wx, wy := g.s.InWindow(x, t.Y)
+		out = append(out, map[string]any{"s": t.S, "x": wx, "y": wy, "w": float64(w / k), "h": float64(t.Size * 1.2 / k)})
 	}
 	return out
 }

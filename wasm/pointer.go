@@ -173,9 +173,9 @@ func (g *game) hovered() any {
 		lines[i] = s
 	}
 	k := float32(g.scale)
-	ox, oy := g.s.Origin()
+	x, y := g.s.InWindow(l.Box[0], l.Box[1])
 	return map[string]any{
 		"name": g.s.Player.NodeName(l.Node), "lines": lines,
-		"box": []any{ox + float64(l.Box[0]/k), oy + float64(l.Box[1]/k), float64(l.Box[2] / k), float64(l.Box[3] / k)},
+		"box": []any{x, y, float64(l.Box[2] / k), float64(l.Box[3] / k)},
 	}
 }

@@ -428,6 +428,13 @@ func (s *Session) SetCanvas(c Canvas) {
 // API adds to a position on the canvas.
 func (s *Session) Origin() (x, y float64) { return s.canvas.X, s.canvas.Y }
 
+// InWindow turns a point on the canvas (device px, as the scene draws)
+// into the window's CSS px, as the API reports every position.
+func (s *Session) InWindow(x, y float32) (float64, float64) {
+	k := s.deviceScale()
+	return s.canvas.X + float64(x)/k, s.canvas.Y + float64(y)/k
+}
+
 // place sets the composer's window size and the canvas's margins the
 // page's controls cover, device px, for a canvas of w x h device px.
 func (s *Session) place(w, h, scale float32) {

@@ -202,8 +202,8 @@ func (s *Session) selected() *Node {
 	for _, h := range d.Holds {
 		holds = append(holds, Hold{Key: h.Key, Label: h.Label, Rank: h.Rank, Version: float64(h.Version), Since: h.Since, Newest: h.Newest})
 	}
-	x, y, _ := s.Composer.NodePos(i)
-	ox, oy := s.Origin()
+	px, py, _ := s.Composer.NodePos(i)
+	x, y := s.InWindow(px, py)
 	return &Node{
 		Name: d.Name, Index: i, Class: d.Class.String(), Status: status,
 		Crashed:  d.Class == scene.Crashed,
@@ -212,7 +212,7 @@ func (s *Session) selected() *Node {
 		SentTo: nonNil(d.SentTo), SentToCount: d.SentToN,
 		HeardFrom: nonNil(d.HeardFrom), HeardFromCount: d.HeardN,
 		Group: d.Group, Views: viewsOf(d.View),
-		X: ox + float64(x)/s.deviceScale(), Y: oy + float64(y)/s.deviceScale(),
+		X: x, Y: y,
 	}
 }
 
