@@ -418,8 +418,9 @@ type Canvas struct{ X, Y, WinW, WinH float64 }
 // SetCanvas records where the canvas lies (the renderer reads it from the
 // page whenever it may have moved: a resize, new insets).
 func (s *Session) SetCanvas(c Canvas) {
-	if !(c.WinW > 0 && c.WinH > 0) || c.X != c.X || c.Y != c.Y {
-		c = Canvas{}
+	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+	if !(c.WinW > 0 && c.WinH > 0) || !finite(c.X) || !finite(c.Y) || !finite(c.WinW) || !finite(c.WinH) {
+		c = Canvas{} // a canvas that fills the window
 	}
 	s.canvas = c
 }

@@ -3,6 +3,7 @@ package session
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -427,5 +428,44 @@ func TestCanvasPartOfTheWindowDrawsTheSamePicture(t *testing.T) {
 	part.SetCanvas(Canvas{X: 5, Y: 5, WinW: -1, WinH: 800})
 	if ox, oy := part.Origin(); ox != 0 || oy != 0 {
 		t.Errorf("origin (%v, %v) after a bad place, want (0, 0)", ox, oy)
+	}
+}
+
+// Insets and a canvas place from the page that make no sense (NaN,
+// negative, infinite, larger than the window) still compose a picture of
+// finite positions, and positions the API reports stay finite.
+func TestHostileInsetsAndCanvasStayFinite(t *testing.T) {
+	inf := math.Inf(1)
+	cases := []struct {
+		ins    [4]float64
+		canvas Canvas
+	}{
+		{[4]float64{math.NaN(), -5, inf, 1e308}, Canvas{}},
+		{[4]float64{inf, inf, inf, inf}, Canvas{X: math.NaN(), Y: 3, WinW: 800, WinH: 600}},
+		{[4]float64{10, 10, 10, 10}, Canvas{X: inf, Y: -inf, WinW: inf, WinH: 600}},
+		{[4]float64{5000, 5000, 0, 0}, Canvas{X: 0, Y: 0, WinW: 1e-300, WinH: 1e300}},
+	}
+	for i, c := range cases {
+		s := New()
+		if err := s.Load("nodes=30&fanout=3&seed=5"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Select("n3"); err != nil {
+			t.Fatal(err)
+		}
+		s.SetInsets(c.ins[0], c.ins[1], c.ins[2], c.ins[3])
+		s.SetCanvas(c.canvas)
+		var f scene.Frame
+		s.Compose(800, 600, 1, &f)
+		for _, b := range []*scene.Batch{&f.Under, &f.Panel, &f.Over} {
+			for _, v := range b.Vertices {
+				if math.IsNaN(float64(v.DstX)) || math.IsInf(float64(v.DstX), 0) || math.IsNaN(float64(v.DstY)) || math.IsInf(float64(v.DstY), 0) {
+					t.Fatalf("case %d: a vertex at (%v, %v)", i, v.DstX, v.DstY)
+				}
+			}
+		}
+		if sel := s.State().Selected; sel != nil && (math.IsNaN(sel.X) || math.IsInf(sel.X, 0) || math.IsNaN(sel.Y) || math.IsInf(sel.Y, 0)) {
+			t.Errorf("case %d: the selected node at (%v, %v)", i, sel.X, sel.Y)
+		}
 	}
 }
