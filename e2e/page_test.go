@@ -233,6 +233,8 @@ func TestStateWithoutGeometry(t *testing.T) {
 		if ("geometry" in lean) return "state({geometry: false}) has a geometry";
 		const keys = (o) => Object.keys(o).filter((k) => k !== "geometry").sort().join(",");
 		if (keys(full) !== keys(lean)) return "the fields differ: " + keys(full) + " vs " + keys(lean);
+		const tri = lean.triangles || {};
+		if (!(tri.under >= 100) || !(tri.panel > 0) || !(tri.over >= 0)) return "triangles do not count 100 nodes and a panel: " + JSON.stringify(tri);
 		return full.t === lean.t && full.informed === lean.informed && lean.nodes === 100 ? "" : "the values differ";
 	})()`)
 	if got != "" {

@@ -132,6 +132,9 @@ func exposeBridge(g *game) {
 		st["nodeLayer"] = s.Composer.NodeLayerOn()
 		st["software"] = g.software.on
 		st["renderer"] = g.software.renderer
+		// Triangles of the last composed frame by batch: what a software
+		// renderer pays for most (docs/benchmarks.md).
+		st["triangles"] = map[string]any{"under": len(g.frame.Under.Indices) / 3, "over": len(g.frame.Over.Indices) / 3, "panel": len(g.frame.Panel.Indices) / 3}
 		// state({geometry: false}) leaves it out: with every node's place
 		// (up to scene.CircleMax) it is most of the call's cost, and the
 		// page's own refresh does not read it.
