@@ -162,12 +162,6 @@ type geometry struct {
 func benchGossipscope(b *testing.B, nodes int, shots bool) (window, geometry) {
 	ctx, done := benchTab(b)
 	defer done()
-	// 15 s of virtual time: the window ends near t = 9 s; at 10,000 nodes
-	// that is about a million events, well inside the page's store.
-	q := fmt.Sprintf("nodes=%d&fanout=3&mode=pushpull&stop=never&latency=100,400&seed=1&maxtime=15000", nodes)
-	for i := 0; i < 14; i++ {
-		q += fmt.Sprintf("&do=update@%d:%d", 500+1000*i, (i*7919)%nodes)
-	}
 	err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 		_, err := cdp.Call(ctx, t, network.ClearBrowserCache, cdp.Empty{})
 		return err
@@ -175,16 +169,8 @@ func benchGossipscope(b *testing.B, nodes int, shots bool) (window, geometry) {
 	if err != nil {
 		b.Fatalf("clearing the cache: %v", err)
 	}
-	openPage(b, ctx, pageURL(q))
-	waitFor(b, ctx, 2*time.Minute, "the first frame", `gossipscopePage.timings.firstFrame > 0`)
 	var w window
-	w.firstFrameMs = eval[float64](b, ctx, `gossipscopePage.timings.firstFrame`)
-
-	// Start where every node is busy, then play in real time.
-	api(b, ctx, "pause()")
-	api(b, ctx, "seek(4000)")
-	api(b, ctx, "setSpeed(1)")
-	api(b, ctx, "play()")
+	w.firstFrameMs = openBenchScenario(b, ctx, nodes, 15000)
 	measureFrames(b, ctx, &w, func() {
 		st := state(b, ctx)
 		w.drawMs = st.DrawMs
@@ -221,6 +207,29 @@ func benchGossipscope(b *testing.B, nodes int, shots bool) (window, geometry) {
 		w.idleFrames = eval[float64](b, ctx, `gossipscope.state().frames`) - n0
 	}
 	return w, geo
+}
+
+// openBenchScenario opens the benchmark's scenario at nodes, with maxMs of
+// virtual time, and plays it in real time from where every node is busy;
+// it returns the time from navigation to the first drawn frame, ms.
+//
+// A new version of the news starts every second somewhere else, so
+// messages stay in flight: 15 s of virtual time ends the window near
+// t = 9 s; at 10,000 nodes that is about a million events, well inside the
+// page's store.
+func openBenchScenario(b testing.TB, ctx context.Context, nodes int, maxMs int) (firstFrameMs float64) {
+	q := fmt.Sprintf("nodes=%d&fanout=3&mode=pushpull&stop=never&latency=100,400&seed=1&maxtime=%d", nodes, maxMs)
+	for i := 0; 500+1000*i < maxMs; i++ {
+		q += fmt.Sprintf("&do=update@%d:%d", 500+1000*i, (i*7919)%nodes)
+	}
+	openPage(b, ctx, pageURL(q))
+	waitFor(b, ctx, 2*time.Minute, "the first frame", `gossipscopePage.timings.firstFrame > 0`)
+	firstFrameMs = eval[float64](b, ctx, `gossipscopePage.timings.firstFrame`)
+	api(b, ctx, "pause()")
+	api(b, ctx, "seek(4000)")
+	api(b, ctx, "setSpeed(1)")
+	api(b, ctx, "play()")
+	return firstFrameMs
 }
 
 // measureIdle waits idleSettle, then reads the cores each kind of the

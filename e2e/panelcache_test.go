@@ -77,3 +77,64 @@ func panelRedrawnInPlace(t *testing.T, nodes int) {
 			differ, r.Dx()*r.Dy(), first, inPlace.img.At(first.X, first.Y), whole.img.At(first.X, first.Y))
 	}
 }
+
+// TestLeaveOutDropsAndRestoresParts: the leaveOut diagnostic (what
+// BenchmarkPageParts measures with) leaves the panel or the Under batch
+// undrawn and nothing else, and leaveOut({}) brings back the very same
+// picture.
+func TestLeaveOutDropsAndRestoresParts(t *testing.T) {
+	ctx := newTab(t, 2*time.Minute)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800)); err != nil {
+		t.Fatal(err)
+	}
+	openPage(t, ctx, pageURL("nodes=100&fanout=3&mode=pushpull&stop=never&latency=100,400&seed=1&maxtime=15000&do=update@500:0"))
+	waitFor(t, ctx, 2*time.Minute, "the first frame", `gossipscopePage.timings.firstFrame > 0`)
+	api(t, ctx, "pause()")
+	then := func(what, call string) shot {
+		t.Helper()
+		f0 := eval[float64](t, ctx, `gossipscope.state().frames`)
+		if r := api(t, ctx, call); !r.OK {
+			t.Fatalf("%s: %s", call, r.Error)
+		}
+		waitFor(t, ctx, 10*time.Second, what, `gossipscope.state().frames > `+strconv.FormatFloat(f0, 'f', -1, 64))
+		return screenshot(t, ctx, "")
+	}
+	whole := then("a frame at 2 s", "seek(2000)")
+	geo := eval[geometry](t, ctx, `gossipscope.state().geometry || {}`)
+	if len(geo.Panel) != 4 || len(geo.Disc) != 4 {
+		t.Fatalf("no panel or disc in the page's geometry: %+v", geo)
+	}
+	box := func(r []float64) image.Rectangle {
+		return image.Rect(int(r[0]), int(r[1]), int(r[0]+r[2]), int(r[1]+r[3]))
+	}
+	panel, disc := box(geo.Panel), box(geo.Disc)
+	differ := func(a, b shot, r image.Rectangle) int {
+		n := 0
+		for y := r.Min.Y; y < r.Max.Y; y++ {
+			for x := r.Min.X; x < r.Max.X; x++ {
+				if a.img.At(x, y) != b.img.At(x, y) {
+					n++
+				}
+			}
+		}
+		return n
+	}
+	noPanel := then("a frame without the panel", "leaveOut({panel: true})")
+	if d := differ(whole, noPanel, panel); d < panel.Dx()*panel.Dy()/2 {
+		t.Errorf("without the panel only %d of its %d pixels changed", d, panel.Dx()*panel.Dy())
+	}
+	if d := differ(whole, noPanel, disc); d != 0 {
+		t.Errorf("leaving out the panel changed %d pixels of the nodes' disc", d)
+	}
+	noUnder := then("a frame without the Under batch", "leaveOut({under: true})")
+	if d := differ(whole, noUnder, disc); d < 100*20 {
+		t.Errorf("without the Under batch only %d pixels of the disc changed (100 nodes)", d)
+	}
+	if d := differ(whole, noUnder, panel); d != 0 {
+		t.Errorf("leaving out the Under batch changed %d pixels of the panel", d)
+	}
+	back := then("the whole frame again", "leaveOut({})")
+	if d := differ(whole, back, image.Rect(0, 0, 1280, 800)); d != 0 {
+		t.Errorf("after leaveOut({}) %d pixels differ from the frame before", d)
+	}
+}

@@ -63,3 +63,32 @@ echo "$out" | awk '
       m["gpu-ms/frame"], m["c2d-gpu-ms/frame"], m["renderer-ms/frame"], m["c2d-renderer-ms/frame"],
       m["draw-ms/frame"], m["idle-cores"], m["idle-cores-floor"], m["idle-frames"], m["ms-to-first-frame"]
   }'
+echo
+
+# What each part of the frame costs (BenchmarkPageParts): the same page,
+# parts left out in turn by the API's leaveOut diagnostic.
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+if ! parts=$(go test ./e2e -run '^$' -bench '^BenchmarkPageParts$' -benchtime 1x -count 1 -timeout 10m 2>&1); then
+  echo "The parts benchmark failed:"
+  echo
+  echo '```'
+  echo "$parts" | tail -n 25
+  echo '```'
+  exit 0
+fi
+echo "What each part of a frame costs at 1,000 nodes (\`BenchmarkPageParts\`): the same page and"
+echo "scenario in one tab, the JS API's \`leaveOut\` diagnostic leaving one part undrawn at a time, in"
+echo "turn, three 3-second windows of each, interleaved; medians. A part's cost is the whole frame's"
+echo "figure less the one without it. \"Nothing\" draws no part: what presenting and compositing a"
+echo "frame of the canvas costs by itself. Load average before: $load, after: $(cut -d' ' -f1-3 /proc/loadavg)."
+echo
+echo "| frame | fps | GPU process ms/frame | renderer ms/frame |"
+echo "|---|---:|---:|---:|"
+echo "$parts" | awk '
+  /^BenchmarkPageParts/ {
+    for (i = 3; i < NF; i++) if ($(i+1) ~ /^[a-z0-9\/-]+$/ && $i ~ /^-?[0-9.]+$/) m[$(i+1)] = $i
+    split("whole no-under no-panel no-over nothing", k, " ")
+    split("whole|without the Under batch (dots, trails, nodes below 2,501)|without the panel|without the Over batch|nothing drawn", label, "|")
+    for (j = 1; j <= 5; j++)
+      printf "| %s | %.1f | %.1f | %.1f |\n", label[j], m[k[j] "-fps"], m[k[j] "-gpu-ms/frame"], m[k[j] "-renderer-ms/frame"]
+  }'

@@ -124,6 +124,18 @@ func exposeBridge(g *game) {
 	def("keys", func(s *session.Session, _ []js.Value) any { return session.Values(s.Keys()) })
 	def("plan", func(_ *session.Session, a []js.Value) any { return planCall(a) })
 	def("frames", func(*session.Session, []js.Value) any { return float64(g.frames) })
+	// leaveOut({under, nodeLayer, panel, over}): a diagnostic that stops
+	// drawing those parts of the frame (true) until called again; the
+	// page benchmark uses it to tell what each part costs.
+	def("leaveOut", func(_ *session.Session, a []js.Value) any {
+		var o leftOut
+		if len(a) > 0 && a[0].Type() == js.TypeObject {
+			o = leftOut{a[0].Get("under").Truthy(), a[0].Get("nodeLayer").Truthy(), a[0].Get("panel").Truthy(), a[0].Get("over").Truthy()}
+		}
+		g.r.leftOut = o
+		g.lastSig = 0 // the same scene, another picture: draw it
+		return map[string]any{"ok": true, "under": o.under, "nodeLayer": o.nodeLayer, "panel": o.panel, "over": o.over}
+	})
 	def("state", func(s *session.Session, a []js.Value) any {
 		st := session.Values(s.State()).(map[string]any)
 		st["frames"] = float64(g.frames)

@@ -40,7 +40,15 @@ type renderer struct {
 
 	nodes nodeRenderer
 	panel panelCache
+
+	// leftOut names the parts of the frame not drawn (leaveOut in the JS
+	// API): a diagnostic, so that a benchmark can tell what each part
+	// costs the browser in the same page (docs/benchmarks.md).
+	leftOut leftOut
 }
+
+// leftOut says which parts of a frame are not drawn.
+type leftOut struct{ under, nodeLayer, panel, over bool }
 
 // panelCache keeps the panel (scene.Frame.Panel) in an image of the
 // screen's size, drawn on a frame only where its batch changed
@@ -177,12 +185,21 @@ type drawTarget interface {
 // colour is the canvas's CSS background, so it costs no pass of its own.
 func (r *renderer) drawFrame(screen drawTarget, f *scene.Frame, a *scene.Atlas) {
 	atlasChanged := r.uploadAtlas(a)
-	r.drawBatch(screen, &f.Under)
-	if f.Nodes != nil && f.Nodes.On {
+	out := r.leftOut
+	if !out.under {
+		r.drawBatch(screen, &f.Under)
+	}
+	if f.Nodes != nil && f.Nodes.On && !out.nodeLayer {
 		r.uploaded += r.nodes.draw(screen, f.Nodes)
 	}
-	r.panel.draw(r, screen, f, atlasChanged)
-	r.drawBatch(screen, &f.Over)
+	if !out.panel {
+		r.panel.draw(r, screen, f, atlasChanged)
+	} else {
+		r.panel.damage.Forget() // drawn whole when it comes back
+	}
+	if !out.over {
+		r.drawBatch(screen, &f.Over)
+	}
 }
 
 func (r *renderer) drawBatch(screen drawTarget, b *scene.Batch) {
