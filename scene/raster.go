@@ -34,11 +34,20 @@ func RasterBatch(dst *image.RGBA, org image.Point, clip image.Rectangle, b *Batc
 	if r.clip.Empty() || atlas.Rect.Empty() {
 		return
 	}
+	// The clip in the batch's coordinates: most triangles miss a small
+	// box, told at the cost of a few comparisons.
+	cx0, cy0 := float32(r.clip.Min.X+org.X), float32(r.clip.Min.Y+org.Y)
+	cx1, cy1 := float32(r.clip.Max.X+org.X), float32(r.clip.Max.Y+org.Y)
 	for _, ch := range b.Chunks() {
 		v, ix := b.Vertices[ch.V0:ch.V1], b.Indices[ch.I0:ch.I1]
 		r.linear = ch.Linear
 		for t := 0; t+2 < len(ix); t += 3 {
-			r.triangle([3]*Vertex{&v[ix[t]], &v[ix[t+1]], &v[ix[t+2]]})
+			p0, p1, p2 := &v[ix[t]], &v[ix[t+1]], &v[ix[t+2]]
+			if max(p0.DstX, p1.DstX, p2.DstX) < cx0 || min(p0.DstX, p1.DstX, p2.DstX) > cx1 ||
+				max(p0.DstY, p1.DstY, p2.DstY) < cy0 || min(p0.DstY, p1.DstY, p2.DstY) > cy1 {
+				continue
+			}
+			r.triangle([3]*Vertex{p0, p1, p2})
 		}
 	}
 }

@@ -23,25 +23,34 @@ func wantPixels(t *testing.T, img *image.RGBA, want func(x, y int) color.RGBA) {
 	}
 }
 
-// Solid rectangles of the solid sprite: an opaque one, then a
-// translucent one half over it; values worked out by hand from
-// premultiplied (0.4, 0.24, 0.08, 0.4)·255 = (102, 61.2, 20.4, 102)
-// blended over (0, 0, 255, 255) with 1-0.4 of it kept.
+// Solid rectangles of the solid sprite, each of the three ways a flat
+// colour is blended (a plain fill, a table for big shapes, pixel by pixel
+// for small ones): a big opaque one (0, 0, 255, 255), a big translucent
+// one over a quarter of it, a small one of that colour alone, and a small
+// one of another over the opaque one. Worked out by hand: premultiplied,
+// the translucent colour is (0.4, 0.24, 0.12, 0.4)·255 = (102, 61.2,
+// 30.6, 102), and over the opaque one it keeps 1-0.4 of it: (102, 61.2,
+// 30.6+153, 102+153); the other, (0.35, 0.63, 0.14, 0.7)·255 = (89.25,
+// 160.65, 35.7, 178.5), keeps 0.3: (89.25, 160.65, 35.7+76.5, 255).
 func TestRasterSolidRectangles(t *testing.T) {
 	var b Batch
-	b.Rect(0, 0, 4, 4, Color{0, 0, 1, 1})
-	b.Rect(2, 2, 4, 4, Color{1, 0.6, 0.2, 0.4})
-	img := image.NewRGBA(image.Rect(0, 0, 8, 8))
+	b.Rect(0, 0, 32, 32, Color{0, 0, 1, 1})
+	b.Rect(16, 16, 32, 32, Color{1, 0.6, 0.3, 0.4})
+	b.Rect(2, 40, 4, 4, Color{1, 0.6, 0.3, 0.4})
+	b.Rect(2, 2, 4, 4, Color{0.5, 0.9, 0.2, 0.7})
+	img := image.NewRGBA(image.Rect(0, 0, 48, 48))
 	RasterBatch(img, image.Point{}, img.Rect, &b, NewAtlas().Img)
 	wantPixels(t, img, func(x, y int) color.RGBA {
-		a, c := x < 4 && y < 4, x >= 2 && x < 6 && y >= 2 && y < 6
+		a, c := x < 32 && y < 32, x >= 16 && y >= 16 || x >= 2 && x < 6 && y >= 40 && y < 44
 		switch {
+		case x >= 2 && x < 6 && y >= 2 && y < 6:
+			return rgba(89, 161, 112, 255)
 		case a && c:
-			return rgba(102, 61, 173, 255)
+			return rgba(102, 61, 184, 255)
 		case a:
 			return rgba(0, 0, 255, 255)
 		case c:
-			return rgba(102, 61, 20, 102)
+			return rgba(102, 61, 31, 102)
 		}
 		return rgba(0, 0, 0, 0)
 	})
@@ -84,6 +93,15 @@ func TestRasterCopiesAndMixesTexels(t *testing.T) {
 		v := atlas.RGBAAt(x-6, y+1).A
 		return rgba(tint(v, c.R), tint(v, c.G), tint(v, c.B), tint(v, 1))
 	})
+	// Over an opaque background (40, 80, 120, 255), texel 200 keeps
+	// 1-180/255 of it: (180+11.76, 54+23.53, 126+35.29, 255).
+	for i := range img.Pix {
+		img.Pix[i] = [4]uint8{40, 80, 120, 255}[i%4]
+	}
+	RasterBatch(img, image.Point{}, img.Rect, &b, atlas)
+	if got, want := img.RGBAAt(10, 3), rgba(192, 78, 161, 255); got != want {
+		t.Fatalf("texel 200 tinted by %v over (40, 80, 120, 255): %v, want %v", c, got, want)
+	}
 
 	atlas = patternAtlas()
 	b.Reset()
