@@ -94,11 +94,17 @@ func TestMissingWasmSaysHowToBuildIt(t *testing.T) {
 func TestStartupMarkedAndWasmFetchedOnce(t *testing.T) {
 	ctx := newTab(t, 2*time.Minute)
 	openPage(t, ctx, pageURL("nodes=10&seed=1"))
-	waitFor(t, ctx, time.Minute, "the first frame", `gossipscopePage.timings.firstFrame > 0`)
+	waitFor(t, ctx, time.Minute, "the first frame on screen", `performance.getEntriesByName("gs:shown").length > 0`)
 	marks := eval[[]string](t, ctx, `performance.getEntriesByType("mark").map((m) => m.name).filter((n) => n.startsWith("gs:"))`)
-	want := []string{"gs:compiled", "gs:instantiated", "gs:main", "gs:ready", "gs:drawn", "gs:first-frame"}
+	want := []string{"gs:compiled", "gs:instantiated", "gs:main", "gs:ready", "gs:drawn", "gs:first-frame", "gs:shown"}
 	if !slices.Equal(marks, want) {
 		t.Errorf("start-up marks %q, want %q", marks, want)
+	}
+	// Shown comes after the rendering update in which the page noticed the
+	// frame: first-frame, at the earliest in the same update.
+	if !eval[bool](t, ctx, `(() => { const at = (n) => performance.getEntriesByName(n)[0].startTime;
+		return at("gs:drawn") <= at("gs:first-frame") && at("gs:first-frame") <= at("gs:shown"); })()`) {
+		t.Errorf("start-up marks out of time order: %v", eval[any](t, ctx, `performance.getEntriesByType("mark").map((m) => [m.name, m.startTime])`))
 	}
 	if n := eval[int](t, ctx, `performance.getEntriesByName(new URL("web/gossipscope.wasm", location.href).href).length`); n != 1 {
 		t.Errorf("the wasm was requested %d times; the preload and the fetch should share one request", n)

@@ -46,10 +46,34 @@ func (s *startup) drawn() {
 	}
 	s.done = true
 	mark("drawn")
+	markWhenShown()
 	time.AfterFunc(gcResumeAfter, func() {
 		debug.SetGCPercent(s.gcPercent)
 		debug.SetMemoryLimit(s.memLimit)
 	})
+}
+
+// markWhenShown marks when the browser has shown the first frame. It was drawn
+// in a task of its own; the browser shows it at the end of the next
+// rendering update, after that update's animation-frame callbacks (the
+// page's refresh, ebiten's next frame), layout and paint. A task posted from
+// one of those callbacks runs after it: there the frame is on screen
+// ("gs:shown"). The page's firstFrame (gs:first-frame) is read in that
+// update's callbacks, before ebiten's.
+func markWhenShown() {
+	win := js.Global()
+	var onFrame, onShown js.Func
+	onShown = js.FuncOf(func(js.Value, []js.Value) any {
+		onShown.Release()
+		mark("shown")
+		return nil
+	})
+	onFrame = js.FuncOf(func(js.Value, []js.Value) any {
+		onFrame.Release()
+		win.Call("setTimeout", onShown, 0)
+		return nil
+	})
+	win.Call("requestAnimationFrame", onFrame)
 }
 
 // mark adds a Performance mark named "gs:"+name, so that the page's
