@@ -15,20 +15,21 @@ import (
 // dst holds premultiplied RGBA; its pixel (x, y) is the batch's point
 // (x+org.X, y+org.Y). Only dst's pixels inside clip are written. A pixel
 // is drawn by a triangle when its centre is inside it, by the top-left
-// rule on vertices snapped to 1/256 px (a centre on an edge shared by two
-// triangles goes to exactly one); the triangle's atlas point and colour
-// are interpolated there (affine), the colour premultiplied per vertex
-// first as ebiten does. Nearest sampling reads texel (floor(u), floor(v));
-// linear mixes the four texels around (u-½, v-½) as ebiten's shader does,
+// rule on vertices snapped to 1/16 px as SwiftShader snaps them (a centre
+// on an edge shared by two triangles goes to exactly one); the atlas
+// point and colour are interpolated there (affine), the colour
+// premultiplied per vertex first as ebiten does. Nearest sampling reads
+// texel (floor(u), floor(v)); linear mixes the four around (u-½, v-½), as
+// ebiten's shader does, from the mipmap level ebiten picks (mipmap.go),
 // clamped to the atlas. The texel times the colour is blended over dst
 // (out = src + dst·(1-src.a)) and rounded to 8 bits.
 //
-// What may differ from a GPU (SwiftShader included): GPUs snap vertices
-// to their own subpixel grid (SwiftShader to 1/16 px), so a pixel centre
-// within 1/256 px of a slanted edge may fall the other way; this computes
-// in float64 where the GPU uses float32 and may round halves otherwise,
-// so a channel may differ by 1 (in bilinear mixes and blends whose exact
-// result is near a half).
+// Against SwiftShader's WebGL in Chromium (ebiten drawing the same
+// batches, read back), a 1,000-node run's panel (345,466 px) differed in
+// 1 to 3 px, by 1 in a channel; 20 slanted lines, sprites or glows at
+// fractional places in under 10 px, and 20 mipmapped dots in 136 of their
+// ~5,000, by 1 (float32 there, float64 here; halves rounded otherwise).
+// A GPU snapping to 1/256 px would place some edge pixels otherwise.
 func RasterBatch(dst *image.RGBA, org image.Point, clip image.Rectangle, b *Batch, atlas *image.RGBA) {
 	r := rasterizer{dst: dst, clip: clip.Intersect(dst.Rect), atlas: atlas, ox: float64(org.X), oy: float64(org.Y)}
 	if r.clip.Empty() || atlas.Rect.Empty() {
@@ -40,12 +41,18 @@ func RasterBatch(dst *image.RGBA, org image.Point, clip image.Rectangle, b *Batc
 	cx1, cy1 := float32(r.clip.Max.X+org.X), float32(r.clip.Max.Y+org.Y)
 	for _, ch := range b.Chunks() {
 		v, ix := b.Vertices[ch.V0:ch.V1], b.Indices[ch.I0:ch.I1]
-		r.linear = ch.Linear
+		r.linear, r.level = ch.Linear, -1
 		for t := 0; t+2 < len(ix); t += 3 {
 			p0, p1, p2 := &v[ix[t]], &v[ix[t+1]], &v[ix[t+2]]
 			if max(p0.DstX, p1.DstX, p2.DstX) < cx0 || min(p0.DstX, p1.DstX, p2.DstX) > cx1 ||
 				max(p0.DstY, p1.DstY, p2.DstY) < cy0 || min(p0.DstY, p1.DstY, p2.DstY) > cy1 {
 				continue
+			}
+			if r.level < 0 { // the chunk reaches into the clip
+				r.level = 0
+				if ch.Linear {
+					r.level = mipLevel(v, ix)
+				}
 			}
 			r.triangle([3]*Vertex{p0, p1, p2})
 		}
@@ -53,10 +60,12 @@ func RasterBatch(dst *image.RGBA, org image.Point, clip image.Rectangle, b *Batc
 }
 
 const (
-	// subpixel is the fixed-point unit of vertex positions, per px: edge
-	// functions are exact integers, so the fill rule never double-draws
-	// or leaves out a pixel between triangles sharing an edge.
-	subpixel = 256
+	// subpixel is the fixed-point unit of vertex positions, per px:
+	// SwiftShader's (4 bits: with 8, a panel's slanted lines and sprite
+	// edges differed from it in ~200 px by up to 245). Edge functions are
+	// exact integers, so the fill rule never double-draws or leaves out a
+	// pixel between triangles sharing an edge.
+	subpixel = 16
 	// maxRasterCoord (px) keeps edge functions well inside int64.
 	maxRasterCoord = 1 << 20
 )
@@ -67,6 +76,7 @@ type rasterizer struct {
 	atlas  *image.RGBA
 	ox, oy float64
 	linear bool
+	level  int // the mipmap level a linear chunk samples (mipmap.go)
 	lut    [4][256]uint8
 }
 
@@ -127,23 +137,20 @@ func (r *rasterizer) triangle(p [3]*Vertex) {
 		dy := ((f2-f0)*(px[1]-px[0]) - (f1-f0)*(px[2]-px[0])) / det
 		return plane{f0 - dx*px[0] - dy*py[0], dx, dy}
 	}
-	attr := func(f func(v *Vertex) float32) plane {
-		return mk(float64(f(p[0])), float64(f(p[1])), float64(f(p[2])))
-	}
-	pm := func(f func(v *Vertex) float32) plane {
-		g := func(v *Vertex) float64 { return float64(f(v)) * float64(v.ColorA) }
-		return mk(g(p[0]), g(p[1]), g(p[2]))
-	}
 	var s span
-	s.u, s.v = attr(func(v *Vertex) float32 { return v.SrcX }), attr(func(v *Vertex) float32 { return v.SrcY })
-	s.c = [4]plane{pm(func(v *Vertex) float32 { return v.ColorR }), pm(func(v *Vertex) float32 { return v.ColorG }),
-		pm(func(v *Vertex) float32 { return v.ColorB }), attr(func(v *Vertex) float32 { return v.ColorA })}
+	for k, v := range p {
+		a := float64(v.ColorA)
+		s.f[k] = [6]float64{float64(v.SrcX), float64(v.SrcY), float64(v.ColorR) * a, float64(v.ColorG) * a, float64(v.ColorB) * a, a}
+	}
+	for i := range s.pl {
+		s.pl[i] = mk(s.f[0][i], s.f[1][i], s.f[2][i])
+	}
 	s.flat = r.flatSource(p, &s)
 	if s.flat && s.src[3] == 0 && s.src[0] == 0 && s.src[1] == 0 && s.src[2] == 0 {
 		return // draws nothing
 	}
 	if s.flat && (x1-x0)*(y1-y0) >= lutArea {
-		s.lut, s.lutOn = &r.lut, true
+		s.lut = &r.lut
 		fillLUT(s.lut, &s.src)
 	}
 	n := int64(x1 - x0)
@@ -184,15 +191,15 @@ func floorDiv(a, b int64) int64 {
 	return q
 }
 
-// span is what a triangle draws along its rows: its planes, or, when
+// span is what a triangle draws along its rows: at its vertices, then
+// across it, its atlas point (u, v) and premultiplied colour, or, when
 // flat, the one premultiplied source (0-255) every pixel gets.
 type span struct {
-	u, v  plane
-	c     [4]plane
-	flat  bool
-	src   [4]float64
-	lut   *[4][256]uint8 // blendFlat's table, when lutOn
-	lutOn bool
+	f    [3][6]float64
+	pl   [6]plane
+	flat bool
+	src  [4]float64
+	lut  *[4][256]uint8 // blendFlat's table, if filled
 }
 
 // lutArea is the pixels from which a flat triangle blends through a
@@ -203,6 +210,9 @@ const lutArea = 1024
 // source (one colour, and the atlas the same over all the texels it
 // reads: solid rectangles and lines), and sets s.src to it.
 func (r *rasterizer) flatSource(p [3]*Vertex, s *span) bool {
+	if r.level > 0 {
+		return false
+	}
 	for _, v := range p[1:] {
 		if v.ColorR != p[0].ColorR || v.ColorG != p[0].ColorG || v.ColorB != p[0].ColorB || v.ColorA != p[0].ColorA {
 			return false
@@ -229,7 +239,7 @@ func (r *rasterizer) flatSource(p [3]*Vertex, s *span) bool {
 		}
 	}
 	for c := range 4 {
-		s.src[c] = float64(t0[c]) * s.c[c].f0
+		s.src[c] = float64(t0[c]) * s.f[0][2+c]
 	}
 	return true
 }
@@ -249,16 +259,19 @@ func (r *rasterizer) span(s *span, xa, xb, y int, i, j float64) {
 	d := r.dst
 	row := d.Pix[d.PixOffset(xa, y):d.PixOffset(xb, y)]
 	if s.flat {
-		blendFlat(row, &s.src, s.lut, s.lutOn)
+		blendFlat(row, &s.src, s.lut)
 		return
 	}
 	a := r.atlas
 	aw, ah := a.Rect.Dx(), a.Rect.Dy()
-	u, v := s.u.at(i, j), s.v.at(i, j)
-	cr, cg, cb, ca := s.c[0].at(i, j), s.c[1].at(i, j), s.c[2].at(i, j), s.c[3].at(i, j)
+	pl := &s.pl
+	u, v := pl[0].at(i, j), pl[1].at(i, j)
+	cr, cg, cb, ca := pl[2].at(i, j), pl[3].at(i, j), pl[4].at(i, j), pl[5].at(i, j)
 	for o := 0; o+3 < len(row); o += 4 {
 		var t [4]float64
-		if r.linear {
+		if r.level > 0 {
+			t = r.mipBilinear(u, v)
+		} else if r.linear {
 			fu, fv := math.Floor(u-0.5), math.Floor(v-0.5)
 			wu, wv := u-0.5-fu, v-0.5-fv
 			x0, x1 := r.texel(fu, aw)*4, r.texel(fu+1, aw)*4
@@ -278,15 +291,15 @@ func (r *rasterizer) span(s *span, xa, xb, y int, i, j float64) {
 			p[0], p[1] = to8(t[0]*cr+float64(p[0])*k), to8(t[1]*cg+float64(p[1])*k)
 			p[2], p[3] = to8(t[2]*cb+float64(p[2])*k), to8(t[3]*ca+float64(p[3])*k)
 		}
-		u, v = u+s.u.dx, v+s.v.dx
-		cr, cg, cb, ca = cr+s.c[0].dx, cg+s.c[1].dx, cb+s.c[2].dx, ca+s.c[3].dx
+		u, v = u+pl[0].dx, v+pl[1].dx
+		cr, cg, cb, ca = cr+pl[2].dx, cg+pl[3].dx, cb+pl[4].dx, ca+pl[5].dx
 	}
 }
 
 // blendFlat blends premultiplied src (0-255) over every pixel of row:
-// through lut, a table of the result for each value of a channel, when
-// it is filled (long spans), or computed pixel by pixel.
-func blendFlat(row []byte, src *[4]float64, lut *[4][256]uint8, filled bool) {
+// through lut, the result for each value of a channel, if not nil (big
+// triangles), or computed pixel by pixel.
+func blendFlat(row []byte, src *[4]float64, lut *[4][256]uint8) {
 	k := 1 - src[3]/255
 	switch {
 	case k == 0:
@@ -294,7 +307,7 @@ func blendFlat(row []byte, src *[4]float64, lut *[4][256]uint8, filled bool) {
 		for o := 0; o+3 < len(row); o += 4 {
 			copy(row[o:o+4:o+4], px[:])
 		}
-	case filled:
+	case lut != nil:
 		for o := 0; o+3 < len(row); o += 4 {
 			p := row[o : o+4 : o+4]
 			p[0], p[1], p[2], p[3] = lut[0][p[0]], lut[1][p[1]], lut[2][p[2]], lut[3][p[3]]

@@ -120,15 +120,15 @@ func TestRasterCopiesAndMixesTexels(t *testing.T) {
 }
 
 // insideConvex reports whether (x, y) is inside convex polygon p, and
-// whether it is within 1e-3 px of an edge (where snapping vertices may
-// tip it either way).
+// whether it is within 1/16 px of an edge (where snapping vertices to
+// 1/16 px may tip it either way).
 func insideConvex(p [][2]float64, x, y float64) (in, near bool) {
 	pos, neg := true, true
 	for k := range p {
 		a, b := p[k], p[(k+1)%len(p)]
 		dx, dy := b[0]-a[0], b[1]-a[1]
 		c := dx*(y-a[1]) - dy*(x-a[0])
-		near = near || math.Abs(c)/math.Hypot(dx, dy) < 1e-3
+		near = near || math.Abs(c)/math.Hypot(dx, dy) < 1.0/16
 		pos, neg = pos && c > 0, neg && c < 0
 	}
 	return pos || neg, near
@@ -361,4 +361,55 @@ func BenchmarkRasterPanel(b *testing.B) {
 		}
 		b.ReportMetric(float64(px)/float64(b.N), "px/op")
 	})
+}
+
+// As ebiten does, a linear chunk whose every edge is drawn at under half
+// its atlas length samples a mipmap level: the Dot triangles of radius 2
+// (1/16 of their atlas size) level 3, unless a shape drawn bigger shares
+// their chunk. A quad drawn at a quarter of its 8x8 texels samples level 1
+// (each texel the mean of four, rounded), each pixel the mean of four of
+// its texels, not level 0's texels.
+func TestRasterSamplesMipmapsAsEbiten(t *testing.T) {
+	var b Batch
+	for i := range 5 {
+		b.Dot(SpriteDisc, 20+float32(i)*9.3, 30, 2, Color{1, 1, 1, 1})
+	}
+	ch := b.Chunks()[0]
+	if l := mipLevel(b.Vertices[ch.V0:ch.V1], b.Indices[ch.I0:ch.I1]); !ch.Linear || l != 3 {
+		t.Fatalf("dots of radius 2 alone: level %d (linear %v), want 3", l, ch.Linear)
+	}
+	b.Line(0, 0, 50, 50, 1, Color{1, 1, 1, 1}, Color{1, 1, 1, 1})
+	ch = b.Chunks()[0]
+	if l := mipLevel(b.Vertices[ch.V0:ch.V1], b.Indices[ch.I0:ch.I1]); l != 0 {
+		t.Fatalf("dots and a line: level %d, want 0", l)
+	}
+
+	atlas := patternAtlas()
+	b.Reset()
+	b.quad(filterLinear, 0, 0, 2, 0, 0, 2, 2, 2, 0, 0, 8, 8, Color{1, 1, 1, 1}, Color{1, 1, 1, 1})
+	img := image.NewRGBA(image.Rect(0, 0, 2, 2))
+	RasterBatch(img, image.Point{}, img.Rect, &b, atlas)
+	at := func(x, y int) int { return int(atlas.RGBAAt(x, y).A) }
+	level1 := func(x, y int) int { // a multiple of 4: the mean of four multiples of 16
+		return int(math.Round(float64(at(2*x, 2*y)+at(2*x+1, 2*y)+at(2*x, 2*y+1)+at(2*x+1, 2*y+1)) / 4))
+	}
+	differ := 0
+	wantPixels(t, img, func(x, y int) color.RGBA {
+		v := uint8((level1(2*x, 2*y) + level1(2*x+1, 2*y) + level1(2*x, 2*y+1) + level1(2*x+1, 2*y+1)) / 4)
+		if l0 := (at(4*x+1, 4*y+1) + at(4*x+2, 4*y+1) + at(4*x+1, 4*y+2) + at(4*x+2, 4*y+2)) / 4; int(v) != l0 {
+			differ++
+		}
+		return rgba(v, v, v, v)
+	})
+	if differ == 0 {
+		t.Fatal("level 1 and level 0 give the same pixels: the test tells nothing")
+	}
+	// A level's texels are stored in 8 bits: 1, 2, 2, 2 make 2.
+	for k, v := range []uint8{1, 2, 2, 2} {
+		atlas.SetRGBA(4+k&1, 4+k>>1, rgba(v, v, v, v))
+	}
+	r := rasterizer{atlas: atlas}
+	if got := r.mipTexel(1, 2, 2); got != [4]float64{2, 2, 2, 2} {
+		t.Fatalf("level 1's texel of 1, 2, 2, 2: %v, want 2s", got)
+	}
 }
