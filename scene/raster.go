@@ -84,8 +84,6 @@ type rasterizer struct {
 // triangle's first vertex and its steps per px.
 type plane struct{ f0, dx, dy float64 }
 
-func (p plane) at(x, y float64) float64 { return p.f0 + p.dx*x + p.dy*y }
-
 // triangle draws one triangle of the batch.
 func (r *rasterizer) triangle(p [3]*Vertex) {
 	var fx, fy [3]int64 // fixed-point positions in dst
@@ -125,19 +123,19 @@ func (r *rasterizer) triangle(p [3]*Vertex) {
 		}
 		sx[k], sy[k] = -dy*subpixel, dx*subpixel
 	}
-	// Attribute planes over the snapped positions, relative to (x0, y0)'s
-	// centre: atlas point, premultiplied colour.
+	// Attribute planes over the snapped positions, from the first vertex:
+	// a pixel's values do not depend on where the clip starts its spans.
 	var px, py [3]float64
 	for k := range 3 {
-		px[k], py[k] = float64(fx[k]-cx)/subpixel, float64(fy[k]-cy)/subpixel
+		px[k], py[k] = float64(fx[k]-fx[0])/subpixel, float64(fy[k]-fy[0])/subpixel
 	}
 	det := (px[1]-px[0])*(py[2]-py[0]) - (py[1]-py[0])*(px[2]-px[0])
 	mk := func(f0, f1, f2 float64) plane {
 		dx := ((f1-f0)*(py[2]-py[0]) - (f2-f0)*(py[1]-py[0])) / det
 		dy := ((f2-f0)*(px[1]-px[0]) - (f1-f0)*(px[2]-px[0])) / det
-		return plane{f0 - dx*px[0] - dy*py[0], dx, dy}
+		return plane{f0, dx, dy}
 	}
-	var s span
+	s := span{ox: fx[0], oy: fy[0]}
 	for k, v := range p {
 		a := float64(v.ColorA)
 		s.f[k] = [6]float64{float64(v.SrcX), float64(v.SrcY), float64(v.ColorR) * a, float64(v.ColorG) * a, float64(v.ColorB) * a, a}
@@ -160,7 +158,7 @@ func (r *rasterizer) triangle(p [3]*Vertex) {
 			lo, hi = edgeSpan(w[k], sx[k], lo, hi)
 		}
 		if lo < hi {
-			r.span(&s, x0+int(lo), x0+int(hi), y, float64(lo), float64(y-y0))
+			r.span(&s, x0+int(lo), x0+int(hi), y)
 		}
 	}
 }
@@ -195,11 +193,12 @@ func floorDiv(a, b int64) int64 {
 // across it, its atlas point (u, v) and premultiplied colour, or, when
 // flat, the one premultiplied source (0-255) every pixel gets.
 type span struct {
-	f    [3][6]float64
-	pl   [6]plane
-	flat bool
-	src  [4]float64
-	lut  *[4][256]uint8 // blendFlat's table, if filled
+	f      [3][6]float64
+	pl     [6]plane
+	ox, oy int64 // the first vertex, fixed point
+	flat   bool
+	src    [4]float64
+	lut    *[4][256]uint8 // blendFlat's table, if filled
 }
 
 // lutArea is the pixels from which a flat triangle blends through a
@@ -253,9 +252,8 @@ func (r *rasterizer) texel(u float64, n int) int {
 	return min(int(u), n-1)
 }
 
-// span draws pixels [xa, xb) of row y, the first at (i, j) px from the
-// triangle's first pixel.
-func (r *rasterizer) span(s *span, xa, xb, y int, i, j float64) {
+// span draws pixels [xa, xb) of row y.
+func (r *rasterizer) span(s *span, xa, xb, y int) {
 	d := r.dst
 	row := d.Pix[d.PixOffset(xa, y):d.PixOffset(xb, y)]
 	if s.flat {
@@ -264,10 +262,18 @@ func (r *rasterizer) span(s *span, xa, xb, y int, i, j float64) {
 	}
 	a := r.atlas
 	aw, ah := a.Rect.Dx(), a.Rect.Dy()
+	// Each value at X px right of the first vertex, X exact: the same
+	// whatever pixel the span starts at.
+	var b [6]float64
 	pl := &s.pl
-	u, v := pl[0].at(i, j), pl[1].at(i, j)
-	cr, cg, cb, ca := pl[2].at(i, j), pl[3].at(i, j), pl[4].at(i, j), pl[5].at(i, j)
-	for o := 0; o+3 < len(row); o += 4 {
+	Y := float64(int64(y)*subpixel+subpixel/2-s.oy) / subpixel
+	for k := range b {
+		b[k] = pl[k].f0 + pl[k].dy*Y
+	}
+	X := float64(int64(xa)*subpixel+subpixel/2-s.ox) / subpixel
+	for o := 0; o+3 < len(row); o, X = o+4, X+1 {
+		u, v := b[0]+pl[0].dx*X, b[1]+pl[1].dx*X
+		cr, cg, cb, ca := b[2]+pl[2].dx*X, b[3]+pl[3].dx*X, b[4]+pl[4].dx*X, b[5]+pl[5].dx*X
 		var t [4]float64
 		if r.level > 0 {
 			t = r.mipBilinear(u, v)
@@ -291,8 +297,6 @@ func (r *rasterizer) span(s *span, xa, xb, y int, i, j float64) {
 			p[0], p[1] = to8(t[0]*cr+float64(p[0])*k), to8(t[1]*cg+float64(p[1])*k)
 			p[2], p[3] = to8(t[2]*cb+float64(p[2])*k), to8(t[3]*ca+float64(p[3])*k)
 		}
-		u, v = u+pl[0].dx, v+pl[1].dx
-		cr, cg, cb, ca = cr+pl[2].dx, cg+pl[3].dx, cb+pl[4].dx, ca+pl[5].dx
 	}
 }
 
