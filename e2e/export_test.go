@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/csv"
+	"image/color"
 	"image/png"
 	"strconv"
 	"strings"
@@ -76,6 +77,28 @@ func TestExportPNG(t *testing.T) {
 	// has the background, node colours, text and the chart.
 	if len(colours) < 20 {
 		t.Fatalf("the PNG has %d colours: the scene is missing", len(colours))
+	}
+	// The panel is in the picture as on the screen, wherever the page
+	// shows it (on a software renderer, on a plane of its own).
+	screen := screenshot(t, ctx, "")
+	geo := eval[geometry](t, ctx, `gossipscope.state().geometry || {}`)
+	org := eval[[]float64](t, ctx, `(r => [r.left, r.top])(document.querySelector("body > canvas").getBoundingClientRect())`)
+	if len(geo.Panel) != 4 || len(org) != 2 {
+		t.Fatalf("no panel in the geometry (%v) or no canvas (%v)", geo.Panel, org)
+	}
+	differ, total := 0, 0
+	for y := int(geo.Panel[1]); y < int(geo.Panel[1]+geo.Panel[3]); y++ {
+		for x := int(geo.Panel[0]); x < int(geo.Panel[0]+geo.Panel[2]); x++ {
+			r1, g1, b1, _ := screen.img.At(x, y).RGBA()
+			r2, g2, b2, _ := img.At(x-int(org[0]), y-int(org[1])).RGBA()
+			total++
+			if !near(color.RGBA{uint8(r1 >> 8), uint8(g1 >> 8), uint8(b1 >> 8), 255}, color.RGBA{uint8(r2 >> 8), uint8(g2 >> 8), uint8(b2 >> 8), 255}, 3) {
+				differ++
+			}
+		}
+	}
+	if total == 0 || differ > total/100 {
+		t.Errorf("%d of the panel's %d pixels differ between the PNG and the screen (plane shown: %v)", differ, total, eval[bool](t, ctx, `gossipscope.state().panelPlane`))
 	}
 }
 
@@ -157,9 +180,17 @@ func TestExportWebM(t *testing.T) {
 	ctx := newTab(t, 2*time.Minute)
 	openPage(t, ctx, pageURL("nodes=40&fanout=3&mode=push&seed=3"))
 	api(t, ctx, `restart()`)
+	software := eval[bool](t, ctx, `gossipscope.state().software`)
 	eval[bool](t, ctx, `(window.__rec = gossipscopeExport.record(), true)`)
 	time.Sleep(2 * time.Second)
+	// The stream captures ebiten's canvas alone: the panel is on it.
+	if eval[bool](t, ctx, `gossipscope.state().panelPlane`) {
+		t.Error("while recording the panel is on a plane of its own, outside the recorded canvas")
+	}
 	b := exportBlob(t, ctx, `window.__rec.stop()`)
+	if software {
+		waitFor(t, ctx, 10*time.Second, "the panel back on its plane after the recording", `gossipscope.state().panelPlane`)
+	}
 	if !bytes.HasPrefix(b, []byte{0x1a, 0x45, 0xdf, 0xa3}) {
 		t.Fatalf("not an EBML (WebM) file: % x", b[:min(8, len(b))])
 	}

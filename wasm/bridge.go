@@ -124,6 +124,14 @@ func exposeBridge(g *game) {
 	def("keys", func(s *session.Session, _ []js.Value) any { return session.Values(s.Keys()) })
 	def("plan", func(_ *session.Session, a []js.Value) any { return planCall(a) })
 	def("frames", func(*session.Session, []js.Value) any { return float64(g.frames) })
+	// setPanelPlane(false) keeps the panel on ebiten's canvas even on a
+	// software renderer (a recording captures only that canvas);
+	// setPanelPlane(true) lets it move to its plane again (plane.go).
+	def("setPanelPlane", func(_ *session.Session, a []js.Value) any {
+		g.planeOff = !boolean(a, 0)
+		g.lastSig = 0 // the same scene, drawn elsewhere: draw it
+		return map[string]any{"ok": true, "on": !g.planeOff}
+	})
 	// leaveOut({under, nodeLayer, panel, over}): a diagnostic that stops
 	// drawing those parts of the frame (true) until called again; the
 	// page benchmark uses it to tell what each part costs.
@@ -146,6 +154,7 @@ func exposeBridge(g *game) {
 		st["renderer"] = g.software.renderer
 		// Triangles of the last composed frame by batch: what a software
 		// renderer pays for most (docs/benchmarks.md).
+		st["panelPlane"] = g.r.plane.shown
 		st["triangles"] = map[string]any{"under": len(g.frame.Under.Indices) / 3, "over": len(g.frame.Over.Indices) / 3, "panel": len(g.frame.Panel.Indices) / 3}
 		// state({geometry: false}) leaves it out: with every node's place
 		// (up to scene.CircleMax) it is most of the call's cost, and the

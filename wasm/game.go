@@ -45,6 +45,9 @@ type game struct {
 	pending    pendingCost // the cost of the frame composed, until it is drawn
 	software   softwareGL
 	boot       *startup // until the first frame is drawn (startup.go)
+	// planeOff: the page asked for the panel on ebiten's canvas, not on a
+	// plane of its own (setPanelPlane(false): a recording of the canvas).
+	planeOff bool
 }
 
 func newGame(s *session.Session) *game {
@@ -237,6 +240,8 @@ func (g *game) DrawFinalScreen(screen ebiten.FinalScreen, offscreen *ebiten.Imag
 		return // nothing composed yet
 	}
 	g.r.uploaded = 0
+	g.r.scale = g.scale
+	g.r.planeWanted = g.software.on && (g.boot == nil || g.boot.done) && !g.planeOff
 	g.r.drawFrame(screen, &g.frame, g.s.Composer.Atlas())
 	g.boot.drawn()
 	if !g.pending.fresh {

@@ -41,6 +41,17 @@ type renderer struct {
 	nodes nodeRenderer
 	panel panelCache
 
+	// plane shows the panel on a 2D canvas of its own (plane.go) when
+	// planeWanted (a software renderer, past the first frame, unless the
+	// page asked for the canvas alone); scale is the device px per CSS px
+	// of the frame drawn.
+	plane       panelPlane
+	planeWanted bool
+	scale       float64
+	// planeBatch is the panel with the shapes of Over drawn on it; overOut
+	// the rest of Over, while the plane shows.
+	planeBatch, overOut scene.Batch
+
 	// leftOut names the parts of the frame not drawn (leaveOut in the JS
 	// API): a diagnostic, so that a benchmark can tell what each part
 	// costs the browser in the same page (docs/benchmarks.md).
@@ -192,14 +203,35 @@ func (r *renderer) drawFrame(screen drawTarget, f *scene.Frame, a *scene.Atlas) 
 	if f.Nodes != nil && f.Nodes.On && !out.nodeLayer {
 		r.uploaded += r.nodes.draw(screen, f.Nodes)
 	}
-	if !out.panel {
-		r.panel.draw(r, screen, f, atlasChanged)
-	} else {
+	over := &f.Over
+	switch {
+	case out.panel:
+		r.plane.hide()
 		r.panel.damage.Forget() // drawn whole when it comes back
+	case r.planeWanted && r.showPlane(f, a, atlasChanged):
+		r.panel.damage.Forget() // stale while the plane shows the panel
+		over = &r.overOut
+	default:
+		r.plane.hide()
+		r.panel.draw(r, screen, f, atlasChanged)
 	}
 	if !out.over {
-		r.drawBatch(screen, &f.Over)
+		r.drawBatch(screen, over)
 	}
+}
+
+// showPlane shows f's panel on the plane, with the shapes of the Over
+// batch that lie on it (the chart's playhead); the rest of Over is left in
+// overOut for the canvas. False when a shape of Over lies across the
+// panel's edge: the plane, above the whole canvas, would cut it.
+func (r *renderer) showPlane(f *scene.Frame, a *scene.Atlas, atlasChanged bool) bool {
+	box := scene.Box(f.PanelBox)
+	r.planeBatch.CopyFrom(&f.Panel)
+	r.overOut.Reset()
+	if f.Over.Split(box, &r.planeBatch, &r.overOut) {
+		return false
+	}
+	return r.plane.show(&r.planeBatch, box, a, atlasChanged, r.scale)
 }
 
 func (r *renderer) drawBatch(screen drawTarget, b *scene.Batch) {

@@ -47,6 +47,12 @@
         g.fillStyle = background();
         g.fillRect(0, 0, out.width, out.height);
         g.drawImage(src, 0, 0);
+        // On a software renderer the panel lies on a plane of its own
+        // above the canvas (wasm/plane.go): the picture has it on top.
+        const plane = document.getElementById("panel-plane");
+        if (plane && plane.style.display !== "none" && plane.firstChild) {
+          g.drawImage(plane.firstChild, +plane.dataset.x || 0, +plane.dataset.y || 0);
+        }
         resolve(out);
       };
       // drew handles a new frame: the first is the nudge, the second the copy.
@@ -176,10 +182,14 @@
       };
     });
     rec.start(250);
+    // The stream captures ebiten's canvas alone: the panel goes back onto
+    // it from a plane of its own (software renderers) while recording.
+    P.callQuiet("setPanelPlane", false);
     P.callQuiet("setOverlay", {}); // a first frame for the stream
     recorder = {
       stop() {
         recorder = null;
+        P.callQuiet("setPanelPlane", true);
         if (rec.state !== "inactive") rec.stop();
         return done;
       },

@@ -1,0 +1,105 @@
+package e2e
+
+import (
+	"fmt"
+	"image"
+	"image/color"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestPanelPlaneLooksLikeTheCanvasPanel: on a software renderer the page
+// shows the panel on a 2D canvas of its own above ebiten's, drawn in Go
+// only where it changed (wasm/plane.go). After 30 frames of a playing run
+// it must look as the panel drawn on ebiten's canvas by WebGL
+// (setPanelPlane(false)) at 100 and 1,000 nodes, let the pointer through
+// to the canvas, and come back when allowed again.
+func TestPanelPlaneLooksLikeTheCanvasPanel(t *testing.T) {
+	for _, n := range []int{100, 1000} {
+		t.Run(fmt.Sprintf("nodes=%d", n), func(t *testing.T) { panelPlaneLooksLikeCanvas(t, n) })
+	}
+}
+
+func panelPlaneLooksLikeCanvas(t *testing.T, nodes int) {
+	ctx := newTab(t, 3*time.Minute)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800)); err != nil {
+		t.Fatal(err)
+	}
+	openPage(t, ctx, pageURL(fmt.Sprintf("nodes=%d&fanout=3&mode=pushpull&stop=never&latency=100,400&seed=1&maxtime=15000&do=update@500:0&do=update@3500:77", nodes)))
+	waitFor(t, ctx, 2*time.Minute, "the first frame", `gossipscopePage.timings.firstFrame > 0`)
+	if !eval[bool](t, ctx, `gossipscope.state().software`) {
+		t.Skip("WebGL draws on a GPU here: the panel stays on the canvas")
+	}
+	api(t, ctx, "pause()")
+	then := func(what, call string) {
+		t.Helper()
+		f0 := eval[float64](t, ctx, `gossipscope.state().frames`)
+		if r := api(t, ctx, call); !r.OK {
+			t.Fatalf("%s: %s", call, r.Error)
+		}
+		waitFor(t, ctx, 10*time.Second, what, `gossipscope.state().frames > `+strconv.FormatFloat(f0, 'f', -1, 64))
+	}
+	for k := 0; k <= 30; k++ {
+		then(fmt.Sprintf("frame %d", k), fmt.Sprintf("seek(%g)", 4000+float64(k)*16.7))
+	}
+	if !eval[bool](t, ctx, `gossipscope.state().panelPlane`) {
+		t.Fatal("under a software renderer the panel is not on its plane")
+	}
+	geo := eval[geometry](t, ctx, `gossipscope.state().geometry || {}`)
+	if len(geo.Panel) != 4 || geo.Panel[2] < 100 {
+		t.Fatalf("no panel in the page's geometry: %+v", geo)
+	}
+	r := image.Rect(int(geo.Panel[0]), int(geo.Panel[1]), int(geo.Panel[0]+geo.Panel[2]), int(geo.Panel[1]+geo.Panel[3]))
+	mid := r.Min.Add(r.Max).Div(2)
+	if tag := eval[string](t, ctx, fmt.Sprintf(`(e => e.tagName + (e.parentNode === document.body ? " in body" : ""))(document.elementFromPoint(%d, %d))`, mid.X, mid.Y)); tag != "CANVAS in body" {
+		t.Errorf("the element under the panel's middle is %q, want ebiten's canvas (the plane lets the pointer through)", tag)
+	}
+	plane := screenshot(t, ctx, fmt.Sprintf("panel-plane-%d.png", nodes))
+	then("the panel on the canvas", "setPanelPlane(false)")
+	if eval[bool](t, ctx, `gossipscope.state().panelPlane`) {
+		t.Fatal("setPanelPlane(false) left the panel on its plane")
+	}
+	canvas := screenshot(t, ctx, fmt.Sprintf("panel-canvas-%d.png", nodes))
+	const tol = 3 // 8-bit rounding, the plane's straight alpha
+	differ, worst, at := 0, 0, image.Point{}
+	for y := r.Min.Y - 4; y < r.Max.Y+4; y++ {
+		for x := r.Min.X - 4; x < r.Max.X+4; x++ {
+			a, b := rgba(plane.img.At(x, y)), rgba(canvas.img.At(x, y))
+			if !near(a, b, tol) {
+				differ++
+				if d := maxDiff(a, b); d > worst {
+					worst, at = d, image.Pt(x, y)
+				}
+			}
+		}
+	}
+	// A pixel whose centre lies exactly on a shape's edge may be taken by
+	// one and not the other (the screen's y axis runs the other way).
+	if limit := r.Dx() * r.Dy() / 200; differ > limit {
+		t.Errorf("%d of the panel's %d pixels differ by more than %d between the plane and the canvas (at most %d allowed); the worst by %d at %v: %v vs %v",
+			differ, r.Dx()*r.Dy(), tol, limit, worst, at, plane.img.At(at.X, at.Y), canvas.img.At(at.X, at.Y))
+	}
+	t.Logf("%d of %d pixels differ by more than %d; the worst by %d", differ, r.Dx()*r.Dy(), tol, worst)
+	then("the panel on its plane again", "setPanelPlane(true)")
+	if !eval[bool](t, ctx, `gossipscope.state().panelPlane`) {
+		t.Error("setPanelPlane(true) did not bring the plane back")
+	}
+}
+
+func rgba(c color.Color) color.RGBA {
+	r, g, b, _ := c.RGBA()
+	return color.RGBA{uint8(r >> 8), uint8(g >> 8), uint8(b >> 8), 255}
+}
+
+func maxDiff(a, b color.RGBA) int {
+	d := func(x, y uint8) int {
+		if x > y {
+			return int(x - y)
+		}
+		return int(y - x)
+	}
+	return max(d(a.R, b.R), d(a.G, b.G), d(a.B, b.B))
+}
