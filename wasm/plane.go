@@ -50,9 +50,10 @@ type panelPlane struct {
 	puts, putPx int
 }
 
-// make creates the plane's canvas, first in the body, so that every
-// overlay of the page (positioned later in the document, or with a higher
-// z-index) stays above it.
+// make creates the plane's canvas at the end of the body, after ebiten's
+// (which stays the first canvas of the document): z-index 1 lays it above
+// ebiten's canvas (not positioned) and under every overlay of the page
+// (z-index 10 and up).
 func (p *panelPlane) make() bool {
 	if p.made {
 		return p.ctx.Truthy()
@@ -70,7 +71,7 @@ func (p *panelPlane) make() bool {
 	p.canvas = doc.Call("createElement", "canvas")
 	p.canvas.Get("style").Set("cssText", "display:block;width:100%;height:100%;background:transparent")
 	p.div.Call("appendChild", p.canvas)
-	body.Call("insertBefore", p.div, body.Get("firstChild"))
+	body.Call("appendChild", p.div)
 	p.ctx = p.canvas.Call("getContext", "2d")
 	return p.ctx.Truthy()
 }
