@@ -38,7 +38,6 @@ type panelPlane struct {
 	org    image.Point // the box's corner on the canvas, device px
 	scale  float64     // device px per CSS px it was placed for
 	damage scene.Damage
-	clip   scene.Batch
 
 	// putImageData takes straight alpha in a Uint8ClampedArray of exactly
 	// the box's size: one buffer, views of it per box.
@@ -98,14 +97,17 @@ func (p *panelPlane) show(b *scene.Batch, box scene.Box, a *scene.Atlas, atlasCh
 		clear(p.img.Pix)
 		scene.RasterBatch(p.img, org, p.img.Rect, b, a.Img)
 		p.put(p.img.Rect)
-	} else if len(boxes) > 0 {
-		b.Clip(boxes, &p.clip)
+	} else {
+		// Each box cleared and drawn again from the whole batch, only its
+		// pixels: the very computation of a whole redraw there, so the
+		// image stays the same as one drawn whole. A shape outside the box
+		// costs a test of its bounds.
 		for _, d := range boxes {
 			r := p.local(d)
 			for y := r.Min.Y; y < r.Max.Y; y++ {
 				clear(p.img.Pix[p.img.PixOffset(r.Min.X, y):p.img.PixOffset(r.Max.X, y)])
 			}
-			scene.RasterBatch(p.img, org, r, &p.clip, a.Img)
+			scene.RasterBatch(p.img, org, r, b, a.Img)
 			p.put(r)
 		}
 	}
