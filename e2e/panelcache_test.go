@@ -99,7 +99,10 @@ func TestLeaveOutDropsAndRestoresParts(t *testing.T) {
 		waitFor(t, ctx, 10*time.Second, what, `gossipscope.state().frames > `+strconv.FormatFloat(f0, 'f', -1, 64))
 		return screenshot(t, ctx, "")
 	}
-	whole := then("a frame at 2 s", "seek(2000)")
+	then("a frame at 2 s", "seek(2000)")
+	// The page settles first (its overlays placed, the loop asleep).
+	waitFor(t, ctx, 20*time.Second, "the page to settle", `gossipscope.state().asleep`)
+	whole := then("the whole frame", "leaveOut({})")
 	geo := eval[geometry](t, ctx, `gossipscope.state().geometry || {}`)
 	if len(geo.Panel) != 4 || len(geo.Disc) != 4 {
 		t.Fatalf("no panel or disc in the page's geometry: %+v", geo)

@@ -63,7 +63,7 @@ func panelPlaneLooksLikeCanvas(t *testing.T, nodes int) {
 		t.Fatal("setPanelPlane(false) left the panel on its plane")
 	}
 	canvas := screenshot(t, ctx, fmt.Sprintf("panel-canvas-%d.png", nodes))
-	const tol = 3 // 8-bit rounding, the plane's straight alpha
+	const tol = 1 // 8-bit rounding, the plane's straight alpha
 	differ, worst, at := 0, 0, image.Point{}
 	for y := r.Min.Y - 4; y < r.Max.Y+4; y++ {
 		for x := r.Min.X - 4; x < r.Max.X+4; x++ {
@@ -76,9 +76,9 @@ func panelPlaneLooksLikeCanvas(t *testing.T, nodes int) {
 			}
 		}
 	}
-	// A pixel whose centre lies exactly on a shape's edge may be taken by
-	// one and not the other (the screen's y axis runs the other way).
-	if limit := r.Dx() * r.Dy() / 200; differ > limit {
+	// scene.RasterBatch gives SwiftShader's pixels but for rounding: a
+	// few may differ by more than one step (its doc comment says where).
+	if limit := r.Dx() * r.Dy() / 1000; differ > limit {
 		t.Errorf("%d of the panel's %d pixels differ by more than %d between the plane and the canvas (at most %d allowed); the worst by %d at %v: %v vs %v",
 			differ, r.Dx()*r.Dy(), tol, limit, worst, at, plane.img.At(at.X, at.Y), canvas.img.At(at.X, at.Y))
 	}

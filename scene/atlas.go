@@ -94,6 +94,7 @@ type Atlas struct {
 	// The dot band: the dot stamps drawn so far, and where the next goes.
 	dots               []DotStamp
 	dotX, dotY, dotRow int
+	restarts           int // bands emptied (Restarts)
 }
 
 // DotStamp is a message's dot (round sprite S of radius R, the radius
@@ -164,6 +165,7 @@ func (a *Atlas) dotFrame() {
 	}
 	clear(a.Img.Pix[a.Img.PixOffset(0, dotBandTop):a.Img.PixOffset(0, glyphTop)])
 	a.markDirty(image.Rect(0, dotBandTop, AtlasW, glyphTop))
+	a.restarts++
 	a.dots = a.dots[:0]
 	a.dotX, a.dotY, a.dotRow = 0, 0, 0
 }
@@ -276,6 +278,13 @@ func NewAtlas() *Atlas {
 	// empty, as a new image does.
 	return &Atlas{Img: img, dirty: image.Rect(0, 0, AtlasW, glyphTop)}
 }
+
+// Restarts counts the times a band of the atlas (the dots', the glyphs')
+// was emptied and filled anew: only then may a shape that points where it
+// did before find other pixels there. Anything else the atlas gains goes
+// where nothing pointed, so a copy drawn from the atlas (the page's panel
+// plane) need not be drawn again for it.
+func (a *Atlas) Restarts() int { return a.restarts }
 
 // TakeDirty returns the part of the atlas changed since the last call (the
 // sprites at first), for the renderer to upload to an image that starts

@@ -44,3 +44,28 @@ func TestNodeStampsKeepTheDotBand(t *testing.T) {
 		}
 	}
 }
+
+// Restarts counts the bands emptied and filled anew, and nothing else: a
+// copy drawn from the atlas (the panel's plane) is drawn whole again only
+// then.
+func TestAtlasRestartsCountsEmptiedBands(t *testing.T) {
+	a := NewAtlas()
+	g := NewGlyphs(a)
+	g.Measure("gossip 123", 16, false)
+	if _, ok := a.dotStamp(SpriteDisc, 4); !ok {
+		t.Fatal("no dot stamp of radius 4")
+	}
+	a.dotFrame()
+	if a.Restarts() != 0 {
+		t.Fatalf("glyphs and a dot added: %d restarts, want 0", a.Restarts())
+	}
+	g.reset()
+	if a.Restarts() != 1 {
+		t.Fatalf("the glyph area emptied: %d restarts, want 1", a.Restarts())
+	}
+	a.dotY = glyphTop - dotBandTop // the band more than half full
+	a.dotFrame()
+	if a.Restarts() != 2 {
+		t.Fatalf("the dot band emptied: %d restarts, want 2", a.Restarts())
+	}
+}

@@ -192,6 +192,7 @@ func (g *Glyphs) reset() {
 	}
 	g.x, g.y, g.rowH = 0, glyphTop, 0
 	g.resets++
+	g.atlas.restarts++
 }
 
 // Measure returns the width of s in px.

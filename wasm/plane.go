@@ -34,10 +34,11 @@ type panelPlane struct {
 	div, canvas, ctx js.Value
 	made, shown      bool
 
-	img    *image.RGBA // the panel's box, premultiplied
-	org    image.Point // the box's corner on the canvas, device px
-	scale  float64     // device px per CSS px it was placed for
-	damage scene.Damage
+	img      *image.RGBA // the panel's box, premultiplied
+	org      image.Point // the box's corner on the canvas, device px
+	scale    float64     // device px per CSS px it was placed for
+	damage   scene.Damage
+	restarts int // the atlas's Restarts when the image was drawn
 
 	// putImageData takes straight alpha in a Uint8ClampedArray of exactly
 	// the box's size: one buffer, views of it per box.
@@ -78,13 +79,16 @@ func (p *panelPlane) make() bool {
 // show draws batch b, the panel in its box (canvas device px, whole px),
 // on the plane and shows it; false when there is no panel or no 2D canvas
 // (the renderer then draws the panel in WebGL).
-func (p *panelPlane) show(b *scene.Batch, box scene.Box, a *scene.Atlas, atlasChanged bool, scale float64) bool {
+func (p *panelPlane) show(b *scene.Batch, box scene.Box, a *scene.Atlas, scale float64) bool {
 	if box[2] <= box[0] || box[3] <= box[1] || !p.make() {
 		return false
 	}
 	org := image.Pt(int(box[0]), int(box[1]))
 	w, h := int(box[2])-org.X, int(box[3])-org.Y
-	full := atlasChanged || !p.shown
+	// What the atlas gains goes where no shape pointed: only a band emptied
+	// and filled anew can change what a shape unchanged draws.
+	full := a.Restarts() != p.restarts || !p.shown
+	p.restarts = a.Restarts()
 	if p.img == nil || p.org != org || p.img.Rect.Dx() != w || p.img.Rect.Dy() != h || p.scale != scale {
 		p.place(org, w, h, scale)
 		full = true

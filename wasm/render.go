@@ -51,6 +51,8 @@ type renderer struct {
 	// planeBatch is the panel with the shapes of Over drawn on it; overOut
 	// the rest of Over, while the plane shows.
 	planeBatch, overOut scene.Batch
+	// drew says this frame put something onto the canvas.
+	drew bool
 
 	// leftOut names the parts of the frame not drawn (leaveOut in the JS
 	// API): a diagnostic, so that a benchmark can tell what each part
@@ -190,6 +192,7 @@ func subPixels(img *image.RGBA, d image.Rectangle, buf []byte) []byte {
 type drawTarget interface {
 	DrawTriangles(vertices []ebiten.Vertex, indices []uint16, img *ebiten.Image, options *ebiten.DrawTrianglesOptions)
 	DrawTrianglesShader(vertices []ebiten.Vertex, indices []uint16, shader *ebiten.Shader, options *ebiten.DrawTrianglesShaderOptions)
+	Clear()
 }
 
 // drawFrame draws f onto a cleared (transparent) screen: the background
@@ -197,26 +200,37 @@ type drawTarget interface {
 func (r *renderer) drawFrame(screen drawTarget, f *scene.Frame, a *scene.Atlas) {
 	atlasChanged := r.uploadAtlas(a)
 	out := r.leftOut
+	r.drew = false
 	if !out.under {
 		r.drawBatch(screen, &f.Under)
+		r.drew = len(f.Under.Indices) > 0
 	}
 	if f.Nodes != nil && f.Nodes.On && !out.nodeLayer {
 		r.uploaded += r.nodes.draw(screen, f.Nodes)
+		r.drew = true
 	}
 	over := &f.Over
 	switch {
 	case out.panel:
 		r.plane.hide()
 		r.panel.damage.Forget() // drawn whole when it comes back
-	case r.planeWanted && r.showPlane(f, a, atlasChanged):
+	case r.planeWanted && r.showPlane(f, a):
 		r.panel.damage.Forget() // stale while the plane shows the panel
 		over = &r.overOut
 	default:
 		r.plane.hide()
 		r.panel.draw(r, screen, f, atlasChanged)
+		r.drew = r.drew || f.PanelBox[2] > f.PanelBox[0] && f.PanelBox[3] > f.PanelBox[1]
 	}
 	if !out.over {
 		r.drawBatch(screen, over)
+		r.drew = r.drew || len(over.Indices) > 0
+	}
+	if !r.drew {
+		// Nothing went onto the canvas (the panel on its plane, the rest
+		// empty or left out): a WebGL canvas nothing was drawn on is not
+		// presented again, and would keep the last picture.
+		screen.Clear()
 	}
 }
 
@@ -224,14 +238,14 @@ func (r *renderer) drawFrame(screen drawTarget, f *scene.Frame, a *scene.Atlas) 
 // batch that lie on it (the chart's playhead); the rest of Over is left in
 // overOut for the canvas. False when a shape of Over lies across the
 // panel's edge: the plane, above the whole canvas, would cut it.
-func (r *renderer) showPlane(f *scene.Frame, a *scene.Atlas, atlasChanged bool) bool {
+func (r *renderer) showPlane(f *scene.Frame, a *scene.Atlas) bool {
 	box := scene.Box(f.PanelBox)
 	r.planeBatch.CopyFrom(&f.Panel)
 	r.overOut.Reset()
 	if f.Over.Split(box, &r.planeBatch, &r.overOut) {
 		return false
 	}
-	return r.plane.show(&r.planeBatch, box, a, atlasChanged, r.scale)
+	return r.plane.show(&r.planeBatch, box, a, r.scale)
 }
 
 func (r *renderer) drawBatch(screen drawTarget, b *scene.Batch) {
