@@ -192,7 +192,6 @@ func subPixels(img *image.RGBA, d image.Rectangle, buf []byte) []byte {
 type drawTarget interface {
 	DrawTriangles(vertices []ebiten.Vertex, indices []uint16, img *ebiten.Image, options *ebiten.DrawTrianglesOptions)
 	DrawTrianglesShader(vertices []ebiten.Vertex, indices []uint16, shader *ebiten.Shader, options *ebiten.DrawTrianglesShaderOptions)
-	Clear()
 }
 
 // drawFrame draws f onto a cleared (transparent) screen: the background
@@ -229,10 +228,18 @@ func (r *renderer) drawFrame(screen drawTarget, f *scene.Frame, a *scene.Atlas) 
 	if !r.drew {
 		// Nothing went onto the canvas (the panel on its plane, the rest
 		// empty or left out): a WebGL canvas nothing was drawn on is not
-		// presented again, and would keep the last picture.
-		screen.Clear()
+		// presented again, and would keep the last picture. One
+		// transparent triangle of a pixel makes the browser present its
+		// cleared buffer; a clear by ebiten would be a full-screen pass.
+		screen.DrawTriangles(blankTriangle[:], blankIndices[:], r.atlas, &r.nearest)
 	}
 }
+
+// blankTriangle draws nothing (alpha 0) over one pixel.
+var (
+	blankTriangle = [3]ebiten.Vertex{{DstX: 0, DstY: 0}, {DstX: 1, DstY: 0}, {DstX: 0, DstY: 1}}
+	blankIndices  = [3]uint16{0, 1, 2}
+)
 
 // showPlane shows f's panel on the plane, with the shapes of the Over
 // batch that lie on it (the chart's playhead); the rest of Over is left in
