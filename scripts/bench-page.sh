@@ -24,15 +24,20 @@ if [ -z "$chrome" ]; then
   echo "Frame rates: n/a (no Chromium here; set CHROMIUM)."
   exit 0
 fi
+# bench NAME TIMEOUT WHAT: runs e2e's BenchmarkNAME once into $out, or
+# prints its failure's tail (as WHAT) and fails.
+bench() {
+  if ! out=$(go test ./e2e -run '^$' -bench "^Benchmark$1\$" -benchtime 1x -count 1 -timeout "$2" 2>&1); then
+    echo "The $3 benchmark failed:"
+    echo
+    echo '```'
+    echo "$out" | tail -n 25
+    echo '```'
+    return 1
+  fi
+}
 load=$(cut -d' ' -f1-3 /proc/loadavg)
-if ! out=$(go test ./e2e -run '^$' -bench '^BenchmarkPage$' -benchtime 1x -count 1 -timeout 30m 2>&1); then
-  echo "The page benchmark failed:"
-  echo
-  echo '```'
-  echo "$out" | tail -n 25
-  echo '```'
-  exit 0
-fi
+bench Page 30m page || exit 0
 echo "$(${chrome} --version 2>/dev/null | head -n1), headless, a 1280x800 window, WebGL on SwiftShader"
 echo "(the CPU, as on machines without a usable GPU). Each size animates a PUSH-PULL cluster (fan-out 3,"
 echo "latency 100-400 ms, a new version of the news every second) mid-run, with messages in flight;"
@@ -68,14 +73,7 @@ echo
 # What each part of the frame costs (BenchmarkPageParts): the same page,
 # parts left out in turn by the API's leaveOut diagnostic.
 load=$(cut -d' ' -f1-3 /proc/loadavg)
-if ! parts=$(go test ./e2e -run '^$' -bench '^BenchmarkPageParts$' -benchtime 1x -count 1 -timeout 10m 2>&1); then
-  echo "The parts benchmark failed:"
-  echo
-  echo '```'
-  echo "$parts" | tail -n 25
-  echo '```'
-  exit 0
-fi
+bench PageParts 10m parts || exit 0
 echo "What each part of a frame costs at 1,000 nodes (\`BenchmarkPageParts\`): the same page and"
 echo "scenario in one tab, the JS API's \`leaveOut\` diagnostic leaving one part undrawn at a time, in"
 echo "turn, three 3-second windows of each, interleaved; medians. A part's cost is the whole frame's"
@@ -84,7 +82,7 @@ echo "frame of the canvas costs by itself. Load average before: $load, after: $(
 echo
 echo "| frame | fps | GPU process ms/frame | renderer ms/frame |"
 echo "|---|---:|---:|---:|"
-echo "$parts" | awk '
+echo "$out" | awk '
   /^BenchmarkPageParts/ {
     for (i = 3; i < NF; i++) if ($(i+1) ~ /^[a-z0-9\/-]+$/ && $i ~ /^-?[0-9.]+$/) m[$(i+1)] = $i
     split("whole no-under no-panel no-over nothing panel-on-canvas", k, " ")
