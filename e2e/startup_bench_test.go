@@ -1,0 +1,86 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+)
+
+// startupSteps are the page's start-up marks (docs/architecture.md, "The
+// first frame comes first"), in the order they happen.
+var startupSteps = []string{"gs:compiled", "gs:instantiated", "gs:main", "gs:ready", "gs:drawn", "gs:first-frame", "gs:shown"}
+
+// BenchmarkStartup loads the page startupLoads times, each in a fresh tab
+// with an empty cache at the benchmark's 1280x800, on BenchmarkPage's
+// scenario (BENCH_NODES nodes, 1,000 by default), and reports the median
+// time from navigation to each start-up mark (ms-to-main, ms-to-shown ...)
+// and to the end of the wasm's download; it logs every load, step by step,
+// so that what varies shows. Run it with -benchtime 1x. To compare two
+// builds, load each in turn in the same run (docs/benchmarks.md).
+func BenchmarkStartup(b *testing.B) {
+	needBrowser(b)
+	nodes := 1000
+	if s := os.Getenv("BENCH_NODES"); s != "" {
+		n, err := strconv.Atoi(strings.Split(s, ",")[0])
+		if err != nil {
+			b.Fatalf("BENCH_NODES=%q: %v", s, err)
+		}
+		nodes = n
+	}
+	q := fmt.Sprintf("nodes=%d&fanout=3&mode=pushpull&stop=never&latency=100,400&seed=1&maxtime=15000", nodes)
+	times := map[string][]float64{}
+	for i := 0; i < startupLoads; i++ {
+		at := startupLoad(b, pageURL(q))
+		var line strings.Builder
+		for _, step := range append([]string{"wasm"}, startupSteps...) {
+			times[step] = append(times[step], at[step])
+			fmt.Fprintf(&line, " %s=%.0f", strings.TrimPrefix(step, "gs:"), at[step])
+		}
+		b.Logf("load %d:%s", i, line.String())
+	}
+	for step, v := range times {
+		slices.Sort(v)
+		b.ReportMetric(v[len(v)/2], "ms-to-"+strings.TrimPrefix(step, "gs:"))
+	}
+}
+
+// startupLoads is how many loads BenchmarkStartup makes: enough for a
+// median, few enough to keep the run under a minute.
+const startupLoads = 7
+
+// startupLoad opens url in a fresh tab with an empty cache and returns the
+// time from navigation to each start-up mark and to the end of the wasm's
+// download ("wasm"), once the first frame is on screen.
+func startupLoad(b *testing.B, url string) map[string]float64 {
+	ctx, done := benchTab(b)
+	defer done()
+	err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, network.ClearBrowserCache, cdp.Empty{})
+		return err
+	}))
+	if err != nil {
+		b.Fatalf("clearing the cache: %v", err)
+	}
+	openPage(b, ctx, url)
+	waitFor(b, ctx, time.Minute, "the first frame on screen", `performance.getEntriesByName("gs:shown").length > 0`)
+	at := eval[map[string]float64](b, ctx, `(() => {
+		const at = Object.fromEntries(performance.getEntriesByType("mark").map((m) => [m.name, m.startTime]));
+		const w = performance.getEntriesByName(new URL("web/gossipscope.wasm", location.href).href)[0];
+		at.wasm = w ? w.responseEnd : 0;
+		return at; })()`)
+	for _, step := range startupSteps {
+		if _, ok := at[step]; !ok {
+			b.Fatalf("the page set no %s mark: %v", step, at)
+		}
+	}
+	return at
+}
