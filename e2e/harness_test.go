@@ -414,3 +414,12 @@ func artifactPath(tb testing.TB, name string) string {
 	}
 	return filepath.Join(dir, name)
 }
+
+// waitShown waits until the browser has shown what the page drew last:
+// two animation frames later, the frame drawn before them is on screen
+// (under load a screenshot taken at once may still show the one before).
+func waitShown(tb testing.TB, ctx context.Context) {
+	tb.Helper()
+	eval[bool](tb, ctx, `(window.__shown = false, requestAnimationFrame(() => requestAnimationFrame(() => { window.__shown = true })), true)`)
+	waitFor(tb, ctx, 10*time.Second, "the frame on screen", `window.__shown === true`)
+}

@@ -35,6 +35,7 @@ func panelRedrawnInPlace(t *testing.T, nodes int) {
 		f0 := eval[float64](t, ctx, `gossipscope.state().frames`)
 		do()
 		waitFor(t, ctx, 10*time.Second, what, `gossipscope.state().frames > `+strconv.FormatFloat(f0, 'f', -1, 64))
+		waitShown(t, ctx)
 	}
 	then("a frame at 4 s", func() { api(t, ctx, "seek(4000)") })
 	// Frames as while playing: a few values and chart columns change each.
@@ -97,6 +98,7 @@ func TestLeaveOutDropsAndRestoresParts(t *testing.T) {
 			t.Fatalf("%s: %s", call, r.Error)
 		}
 		waitFor(t, ctx, 10*time.Second, what, `gossipscope.state().frames > `+strconv.FormatFloat(f0, 'f', -1, 64))
+		waitShown(t, ctx)
 		return screenshot(t, ctx, "")
 	}
 	then("a frame at 2 s", "seek(2000)")

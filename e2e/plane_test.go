@@ -41,6 +41,7 @@ func panelPlaneLooksLikeCanvas(t *testing.T, nodes int) {
 			t.Fatalf("%s: %s", call, r.Error)
 		}
 		waitFor(t, ctx, 10*time.Second, what, `gossipscope.state().frames > `+strconv.FormatFloat(f0, 'f', -1, 64))
+		waitShown(t, ctx)
 	}
 	for k := 0; k <= 30; k++ {
 		then(fmt.Sprintf("frame %d", k), fmt.Sprintf("seek(%g)", 4000+float64(k)*16.7))
