@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -422,4 +423,24 @@ func waitShown(tb testing.TB, ctx context.Context) {
 	tb.Helper()
 	eval[bool](tb, ctx, `(window.__shown = false, requestAnimationFrame(() => requestAnimationFrame(() => { window.__shown = true })), true)`)
 	waitFor(tb, ctx, 10*time.Second, "the frame on screen", `window.__shown === true`)
+}
+
+// frameAfter runs do and waits until the page has drawn the new frame it
+// makes and the browser shows it.
+func frameAfter(tb testing.TB, ctx context.Context, what string, do func()) {
+	tb.Helper()
+	f0 := eval[float64](tb, ctx, `gossipscope.state().frames`)
+	do()
+	waitFor(tb, ctx, 10*time.Second, what, `gossipscope.state().frames > `+strconv.FormatFloat(f0, 'f', -1, 64))
+	waitShown(tb, ctx)
+}
+
+// frameAfterCall is frameAfter for one API call, which must succeed.
+func frameAfterCall(tb testing.TB, ctx context.Context, what, call string) {
+	tb.Helper()
+	frameAfter(tb, ctx, what, func() {
+		if r := api(tb, ctx, call); !r.OK {
+			tb.Fatalf("%s: %s", call, r.Error)
+		}
+	})
 }

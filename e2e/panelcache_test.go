@@ -3,7 +3,6 @@ package e2e
 import (
 	"fmt"
 	"image"
-	"strconv"
 	"testing"
 	"time"
 
@@ -29,14 +28,7 @@ func panelRedrawnInPlace(t *testing.T, nodes int) {
 	openPage(t, ctx, pageURL(fmt.Sprintf("nodes=%d&fanout=3&mode=pushpull&stop=never&latency=100,400&seed=1&maxtime=15000&do=update@500:0&do=update@3500:77", nodes)))
 	waitFor(t, ctx, 2*time.Minute, "the first frame", `gossipscopePage.timings.firstFrame > 0`)
 	api(t, ctx, "pause()")
-	// then calls do and waits for the frame it makes.
-	then := func(what string, do func()) {
-		t.Helper()
-		f0 := eval[float64](t, ctx, `gossipscope.state().frames`)
-		do()
-		waitFor(t, ctx, 10*time.Second, what, `gossipscope.state().frames > `+strconv.FormatFloat(f0, 'f', -1, 64))
-		waitShown(t, ctx)
-	}
+	then := func(what string, do func()) { t.Helper(); frameAfter(t, ctx, what, do) }
 	then("a frame at 4 s", func() { api(t, ctx, "seek(4000)") })
 	// Frames as while playing: a few values and chart columns change each.
 	for k := 1; k <= 40; k++ {
@@ -93,12 +85,7 @@ func TestLeaveOutDropsAndRestoresParts(t *testing.T) {
 	api(t, ctx, "pause()")
 	then := func(what, call string) shot {
 		t.Helper()
-		f0 := eval[float64](t, ctx, `gossipscope.state().frames`)
-		if r := api(t, ctx, call); !r.OK {
-			t.Fatalf("%s: %s", call, r.Error)
-		}
-		waitFor(t, ctx, 10*time.Second, what, `gossipscope.state().frames > `+strconv.FormatFloat(f0, 'f', -1, 64))
-		waitShown(t, ctx)
+		frameAfterCall(t, ctx, what, call)
 		return screenshot(t, ctx, "")
 	}
 	then("a frame at 2 s", "seek(2000)")

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"image"
 	"image/color"
-	"strconv"
 	"testing"
 	"time"
 
@@ -34,15 +33,7 @@ func panelPlaneLooksLikeCanvas(t *testing.T, nodes int) {
 		t.Skip("WebGL draws on a GPU here: the panel stays on the canvas")
 	}
 	api(t, ctx, "pause()")
-	then := func(what, call string) {
-		t.Helper()
-		f0 := eval[float64](t, ctx, `gossipscope.state().frames`)
-		if r := api(t, ctx, call); !r.OK {
-			t.Fatalf("%s: %s", call, r.Error)
-		}
-		waitFor(t, ctx, 10*time.Second, what, `gossipscope.state().frames > `+strconv.FormatFloat(f0, 'f', -1, 64))
-		waitShown(t, ctx)
-	}
+	then := func(what, call string) { t.Helper(); frameAfterCall(t, ctx, what, call) }
 	for k := 0; k <= 30; k++ {
 		then(fmt.Sprintf("frame %d", k), fmt.Sprintf("seek(%g)", 4000+float64(k)*16.7))
 	}
