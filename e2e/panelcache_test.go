@@ -130,3 +130,35 @@ func TestLeaveOutDropsAndRestoresParts(t *testing.T) {
 		t.Errorf("after leaveOut({}) %d pixels differ from the frame before", d)
 	}
 }
+
+// TestDrawCallsTakeAnyArgument: leaveOut and setPanelPlane given what is
+// not an object or a boolean (a string, a number, null, nothing) answer
+// ok, report no error, and leave the page drawing everything.
+func TestDrawCallsTakeAnyArgument(t *testing.T) {
+	ctx := newTab(t, time.Minute)
+	openPage(t, ctx, pageURL("nodes=100&fanout=3&mode=push&seed=2"))
+	api(t, ctx, "pause()")
+	for _, call := range []string{`leaveOut("panel")`, `leaveOut(42)`, `leaveOut(null)`, `leaveOut()`, `leaveOut({panel: "yes", under: 0})`,
+		`setPanelPlane("no")`, `setPanelPlane(null)`, `setPanelPlane()`, `setPanelPlane({})`} {
+		if r := api(t, ctx, call); !r.OK {
+			t.Errorf("%s: %s", call, r.Error)
+		}
+		if st := state(t, ctx); st.Error != "" {
+			t.Fatalf("after %s the page reports: %s", call, st.Error)
+		}
+	}
+	// {panel: "yes"} is truthy: left out; leaveOut() draws everything.
+	parts := func(call string) string {
+		return eval[string](t, ctx, `(r => [r.ok, r.under, r.nodeLayer, r.panel, r.over].join(","))(gossipscope.`+call+`)`)
+	}
+	if got := parts(`leaveOut({panel: "yes"})`); got != "true,false,false,true,false" {
+		t.Errorf(`leaveOut({panel: "yes"}) gives ok, under, nodeLayer, panel, over = %s`, got)
+	}
+	if got := parts(`leaveOut("panel")`); got != "true,false,false,false,false" {
+		t.Errorf(`leaveOut("panel") gives ok, under, nodeLayer, panel, over = %s, want nothing left out`, got)
+	}
+	frameAfterCall(t, ctx, "the plane allowed again", "setPanelPlane(true)")
+	if eval[bool](t, ctx, `gossipscope.state().software`) && !eval[bool](t, ctx, `gossipscope.state().panelPlane`) {
+		t.Error("after setPanelPlane(true) the panel is not on its plane")
+	}
+}

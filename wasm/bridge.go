@@ -129,7 +129,7 @@ func exposeBridge(g *game) {
 	// setPanelPlane(true) lets it move to its plane again (plane.go).
 	def("setPanelPlane", func(_ *session.Session, a []js.Value) any {
 		g.planeOff = !boolean(a, 0)
-		g.lastSig = 0 // the same scene, drawn elsewhere: draw it
+		g.redraw()
 		return map[string]any{"ok": true, "on": !g.planeOff}
 	})
 	// leaveOut({under, nodeLayer, panel, over}): a diagnostic that stops
@@ -141,7 +141,7 @@ func exposeBridge(g *game) {
 			o = leftOut{a[0].Get("under").Truthy(), a[0].Get("nodeLayer").Truthy(), a[0].Get("panel").Truthy(), a[0].Get("over").Truthy()}
 		}
 		g.r.leftOut = o
-		g.lastSig = 0 // the same scene, another picture: draw it
+		g.redraw()
 		return map[string]any{"ok": true, "under": o.under, "nodeLayer": o.nodeLayer, "panel": o.panel, "over": o.over}
 	})
 	def("state", func(s *session.Session, a []js.Value) any {

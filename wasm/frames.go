@@ -131,6 +131,11 @@ func (g *game) needsFrame() bool {
 	return true
 }
 
+// redraw makes the next frame count as new though the scene composes the
+// same batches: the renderer was told to draw them otherwise (leaveOut,
+// setPanelPlane). Call it with the lock held.
+func (g *game) redraw() { g.lastSig = 0 }
+
 // changed reports whether the frame just composed differs from the one on
 // screen. Messages in flight move whenever the playhead does, so such a
 // frame is new without looking; otherwise (a live stream with nothing

@@ -25,11 +25,12 @@ import (
 //
 // The plane lies over ebiten's canvas and under the page's HTML
 // (z-index 1; the page's overlays are 10 and up), and lets the pointer
-// through. The renderer draws the panel in WebGL instead whenever the
-// plane would not show the same picture: shapes of the Over batch reach
-// into the panel (they are drawn over it), the page asked for the canvas
-// alone (setPanelPlane(false): a recording captures only ebiten's
-// canvas), or before the first frame.
+// through. The shapes of the Over batch that lie on the panel (the
+// chart's playhead) are drawn on the plane with it. The renderer draws the
+// panel in WebGL instead whenever the plane would not show the same
+// picture: a shape of Over lies across the panel's edge, the page asked
+// for the canvas alone (setPanelPlane(false): a recording captures only
+// ebiten's canvas), or before the first frame.
 type panelPlane struct {
 	div, canvas, ctx js.Value
 	made, shown      bool
@@ -45,9 +46,6 @@ type panelPlane struct {
 	straight []byte
 	buf      js.Value
 	bufLen   int
-
-	// puts and putPx count what was handed to the browser (state()).
-	puts, putPx int
 }
 
 // make creates the plane's canvas at the end of the body, after ebiten's
@@ -80,7 +78,7 @@ func (p *panelPlane) make() bool {
 // on the plane and shows it; false when there is no panel or no 2D canvas
 // (the renderer then draws the panel in WebGL).
 func (p *panelPlane) show(b *scene.Batch, box scene.Box, a *scene.Atlas, scale float64) bool {
-	if box[2] <= box[0] || box[3] <= box[1] || !p.make() {
+	if !(box[2] > box[0] && box[3] > box[1]) || !p.make() { // NaN too
 		return false
 	}
 	org := image.Pt(int(box[0]), int(box[1]))
@@ -194,6 +192,4 @@ func (p *panelPlane) put(r image.Rectangle) {
 	js.CopyBytesToJS(arr, out)
 	data := js.Global().Get("ImageData").New(arr, w, h)
 	p.ctx.Call("putImageData", data, r.Min.X, r.Min.Y)
-	p.puts++
-	p.putPx += w * h
 }

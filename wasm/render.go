@@ -51,8 +51,6 @@ type renderer struct {
 	// planeBatch is the panel with the shapes of Over drawn on it; overOut
 	// the rest of Over, while the plane shows.
 	planeBatch, overOut scene.Batch
-	// drew says this frame put something onto the canvas.
-	drew bool
 
 	// leftOut names the parts of the frame not drawn (leaveOut in the JS
 	// API): a diagnostic, so that a benchmark can tell what each part
@@ -109,10 +107,10 @@ func (pc *panelCache) clearBoxes(r *renderer, boxes []scene.Box) {
 // the shapes reaching into them, cut to them (scene.Batch.Clip), drawn
 // onto the whole image in one call per run, whatever the number of boxes. A change in the atlas (new glyphs, or the
 // glyph area started over) redraws it all.
-func (pc *panelCache) draw(r *renderer, screen drawTarget, f *scene.Frame, atlasChanged bool) {
+func (pc *panelCache) draw(r *renderer, screen drawTarget, f *scene.Frame, atlasChanged bool) (drew bool) {
 	box := f.PanelBox
-	if box[2] <= box[0] || box[3] <= box[1] {
-		return
+	if !(box[2] > box[0] && box[3] > box[1]) {
+		return false
 	}
 	w, h := int(math.Ceil(float64(f.W))), int(math.Ceil(float64(f.H)))
 	if pc.img == nil || pc.img.Bounds().Dx() != w || pc.img.Bounds().Dy() != h {
@@ -146,6 +144,7 @@ func (pc *panelCache) draw(r *renderer, screen drawTarget, f *scene.Frame, atlas
 		opts = &r.copied
 	}
 	screen.DrawTriangles(pc.quad[:], quadIndices, pc.img, opts)
+	return true
 }
 
 func newRenderer() *renderer {
@@ -199,14 +198,14 @@ type drawTarget interface {
 func (r *renderer) drawFrame(screen drawTarget, f *scene.Frame, a *scene.Atlas) {
 	atlasChanged := r.uploadAtlas(a)
 	out := r.leftOut
-	r.drew = false
+	drew := false // anything went onto the canvas
 	if !out.under {
 		r.drawBatch(screen, &f.Under)
-		r.drew = len(f.Under.Indices) > 0
+		drew = len(f.Under.Indices) > 0
 	}
 	if f.Nodes != nil && f.Nodes.On && !out.nodeLayer {
 		r.uploaded += r.nodes.draw(screen, f.Nodes)
-		r.drew = true
+		drew = true
 	}
 	over := &f.Over
 	switch {
@@ -218,14 +217,13 @@ func (r *renderer) drawFrame(screen drawTarget, f *scene.Frame, a *scene.Atlas) 
 		over = &r.overOut
 	default:
 		r.plane.hide()
-		r.panel.draw(r, screen, f, atlasChanged)
-		r.drew = r.drew || f.PanelBox[2] > f.PanelBox[0] && f.PanelBox[3] > f.PanelBox[1]
+		drew = r.panel.draw(r, screen, f, atlasChanged) || drew
 	}
 	if !out.over {
 		r.drawBatch(screen, over)
-		r.drew = r.drew || len(over.Indices) > 0
+		drew = drew || len(over.Indices) > 0
 	}
-	if !r.drew {
+	if !drew {
 		// Nothing went onto the canvas (the panel on its plane, the rest
 		// empty or left out): a WebGL canvas nothing was drawn on is not
 		// presented again, and would keep the last picture. One
