@@ -24,8 +24,12 @@ var startupSteps = []string{"gs:compiled", "gs:instantiated", "gs:main", "gs:rea
 // scenario (BENCH_NODES nodes, 1,000 by default), and reports the median
 // time from navigation to each start-up mark (ms-to-main, ms-to-shown ...)
 // and to the end of the wasm's download; it logs every load, step by step,
-// so that what varies shows. Run it with -benchtime 1x. To compare two
-// builds, load each in turn in the same run (docs/benchmarks.md).
+// so that what varies shows. Run it with -benchtime 1x.
+//
+// To compare two builds, set STARTUP_BASELINE to a gossipscope binary built
+// from the other commit (it embeds its page): a second server runs it, the
+// loads alternate between the two (A B B A ...), and the baseline's medians
+// are reported beside (base-ms-to-shown ...), measured under the same load.
 func BenchmarkStartup(b *testing.B) {
 	needBrowser(b)
 	nodes := 1000
@@ -37,19 +41,31 @@ func BenchmarkStartup(b *testing.B) {
 		nodes = n
 	}
 	q := fmt.Sprintf("nodes=%d&fanout=3&mode=pushpull&stop=never&latency=100,400&seed=1&maxtime=15000", nodes)
+	pages := []struct{ name, prefix, url string }{{"this build", "", pageURL(q)}}
+	if bin := os.Getenv("STARTUP_BASELINE"); bin != "" {
+		base, err := startServer(bin)
+		if err != nil {
+			b.Fatalf("STARTUP_BASELINE=%s: %v", bin, err)
+		}
+		defer base.stop()
+		pages = append(pages, struct{ name, prefix, url string }{"baseline", "base-", base.url + "?" + q})
+	}
 	times := map[string][]float64{}
-	for i := 0; i < startupLoads; i++ {
-		at := startupLoad(b, pageURL(q))
+	for i := 0; i < startupLoads*len(pages); i++ {
+		// A B B A: neither build always loads first after the other.
+		p := pages[(i+i/2)%len(pages)]
+		at := startupLoad(b, p.url)
 		var line strings.Builder
-		for _, step := range append([]string{"wasm"}, startupSteps...) {
-			times[step] = append(times[step], at[step])
+		for _, step := range append([]string{"wasm-request", "wasm-first-byte", "wasm"}, startupSteps...) {
+			key := p.prefix + strings.TrimPrefix(step, "gs:")
+			times[key] = append(times[key], at[step])
 			fmt.Fprintf(&line, " %s=%.0f", strings.TrimPrefix(step, "gs:"), at[step])
 		}
-		b.Logf("load %d:%s", i, line.String())
+		b.Logf("load %d (%s):%s", i, p.name, line.String())
 	}
-	for step, v := range times {
+	for key, v := range times {
 		slices.Sort(v)
-		b.ReportMetric(v[len(v)/2], "ms-to-"+strings.TrimPrefix(step, "gs:"))
+		b.ReportMetric(v[len(v)/2], strings.Replace("ms-to-"+key, "ms-to-base-", "base-ms-to-", 1))
 	}
 }
 
@@ -59,7 +75,9 @@ const startupLoads = 7
 
 // startupLoad opens url in a fresh tab with an empty cache and returns the
 // time from navigation to each start-up mark and to the end of the wasm's
-// download ("wasm"), once the first frame is on screen.
+// download ("wasm"; "wasm-request" when its request was sent,
+// "wasm-first-byte" when its response began), once the first frame is on
+// screen.
 func startupLoad(b *testing.B, url string) map[string]float64 {
 	ctx, done := benchTab(b)
 	defer done()
@@ -76,6 +94,8 @@ func startupLoad(b *testing.B, url string) map[string]float64 {
 		const at = Object.fromEntries(performance.getEntriesByType("mark").map((m) => [m.name, m.startTime]));
 		const w = performance.getEntriesByName(new URL("web/gossipscope.wasm", location.href).href)[0];
 		at.wasm = w ? w.responseEnd : 0;
+		at["wasm-request"] = w ? w.requestStart : 0;
+		at["wasm-first-byte"] = w ? w.responseStart : 0;
 		return at; })()`)
 	for _, step := range startupSteps {
 		if _, ok := at[step]; !ok {
