@@ -144,11 +144,13 @@ func (g *game) update() (sleep bool) {
 	g.lock()
 	defer g.unlock()
 	defer g.recover("update")
-	// The first picture first: until it is drawn, time stands still and
-	// nothing is simulated ahead (at 1,000 nodes that took 70 ms, all of it
-	// before anything showed). The scenario's load simulated up to the
-	// playhead already.
-	if g.frames > 0 {
+	// The first picture first: until it is on screen, time stands still and
+	// nothing is simulated ahead (startup.go). Commands act meanwhile.
+	if g.boot.holdsClock() {
+		// Not idle: the clock is about to start. The page's refresh may
+		// slow down meanwhile: the next new frame tells it (tellWake).
+		g.still, g.quiet = 0, true
+	} else {
 		g.s.Tick(g.wallMs())
 	}
 	g.s.FPS = ebiten.ActualFPS()
@@ -241,7 +243,7 @@ func (g *game) DrawFinalScreen(screen ebiten.FinalScreen, offscreen *ebiten.Imag
 	}
 	g.r.uploaded = 0
 	g.r.scale = g.scale
-	g.r.planeWanted = g.software.on && (g.boot == nil || g.boot.done) && !g.planeOff
+	g.r.planeWanted = g.software.on && !g.boot.holdsClock() && !g.planeOff
 	g.r.drawFrame(screen, &g.frame, g.s.Composer.Atlas())
 	g.boot.drawn()
 	if !g.pending.fresh {
