@@ -45,7 +45,7 @@ func BenchmarkPageParts(b *testing.B) {
 	for rep := 0; rep < benchReps; rep++ {
 		for _, p := range parts {
 			api(b, ctx, "leaveOut("+p.arg+")")
-			api(b, ctx, fmt.Sprintf("setPanelPlane(%v)", p.name != "panel-on-canvas"))
+			api(b, ctx, fmt.Sprintf("setPlane(%v)", p.name != "panel-on-canvas"))
 			var w window
 			measureFrames(b, ctx, &w, nil)
 			gpu[p.name] = append(gpu[p.name], w.gpuMs)

@@ -98,7 +98,7 @@ func TestExportPNG(t *testing.T) {
 		}
 	}
 	if total == 0 || differ > total/100 {
-		t.Errorf("%d of the panel's %d pixels differ between the PNG and the screen (plane shown: %v)", differ, total, eval[bool](t, ctx, `gossipscope.state().panelPlane`))
+		t.Errorf("%d of the panel's %d pixels differ between the PNG and the screen (plane shown: %v)", differ, total, eval[bool](t, ctx, `gossipscope.state().plane`))
 	}
 }
 
@@ -184,12 +184,12 @@ func TestExportWebM(t *testing.T) {
 	eval[bool](t, ctx, `(window.__rec = gossipscopeExport.record(), true)`)
 	time.Sleep(2 * time.Second)
 	// The stream captures ebiten's canvas alone: the panel is on it.
-	if eval[bool](t, ctx, `gossipscope.state().panelPlane`) {
+	if eval[bool](t, ctx, `gossipscope.state().plane`) {
 		t.Error("while recording the panel is on a plane of its own, outside the recorded canvas")
 	}
 	b := exportBlob(t, ctx, `window.__rec.stop()`)
 	if software {
-		waitFor(t, ctx, 10*time.Second, "the panel back on its plane after the recording", `gossipscope.state().panelPlane`)
+		waitFor(t, ctx, 10*time.Second, "the panel back on its plane after the recording", `gossipscope.state().plane`)
 	}
 	if !bytes.HasPrefix(b, []byte{0x1a, 0x45, 0xdf, 0xa3}) {
 		t.Fatalf("not an EBML (WebM) file: % x", b[:min(8, len(b))])

@@ -131,7 +131,7 @@ func TestLeaveOutDropsAndRestoresParts(t *testing.T) {
 	}
 }
 
-// TestDrawCallsTakeAnyArgument: leaveOut and setPanelPlane given what is
+// TestDrawCallsTakeAnyArgument: leaveOut and setPlane given what is
 // not an object or a boolean (a string, a number, null, nothing) answer
 // ok, report no error, and leave the page drawing everything.
 func TestDrawCallsTakeAnyArgument(t *testing.T) {
@@ -139,7 +139,7 @@ func TestDrawCallsTakeAnyArgument(t *testing.T) {
 	openPage(t, ctx, pageURL("nodes=100&fanout=3&mode=push&seed=2"))
 	api(t, ctx, "pause()")
 	for _, call := range []string{`leaveOut("panel")`, `leaveOut(42)`, `leaveOut(null)`, `leaveOut()`, `leaveOut({panel: "yes", under: 0})`,
-		`setPanelPlane("no")`, `setPanelPlane(null)`, `setPanelPlane()`, `setPanelPlane({})`} {
+		`setPlane("no")`, `setPlane(null)`, `setPlane()`, `setPlane({})`} {
 		if r := api(t, ctx, call); !r.OK {
 			t.Errorf("%s: %s", call, r.Error)
 		}
@@ -157,8 +157,8 @@ func TestDrawCallsTakeAnyArgument(t *testing.T) {
 	if got := parts(`leaveOut("panel")`); got != "true,false,false,false,false" {
 		t.Errorf(`leaveOut("panel") gives ok, under, nodeLayer, panel, over = %s, want nothing left out`, got)
 	}
-	frameAfterCall(t, ctx, "the plane allowed again", "setPanelPlane(true)")
-	if eval[bool](t, ctx, `gossipscope.state().software`) && !eval[bool](t, ctx, `gossipscope.state().panelPlane`) {
-		t.Error("after setPanelPlane(true) the panel is not on its plane")
+	frameAfterCall(t, ctx, "the plane allowed again", "setPlane(true)")
+	if eval[bool](t, ctx, `gossipscope.state().software`) && !eval[bool](t, ctx, `gossipscope.state().plane`) {
+		t.Error("after setPlane(true) the panel is not on its plane")
 	}
 }

@@ -41,11 +41,50 @@ type Frame struct {
 	// the batch changed (Damage). PanelBox bounds it, whole device px.
 	Panel    Batch
 	PanelBox [4]float32
+	// Still is where the still part of Under begins. Its shapes from Still
+	// on (the nodes neither glowing nor growing, and what is drawn over
+	// them) change now and then; those before it (dividers, links,
+	// messages, glows, the nodes glowing or growing) change on every frame
+	// something moves. A software renderer draws the still part, with the
+	// Panel and Over, on a plane of its own above the canvas, redrawn only
+	// where it changed (docs/architecture.md). It is Under's length when
+	// the node layer is on (what Under draws lies under the layer), and -1
+	// when the layout itself moves.
+	Still    int
 	Texts    []Text
 	Counts   [numClasses]int // nodes per class
 	Packets  int             // messages drawn in flight
 	InFlight int             // messages in flight (Packets is a sample when fewer)
 }
+
+// SplitStill cuts the frame in two for a software renderer (Still): what
+// changes on every frame something moves, drawn on the canvas (moving:
+// Under up to Still, the node layer after it), and what is drawn over it
+// (still: the rest of Under, the Panel, Over), in order, leaving out the
+// parts left (a diagnostic: what each part costs). False, and nothing
+// written, when the layout moves (Still is -1).
+func (f *Frame) SplitStill(moving, still *Batch, left Parts) bool {
+	if f.Still < 0 {
+		return false
+	}
+	moving.Reset()
+	still.Reset()
+	if !left.Under {
+		moving.AppendShapes(&f.Under, 0, f.Still)
+		still.AppendShapes(&f.Under, f.Still, f.Under.Shapes())
+	}
+	if !left.Panel {
+		still.AppendShapes(&f.Panel, 0, f.Panel.Shapes())
+	}
+	if !left.Over {
+		still.AppendShapes(&f.Over, 0, f.Over.Shapes())
+	}
+	return true
+}
+
+// Parts names parts of a Frame: the Under batch, the node layer, the
+// Panel, the Over batch.
+type Parts struct{ Under, NodeLayer, Panel, Over bool }
 
 // Shapes returns the quads and triangles of the frame.
 func (f *Frame) Shapes() int { return f.Under.Shapes() + f.Panel.Shapes() + f.Over.Shapes() }
@@ -84,7 +123,8 @@ const MaxPackets = 4000
 // glyphs and strings between frames so that a steady frame allocates
 // nothing.
 type Composer struct {
-	Projector bool // large type and thick lines for a room
+	Projector bool    // large type and thick lines for a room
+	still     []int32 // the still nodes of a frame, drawn after the others (drawNodes)
 	// TextMin is the smallest text the last frame drew, CSS px (device px
 	// over the device pixel ratio): what a reader at the back must read.
 	TextMin  float32
@@ -194,6 +234,7 @@ func (c *Composer) Compose(p *Player, w, h, scale float32, f *Frame) {
 	f.Over.Reset()
 	f.Panel.Reset()
 	f.PanelBox = [4]float32{}
+	f.Still = 0
 	f.Texts = f.Texts[:0]
 	f.Packets, f.InFlight = 0, 0
 	f.Nodes = &c.layer
@@ -260,6 +301,9 @@ func (c *Composer) Compose(p *Player, w, h, scale float32, f *Frame) {
 		if sz := f.Texts[i].Size / scale; c.TextMin == 0 || sz < c.TextMin {
 			c.TextMin = sz
 		}
+	}
+	if f.Nodes.On {
+		f.Still = f.Under.Shapes()
 	}
 }
 

@@ -29,6 +29,9 @@ func (r Box) union(o Box) Box {
 // Damage finds where a batch differs from the one it saw last. It keeps
 // its memory between calls: a steady frame allocates nothing.
 type Damage struct {
+	// MaxBoxes is how many boxes are redrawn one by one (0:
+	// maxDamageBoxes); past it the whole image is drawn again.
+	MaxBoxes  int
 	last      Batch   // the batch of the last call
 	keys      []keyed // last's shapes by hash, then by order
 	next      []keyed
@@ -146,7 +149,11 @@ func (d *Damage) diff(cur *Batch, bounds Box) (full bool) {
 	for _, b := range d.boxes {
 		area += b.area()
 	}
-	return len(d.boxes) > maxDamageBoxes || area > bounds.area()/2
+	most := d.MaxBoxes
+	if most <= 0 {
+		most = maxDamageBoxes
+	}
+	return len(d.boxes) > most || area > bounds.area()/2
 }
 
 // add notes box b, rounded out to whole pixels and cut to bounds.

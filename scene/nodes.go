@@ -115,33 +115,56 @@ func (c *Composer) drawNodes(p *Player, f *Frame) {
 		}
 	}
 	ns, stamped := c.atlas.stamps(R)
+	// The nodes that animate (glowing, growing) first, then the still
+	// ones, from f.Still: a software renderer keeps those on a plane of
+	// their own, drawn again only when one changes (Frame.Still). Nodes
+	// do not overlap, so the order among them changes no pixel.
+	c.still = c.still[:0]
 	for i, cl := range c.classes {
-		col, shape, _, grown := c.nodeLook(i, cl, gained, cur.joined, now, glowFor, growFor)
-		x, y, r := c.px[2*i], c.px[2*i+1], R*grown
-		if stamped && grown == 1 { // full size: its stamp
-			switch shape {
-			case shapeRing:
-				b.Stamp(StampDisc, ns, x, y, ColBackground)
-				b.Stamp(StampRing, ns, x, y, col)
-			case shapeSmall:
-				b.Stamp(StampSmall, ns, x, y, col)
-			case shapeDisc:
-				b.Stamp(StampDisc, ns, x, y, col)
-			}
+		col, shape, glow, grown := c.nodeLook(i, cl, gained, cur.joined, now, glowFor, growFor)
+		if glow == 0 && grown == 1 {
+			c.still = append(c.still, int32(i))
 			continue
 		}
-		switch shape {
-		case shapeNone:
-		case shapeRing:
-			b.Sprite(SpriteDisc, x, y, r, ColBackground)
-			b.Sprite(SpriteRing, x, y, r, col)
-		case shapeSmall:
-			b.Sprite(SpriteDisc, x, y, r*0.82, col.Alpha(grown))
-		default:
-			b.Sprite(SpriteDisc, x, y, r, col.Alpha(grown))
-		}
+		c.drawNode(b, i, col, shape, grown, ns, stamped)
+	}
+	f.Still = b.Shapes()
+	if a.moving {
+		f.Still = -1
+	}
+	for _, i := range c.still {
+		col, shape, _, grown := c.nodeLook(int(i), c.classes[i], gained, cur.joined, now, glowFor, growFor)
+		c.drawNode(b, int(i), col, shape, grown, ns, stamped)
 	}
 	c.drawCrashMarks(f)
+}
+
+// drawNode draws node i: its stamp (a triangle) at full size, else a
+// sprite of radius R*grown.
+func (c *Composer) drawNode(b *Batch, i int, col Color, shape uint8, grown float32, ns NodeStamps, stamped bool) {
+	x, y, r := c.px[2*i], c.px[2*i+1], c.nodeR*grown
+	if stamped && grown == 1 { // full size: its stamp
+		switch shape {
+		case shapeRing:
+			b.Stamp(StampDisc, ns, x, y, ColBackground)
+			b.Stamp(StampRing, ns, x, y, col)
+		case shapeSmall:
+			b.Stamp(StampSmall, ns, x, y, col)
+		case shapeDisc:
+			b.Stamp(StampDisc, ns, x, y, col)
+		}
+		return
+	}
+	switch shape {
+	case shapeNone:
+	case shapeRing:
+		b.Sprite(SpriteDisc, x, y, r, ColBackground)
+		b.Sprite(SpriteRing, x, y, r, col)
+	case shapeSmall:
+		b.Sprite(SpriteDisc, x, y, r*0.82, col.Alpha(grown))
+	default:
+		b.Sprite(SpriteDisc, x, y, r, col.Alpha(grown))
+	}
 }
 
 // glowFor is how long (stream ms) a node glows after learning the news:

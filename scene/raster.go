@@ -31,32 +31,102 @@ import (
 // ~5,000, by 1 (float32 there, float64 here; halves rounded otherwise).
 // A GPU snapping to 1/256 px would place some edge pixels otherwise.
 func RasterBatch(dst *image.RGBA, org image.Point, clip image.Rectangle, b *Batch, atlas *image.RGBA) {
-	r := rasterizer{dst: dst, clip: clip.Intersect(dst.Rect), atlas: atlas, ox: float64(org.X), oy: float64(org.Y)}
-	if r.clip.Empty() || atlas.Rect.Empty() {
+	RasterBoxes(dst, org, []image.Rectangle{clip}, b, atlas)
+}
+
+// RasterBoxes draws b onto dst in each of boxes, as RasterBatch would with
+// each box as its clip, in one pass over the batch: a triangle's bounds are
+// tested against the boxes of the band rows it spans only, so that tens of
+// small boxes (nodes that changed across a plane of the whole scene) cost
+// about what one does. The boxes must not overlap: a pixel in two would be
+// blended twice.
+func RasterBoxes(dst *image.RGBA, org image.Point, boxes []image.Rectangle, b *Batch, atlas *image.RGBA) {
+	if atlas.Rect.Empty() {
 		return
 	}
-	// The clip in the batch's coordinates: most triangles miss a small
-	// box, told at the cost of a few comparisons.
-	cx0, cy0 := float32(r.clip.Min.X+org.X), float32(r.clip.Min.Y+org.Y)
-	cx1, cy1 := float32(r.clip.Max.X+org.X), float32(r.clip.Max.Y+org.Y)
+	var bx rasterBands
+	if !bx.index(boxes, dst.Rect, org) {
+		return
+	}
+	r := rasterizer{dst: dst, atlas: atlas, ox: float64(org.X), oy: float64(org.Y)}
+	tri := int32(0)
 	for _, ch := range b.Chunks() {
 		v, ix := b.Vertices[ch.V0:ch.V1], b.Indices[ch.I0:ch.I1]
 		r.linear, r.level = ch.Linear, -1
 		for t := 0; t+2 < len(ix); t += 3 {
 			p0, p1, p2 := &v[ix[t]], &v[ix[t+1]], &v[ix[t+2]]
-			if max(p0.DstX, p1.DstX, p2.DstX) < cx0 || min(p0.DstX, p1.DstX, p2.DstX) > cx1 ||
-				max(p0.DstY, p1.DstY, p2.DstY) < cy0 || min(p0.DstY, p1.DstY, p2.DstY) > cy1 {
+			x0, x1 := min(p0.DstX, p1.DstX, p2.DstX), max(p0.DstX, p1.DstX, p2.DstX)
+			y0, y1 := min(p0.DstY, p1.DstY, p2.DstY), max(p0.DstY, p1.DstY, p2.DstY)
+			if x1 < bx.all[0] || x0 > bx.all[2] || y1 < bx.all[1] || y0 > bx.all[3] {
 				continue
 			}
-			if r.level < 0 { // the chunk reaches into the clip
-				r.level = 0
-				if ch.Linear {
-					r.level = mipLevel(v, ix)
+			tri++
+			for band := bx.band(y0); band <= bx.band(y1); band++ {
+				for _, k := range bx.in[band] {
+					c := &bx.clips[k]
+					if bx.drawn[k] == tri || x1 < c[0] || x0 > c[2] || y1 < c[1] || y0 > c[3] {
+						continue
+					}
+					bx.drawn[k] = tri // a box lies in several bands
+					if r.level < 0 {  // the chunk reaches into a box
+						r.level = 0
+						if ch.Linear {
+							r.level = mipLevel(v, ix)
+						}
+					}
+					r.clip = bx.rects[k]
+					r.triangle([3]*Vertex{p0, p1, p2})
 				}
 			}
-			r.triangle([3]*Vertex{p0, p1, p2})
 		}
 	}
+}
+
+// rasterBands files the boxes of RasterBoxes by horizontal bands of the
+// image, so that a triangle is tested against the boxes near it only.
+type rasterBands struct {
+	rects []image.Rectangle // the boxes cut to dst, in dst's pixels
+	clips [][4]float32      // the same in the batch's coordinates
+	all   [4]float32        // their union, batch coordinates
+	y0    float32           // the first band's top, batch coordinates
+	in    [][]int32         // per band, the boxes reaching into it
+	drawn []int32           // per box, the last triangle drawn in it
+}
+
+// rasterBand is a band's height, px: a node's size, a few text lines.
+const rasterBand = 32
+
+func (bx *rasterBands) index(boxes []image.Rectangle, bounds image.Rectangle, org image.Point) bool {
+	for _, b := range boxes {
+		b = b.Intersect(bounds)
+		if b.Empty() {
+			continue
+		}
+		bx.rects = append(bx.rects, b)
+		bx.clips = append(bx.clips, [4]float32{float32(b.Min.X + org.X), float32(b.Min.Y + org.Y), float32(b.Max.X + org.X), float32(b.Max.Y + org.Y)})
+	}
+	if len(bx.rects) == 0 {
+		return false
+	}
+	bx.all = bx.clips[0]
+	for _, c := range bx.clips[1:] {
+		bx.all = [4]float32{min(bx.all[0], c[0]), min(bx.all[1], c[1]), max(bx.all[2], c[2]), max(bx.all[3], c[3])}
+	}
+	bx.drawn = make([]int32, len(bx.rects))
+	bx.y0 = bx.all[1]
+	bx.in = make([][]int32, int((bx.all[3]-bx.y0)/rasterBand)+1)
+	for k, c := range bx.clips {
+		for band := bx.band(c[1]); band <= bx.band(c[3]); band++ {
+			bx.in[band] = append(bx.in[band], int32(k))
+		}
+	}
+	return true
+}
+
+// band returns the band of batch coordinate y, clamped to the bands.
+func (bx *rasterBands) band(y float32) int {
+	i := int((y - bx.y0) / rasterBand)
+	return min(max(i, 0), len(bx.in)-1)
 }
 
 const (

@@ -9,6 +9,7 @@ import (
 	"syscall/js"
 
 	"github.com/gossipscope/gossipscope/engine"
+	"github.com/gossipscope/gossipscope/scene"
 	"github.com/gossipscope/gossipscope/wasm/session"
 )
 
@@ -124,10 +125,11 @@ func exposeBridge(g *game) {
 	def("keys", func(s *session.Session, _ []js.Value) any { return session.Values(s.Keys()) })
 	def("plan", func(_ *session.Session, a []js.Value) any { return planCall(a) })
 	def("frames", func(*session.Session, []js.Value) any { return float64(g.frames) })
-	// setPanelPlane(false) keeps the panel on ebiten's canvas even on a
+	// setPlane(false) draws the whole frame on ebiten's canvas even on a
 	// software renderer (a recording captures only that canvas);
-	// setPanelPlane(true) lets it move to its plane again (plane.go).
-	def("setPanelPlane", func(_ *session.Session, a []js.Value) any {
+	// setPlane(true) lets its still part move to its plane again
+	// (stillplane.go).
+	def("setPlane", func(_ *session.Session, a []js.Value) any {
 		g.planeOff = !boolean(a, 0)
 		g.redraw()
 		return map[string]any{"ok": true, "on": !g.planeOff}
@@ -136,13 +138,13 @@ func exposeBridge(g *game) {
 	// drawing those parts of the frame (true) until called again; the
 	// page benchmark uses it to tell what each part costs.
 	def("leaveOut", func(_ *session.Session, a []js.Value) any {
-		var o leftOut
+		var o scene.Parts
 		if len(a) > 0 && a[0].Type() == js.TypeObject {
-			o = leftOut{a[0].Get("under").Truthy(), a[0].Get("nodeLayer").Truthy(), a[0].Get("panel").Truthy(), a[0].Get("over").Truthy()}
+			o = scene.Parts{Under: a[0].Get("under").Truthy(), NodeLayer: a[0].Get("nodeLayer").Truthy(), Panel: a[0].Get("panel").Truthy(), Over: a[0].Get("over").Truthy()}
 		}
 		g.r.leftOut = o
 		g.redraw()
-		return map[string]any{"ok": true, "under": o.under, "nodeLayer": o.nodeLayer, "panel": o.panel, "over": o.over}
+		return map[string]any{"ok": true, "under": o.Under, "nodeLayer": o.NodeLayer, "panel": o.Panel, "over": o.Over}
 	})
 	def("state", func(s *session.Session, a []js.Value) any {
 		st := session.Values(s.State()).(map[string]any)
@@ -152,10 +154,15 @@ func exposeBridge(g *game) {
 		st["nodeLayer"] = s.Composer.NodeLayerOn()
 		st["software"] = g.software.on
 		st["renderer"] = g.software.renderer
-		// Triangles of the last composed frame by batch: what a software
-		// renderer pays for most (docs/benchmarks.md).
-		st["panelPlane"] = g.r.plane.shown
-		st["triangles"] = map[string]any{"under": len(g.frame.Under.Indices) / 3, "over": len(g.frame.Over.Indices) / 3, "panel": len(g.frame.Panel.Indices) / 3}
+		// Triangles of the last composed frame by batch, and of its still
+		// part when the plane showed it (the rest went to the canvas):
+		// what a software renderer pays for most (docs/benchmarks.md).
+		st["plane"] = g.r.plane.shown
+		still := 0
+		if g.r.plane.shown {
+			still = len(g.r.still.Indices) / 3
+		}
+		st["triangles"] = map[string]any{"under": len(g.frame.Under.Indices) / 3, "over": len(g.frame.Over.Indices) / 3, "panel": len(g.frame.Panel.Indices) / 3, "still": still}
 		// state({geometry: false}) leaves it out: with every node's place
 		// (up to scene.CircleMax) it is most of the call's cost, and the
 		// page's own refresh does not read it.

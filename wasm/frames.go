@@ -133,7 +133,7 @@ func (g *game) needsFrame() bool {
 
 // redraw makes the next frame count as new though the scene composes the
 // same batches: the renderer was told to draw them otherwise (leaveOut,
-// setPanelPlane). Call it with the lock held.
+// setPlane). Call it with the lock held.
 func (g *game) redraw() { g.lastSig = 0 }
 
 // changed reports whether the frame just composed differs from the one on

@@ -45,8 +45,9 @@ type game struct {
 	pending    pendingCost // the cost of the frame composed, until it is drawn
 	software   softwareGL
 	boot       *startup // until the first frame is drawn (startup.go)
-	// planeOff: the page asked for the panel on ebiten's canvas, not on a
-	// plane of its own (setPanelPlane(false): a recording of the canvas).
+	// planeOff: the page asked for the whole frame on ebiten's canvas,
+	// its still part not on a plane of its own (setPlane(false): a
+	// recording of the canvas).
 	planeOff bool
 }
 

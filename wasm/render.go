@@ -41,25 +41,21 @@ type renderer struct {
 	nodes nodeRenderer
 	panel panelCache
 
-	// plane shows the panel on a 2D canvas of its own (plane.go) when
-	// planeWanted (a software renderer, past the first frame, unless the
-	// page asked for the canvas alone); scale is the device px per CSS px
-	// of the frame drawn.
-	plane       panelPlane
-	planeWanted bool
-	scale       float64
-	// planeBatch is the panel with the shapes of Over drawn on it; overOut
-	// the rest of Over, while the plane shows.
-	planeBatch, overOut scene.Batch
+	// plane shows the still part of the frame on a 2D canvas of its own
+	// (stillplane.go) when planeWanted (a software renderer, past the
+	// first frame, unless the page asked for the canvas alone); scale is
+	// the device px per CSS px of the frame drawn. moving and still are
+	// the frame's two parts (scene.Frame.SplitStill) while it shows.
+	plane         stillPlane
+	planeWanted   bool
+	scale         float64
+	moving, still scene.Batch
 
 	// leftOut names the parts of the frame not drawn (leaveOut in the JS
 	// API): a diagnostic, so that a benchmark can tell what each part
 	// costs the browser in the same page (docs/benchmarks.md).
-	leftOut leftOut
+	leftOut scene.Parts
 }
-
-// leftOut says which parts of a frame are not drawn.
-type leftOut struct{ under, nodeLayer, panel, over bool }
 
 // panelCache keeps the panel (scene.Frame.Panel) in an image of the
 // screen's size, drawn on a frame only where its batch changed
@@ -195,42 +191,56 @@ type drawTarget interface {
 
 // drawFrame draws f onto a cleared (transparent) screen: the background
 // colour is the canvas's CSS background, so it costs no pass of its own.
+// With the plane, the canvas gets only the moving part of the frame.
 func (r *renderer) drawFrame(screen drawTarget, f *scene.Frame, a *scene.Atlas) {
 	atlasChanged := r.uploadAtlas(a)
 	out := r.leftOut
 	drew := false // anything went onto the canvas
-	if !out.under {
+	if r.planeWanted && f.SplitStill(&r.moving, &r.still, out) &&
+		r.plane.show(&r.still, int(math.Ceil(float64(f.W))), int(math.Ceil(float64(f.H))), a, r.scale) {
+		r.panel.damage.Forget() // stale while the plane shows the panel
+		r.drawBatch(screen, &r.moving)
+		drew = len(r.moving.Indices) > 0
+		if f.Nodes != nil && f.Nodes.On && !out.NodeLayer {
+			r.uploaded += r.nodes.draw(screen, f.Nodes)
+			drew = true
+		}
+	} else {
+		r.plane.hide()
+		drew = r.drawWhole(screen, f, atlasChanged)
+	}
+	if !drew {
+		// Nothing went onto the canvas (all on the plane, or left out): a
+		// WebGL canvas nothing was drawn on is not presented again, and
+		// would keep the last picture. One transparent triangle of a pixel
+		// makes the browser present its cleared buffer; a clear by ebiten
+		// would be a full-screen pass.
+		screen.DrawTriangles(blankTriangle[:], blankIndices[:], r.atlas, &r.nearest)
+	}
+}
+
+// drawWhole draws all of f onto the canvas, the panel from its cache,
+// and reports whether anything was drawn.
+func (r *renderer) drawWhole(screen drawTarget, f *scene.Frame, atlasChanged bool) (drew bool) {
+	out := r.leftOut
+	if !out.Under {
 		r.drawBatch(screen, &f.Under)
 		drew = len(f.Under.Indices) > 0
 	}
-	if f.Nodes != nil && f.Nodes.On && !out.nodeLayer {
+	if f.Nodes != nil && f.Nodes.On && !out.NodeLayer {
 		r.uploaded += r.nodes.draw(screen, f.Nodes)
 		drew = true
 	}
-	over := &f.Over
-	switch {
-	case out.panel:
-		r.plane.hide()
+	if out.Panel {
 		r.panel.damage.Forget() // drawn whole when it comes back
-	case r.planeWanted && r.showPlane(f, a):
-		r.panel.damage.Forget() // stale while the plane shows the panel
-		over = &r.overOut
-	default:
-		r.plane.hide()
+	} else {
 		drew = r.panel.draw(r, screen, f, atlasChanged) || drew
 	}
-	if !out.over {
-		r.drawBatch(screen, over)
-		drew = drew || len(over.Indices) > 0
+	if !out.Over {
+		r.drawBatch(screen, &f.Over)
+		drew = drew || len(f.Over.Indices) > 0
 	}
-	if !drew {
-		// Nothing went onto the canvas (the panel on its plane, the rest
-		// empty or left out): a WebGL canvas nothing was drawn on is not
-		// presented again, and would keep the last picture. One
-		// transparent triangle of a pixel makes the browser present its
-		// cleared buffer; a clear by ebiten would be a full-screen pass.
-		screen.DrawTriangles(blankTriangle[:], blankIndices[:], r.atlas, &r.nearest)
-	}
+	return drew
 }
 
 // blankTriangle draws nothing (alpha 0) over one pixel.
@@ -238,20 +248,6 @@ var (
 	blankTriangle = [3]ebiten.Vertex{{DstX: 0, DstY: 0}, {DstX: 1, DstY: 0}, {DstX: 0, DstY: 1}}
 	blankIndices  = [3]uint16{0, 1, 2}
 )
-
-// showPlane shows f's panel on the plane, with the shapes of the Over
-// batch that lie on it (the chart's playhead); the rest of Over is left in
-// overOut for the canvas. False when a shape of Over lies across the
-// panel's edge: the plane, above the whole canvas, would cut it.
-func (r *renderer) showPlane(f *scene.Frame, a *scene.Atlas) bool {
-	box := scene.Box(f.PanelBox)
-	r.planeBatch.CopyFrom(&f.Panel)
-	r.overOut.Reset()
-	if f.Over.Split(box, &r.planeBatch, &r.overOut) {
-		return false
-	}
-	return r.plane.show(&r.planeBatch, box, a, r.scale)
-}
 
 func (r *renderer) drawBatch(screen drawTarget, b *scene.Batch) {
 	for _, ch := range b.Chunks() {

@@ -47,11 +47,12 @@
         g.fillStyle = background();
         g.fillRect(0, 0, out.width, out.height);
         g.drawImage(src, 0, 0);
-        // On a software renderer the panel lies on a plane of its own
-        // above the canvas (wasm/plane.go): the picture has it on top.
-        const plane = document.getElementById("panel-plane");
+        // On a software renderer the still part of the picture (nodes,
+        // texts, the panel) lies on a plane of its own over the canvas
+        // (wasm/stillplane.go): the picture has it on top.
+        const plane = document.getElementById("still-plane");
         if (plane && plane.style.display !== "none" && plane.firstChild) {
-          g.drawImage(plane.firstChild, +plane.dataset.x || 0, +plane.dataset.y || 0);
+          g.drawImage(plane.firstChild, 0, 0);
         }
         resolve(out);
       };
@@ -182,14 +183,15 @@
       };
     });
     rec.start(250);
-    // The stream captures ebiten's canvas alone: the panel goes back onto
-    // it from a plane of its own (software renderers) while recording.
-    P.callQuiet("setPanelPlane", false);
+    // The stream captures ebiten's canvas alone: the still part of the
+    // picture goes back onto it from a plane of its own (software
+    // renderers) while recording.
+    P.callQuiet("setPlane", false);
     P.callQuiet("setOverlay", {}); // a first frame for the stream
     recorder = {
       stop() {
         recorder = null;
-        P.callQuiet("setPanelPlane", true);
+        P.callQuiet("setPlane", true);
         if (rec.state !== "inactive") rec.stop();
         return done;
       },
