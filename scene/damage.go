@@ -32,28 +32,10 @@ type Damage struct {
 	// MaxBoxes is how many boxes are redrawn one by one (0:
 	// maxDamageBoxes); past it the whole image is drawn again.
 	MaxBoxes  int
-	last      Batch   // the batch of the last call
-	keys      []keyed // last's shapes by hash, then by order
-	next      []keyed
-	used      []bool
+	last      Batch  // the batch of the last call
 	lin, clin []bool // whether each shape of last, cur samples linearly
 	boxes     []Box
 	seen      bool
-}
-
-type keyed struct {
-	h uint64
-	i int32
-}
-
-func cmpKeyed(a, b keyed) int {
-	switch {
-	case a.h < b.h:
-		return -1
-	case a.h > b.h:
-		return 1
-	}
-	return int(a.i - b.i)
 }
 
 // maxDamageBoxes is how many boxes are redrawn one by one; past it, or
@@ -67,22 +49,11 @@ const maxDamageBoxes = 24
 func (d *Damage) Next(cur *Batch, bounds Box) (boxes []Box, full bool) {
 	d.boxes = d.boxes[:0]
 	if d.seen && sameBits(d.last.Vertices, cur.Vertices) && sameBits(d.last.Indices, cur.Indices) && sameBits(d.last.starts, cur.starts) {
-		// The same shapes as last time (most frames, and every paused
-		// one): d.keys, last's shapes by hash, are cur's too.
-		return d.boxes, false
+		return d.boxes, false // the same shapes as last time (most frames, and every paused one)
 	}
-	d.next = d.next[:0]
-	for i := 0; i < cur.Shapes(); i++ {
-		d.next = append(d.next, keyed{shapeHash(cur, i), int32(i)})
-	}
-	if !d.seen || !sameBits(d.last.Vertices, cur.Vertices) || !sameBits(d.last.Indices, cur.Indices) {
-		full = d.diff(cur, bounds)
-	}
-	full = full || !d.seen
+	full = !d.seen || d.diff(cur, bounds)
 	d.seen = true
 	d.last.CopyFrom(cur)
-	slices.SortFunc(d.next, cmpKeyed)
-	d.keys, d.next = d.next, d.keys
 	if full {
 		return nil, true
 	}
@@ -106,52 +77,73 @@ func sameBits[T any](a, b []T) bool {
 // Forget makes the next call draw everything (the image was lost).
 func (d *Damage) Forget() { d.seen = false }
 
+// diffWindow is how far diff looks ahead for a shape that did not move
+// when the next ones differ: how many shapes may come or go at one place
+// (a node leaving the still part of the frame, a number growing a digit)
+// and still be told apart from a change of everything after.
+const diffWindow = 32
+
 // diff fills d.boxes with where cur differs from d.last, and reports
-// whether that is most of the image.
+// whether that is most of the image. It matches the shapes of cur to
+// equal ones of last in order, walking both: shapes mostly stay, a few
+// come, go or change in place. An equal shape found out of order counts
+// as a change: every pixel outside the boxes is then covered by the same
+// shapes, in the same order, as in the last frame.
 func (d *Damage) diff(cur *Batch, bounds Box) (full bool) {
 	prev := &d.last
-	n := prev.Shapes()
-	if cap(d.used) < n {
-		d.used = make([]bool, n)
-	}
-	d.used = d.used[:n]
-	clear(d.used)
 	d.lin = prev.linearShapes(d.lin)
 	d.clin = cur.linearShapes(d.clin)
-	// Match each shape of cur to an equal one of prev, in order: an equal
-	// shape drawn out of order (over a shape it was under) is a change.
-	last := int32(-1)
-	for i := 0; i < cur.Shapes(); i++ {
-		h := d.next[i].h
-		match := int32(-1)
-		k, _ := slices.BinarySearchFunc(d.keys, keyed{h, -1}, cmpKeyed)
-		for ; k < len(d.keys) && d.keys[k].h == h; k++ {
-			j := d.keys[k].i
-			if !d.used[j] && j > last && d.lin[j] == d.clin[i] && sameShape(prev, int(j), cur, i) {
-				match = j
-				break
-			}
-		}
-		if match < 0 {
-			d.add(cur.shapeBox(i), bounds)
+	same := func(j, i int) bool { return d.lin[j] == d.clin[i] && sameShape(prev, j, cur, i) }
+	n, m := prev.Shapes(), cur.Shapes()
+	most := d.MaxBoxes
+	if most <= 0 {
+		most = maxDamageBoxes
+	}
+	i, j := 0, 0
+	for i < m && j < n {
+		if same(j, i) {
+			i, j = i+1, j+1
 			continue
 		}
-		d.used[match] = true
-		last = match
-	}
-	for j, u := range d.used {
-		if !u {
-			d.add(prev.shapeBox(j), bounds)
+		gone, came := 0, 0 // shapes of last gone here, of cur come here
+		for k := 1; k <= diffWindow && gone == 0 && came == 0; k++ {
+			if j+k < n && same(j+k, i) {
+				gone = k
+			} else if i+k < m && same(j, i+k) {
+				came = k
+			}
 		}
+		switch {
+		case gone > 0:
+			for ; gone > 0; gone, j = gone-1, j+1 {
+				d.add(prev.shapeBox(j), bounds)
+			}
+		case came > 0:
+			for ; came > 0; came, i = came-1, i+1 {
+				d.add(cur.shapeBox(i), bounds)
+			}
+		default: // changed in place
+			d.add(cur.shapeBox(i), bounds)
+			d.add(prev.shapeBox(j), bounds)
+			i, j = i+1, j+1
+		}
+		if len(d.boxes) > 8*most {
+			return true // not worth joining
+		}
+	}
+	for ; i < m; i++ {
+		d.add(cur.shapeBox(i), bounds)
+	}
+	for ; j < n; j++ {
+		d.add(prev.shapeBox(j), bounds)
+	}
+	if len(d.boxes) > 8*most {
+		return true
 	}
 	d.merge()
 	area := float32(0)
 	for _, b := range d.boxes {
 		area += b.area()
-	}
-	most := d.MaxBoxes
-	if most <= 0 {
-		most = maxDamageBoxes
 	}
 	return len(d.boxes) > most || area > bounds.area()/2
 }
@@ -226,27 +218,12 @@ func (b *Batch) linearShapes(out []bool) []bool {
 	return out
 }
 
-// shapeHash mixes the bits of a shape's vertices and its index count: a
-// filter before sameShape compares them.
-func shapeHash(b *Batch, i int) uint64 {
-	v, ix, _ := b.shape(i)
-	h := uint64(len(ix)) * 0x9e3779b97f4a7c15
-	if len(v) > 0 {
-		w := unsafe.Slice((*uint32)(unsafe.Pointer(&v[0])), len(v)*int(unsafe.Sizeof(v[0])/4))
-		for _, x := range w {
-			h = (h ^ uint64(x)) * 0x100000001b3
-			h ^= h >> 29
-		}
-	}
-	return h
-}
-
 // sameShape reports whether shape i of a and shape j of b have the same
 // vertices and indices.
 func sameShape(a *Batch, i int, b *Batch, j int) bool {
 	va, ia, ba := a.shape(i)
 	vb, ib, bb := b.shape(j)
-	if !slices.Equal(va, vb) || len(ia) != len(ib) {
+	if !sameBits(va, vb) || len(ia) != len(ib) {
 		return false
 	}
 	for k := range ia {
