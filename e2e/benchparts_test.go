@@ -16,9 +16,10 @@ import (
 // renderer's CPU per frame. What a part costs is the whole frame's figure
 // less the one without it; "nothing" leaves every part out: what a frame
 // costs the browser with nothing drawn in it (presenting and compositing
-// the canvas, the page's own loop); "panel-on-canvas" is the whole frame
-// with the panel drawn by WebGL rather than on its plane (on a software
-// renderer; the same as "whole" on a GPU). Run it with -benchtime 1x.
+// the canvas, the page's own loop); "all-on-canvas" is the whole frame
+// drawn by WebGL on ebiten's canvas, its still part (nodes not glowing,
+// texts, panel) not on its plane (on a software renderer; the same as
+// "whole" on a GPU). Run it with -benchtime 1x.
 func BenchmarkPageParts(b *testing.B) {
 	needBrowser(b)
 	nodes := 1000
@@ -31,13 +32,13 @@ func BenchmarkPageParts(b *testing.B) {
 	openBenchScenario(b, ctx, nodes, 80000)
 	parts := []struct{ name, arg string }{
 		{"whole", `{}`},
-		{"no-under", `{under: true}`}, // dots, trails, and the nodes below 2,501
+		{"no-under", `{under: true}`}, // dots, trails, glows, and the nodes below 2,501
 		{"no-panel", `{panel: true}`},
 		{"no-over", `{over: true}`},
 		{"nothing", `{under: true, nodeLayer: true, panel: true, over: true}`},
-		// The whole frame with the panel drawn by WebGL on ebiten's canvas,
-		// not on its own plane (software renderers: wasm/plane.go).
-		{"panel-on-canvas", `{}`},
+		// The whole frame drawn by WebGL on ebiten's canvas, its still part
+		// not on its own plane (software renderers: wasm/stillplane.go).
+		{"all-on-canvas", `{}`},
 	}
 	gpu := map[string][]float64{}
 	ren := map[string][]float64{}
@@ -45,7 +46,7 @@ func BenchmarkPageParts(b *testing.B) {
 	for rep := 0; rep < benchReps; rep++ {
 		for _, p := range parts {
 			api(b, ctx, "leaveOut("+p.arg+")")
-			api(b, ctx, fmt.Sprintf("setPlane(%v)", p.name != "panel-on-canvas"))
+			api(b, ctx, fmt.Sprintf("setPlane(%v)", p.name != "all-on-canvas"))
 			var w window
 			measureFrames(b, ctx, &w, nil)
 			gpu[p.name] = append(gpu[p.name], w.gpuMs)

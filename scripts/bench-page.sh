@@ -85,8 +85,8 @@ echo "|---|---:|---:|---:|"
 echo "$out" | awk '
   /^BenchmarkPageParts/ {
     for (i = 3; i < NF; i++) if ($(i+1) ~ /^[a-z0-9\/-]+$/ && $i ~ /^-?[0-9.]+$/) m[$(i+1)] = $i
-    split("whole no-under no-panel no-over nothing panel-on-canvas", k, " ")
-    split("whole|without the Under batch (dots, trails, nodes below 2,501)|without the panel|without the Over batch|nothing drawn|whole, the panel drawn by WebGL on the canvas, not on its plane", label, "|")
+    split("whole no-under no-panel no-over nothing all-on-canvas", k, " ")
+    split("whole|without the Under batch (dots, trails, glows, nodes below 2,501)|without the panel|without the Over batch|nothing drawn|whole, all of it drawn by WebGL on the canvas, none on the still plane", label, "|")
     for (j = 1; j <= 6; j++)
       printf "| %s | %.1f | %.1f | %.1f |\n", label[j], m[k[j] "-fps"], m[k[j] "-gpu-ms/frame"], m[k[j] "-renderer-ms/frame"]
   }'
