@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -88,6 +89,7 @@ func BenchmarkPage(b *testing.B) {
 // window is one measured span of a page.
 type window struct {
 	fps, maxGapMs     float64
+	dropped           int     // frames missed: gaps of more than one refresh
 	gpuMs, rendererMs float64 // CPU per frame
 	drawMs            float64 // gossipscope: Go time in Draw
 	packets           int     // gossipscope: dots drawn
@@ -111,10 +113,19 @@ func benchPage(b *testing.B, nodes int, baseURL string) {
 		slices.Sort(v)
 		return v[len(v)/2]
 	}
+	total := func(ws []window, f func(w window) int) float64 {
+		n := 0
+		for _, w := range ws {
+			n += f(w)
+		}
+		return float64(n)
+	}
 	fps := med(gs, func(w window) float64 { return w.fps })
 	cfps := med(cv, func(w window) float64 { return w.fps })
 	b.ReportMetric(fps, "fps")
 	b.ReportMetric(med(gs, func(w window) float64 { return w.maxGapMs }), "max-gap-ms")
+	b.ReportMetric(total(gs, func(w window) int { return w.dropped }), "dropped-frames")
+	b.ReportMetric(total(cv, func(w window) int { return w.dropped }), "c2d-dropped-frames")
 	b.ReportMetric(med(gs, func(w window) float64 { return w.gpuMs }), "gpu-ms/frame")
 	b.ReportMetric(med(gs, func(w window) float64 { return w.rendererMs }), "renderer-ms/frame")
 	b.ReportMetric(med(gs, func(w window) float64 { return w.drawMs }), "draw-ms/frame")
@@ -283,10 +294,13 @@ func benchCanvas2D(b *testing.B, nodes int, baseURL string, dots int, g geometry
 func measureFrames(b testing.TB, ctx context.Context, w *window, sample func()) {
 	eval[bool](b, ctx, `(() => {
 		if (!window.__bench) {
-			const s = window.__bench = { frames: 0, last: 0, maxGap: 0 };
+			const s = window.__bench = { frames: 0, last: 0, maxGap: 0, gaps: [], rec: false };
 			const f = (now) => {
 				if (s.stop) return; // measuring an idle page: no frames of ours
-				if (s.last) s.maxGap = Math.max(s.maxGap, now - s.last);
+				if (s.last && s.rec) {
+					s.maxGap = Math.max(s.maxGap, now - s.last);
+					s.gaps.push(now - s.last);
+				}
 				s.last = now; s.frames++;
 				requestAnimationFrame(f);
 			};
@@ -294,8 +308,7 @@ func measureFrames(b testing.TB, ctx context.Context, w *window, sample func()) 
 		}
 		return true; })()`)
 	time.Sleep(time.Second)
-	eval[bool](b, ctx, `(__bench.maxGap = 0, true)`)
-	f0 := eval[float64](b, ctx, `__bench.frames`)
+	eval[bool](b, ctx, `(__bench.maxGap = 0, __bench.gaps = [], __bench.rec = true)`)
 	c0 := browserCPU(b)
 	t0 := time.Now()
 	time.Sleep(benchSpan / 2)
@@ -303,16 +316,38 @@ func measureFrames(b testing.TB, ctx context.Context, w *window, sample func()) 
 		sample()
 	}
 	time.Sleep(benchSpan - time.Since(t0))
-	f1 := eval[float64](b, ctx, `__bench.frames`)
+	gaps := eval[[]float64](b, ctx, `(__bench.rec = false, __bench.gaps)`)
 	c1 := browserCPU(b)
-	secs := time.Since(t0).Seconds()
-	frames := f1 - f0
-	w.fps = frames / secs
 	w.maxGapMs = eval[float64](b, ctx, `__bench.maxGap`)
-	if frames > 0 {
+	w.fps, w.dropped = rateOfGaps(gaps)
+	if frames := float64(len(gaps)); frames > 0 {
 		w.gpuMs = (c1.gpu - c0.gpu) / frames
 		w.rendererMs = (c1.renderer - c0.renderer) / frames
 	}
+}
+
+// rateOfGaps returns the frames per second of a window from the gaps
+// between its animation frames (the browser's own timestamps, free of the
+// benchmark's round trips), and how many frames the display would have
+// shown in the gaps but did not get: a gap of k refresh periods (the
+// median gap) missed k-1.
+func rateOfGaps(gaps []float64) (fps float64, dropped int) {
+	if len(gaps) == 0 {
+		return 0, 0
+	}
+	sum := 0.0
+	for _, g := range gaps {
+		sum += g
+	}
+	period := slices.Clone(gaps)
+	slices.Sort(period)
+	p := period[len(period)/2]
+	for _, g := range gaps {
+		if p > 0 {
+			dropped += max(0, int(math.Round(g/p))-1)
+		}
+	}
+	return float64(len(gaps)) * 1000 / sum, dropped
 }
 
 // byKind is the CPU of the browser's processes by kind: CPU time (user +
@@ -402,4 +437,21 @@ func readProcs() (map[int]procInfo, error) {
 		out[pid] = procInfo{ppid: ppid, ticks: ut + st, cmdline: strings.ReplaceAll(string(cmd), "\x00", " ")}
 	}
 	return out, nil
+}
+
+// A window's rate comes from the gaps between animation frames, and a gap
+// of k refresh periods misses k-1 frames.
+func TestRateOfGapsCountsMissedFrames(t *testing.T) {
+	p := 1000.0 / 60
+	gaps := []float64{p, p, 2 * p, p, p * 1.02, 3 * p, p * 0.98, p}
+	fps, dropped := rateOfGaps(gaps)
+	if dropped != 3 {
+		t.Errorf("%d frames missed in %v, want 1 + 2", dropped, gaps)
+	}
+	if want := 8 * 1000 / (11 * p); math.Abs(fps-want) > 0.01 {
+		t.Errorf("%.2f fps, want %.2f (8 frames in 11 periods)", fps, want)
+	}
+	if fps, dropped := rateOfGaps(nil); fps != 0 || dropped != 0 {
+		t.Errorf("no frames: %v fps, %d missed", fps, dropped)
+	}
 }

@@ -44,7 +44,8 @@ echo "latency 100-400 ms, a new version of the news every second) mid-run, with 
 echo "beside it, in the same run and in turn, a plain Canvas2D page (\`e2e/testdata/canvas2d.html\`)"
 echo "draws as many nodes and moving dots at the same sizes, a panel of text and a chart line."
 echo "Three 3-second windows of each, interleaved; medians. Frames are counted by"
-echo "requestAnimationFrame; CPU per frame is read from /proc for Chromium's GPU process (where"
+echo "requestAnimationFrame, the rate from the browser's own timestamps; a frame missed is a gap between"
+echo "two of more than one refresh period (the median gap), summed over the three windows; CPU per frame is read from /proc for Chromium's GPU process (where"
 echo "WebGL runs) and its renderers (JavaScript, the wasm, Canvas2D); Go in Draw is the wasm's own"
 echo "share of the renderer's. Paused: the cores all of the browser's processes used over 6 s with"
 echo "the page paused (2 s after its loop fell asleep), and the frames it drew meanwhile; in brackets"
@@ -55,16 +56,16 @@ echo "median of the three loads."
 echo "Load average before the run: $load, after: $(cut -d' ' -f1-3 /proc/loadavg) (2 cores: above about"
 echo "1 the pages shared the CPU with other work; compare the ratio, measured under the same load)."
 echo
-echo "| nodes | gossipscope fps | Canvas2D fps | ratio | longest gap, ms (Canvas2D) | GPU process ms/frame (Canvas2D) | renderer ms/frame (Canvas2D) | Go in Draw, ms/frame | paused: cores (floor), frames drawn | first frame, ms |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| nodes | gossipscope fps | Canvas2D fps | ratio | longest gap, ms (Canvas2D) | frames missed in 9 s (Canvas2D) | GPU process ms/frame (Canvas2D) | renderer ms/frame (Canvas2D) | Go in Draw, ms/frame | paused: cores (floor), frames drawn | first frame, ms |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 echo "$out" | awk '
   function commas(n,   s) { s = ""; while (n >= 1000) { s = sprintf(",%03d", n % 1000) s; n = int(n / 1000) } return n s }
   /^BenchmarkPage\/nodes=/ {
     split($1, a, "="); n = a[2]; sub(/-[0-9]+$/, "", n)
     delete m
     for (i = 3; i < NF; i++) if ($(i+1) ~ /^[a-z0-9\/-]+$/ && $i ~ /^-?[0-9.]+$/) m[$(i+1)] = $i
-    printf "| %s | %.1f | %.1f | %.2f | %.0f (%.0f) | %.1f (%.1f) | %.1f (%.1f) | %.2f | %.3f (%.3f), %d | %.0f |\n", commas(n),
-      m["fps"], m["c2d-fps"], m["fps-ratio"], m["max-gap-ms"], m["c2d-max-gap-ms"],
+    printf "| %s | %.1f | %.1f | %.2f | %.0f (%.0f) | %d (%d) | %.1f (%.1f) | %.1f (%.1f) | %.2f | %.3f (%.3f), %d | %.0f |\n", commas(n),
+      m["fps"], m["c2d-fps"], m["fps-ratio"], m["max-gap-ms"], m["c2d-max-gap-ms"], m["dropped-frames"], m["c2d-dropped-frames"],
       m["gpu-ms/frame"], m["c2d-gpu-ms/frame"], m["renderer-ms/frame"], m["c2d-renderer-ms/frame"],
       m["draw-ms/frame"], m["idle-cores"], m["idle-cores-floor"], m["idle-frames"], m["ms-to-first-frame"]
   }'
