@@ -50,8 +50,16 @@ func BenchmarkStartup(b *testing.B) {
 		defer base.stop()
 		pages = append(pages, struct{ name, prefix, url string }{"baseline", "base-", base.url + "?" + q})
 	}
+	loads := startupLoads
+	if s := os.Getenv("STARTUP_LOADS"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			b.Fatalf("STARTUP_LOADS=%q: want a number of loads", s)
+		}
+		loads = n
+	}
 	times := map[string][]float64{}
-	for i := 0; i < startupLoads*len(pages); i++ {
+	for i := 0; i < loads*len(pages); i++ {
 		// A B B A: neither build always loads first after the other.
 		p := pages[(i+i/2)%len(pages)]
 		at := startupLoad(b, p.url)
@@ -69,8 +77,9 @@ func BenchmarkStartup(b *testing.B) {
 	}
 }
 
-// startupLoads is how many loads BenchmarkStartup makes: enough for a
-// median, few enough to keep the run under a minute.
+// startupLoads is how many loads BenchmarkStartup makes of each build
+// (STARTUP_LOADS sets another count): enough for a median, few enough to
+// keep the run under a minute.
 const startupLoads = 7
 
 // startupLoad opens url in a fresh tab with an empty cache and returns the

@@ -91,3 +91,30 @@ echo "$out" | awk '
     for (j = 1; j <= 6; j++)
       printf "| %s | %.1f | %.1f | %.1f |\n", label[j], m[k[j] "-fps"], m[k[j] "-gpu-ms/frame"], m[k[j] "-renderer-ms/frame"]
   }'
+echo
+
+# The start-up step by step (BenchmarkStartup): fresh tabs, empty cache.
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+bench Startup 10m start-up || exit 0
+echo "The start-up at 1,000 nodes (\`BenchmarkStartup\`): the page loaded 7 times, each in a fresh tab"
+echo "with an empty browser cache, on the scenario above; ms from navigation to the end of the wasm's"
+echo "download and to each of the page's \`gs:\` marks (docs/architecture.md, \"The first frame comes"
+echo "first\"): compiled and instantiated (the wasm), main (Go's package init done), ready (the JS API"
+echo "up), drawn (the first frame's draw calls made), first frame (the page notices it: the first-frame"
+echo "figure above) and shown (the browser has put it on screen: what a user waits for)."
+echo "Load average before: $load, after: $(cut -d' ' -f1-3 /proc/loadavg)."
+echo
+echo "| load | wasm downloaded | compiled | instantiated | main | ready | drawn | first frame | shown |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "$out" | awk '
+  / load [0-9]+ \(this build\):/ {
+    delete m
+    for (i = 1; i <= NF; i++) if (split($i, kv, "=") == 2) m[kv[1]] = kv[2]
+    printf "| %d | %s | %s | %s | %s | %s | %s | %s | %s |\n", ++n, m["wasm"], m["compiled"], m["instantiated"], m["main"], m["ready"], m["drawn"], m["first-frame"], m["shown"]
+  }
+  /^BenchmarkStartup/ {
+    for (i = 3; i < NF; i++) if ($(i+1) ~ /^ms-to-/ && $i ~ /^[0-9.]+$/) med[substr($(i+1), 7)] = $i
+  }
+  END {
+    printf "| **median** | **%.0f** | **%.0f** | **%.0f** | **%.0f** | **%.0f** | **%.0f** | **%.0f** | **%.0f** |\n", med["wasm"], med["compiled"], med["instantiated"], med["main"], med["ready"], med["drawn"], med["first-frame"], med["shown"]
+  }'
