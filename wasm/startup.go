@@ -23,9 +23,9 @@ import (
 // simulates ahead (at 1,000 nodes 220-290 ms in the browser, its code run
 // for the first time; the next ones 20-40 ms), and it ran in the animation
 // frame that was to show the first picture, which the browser showed only
-// after it. So did the panel's first drawing on its plane (50-100 ms).
-// Only the clock waits: calls of the JS API (a seek, a pause, a load) and
-// clicks act at once.
+// after it. So did the first drawing of the plane (stillplane.go; the
+// panel alone took 50-100 ms). Only the clock waits: calls of the JS API
+// (a seek, a pause, a load) and clicks act at once.
 type startup struct {
 	done      bool
 	shown     atomic.Bool // set from the browser's callback
