@@ -104,7 +104,7 @@ func TestStillHoldsTheStillNodes(t *testing.T) {
 	}
 }
 
-// What the page's plane does on a software renderer (wasm/plane.go): draw
+// What the page's plane does on a software renderer (wasm/stillplane.go): draw
 // the still part whole once, then on each frame clear the boxes Damage
 // finds (up to 256 of them) and draw them again in one pass
 // (RasterBoxes). After 40 frames of play the image is the very one the
@@ -147,7 +147,7 @@ func TestStillPlaneRedrawnInBoxesLooksWhole(t *testing.T) {
 }
 
 // BenchmarkStillPlane is the CPU work of the plane a software renderer
-// keeps (wasm/plane.go) at 1,000 nodes, 1280x800, while playing: finding
+// keeps (wasm/stillplane.go) at 1,000 nodes, 1280x800, while playing: finding
 // what changed (Damage) and drawing it again (RasterBoxes), per frame.
 func BenchmarkStillPlane(b *testing.B) {
 	var (
