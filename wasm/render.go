@@ -42,10 +42,11 @@ type renderer struct {
 	panel panelCache
 
 	// plane shows the still part of the frame on a 2D canvas of its own
-	// (stillplane.go) when planeWanted (a software renderer, past the
-	// first frame, unless the page asked for the canvas alone); scale is
-	// the device px per CSS px of the frame drawn. moving and still are
-	// the frame's two parts (scene.Frame.SplitStill) while it shows.
+	// (stillplane.go) when planeWanted (a software renderer, once the
+	// first frame is on screen, unless the page asked for the canvas
+	// alone); scale is the device px per CSS px of the frame drawn.
+	// moving and still are the frame's two parts (scene.Frame.SplitStill)
+	// while it shows.
 	plane         stillPlane
 	planeWanted   bool
 	scale         float64
@@ -200,11 +201,7 @@ func (r *renderer) drawFrame(screen drawTarget, f *scene.Frame, a *scene.Atlas) 
 		r.plane.show(&r.still, int(math.Ceil(float64(f.W))), int(math.Ceil(float64(f.H))), a, r.scale) {
 		r.panel.damage.Forget() // stale while the plane shows the panel
 		r.drawBatch(screen, &r.moving)
-		drew = len(r.moving.Indices) > 0
-		if f.Nodes != nil && f.Nodes.On && !out.NodeLayer {
-			r.uploaded += r.nodes.draw(screen, f.Nodes)
-			drew = true
-		}
+		drew = r.drawNodeLayer(screen, f) || len(r.moving.Indices) > 0
 	} else {
 		r.plane.hide()
 		drew = r.drawWhole(screen, f, atlasChanged)
@@ -227,10 +224,7 @@ func (r *renderer) drawWhole(screen drawTarget, f *scene.Frame, atlasChanged boo
 		r.drawBatch(screen, &f.Under)
 		drew = len(f.Under.Indices) > 0
 	}
-	if f.Nodes != nil && f.Nodes.On && !out.NodeLayer {
-		r.uploaded += r.nodes.draw(screen, f.Nodes)
-		drew = true
-	}
+	drew = r.drawNodeLayer(screen, f) || drew
 	if out.Panel {
 		r.panel.damage.Forget() // drawn whole when it comes back
 	} else {
@@ -241,6 +235,16 @@ func (r *renderer) drawWhole(screen drawTarget, f *scene.Frame, atlasChanged boo
 		drew = drew || len(f.Over.Indices) > 0
 	}
 	return drew
+}
+
+// drawNodeLayer draws f's node layer when it is on (and not left out),
+// and reports whether it did.
+func (r *renderer) drawNodeLayer(screen drawTarget, f *scene.Frame) bool {
+	if f.Nodes == nil || !f.Nodes.On || r.leftOut.NodeLayer {
+		return false
+	}
+	r.uploaded += r.nodes.draw(screen, f.Nodes)
+	return true
 }
 
 // blankTriangle draws nothing (alpha 0) over one pixel.

@@ -30,7 +30,7 @@ import (
 // pointer through. The renderer draws the whole frame in WebGL instead
 // when the layout moves (every node changes), when the page asked for the
 // canvas alone (setPlane(false): a recording captures only ebiten's
-// canvas), or before the first frame.
+// canvas), or until the first frame is on screen.
 type stillPlane struct {
 	div, canvas, ctx js.Value
 	made, shown      bool
