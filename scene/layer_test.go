@@ -340,3 +340,84 @@ func TestCPUDrawnSamplesHalfTheDots(t *testing.T) {
 		t.Fatal("no moment of the run had enough messages in flight to sample")
 	}
 }
+
+// The node layer's hull holds every pixel its map gives a node (the
+// shader draws nothing elsewhere), and around a disc of nodes it leaves
+// out the box's corners: fewer pixels for a software renderer to shade.
+// The same holds for a cluster that is no disc (two groups side by side).
+func TestNodeLayerHullHoldsTheMap(t *testing.T) {
+	inside := func(h []Vertex, x, y float32) bool {
+		for k := range h {
+			a, b := h[k], h[(k+1)%len(h)]
+			if (b.DstX-a.DstX)*(y-a.DstY)-(b.DstY-a.DstY)*(x-a.DstX) < -1e-3 {
+				return false // on the outer side of edge k (h winds with a positive cross product)
+			}
+		}
+		return true
+	}
+	area := func(h []Vertex) float32 {
+		s := float32(0)
+		for k := range h {
+			a, b := h[k], h[(k+1)%len(h)]
+			s += a.DstX*b.DstY - b.DstX*a.DstY
+		}
+		return float32(math.Abs(float64(s))) / 2
+	}
+	p, at := midRun(t, LayerMinNodes)
+	p.Seek(at + 2000)
+	c := NewComposer()
+	var f Frame
+	c.Compose(p, 1024, 768, 1, &f)
+	two := make([]float32, 0, 2*600)
+	for i := 0; i < 600; i++ { // two groups of 300 apart, each a small disc
+		a, r := float64(i)*2.39996, 6*math.Sqrt(float64(i%300))
+		x := 200 + 500*float32(i/300)
+		two = append(two, x+float32(r*math.Cos(a)), 300+float32(r*math.Sin(a)))
+	}
+	for _, tc := range []struct {
+		name string
+		px   []float32
+		n    int
+		r    float32
+		disc bool
+	}{{"disc", c.px, c.ln, c.nodeR, true}, {"two groups", two, 600, 3, false}} {
+		var l NodeLayer
+		l.build(tc.px, tc.n, tc.r, 3*tc.r, 1024, 768)
+		if len(l.Hull) < 3 {
+			t.Fatalf("%s: hull %v", tc.name, l.Hull)
+		}
+		// Orient the test by the hull's own winding.
+		h := l.Hull
+		if s := (h[1].DstX-h[0].DstX)*(h[2].DstY-h[0].DstY) - (h[1].DstY-h[0].DstY)*(h[2].DstX-h[0].DstX); s < 0 {
+			h = slices.Clone(h)
+			slices.Reverse(h)
+		}
+		owned := 0
+		for y := 0; y < l.H; y++ {
+			for x := 0; x < l.W; x++ {
+				if l.Map[4*(y*l.W+x)+3] == 0 {
+					continue
+				}
+				owned++
+				cx, cy := float32(l.X+x)+0.5, float32(l.Y+y)+0.5
+				if !inside(h, cx, cy) {
+					t.Fatalf("%s: pixel (%v, %v) of the map names a node but lies outside the hull %v", tc.name, cx, cy, h)
+				}
+				if v := h[0]; v.SrcX != v.DstX-float32(l.X) || v.SrcY != v.DstY-float32(l.Y) {
+					t.Fatalf("%s: hull vertex %v does not point at its place in the map", tc.name, v)
+				}
+			}
+		}
+		box := float32(l.W * l.H)
+		t.Logf("%s: %d owned pixels, hull %.0f of the box's %.0f px", tc.name, owned, area(h), box)
+		if owned == 0 {
+			t.Fatalf("%s: no pixel of the map names a node", tc.name)
+		}
+		if tc.disc && area(h) > 0.9*box {
+			t.Errorf("%s: the hull covers %.0f of the box's %.0f px: the corners are drawn", tc.name, area(h), box)
+		}
+		if area(h) > box+1 {
+			t.Errorf("%s: the hull (%.0f px) is larger than the box (%.0f)", tc.name, area(h), box)
+		}
+	}
+}

@@ -25,6 +25,13 @@ type NodeLayer struct {
 	Map  []byte // W*H*4
 	// MapGen changes whenever Map (or its size or place) did.
 	MapGen uint64
+	// Hull is a convex outline, within the map's box, of every pixel the
+	// map gives a node: an octagon around the cluster, cut to the box,
+	// each vertex's source point its place in the map. Drawn instead of
+	// the whole box, a disc of nodes leaves the box's corners (about a
+	// sixth of its pixels) to the shader no more: a software renderer pays
+	// for each pixel a shape covers.
+	Hull []Vertex
 
 	Table          []byte // TableW*TableH*4
 	TableW, TableH int

@@ -59,6 +59,7 @@ func (l *NodeLayer) startBuild(key mapKey, px []float32, n int, r, reach, sw, sh
 	x1 := int(math.Ceil(float64(min(sw, maxX+reach+1))))
 	y1 := int(math.Ceil(float64(min(sh, maxY+reach+1))))
 	l.X, l.Y, l.W, l.H = x0, y0, max(x1-x0, 1), max(y1-y0, 1)
+	l.hull(px, n, (minX+maxX)/2, (minY+maxY)/2, reach)
 	b.px = grow(b.px, 2*n)
 	for i := 0; i < n; i++ {
 		b.px[2*i], b.px[2*i+1] = px[2*i]-float32(x0), px[2*i+1]-float32(y0)
@@ -77,6 +78,30 @@ func (l *NodeLayer) startBuild(key mapKey, px []float32, n int, r, reach, sw, sh
 	for i := range b.dist {
 		b.dist[i] = b.r2 // squared distances: no square root for pixels another node wins
 	}
+}
+
+// hull sets l.Hull: the octagon around the circle about (cx, cy) that
+// holds every node's cell (its centre's distance from there plus reach,
+// and a pixel to spare), cut to the map's box.
+func (l *NodeLayer) hull(px []float32, n int, cx, cy, reach float32) {
+	far := float32(0)
+	for i := 0; i < n; i++ {
+		dx, dy := px[2*i]-cx, px[2*i+1]-cy
+		far = max(far, dx*dx+dy*dy)
+	}
+	rho := float32(math.Sqrt(float64(far))) + reach + 1.5
+	// An octagon's sides lie at rho from its centre, its corners at
+	// rho/cos(22.5°), at 22.5° + k·45°.
+	corner := rho / float32(math.Cos(math.Pi/8))
+	var oct [8]Vertex
+	for k := range oct {
+		a := math.Pi/8 + float64(k)*math.Pi/4
+		x, y := cx+corner*float32(math.Cos(a)), cy+corner*float32(math.Sin(a))
+		oct[k] = Vertex{DstX: x, DstY: y, SrcX: x - float32(l.X), SrcY: y - float32(l.Y), ColorR: 1, ColorG: 1, ColorB: 1, ColorA: 1}
+	}
+	box := Box{float32(l.X), float32(l.Y), float32(l.X + l.W), float32(l.Y + l.H)}
+	var tmp [16]Vertex
+	l.Hull = append(l.Hull[:0], clipPolygon(oct[:], tmp[:0], box)...)
 }
 
 // buildStep does about budget pixel visits of the build in progress and

@@ -3,6 +3,8 @@
 package main
 
 import (
+	"unsafe"
+
 	"github.com/hajimehoshi/ebiten/v2"
 
 	"github.com/gossipscope/gossipscope/scene"
@@ -65,7 +67,7 @@ type nodeRenderer struct {
 	mapGen, tableGen uint64
 	mapW, mapH       int
 	tableW, tableH   int
-	verts            [4]ebiten.Vertex
+	fan              []uint16 // the hull's triangles
 	opts             ebiten.DrawTrianglesShaderOptions
 	uniforms         map[string]any
 	u                struct{ radius, reach, glowR, glow, bg, tableW []float32 }
@@ -128,14 +130,18 @@ func (n *nodeRenderer) draw(screen drawTarget, l *scene.NodeLayer) (uploaded int
 	u.radius[0], u.reach[0], u.glowR[0], u.tableW[0] = l.Radius, l.Reach, l.GlowRadius, float32(l.TableW)
 	u.glow[0], u.glow[1], u.glow[2] = l.GlowColor.R, l.GlowColor.G, l.GlowColor.B
 	u.bg[0], u.bg[1], u.bg[2] = l.Background.R, l.Background.G, l.Background.B
-	x0, y0 := float32(l.X), float32(l.Y)
-	x1, y1 := x0+float32(l.W), y0+float32(l.H)
-	w, h := float32(l.W), float32(l.H)
-	n.verts[0] = ebiten.Vertex{DstX: x0, DstY: y0, SrcX: 0, SrcY: 0, ColorR: 1, ColorG: 1, ColorB: 1, ColorA: 1}
-	n.verts[1] = ebiten.Vertex{DstX: x1, DstY: y0, SrcX: w, SrcY: 0, ColorR: 1, ColorG: 1, ColorB: 1, ColorA: 1}
-	n.verts[2] = ebiten.Vertex{DstX: x0, DstY: y1, SrcX: 0, SrcY: h, ColorR: 1, ColorG: 1, ColorB: 1, ColorA: 1}
-	n.verts[3] = ebiten.Vertex{DstX: x1, DstY: y1, SrcX: w, SrcY: h, ColorR: 1, ColorG: 1, ColorB: 1, ColorA: 1}
+	// The hull, a fan of triangles, not the map's whole box: the shader
+	// draws nothing outside it, and a software renderer pays per pixel.
+	hull := l.Hull
+	if len(hull) < 3 {
+		return uploaded
+	}
+	n.fan = n.fan[:0]
+	for k := 1; k+1 < len(hull); k++ {
+		n.fan = append(n.fan, 0, uint16(k), uint16(k+1))
+	}
 	n.opts.Images[0], n.opts.Images[1] = n.mapImg, n.tableImg
-	screen.DrawTrianglesShader(n.verts[:], quadIndices, n.shader, &n.opts)
+	verts := unsafe.Slice((*ebiten.Vertex)(unsafe.Pointer(unsafe.SliceData(hull))), len(hull))
+	screen.DrawTrianglesShader(verts, n.fan, n.shader, &n.opts)
 	return uploaded
 }
