@@ -86,8 +86,8 @@ func RasterBoxes(dst *image.RGBA, org image.Point, boxes []image.Rectangle, b *B
 // image, so that a triangle is tested against the boxes near it only.
 type rasterBands struct {
 	rects []image.Rectangle // the boxes cut to dst, in dst's pixels
-	clips [][4]float32      // the same in the batch's coordinates
-	all   [4]float32        // their union, batch coordinates
+	clips []Box             // the same in the batch's coordinates
+	all   Box               // their union, batch coordinates
 	y0    float32           // the first band's top, batch coordinates
 	in    [][]int32         // per band, the boxes reaching into it
 	drawn []int32           // per box, the last triangle drawn in it
@@ -103,14 +103,14 @@ func (bx *rasterBands) index(boxes []image.Rectangle, bounds image.Rectangle, or
 			continue
 		}
 		bx.rects = append(bx.rects, b)
-		bx.clips = append(bx.clips, [4]float32{float32(b.Min.X + org.X), float32(b.Min.Y + org.Y), float32(b.Max.X + org.X), float32(b.Max.Y + org.Y)})
+		bx.clips = append(bx.clips, Box{float32(b.Min.X + org.X), float32(b.Min.Y + org.Y), float32(b.Max.X + org.X), float32(b.Max.Y + org.Y)})
 	}
 	if len(bx.rects) == 0 {
 		return false
 	}
 	bx.all = bx.clips[0]
 	for _, c := range bx.clips[1:] {
-		bx.all = [4]float32{min(bx.all[0], c[0]), min(bx.all[1], c[1]), max(bx.all[2], c[2]), max(bx.all[3], c[3])}
+		bx.all = bx.all.union(c)
 	}
 	bx.drawn = make([]int32, len(bx.rects))
 	bx.y0 = bx.all[1]
