@@ -311,6 +311,21 @@ func TestBadCommandsChangeNothing(t *testing.T) {
 func TestPartitionSidesDeclareEachOtherDeadAndMergeAfterHeal(t *testing.T) {
 	t.Parallel()
 	l, _ := start(t, memlab.Config{Nodes: 6})
+	// Every node must have every other in its own table before the cut:
+	// start waits for the majority's view only, and a node that had not
+	// yet heard of the far side when cut off never lists it, so it can
+	// never hold it dead (its table says "unknown").
+	waitFor(t, "every table lists every node alive", 30*time.Second, func() bool {
+		for _, n := range l.Names() {
+			table, _ := l.Members(n)
+			for _, m := range table {
+				if m.State != "alive" {
+					return false
+				}
+			}
+		}
+		return true
+	})
 	p := memlab.Command{Command: protocol.Command{Cmd: protocol.CmdPartition, Groups: [][]string{{"n1", "n2", "n3"}, {"n4", "n5", "n6"}}}}
 	do(t, l, p)
 	waitCutSeen(t, l, p.Groups[0], p.Groups[1])
